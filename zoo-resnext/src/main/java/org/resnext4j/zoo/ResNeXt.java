@@ -1,0 +1,184 @@
+package org.resnext4j.zoo;
+
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.CacheMode;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.zoo.ModelMetaData;
+import org.deeplearning4j.zoo.PretrainedType;
+import org.deeplearning4j.zoo.ZooModel;
+import org.deeplearning4j.zoo.ZooType;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+
+import java.util.Objects;
+
+/**
+ * A ResNeXt or ResNet (torchvision v1.5) as a DL4J {@link ZooModel}, usable wherever DL4J's zoo {@code ResNet50} is:
+ * <pre>{@code
+ * ComputationGraph net = ResNeXt.builder("resnext50_32x4d").numClasses(4).seed(42).build().init();
+ * }</pre>
+ * The architecture is a {@link ResNeXtSpec} (a preset or a custom spec); this class adds the training settings DL4J's
+ * zoo models carry: seed (default 1234), updater (default Adam 1e-3), workspace mode (default ENABLED) and cache mode
+ * (default NONE). {@link #setInputShape(int[][])} changes the input shape of later {@link #init()} calls, validated
+ * like any spec.
+ */
+public final class ResNeXt extends ZooModel<ResNeXt> {
+
+    private ResNeXtSpec spec;
+    private final long seed;
+    private final IUpdater updater;
+    private final WorkspaceMode workspaceMode;
+    private final CacheMode cacheMode;
+
+    private ResNeXt(Builder b) {
+        this.spec = b.spec;
+        this.seed = b.seed;
+        this.updater = b.updater;
+        this.workspaceMode = b.workspaceMode;
+        this.cacheMode = b.cacheMode;
+    }
+
+    /** A builder for a preset ({@link ResNeXtSpec#presetNames()}), with 1000 classes and 3x224x224 input. */
+    public static Builder builder(String preset) {
+        return new Builder(ResNeXtSpec.preset(preset));
+    }
+
+    /** A builder for any spec. */
+    public static Builder builder(ResNeXtSpec spec) {
+        return new Builder(Objects.requireNonNull(spec, "spec"));
+    }
+
+    /** The graph configuration, without allocating parameters. */
+    public ComputationGraphConfiguration conf() {
+        NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .updater(updater.clone())
+                .trainingWorkspaceMode(workspaceMode)
+                .inferenceWorkspaceMode(workspaceMode)
+                .cacheMode(cacheMode);
+        return ResNeXtGraphBuilder.build(spec, base);
+    }
+
+    /** A new, initialised graph with torchvision's initialisation, seeded by {@link #seed()}. */
+    @Override
+    @SuppressWarnings("unchecked")
+    public ComputationGraph init() {
+        ComputationGraph net = new ComputationGraph(conf());
+        net.init();
+        return net;
+    }
+
+    /**
+     * Sets the input shape of later {@link #init()} calls, as DL4J's zoo models do.
+     *
+     * @param inputShape {@code {{channels, height, width}}}
+     * @throws IllegalArgumentException for anything but one shape of three positive integers
+     */
+    @Override
+    public void setInputShape(int[][] inputShape) {
+        if (inputShape == null || inputShape.length != 1 || inputShape[0] == null || inputShape[0].length != 3) {
+            throw new IllegalArgumentException("inputShape: expected one shape {{channels, height, width}}, got "
+                    + java.util.Arrays.deepToString(inputShape));
+        }
+        spec = spec.withInputShape(inputShape[0][0], inputShape[0][1], inputShape[0][2]);
+    }
+
+    /** @deprecated as in DL4J's {@link ZooModel}; use {@link #spec()}. */
+    @Override
+    @Deprecated
+    public ModelMetaData metaData() {
+        return new ModelMetaData(new int[][] {spec.inputShape()}, spec.numClasses(), ZooType.CNN);
+    }
+
+    @Override
+    public Class<? extends Model> modelType() {
+        return ComputationGraph.class;
+    }
+
+    /** No download address: this project never fetches weights at run time. */
+    @Override
+    public String pretrainedUrl(PretrainedType pretrainedType) {
+        return null;
+    }
+
+    @Override
+    public long pretrainedChecksum(PretrainedType pretrainedType) {
+        return 0L;
+    }
+
+    /** The spec's name, e.g. {@code resnext50_32x4d}. */
+    @Override
+    public String modelName() {
+        return spec.name();
+    }
+
+    public ResNeXtSpec spec() {
+        return spec;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public IUpdater updater() {
+        return updater.clone();
+    }
+
+    public WorkspaceMode workspaceMode() {
+        return workspaceMode;
+    }
+
+    public CacheMode cacheMode() {
+        return cacheMode;
+    }
+
+    /** Builder of {@link ResNeXt}; every setter validates its argument. */
+    public static final class Builder {
+        private ResNeXtSpec spec;
+        private long seed = 1234;
+        private IUpdater updater = new Adam(1e-3);
+        private WorkspaceMode workspaceMode = WorkspaceMode.ENABLED;
+        private CacheMode cacheMode = CacheMode.NONE;
+
+        private Builder(ResNeXtSpec spec) {
+            this.spec = spec;
+        }
+
+        public Builder numClasses(int numClasses) {
+            spec = spec.withNumClasses(numClasses);
+            return this;
+        }
+
+        public Builder inputShape(int channels, int height, int width) {
+            spec = spec.withInputShape(channels, height, width);
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder updater(IUpdater updater) {
+            this.updater = Objects.requireNonNull(updater, "updater");
+            return this;
+        }
+
+        public Builder workspaceMode(WorkspaceMode workspaceMode) {
+            this.workspaceMode = Objects.requireNonNull(workspaceMode, "workspaceMode");
+            return this;
+        }
+
+        public Builder cacheMode(CacheMode cacheMode) {
+            this.cacheMode = Objects.requireNonNull(cacheMode, "cacheMode");
+            return this;
+        }
+
+        public ResNeXt build() {
+            return new ResNeXt(this);
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package org.resnext4j.zoo;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import static org.resnext4j.zoo.TorchNames.groupConv;
+import static org.resnext4j.zoo.TorchNames.groupSlice;
+import static org.resnext4j.zoo.TorchNames.module;
+
+/**
+ * Builds the DL4J {@link ComputationGraphConfiguration} of a {@link ResNeXtSpec}, layer for layer as torchvision's
+ * {@code ResNet(Bottleneck, ...)}:
+ * <ul>
+ *   <li>stem: 7x7/2 convolution (padding 3), BatchNorm, ReLU, 3x3/2 max pool (padding 1);</li>
+ *   <li>four stages of bottleneck blocks: 1x1 conv, BN, ReLU; grouped 3x3 conv carrying the stage's stride
+ *       ("ResNet v1.5"), BN, ReLU; 1x1 conv to {@code 4 x planes}, BN; a 1x1 projection shortcut (conv + BN) on the
+ *       first block of a stage; residual sum; ReLU;</li>
+ *   <li>global average pooling, {@code fc} producing logits, and an {@code output} softmax with cross-entropy.</li>
+ * </ul>
+ * No convolution has a bias. Padding is explicit and symmetric ({@link ConvolutionMode#Truncate}), since DL4J's
+ * {@code Same} mode pads asymmetrically at stride 2. Initialisation follows torchvision: {@link KaimingNormalFanOut}
+ * for convolutions, BatchNorm gamma 1 and beta 0, and {@code fc} weights uniform in {@code +-1/sqrt(fan_in)}
+ * (torchvision also draws the {@code fc} bias from that range; here it starts at 0).
+ *
+ * <p>DL4J has no grouped convolution, so a grouped 3x3 conv with {@code cardinality > 1} is split into
+ * {@code cardinality} branches, each a {@link ChannelSliceVertex} of {@code width / cardinality} channels followed by
+ * a convolution with as many outputs, concatenated in branch order by a {@link MergeVertex} (the Keras
+ * Lambda/concatenate approach). With cardinality 1 it is one plain convolution. Vertex names come from
+ * {@link TorchNames}.
+ */
+public final class ResNeXtGraphBuilder {
+
+    private static final double BN_EPS = 1e-5;
+    /** PyTorch's BatchNorm momentum 0.1 in DL4J's convention: running = decay * running + (1 - decay) * batch. */
+    private static final double BN_DECAY = 0.9;
+
+    private final ResNeXtSpec spec;
+    private final ComputationGraphConfiguration.GraphBuilder graph;
+
+    private ResNeXtGraphBuilder(ResNeXtSpec spec, NeuralNetConfiguration.Builder base) {
+        this.spec = spec;
+        this.graph = base
+                .activation(Activation.IDENTITY)
+                .convolutionMode(ConvolutionMode.Truncate)
+                .graphBuilder();
+    }
+
+    /**
+     * The graph configuration for {@code spec}, on top of {@code base}'s global settings (seed, updater, workspace
+     * and cache modes, regularisation). Activation and convolution mode of {@code base} are overridden.
+     */
+    public static ComputationGraphConfiguration build(ResNeXtSpec spec, NeuralNetConfiguration.Builder base) {
+        return new ResNeXtGraphBuilder(spec, base).build();
+    }
+
+    private ComputationGraphConfiguration build() {
+        graph.addInputs(TorchNames.INPUT);
+        String x = stem(TorchNames.INPUT);
+        for (int stage = 1; stage <= ResNeXtSpec.NUM_STAGES; stage++) {
+            for (int block = 0; block < spec.blocks(stage); block++) {
+                x = bottleneck(stage, block, x);
+            }
+        }
+        graph.addLayer(TorchNames.AVGPOOL, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), x)
+                .addLayer(TorchNames.FC, new DenseLayer.Builder()
+                        .nOut(spec.numClasses())
+                        .weightInit(WeightInit.UNIFORM)
+                        .activation(Activation.IDENTITY)
+                        .build(), TorchNames.AVGPOOL)
+                .addLayer(TorchNames.OUTPUT, new LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .activation(Activation.SOFTMAX)
+                        .build(), TorchNames.FC)
+                .setOutputs(TorchNames.OUTPUT)
+                .setInputTypes(InputType.convolutional(spec.height(), spec.width(), spec.channels()));
+        return graph.build();
+    }
+
+    private String stem(String input) {
+        conv(TorchNames.STEM_CONV, input, spec.stemWidth(), 7, 2, 3, 1);
+        batchNorm(TorchNames.STEM_BN, TorchNames.STEM_CONV);
+        relu(TorchNames.STEM_RELU, TorchNames.STEM_BN);
+        graph.addLayer(TorchNames.MAXPOOL, new SubsamplingLayer.Builder(PoolingType.MAX)
+                .kernelSize(3, 3).stride(2, 2).padding(1, 1)
+                .convolutionMode(ConvolutionMode.Truncate)
+                .build(), TorchNames.STEM_RELU);
+        return TorchNames.MAXPOOL;
+    }
+
+    /** One bottleneck block; returns the name of its output vertex. */
+    private String bottleneck(int stage, int block, String input) {
+        int width = spec.width(stage);
+        int out = spec.outChannels(stage);
+        int stride = block == 0 ? spec.stageStride(stage) : 1;
+
+        conv(module(stage, block, "conv1"), input, width, 1, 1, 0, 1);
+        batchNorm(module(stage, block, "bn1"), module(stage, block, "conv1"));
+        relu(module(stage, block, "relu1"), module(stage, block, "bn1"));
+
+        String conv2 = groupedConv3x3(module(stage, block, "conv2"), module(stage, block, "relu1"), width, stride);
+        batchNorm(module(stage, block, "bn2"), conv2);
+        relu(module(stage, block, "relu2"), module(stage, block, "bn2"));
+
+        conv(module(stage, block, "conv3"), module(stage, block, "relu2"), out, 1, 1, 0, 1);
+        batchNorm(module(stage, block, "bn3"), module(stage, block, "conv3"));
+
+        String shortcut = input;
+        if (block == 0) {
+            conv(module(stage, block, "downsample.0"), input, out, 1, stride, 0, 1);
+            batchNorm(module(stage, block, "downsample.1"), module(stage, block, "downsample.0"));
+            shortcut = module(stage, block, "downsample.1");
+        }
+        String add = module(stage, block, "add");
+        graph.addVertex(add, new ElementWiseVertex(ElementWiseVertex.Op.Add), module(stage, block, "bn3"), shortcut);
+        String output = TorchNames.block(stage, block);
+        relu(output, add);
+        return output;
+    }
+
+    /**
+     * The grouped 3x3 conv ({@code channels} in and out, {@code cardinality} groups, padding 1); returns the name of
+     * its output vertex, which is {@code name} itself.
+     */
+    private String groupedConv3x3(String name, String input, int channels, int stride) {
+        int groups = spec.cardinality();
+        if (groups == 1) {
+            conv(name, input, channels, 3, stride, 1, 1);
+            return name;
+        }
+        int perGroup = channels / groups;
+        String[] branches = new String[groups];
+        for (int g = 0; g < groups; g++) {
+            String slice = groupSlice(name, g);
+            graph.addVertex(slice, new ChannelSliceVertex(g * perGroup, (g + 1) * perGroup - 1), input);
+            branches[g] = groupConv(name, g);
+            conv(branches[g], slice, perGroup, 3, stride, 1, groups);
+        }
+        graph.addVertex(name, new MergeVertex(), branches);
+        return name;
+    }
+
+    private void conv(String name, String input, int nOut, int kernel, int stride, int padding, int groups) {
+        graph.addLayer(name, new ConvolutionLayer.Builder(kernel, kernel)
+                .stride(stride, stride)
+                .padding(padding, padding)
+                .nOut(nOut)
+                .hasBias(false)
+                .convolutionMode(ConvolutionMode.Truncate)
+                .weightInit(new KaimingNormalFanOut(groups))
+                .activation(Activation.IDENTITY)
+                .build(), input);
+    }
+
+    private void batchNorm(String name, String input) {
+        graph.addLayer(name, new BatchNormalization.Builder()
+                .eps(BN_EPS)
+                .decay(BN_DECAY)
+                .gamma(1.0)
+                .beta(0.0)
+                .activation(Activation.IDENTITY)
+                .build(), input);
+    }
+
+    private void relu(String name, String input) {
+        graph.addLayer(name, new ActivationLayer.Builder().activation(Activation.RELU).build(), input);
+    }
+}

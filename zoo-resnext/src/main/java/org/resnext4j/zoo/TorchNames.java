@@ -1,0 +1,77 @@
+package org.resnext4j.zoo;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The one place where graph vertex names are made. They mirror torchvision's {@code ResNet} module names, which are
+ * its state-dict keys without the {@code .weight}/{@code .bias}/{@code .running_mean} suffix, so weight import is a
+ * mapping table:
+ * <pre>
+ *   input
+ *   conv1, bn1, relu, maxpool                                   stem
+ *   layer{s}.{b}.conv1, .bn1, .relu1                            1x1 reduce      (stages count from 1, blocks from 0)
+ *   layer{s}.{b}.conv2, .bn2, .relu2                            grouped 3x3 (carries the stride)
+ *   layer{s}.{b}.conv2.slice{g} -> layer{s}.{b}.conv2.group{g}  one branch of the split grouped conv, merged
+ *                                                               under the module's own name layer{s}.{b}.conv2
+ *   layer{s}.{b}.conv3, .bn3                                    1x1 expand
+ *   layer{s}.{b}.downsample.0, .downsample.1                    projection shortcut (conv, BN) of a stage's block 0
+ *   layer{s}.{b}.add, layer{s}.{b}                              residual sum, then the block's ReLU output
+ *   avgpool, fc, output                                         global average pool, logits, softmax + cross-entropy
+ * </pre>
+ * torchvision applies one {@code relu} module three times per block; here each use is a vertex of its own
+ * ({@code relu1}, {@code relu2}, and the block output named like the block).
+ */
+public final class TorchNames {
+
+    public static final String INPUT = "input";
+    public static final String STEM_CONV = "conv1";
+    public static final String STEM_BN = "bn1";
+    public static final String STEM_RELU = "relu";
+    public static final String MAXPOOL = "maxpool";
+    public static final String AVGPOOL = "avgpool";
+    public static final String FC = "fc";
+    public static final String OUTPUT = "output";
+
+    private static final Pattern BRANCH = Pattern.compile("^(.*)\\.(slice|group)(\\d+)$");
+
+    private TorchNames() {
+    }
+
+    /** {@code layer{stage}.{block}}: the block, and the name of its output vertex. */
+    public static String block(int stage, int block) {
+        return "layer" + stage + "." + block;
+    }
+
+    /** {@code layer{stage}.{block}.{module}}, e.g. {@code layer2.0.conv2} or {@code layer2.0.downsample.0}. */
+    public static String module(int stage, int block, String module) {
+        return block(stage, block) + "." + module;
+    }
+
+    /** Output vertex of stage {@code stage}, i.e. of its last block. */
+    public static String stageOutput(ResNeXtSpec spec, int stage) {
+        return block(stage, spec.blocks(stage) - 1);
+    }
+
+    /** Channel-slice vertex feeding branch {@code group} of the split grouped conv {@code conv}. */
+    public static String groupSlice(String conv, int group) {
+        return conv + ".slice" + group;
+    }
+
+    /** Convolution of branch {@code group} of the split grouped conv {@code conv}. */
+    public static String groupConv(String conv, int group) {
+        return conv + ".group" + group;
+    }
+
+    /** The torchvision module a vertex belongs to: the name without a branch suffix. */
+    public static String moduleOf(String vertex) {
+        Matcher m = BRANCH.matcher(vertex);
+        return m.matches() ? m.group(1) : vertex;
+    }
+
+    /** The branch index of a {@code .group{g}} or {@code .slice{g}} vertex, or -1 for any other vertex. */
+    public static int branchOf(String vertex) {
+        Matcher m = BRANCH.matcher(vertex);
+        return m.matches() ? Integer.parseInt(m.group(3)) : -1;
+    }
+}

@@ -1,0 +1,52 @@
+package org.resnext4j.zoo;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ModelSummaryTest {
+
+    private final ModelSummary summary = ModelSummary.of(ResNeXtSpec.preset("resnext50_32x4d"));
+
+    @Test
+    void rowsAreTorchvisionModulesWithShapesAndCounts() {
+        ModelSummary.Row conv1 = summary.row("conv1");
+        assertArrayEquals(new long[] {64, 112, 112}, conv1.outputShape());
+        assertEquals(64 * 3 * 7 * 7, conv1.trainableParams());
+
+        ModelSummary.Row bn1 = summary.row("bn1");
+        assertEquals(128, bn1.trainableParams());
+        assertEquals(256, bn1.dl4jParams());
+
+        // grouped conv of layer2's first block: 256 channels, 32 groups, stride 2 -> 256x28x28
+        ModelSummary.Row grouped = summary.row("layer2.0.conv2");
+        assertArrayEquals(new long[] {256, 28, 28}, grouped.outputShape());
+        assertEquals(256L * (256 / 32) * 3 * 3, grouped.trainableParams());
+        assertTrue(grouped.type().contains("x32"), grouped.type());
+
+        assertArrayEquals(new long[] {512, 28, 28}, summary.row("layer2.0.downsample.1").outputShape());
+        assertArrayEquals(new long[] {2048, 7, 7}, summary.row("layer4.2").outputShape());
+        assertArrayEquals(new long[] {1000}, summary.row("fc").outputShape());
+        assertEquals(2048L * 1000 + 1000, summary.row("fc").trainableParams());
+        assertFalse(summary.rows().stream().anyMatch(r -> r.module().contains(".group")
+                || r.module().contains(".slice")), "branches are folded into their module");
+    }
+
+    @Test
+    void textStatesBothConventions() {
+        String text = summary.toString();
+        assertTrue(text.contains("Trainable parameters (torchvision's count):") && text.contains("25,028,904"), text);
+        assertTrue(text.contains("DL4J numParams()") && text.contains("25,097,128"), text);
+        assertTrue(text.contains("layer3.5.conv2"), text);
+    }
+
+    @Test
+    void unknownModuleIsNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> summary.row("layer5.0"));
+        assertTrue(e.getMessage().contains("\"layer5.0\""), e.getMessage());
+    }
+}

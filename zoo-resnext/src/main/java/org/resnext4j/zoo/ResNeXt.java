@@ -6,12 +6,19 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.deeplearning4j.zoo.ModelMetaData;
 import org.deeplearning4j.zoo.PretrainedType;
 import org.deeplearning4j.zoo.ZooModel;
 import org.deeplearning4j.zoo.ZooType;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.resnext4j.zoo.weights.PretrainedWeights;
+import org.resnext4j.zoo.weights.TorchvisionWeights;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.util.Objects;
 
@@ -96,6 +103,62 @@ public final class ResNeXt extends ZooModel<ResNeXt> {
     @Override
     public Class<? extends Model> modelType() {
         return ComputationGraph.class;
+    }
+
+    /**
+     * A new graph holding the weights of a torchvision/timm safetensors file, loaded strictly: every tensor on both
+     * sides mapped, shapes equal (so the file's classifier must have {@link ResNeXtSpec#numClasses()} outputs).
+     *
+     * @throws IllegalArgumentException naming the keys or shapes that do not fit
+     */
+    public ComputationGraph initPretrained(Path weights) throws IOException {
+        ComputationGraph net = init();
+        TorchvisionWeights.load(net, weights);
+        return net;
+    }
+
+    /**
+     * Transfer learning in one call: a new graph with every weight of {@code weights} but the classifier, and a
+     * freshly initialised {@code fc} for this model's number of classes. With {@code freezeBackbone}, everything up
+     * to {@code avgpool} is frozen (DL4J's feature-extractor mode) and only {@code fc} trains.
+     */
+    public ComputationGraph initFineTune(Path weights, boolean freezeBackbone) throws IOException {
+        ComputationGraph net = init();
+        TorchvisionWeights.load(net, weights, TorchvisionWeights.Options.allButClassifier());
+        if (!freezeBackbone) {
+            return net;
+        }
+        return new TransferLearning.GraphBuilder(net).setFeatureExtractor(TorchNames.AVGPOOL).build();
+    }
+
+    /**
+     * ImageNet weights from the cache directory ({@link PretrainedWeights#cacheDir()}): the file
+     * {@code <modelName>.safetensors}, checked against {@code <modelName>.safetensors.sha256} when present.
+     * Nothing is downloaded.
+     *
+     * @throws java.io.FileNotFoundException saying where such a file comes from, when it is absent
+     * @throws UnsupportedOperationException for any type but {@link PretrainedType#IMAGENET}
+     * @throws IllegalStateException         when this model does not have 1000 classes (use {@link #initFineTune})
+     */
+    @Override
+    @SuppressWarnings("unchecked")
+    public <M extends Model> M initPretrained(PretrainedType pretrainedType) throws IOException {
+        if (pretrainedType != PretrainedType.IMAGENET) {
+            throw new UnsupportedOperationException("Pretrained " + pretrainedType + " weights: only IMAGENET "
+                    + "(torchvision/timm safetensors) is supported for " + modelName());
+        }
+        if (spec.numClasses() != ImageNetClasses.COUNT) {
+            throw new IllegalStateException("numClasses: ImageNet weights have " + ImageNetClasses.COUNT
+                    + " classes, this model " + spec.numClasses() + "; use initFineTune(file, freezeBackbone)");
+        }
+        return (M) initPretrained(PretrainedWeights.resolve(modelName(), PretrainedWeights.cacheDir()));
+    }
+
+    /** Whether {@code <modelName>.safetensors} is in the cache directory (nothing is ever downloaded). */
+    @Override
+    public boolean pretrainedAvailable(PretrainedType pretrainedType) {
+        return pretrainedType == PretrainedType.IMAGENET
+                && Files.isRegularFile(PretrainedWeights.fileFor(modelName(), PretrainedWeights.cacheDir()));
     }
 
     /** No download address: this project never fetches weights at run time. */

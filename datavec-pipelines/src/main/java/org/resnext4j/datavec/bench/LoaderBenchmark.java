@@ -1,0 +1,149 @@
+package org.resnext4j.datavec.bench;
+
+import java.awt.Color;
+import java.awt.GradientPaint;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Random;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.resnext4j.datavec.DataVecImageDecoder;
+import org.resnext4j.datavec.EvalTransform;
+import org.resnext4j.datavec.ImageDecoder;
+import org.resnext4j.datavec.ImageFolder;
+import org.resnext4j.datavec.ImageFolderIterator;
+import org.resnext4j.datavec.ImageIoDecoder;
+import org.resnext4j.datavec.ImageTransform;
+import org.resnext4j.datavec.TrainTransform;
+
+/**
+ * Loader throughput benchmark: images per second delivered as 224x224 batches from JPEG files,
+ * with and without prefetch, for the evaluation and the training transform.
+ *
+ * <p>It writes its own JPEGs (default 128 images of 500x375, quality 0.9, 2 classes) into a
+ * temporary folder, runs one warm-up epoch per configuration, times the following epochs and
+ * deletes the folder. Configurations: decoding alone (ImageIO, DataVec); iterators with
+ * prefetch 0 (calling thread), prefetch 2 with 1 worker, prefetch 4 with 2 workers; and the
+ * same with a simulated training step (the consumer sleeps per batch), which shows how much
+ * decoding prefetch hides.
+ *
+ * <pre>
+ * java -cp ... org.resnext4j.datavec.bench.LoaderBenchmark [images] [width] [height] [epochs] [stepMillis]
+ * </pre>
+ */
+public final class LoaderBenchmark {
+
+    private static final int SIZE = 224;
+    private static final int BATCH = 16;
+
+    private LoaderBenchmark() {
+    }
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param args optional: images, width, height, timed epochs, simulated step milliseconds per batch
+     * @throws Exception on I/O errors
+     */
+    public static void main(String[] args) throws Exception {
+        int images = args.length > 0 ? Integer.parseInt(args[0]) : 128;
+        int width = args.length > 1 ? Integer.parseInt(args[1]) : 500;
+        int height = args.length > 2 ? Integer.parseInt(args[2]) : 375;
+        int epochs = args.length > 3 ? Integer.parseInt(args[3]) : 2;
+        int stepMillis = args.length > 4 ? Integer.parseInt(args[4]) : 200;
+        Path dir = Files.createTempDirectory("loader-bench");
+        try {
+            long bytes = generate(dir, images, width, height);
+            System.out.printf("LoaderBenchmark: %d JPEGs %dx%d (%.1f KB avg), output %dx%d, batch %d, %d cores, %s%n",
+                    images, width, height, bytes / 1024.0 / images, SIZE, SIZE, BATCH,
+                    Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
+            ImageFolder folder = ImageFolder.scan(dir);
+            for (ImageDecoder d : new ImageDecoder[] {new ImageIoDecoder(), new DataVecImageDecoder()}) {
+                decodeOnly(folder, d, epochs);
+            }
+            ImageTransform eval = EvalTransform.imagenet(SIZE);
+            ImageTransform train = TrainTransform.imagenet(SIZE);
+            int[][] configs = {{0, 1}, {2, 1}, {4, 2}};
+            for (int step : new int[] {0, stepMillis}) {
+                for (ImageTransform t : new ImageTransform[] {eval, train}) {
+                    for (int[] c : configs) {
+                        run(folder, t, c[0], c[1], epochs, step);
+                    }
+                }
+            }
+        } finally {
+            try (Stream<Path> s = Files.walk(dir)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static long generate(Path dir, int images, int w, int h) throws IOException {
+        Random r = new Random(1);
+        long total = 0;
+        for (int i = 0; i < images; i++) {
+            BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = img.createGraphics();
+            g.setPaint(new GradientPaint(0, 0, new Color(r.nextInt()), w, h, new Color(r.nextInt())));
+            g.fillRect(0, 0, w, h);
+            for (int k = 0; k < 40; k++) {
+                g.setColor(new Color(r.nextInt()));
+                g.fillOval(r.nextInt(w), r.nextInt(h), 10 + r.nextInt(w / 3), 10 + r.nextInt(h / 3));
+            }
+            g.dispose();
+            for (int y = 0; y < h; y += 2) {
+                for (int x = 0; x < w; x += 2) {
+                    img.setRGB(x, y, img.getRGB(x, y) ^ r.nextInt(16));
+                }
+            }
+            Path f = dir.resolve("class" + (i % 2)).resolve(String.format("img%04d.jpg", i));
+            Files.createDirectories(f.getParent());
+            ImageIO.write(img, "jpeg", f.toFile());
+            total += Files.size(f);
+        }
+        return total;
+    }
+
+    private static void decodeOnly(ImageFolder folder, ImageDecoder decoder, int epochs) throws IOException {
+        for (int i = 0; i < folder.size(); i++) {
+            decoder.decode(folder.samples().get(i).file());
+        }
+        long t0 = System.nanoTime();
+        for (int e = 0; e < epochs; e++) {
+            for (int i = 0; i < folder.size(); i++) {
+                decoder.decode(folder.samples().get(i).file());
+            }
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("  decode only     %-20s                      %8.1f img/s%n", decoder, epochs * folder.size() / s);
+    }
+
+    private static void run(ImageFolder folder, ImageTransform t, int prefetch, int workers, int epochs, int stepMillis)
+            throws InterruptedException {
+        try (ImageFolderIterator it = ImageFolderIterator.builder(folder).transform(t).batchSize(BATCH)
+                .shuffle(true).seed(1).prefetchBatches(prefetch).workers(workers).build()) {
+            while (it.hasNext()) {
+                it.next();
+            }
+            long t0 = System.nanoTime();
+            long n = 0;
+            for (int e = 0; e < epochs; e++) {
+                it.reset();
+                while (it.hasNext()) {
+                    n += it.next().numExamples();
+                    if (stepMillis > 0) {
+                        Thread.sleep(stepMillis);
+                    }
+                }
+            }
+            double s = (System.nanoTime() - t0) / 1e9;
+            String name = t instanceof TrainTransform ? "train (RRC+flip)" : "eval (256/224)";
+            System.out.printf("  %-16s prefetch %d, workers %d, step %3d ms/batch %8.1f img/s%n", name, prefetch,
+                    workers, stepMillis, n / s);
+        }
+    }
+}

@@ -1,0 +1,247 @@
+package org.resnext4j.ui;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * One view of the two DL4J network types ({@link ComputationGraph} with one input and one output,
+ * and {@link MultiLayerNetwork}), so that the trainer and the evaluation code are written once.
+ */
+abstract class Network {
+
+    static Network of(Model model) {
+        if (model instanceof ComputationGraph cg) {
+            return new Graph(cg);
+        }
+        if (model instanceof MultiLayerNetwork mln) {
+            return new Multi(mln);
+        }
+        throw new IllegalArgumentException("Expected a ComputationGraph or MultiLayerNetwork, got "
+                + (model == null ? "null" : model.getClass().getName()));
+    }
+
+    abstract Model model();
+
+    abstract void fit(DataSet batch);
+
+    abstract INDArray output(INDArray features);
+
+    abstract double score(DataSet batch);
+
+    abstract double regularizationScore();
+
+    abstract double score();
+
+    abstract int iterationCount();
+
+    abstract int epochCount();
+
+    abstract void incrementEpochCount();
+
+    abstract Layer outputLayer();
+
+    abstract List<Layer> layers();
+
+    abstract Collection<TrainingListener> listeners();
+
+    abstract void setListeners(Collection<TrainingListener> listeners);
+
+    /** @return the learning rate of the first layer with an updater that has one, or NaN */
+    abstract double learningRate();
+
+    String typeName() {
+        return model().getClass().getSimpleName();
+    }
+
+    void addListeners(TrainingListener... extra) {
+        List<TrainingListener> all = new ArrayList<>(listeners());
+        all.addAll(List.of(extra));
+        setListeners(all);
+    }
+
+    private static final class Graph extends Network {
+        private final ComputationGraph net;
+
+        Graph(ComputationGraph net) {
+            if (net.getNumInputArrays() != 1 || net.getNumOutputArrays() != 1) {
+                throw new IllegalArgumentException("The trainer needs a ComputationGraph with one input and one "
+                        + "output; this one has " + net.getNumInputArrays() + " inputs and "
+                        + net.getNumOutputArrays() + " outputs");
+            }
+            this.net = net;
+        }
+
+        @Override
+        Model model() {
+            return net;
+        }
+
+        @Override
+        void fit(DataSet batch) {
+            net.fit(batch);
+        }
+
+        @Override
+        INDArray output(INDArray features) {
+            return net.outputSingle(false, features);
+        }
+
+        @Override
+        double score(DataSet batch) {
+            return net.score(batch, false);
+        }
+
+        @Override
+        double regularizationScore() {
+            return net.calcRegularizationScore(true);
+        }
+
+        @Override
+        double score() {
+            return net.score();
+        }
+
+        @Override
+        int iterationCount() {
+            return net.getConfiguration().getIterationCount();
+        }
+
+        @Override
+        int epochCount() {
+            return net.getConfiguration().getEpochCount();
+        }
+
+        @Override
+        void incrementEpochCount() {
+            net.incrementEpochCount();
+        }
+
+        @Override
+        Layer outputLayer() {
+            return net.getOutputLayer(0);
+        }
+
+        @Override
+        List<Layer> layers() {
+            return List.of(net.getLayers());
+        }
+
+        @Override
+        Collection<TrainingListener> listeners() {
+            return new ArrayList<>(net.getListeners());
+        }
+
+        @Override
+        void setListeners(Collection<TrainingListener> listeners) {
+            net.setListeners(listeners);
+        }
+
+        @Override
+        double learningRate() {
+            for (Layer l : net.getLayers()) {
+                if (l.numParams() > 0) {
+                    Double lr = net.getLearningRate(l.conf().getLayer().getLayerName());
+                    if (lr != null) {
+                        return lr;
+                    }
+                }
+            }
+            return Double.NaN;
+        }
+    }
+
+    private static final class Multi extends Network {
+        private final MultiLayerNetwork net;
+
+        Multi(MultiLayerNetwork net) {
+            this.net = net;
+        }
+
+        @Override
+        Model model() {
+            return net;
+        }
+
+        @Override
+        void fit(DataSet batch) {
+            net.fit(batch);
+        }
+
+        @Override
+        INDArray output(INDArray features) {
+            return net.output(features, false);
+        }
+
+        @Override
+        double score(DataSet batch) {
+            return net.score(batch, false);
+        }
+
+        @Override
+        double regularizationScore() {
+            return net.calcRegularizationScore(true);
+        }
+
+        @Override
+        double score() {
+            return net.score();
+        }
+
+        @Override
+        int iterationCount() {
+            return net.getLayerWiseConfigurations().getIterationCount();
+        }
+
+        @Override
+        int epochCount() {
+            return net.getLayerWiseConfigurations().getEpochCount();
+        }
+
+        @Override
+        void incrementEpochCount() {
+            net.incrementEpochCount();
+        }
+
+        @Override
+        Layer outputLayer() {
+            return net.getOutputLayer();
+        }
+
+        @Override
+        List<Layer> layers() {
+            return List.of(net.getLayers());
+        }
+
+        @Override
+        Collection<TrainingListener> listeners() {
+            return new ArrayList<>(net.getListeners());
+        }
+
+        @Override
+        void setListeners(Collection<TrainingListener> listeners) {
+            net.setListeners(listeners);
+        }
+
+        @Override
+        double learningRate() {
+            for (int i = 0; i < net.getnLayers(); i++) {
+                if (net.getLayer(i).numParams() > 0) {
+                    Double lr = net.getLearningRate(i);
+                    if (lr != null) {
+                        return lr;
+                    }
+                }
+            }
+            return Double.NaN;
+        }
+    }
+}

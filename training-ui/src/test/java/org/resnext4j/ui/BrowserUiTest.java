@@ -1,0 +1,107 @@
+package org.resnext4j.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * Opens the DL4J UI of a running training in headless Chromium and checks that the overview page
+ * shows this session's score chart with data points. Needs {@code apt-get install chromium
+ * chromium-driver}; skipped only with {@code -Dresnext4j.skipBrowserTests=true}.
+ */
+class BrowserUiTest {
+
+    private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Paths.get("/usr/bin/chromedriver");
+
+    @Test
+    void overviewPageShowsThisSessionsScoreChart(@TempDir Path tmp) throws Exception {
+        Assumptions.assumeFalse(Boolean.getBoolean("resnext4j.skipBrowserTests"),
+                "browser test skipped by -Dresnext4j.skipBrowserTests=true");
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            fail("The browser UI test needs " + CHROMIUM + " and " + CHROMEDRIVER
+                    + ": apt-get install chromium chromium-driver (or run with -Dresnext4j.skipBrowserTests=true)");
+        }
+        AtomicReference<String> checked = new AtomicReference<>();
+        Path run = tmp.resolve("run");
+        Trainer trainer = Trainer.builder().runDir(run).epochs(3).classNames(TestModels.CLASSES)
+                .ui(UiOptions.defaults().withPort(0)).progressIntervalSeconds(0)
+                .onEpochEnd(m -> {
+                    if (m.epoch() == 3) {
+                        // the UI is still up while the last epoch's callback runs
+                        String sid = (String) Checkpoints.readMetadata(run.resolve("checkpoints/last.zip"))
+                                .get("session_id");
+                        checked.set(checkInBrowser(run, sid, tmp));
+                    }
+                })
+                .build();
+        TrainingResult r = trainer.fit(TestModels.graph(9), TestModels.iterator(TestModels.blobs(512, 1), 16),
+                TestModels.iterator(TestModels.blobs(128, 2), 64));
+        assertEquals(r.sessionId(), checked.get(), "browser showed another session");
+    }
+
+    private static String checkInBrowser(Path run, String expectedSession, Path tmp) {
+        String url;
+        try {
+            url = String.valueOf(Files.readString(run.resolve(Trainer.RUN_CONFIG_FILE)))
+                    .replaceAll("(?s).*\"ui\" : \"(http://[^ \"]+) .*", "$1");
+            Path profile = Files.createDirectories(tmp.resolve("chromium-profile"));
+            ChromeOptions options = new ChromeOptions();
+            options.setBinary(CHROMIUM.toFile());
+            options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1400,1000", "--user-data-dir=" + profile);
+            ChromeDriverService service = new ChromeDriverService.Builder()
+                    .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+            ChromeDriver driver = new ChromeDriver(service, options);
+            try {
+                driver.get(url);
+                WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
+                wait.until(d -> !d.findElements(By.cssSelector("#scoreiterchart canvas")).isEmpty());
+                JavascriptExecutor js = driver;
+                wait.until(d -> {
+                    Object n = js.executeScript("var p = $('#scoreiterchart').data('plot');"
+                            + "return p ? p.getData()[0].data.length : 0;");
+                    return n instanceof Number num && num.intValue() >= 10;
+                });
+                String session = (String) js.executeScript("return currSession;");
+                assertEquals(expectedSession, session);
+                Number points = (Number) js.executeScript("return $('#scoreiterchart').data('plot').getData()[0].data.length;");
+                assertTrue(points.intValue() >= 10, "score chart points: " + points);
+                File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+                Path target = Paths.get("target", "ui-overview.png");
+                Files.createDirectories(target.getParent());
+                Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+                assertTrue(ImageIO.read(target.toFile()).getWidth() > 0);
+                return session;
+            } finally {
+                driver.quit();
+                service.stop();
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package org.resnext4j.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointsTest {
+
+    @Test
+    void failedWriteKeepsThePreviousCheckpoint(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("last.zip");
+        ComputationGraph first = TestModels.graph(1);
+        Checkpoints.save(first, file, Map.of("epoch", 1));
+        byte[] before = Files.readAllBytes(file);
+
+        ComputationGraph second = TestModels.graph(2);
+        Checkpoints.ModelWriter failing = (model, tmp) -> {
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                out.write(new byte[] {'P', 'K', 3, 4, 1, 2, 3});
+            }
+            throw new IOException("disk full (simulated)");
+        };
+        CheckpointException e = assertThrows(CheckpointException.class,
+                () -> Checkpoints.save(second, file, Map.of("epoch", 2), failing));
+        assertTrue(e.getMessage().contains(file.toAbsolutePath().toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("disk full"), e.getMessage());
+
+        assertTrue(Arrays.equals(before, Files.readAllBytes(file)), "previous checkpoint bytes changed");
+        Checkpoints.Checkpoint cp = Checkpoints.load(file);
+        assertEquals(first.params(), ((ComputationGraph) cp.model()).params());
+        assertEquals(1, ((Number) cp.metadata().get("epoch")).intValue());
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of("last.json", "last.zip"), files.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "no temporary file may be left behind");
+        }
+    }
+
+    @Test
+    void roundTripKeepsUpdaterStateAndMetadata(@TempDir Path dir) {
+        ComputationGraph net = TestModels.graph(3);
+        net.fit(TestModels.blobs(64, 1));
+        Path file = dir.resolve("model.zip");
+        Checkpoints.save(net, file, Map.of("class_names", TestModels.CLASSES, "preset", "tiny"));
+        Checkpoints.Checkpoint cp = Checkpoints.load(file);
+        ComputationGraph restored = (ComputationGraph) cp.model();
+        assertEquals(net.params(), restored.params());
+        assertEquals(net.getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray());
+        assertEquals(1, restored.getConfiguration().getIterationCount());
+        assertEquals(TestModels.CLASSES, cp.metadata().get("class_names"));
+        assertTrue(Files.exists(Checkpoints.sidecar(file)));
+    }
+
+    @Test
+    void truncatedCheckpointNamesTheFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("last.zip");
+        Checkpoints.save(TestModels.graph(1), file, Map.of("epoch", 1));
+        byte[] bytes = Files.readAllBytes(file);
+        Files.write(file, Arrays.copyOf(bytes, bytes.length / 2));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoints.load(file));
+        assertTrue(e.getMessage().contains(file.toAbsolutePath().toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+        assertTrue(e.getMessage().contains("ModelSerializer"), e.getMessage());
+    }
+
+    @Test
+    void notAModelNamesTheFileAndWhatWasExpected(@TempDir Path dir) throws Exception {
+        Path text = dir.resolve("notes.zip");
+        Files.writeString(text, "hello");
+        CheckpointException e1 = assertThrows(CheckpointException.class, () -> Checkpoints.load(text));
+        assertTrue(e1.getMessage().contains(text.toAbsolutePath().toString()), e1.getMessage());
+
+        Path zip = dir.resolve("other.zip");
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
+            out.putNextEntry(new ZipEntry("readme.txt"));
+            out.write("not a model".getBytes());
+            out.closeEntry();
+        }
+        CheckpointException e2 = assertThrows(CheckpointException.class, () -> Checkpoints.load(zip));
+        assertTrue(e2.getMessage().contains("not a DL4J model"), e2.getMessage());
+        assertTrue(e2.getMessage().contains("configuration.json"), e2.getMessage());
+
+        Path missing = dir.resolve("missing.zip");
+        CheckpointException e3 = assertThrows(CheckpointException.class, () -> Checkpoints.load(missing));
+        assertTrue(e3.getMessage().contains("does not exist"), e3.getMessage());
+    }
+
+    @Test
+    void resumeNeedsAnExistingRunFolderWithACheckpoint(@TempDir Path dir) throws Exception {
+        Path nowhere = dir.resolve("no-such-run");
+        Trainer t = Trainer.builder().runDir(nowhere).epochs(2).ui(UiOptions.disabled()).build();
+        CheckpointException e = assertThrows(CheckpointException.class,
+                () -> t.resume(TestModels.iterator(TestModels.blobs(8, 1), 4), TestModels.iterator(TestModels.blobs(8, 2), 4)));
+        assertTrue(e.getMessage().contains("does not exist") && e.getMessage().contains(nowhere.toString()),
+                e.getMessage());
+
+        Path empty = Files.createDirectories(dir.resolve("empty-run"));
+        Trainer t2 = Trainer.builder().runDir(empty).epochs(2).ui(UiOptions.disabled()).build();
+        CheckpointException e2 = assertThrows(CheckpointException.class,
+                () -> t2.resume(TestModels.iterator(TestModels.blobs(8, 1), 4), TestModels.iterator(TestModels.blobs(8, 2), 4)));
+        assertTrue(e2.getMessage().contains("last.zip"), e2.getMessage());
+    }
+}

@@ -1,0 +1,141 @@
+package org.resnext4j.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import javax.imageio.ImageIO;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.dataset.DataSet;
+
+class TrainerEndToEndTest {
+
+    /** The example line of the issue, as a regex. */
+    static final Pattern EPOCH_LINE = Pattern.compile(
+            "Epoch +\\d+/\\d+  train_loss \\d+\\.\\d{3} train_acc \\d+\\.\\d%  val_loss \\d+\\.\\d{3} "
+                    + "val_acc \\d+\\.\\d%  lr \\d\\.\\d+(E-\\d+)?  \\d+s");
+
+    @Test
+    void exampleLineMatchesTheFormat() {
+        assertTrue(EPOCH_LINE.matcher(
+                "Epoch  3/10  train_loss 0.323 train_acc 86.5%  val_loss 0.320 val_acc 85.8%  lr 1.0E-4  41s").matches());
+        EpochMetrics m = new EpochMetrics(3, 0.3234, 0.865, 0.3201, 0.858, 1e-4, 41.2, 300);
+        assertEquals("Epoch  3/10  train_loss 0.323 train_acc 86.5%  val_loss 0.320 val_acc 85.8%  lr 1.0E-4  41s",
+                m.toLogLine(10));
+    }
+
+    /**
+     * Trains the 4-class blob problem. Chance is 25%; the threshold of 75% (3x chance) cannot be
+     * reached by a pipeline that does not learn, mixes up labels and features, or evaluates the
+     * wrong model; the problem itself is learnable to well above 90%.
+     */
+    @Test
+    void trainsLearnableProblemAndWritesEveryOutput(@TempDir Path tmp) throws Exception {
+        Path run = tmp.resolve("run");
+        List<String> lines = new ArrayList<>();
+        ComputationGraph net = TestModels.graph(7);
+        DataSet train = TestModels.blobs(512, 1);
+        DataSet val = TestModels.blobs(256, 2);
+        Trainer trainer = Trainer.builder().runDir(run).epochs(6).classNames(TestModels.CLASSES)
+                .ui(UiOptions.disabled()).progressIntervalSeconds(0)
+                .metadata("preset", "tiny-test").metadata("preprocessing", Map.of("scale", 1.0))
+                .logSink(lines::add).build();
+
+        TrainingResult result = trainer.fit(net, TestModels.iterator(train, 32), TestModels.iterator(val, 64));
+
+        MetricsHistory h = result.history();
+        assertEquals(6, h.size());
+        EpochMetrics last = h.epochs().get(5);
+        assertTrue(last.valAccuracy() > 0.75, "val accuracy " + last.valAccuracy());
+        assertTrue(last.trainAccuracy() > 0.75, "train accuracy " + last.trainAccuracy());
+        assertTrue(last.valLoss() < h.epochs().get(0).valLoss(), "validation loss should fall");
+        assertEquals(6 * 512 / 32, last.iterations());
+        assertEquals(0.01 * Math.pow(0.5, 5), last.learningRate(), 1e-9);
+
+        // the loss reported for validation is the model's own score
+        double score = net.score(val, false);
+        assertEquals(score, result.lastEvaluation().loss(), 1e-3);
+
+        List<String> epochLines = lines.stream().filter(l -> l.startsWith("Epoch")).toList();
+        assertEquals(6, epochLines.size(), lines.toString());
+        for (String l : epochLines) {
+            assertTrue(EPOCH_LINE.matcher(l).matches(), l);
+        }
+        assertTrue(epochLines.get(5).startsWith("Epoch 6/6  "), epochLines.get(5));
+
+        for (String f : List.of("checkpoints/last.zip", "checkpoints/best.zip", "checkpoints/last.json",
+                "metrics.csv", "metrics.json", "report.html", "run-config.json", Trainer.STATS_FILE)) {
+            assertTrue(Files.size(run.resolve(f)) > 0, f);
+        }
+        for (String png : List.of(Charts.ACCURACY_PNG, Charts.LOSS_PNG, Charts.LEARNING_RATE_PNG,
+                Charts.CONFUSION_PNG)) {
+            BufferedImage img = ImageIO.read(run.resolve("charts").resolve(png).toFile());
+            assertNotNull(img, png);
+            assertTrue(img.getWidth() >= 400 && img.getHeight() >= 300, png);
+        }
+        List<String> csv = Files.readAllLines(run.resolve("metrics.csv"));
+        assertEquals(EpochMetrics.CSV_HEADER, csv.get(0));
+        assertEquals(7, csv.size());
+        assertEquals(h.epochs(), MetricsHistory.readJson(run.resolve("metrics.json")).epochs());
+
+        String html = Files.readString(run.resolve("report.html"), StandardCharsets.UTF_8);
+        for (String s : List.of("charts/accuracy.png", "charts/loss.png", "charts/confusion_matrix.png", "owl",
+                "precision", "tiny-test", "<td>6</td>")) {
+            assertTrue(html.contains(s), s);
+        }
+
+        Map<String, Object> meta = Checkpoints.readMetadata(run.resolve("checkpoints/last.zip"));
+        assertEquals(6, ((Number) meta.get("epoch")).intValue());
+        assertEquals(TestModels.CLASSES, meta.get("class_names"));
+        assertEquals("tiny-test", ((Map<?, ?>) meta.get("extra")).get("preset"));
+        int bestEpoch = h.best().orElseThrow().epoch();
+        assertEquals(bestEpoch, ((Number) Checkpoints.readMetadata(run.resolve("checkpoints/best.zip"))
+                .get("epoch")).intValue());
+
+        // the last checkpoint holds the final parameters and the counters
+        ComputationGraph restored = (ComputationGraph) Checkpoints.load(run.resolve("checkpoints/last.zip")).model();
+        assertEquals(net.params(), restored.params());
+        assertEquals(6, restored.getConfiguration().getEpochCount());
+        assertEquals(96, restored.getConfiguration().getIterationCount());
+        assertNotNull(restored.getUpdater().getStateViewArray());
+
+        EvaluationReport report = EvaluationReport.evaluate(restored, TestModels.iterator(val, 64),
+                TestModels.CLASSES);
+        assertEquals(result.lastEvaluation().accuracy(), report.accuracy(), 1e-9);
+        assertEquals(256, report.examples());
+        String text = report.toText();
+        assertTrue(text.contains("fox") && text.contains("confusion matrix"), text);
+        long diagonal = 0;
+        long[][] cm = report.confusionMatrix();
+        for (int i = 0; i < cm.length; i++) {
+            diagonal += cm[i][i];
+        }
+        assertEquals(report.accuracy(), diagonal / 256.0, 1e-9);
+    }
+
+    @Test
+    void trainsMultiLayerNetworkToo(@TempDir Path tmp) throws Exception {
+        TrainingResult r = Trainer.builder().runDir(tmp.resolve("mln")).epochs(2).ui(UiOptions.disabled())
+                .progressIntervalSeconds(0).build()
+                .fit(TestModels.multiLayer(3), TestModels.iterator(TestModels.blobs(256, 5), 32),
+                        TestModels.iterator(TestModels.blobs(128, 6), 64));
+        EpochMetrics last = r.history().epochs().get(1);
+        assertTrue(Double.isFinite(last.trainAccuracy()) && last.trainAccuracy() > 0.5, last.toString());
+        assertTrue(last.valAccuracy() > 0.5, last.toString());
+        assertEquals(List.of("0", "1", "2", "3"), r.lastEvaluation().classNames());
+        assertFalse(r.stoppedEarly());
+    }
+}

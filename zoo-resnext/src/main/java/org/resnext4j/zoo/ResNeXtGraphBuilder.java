@@ -17,6 +17,7 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.resnext4j.zoo.layers.GroupedConvolution;
 
 import static org.resnext4j.zoo.TorchNames.groupConv;
 import static org.resnext4j.zoo.TorchNames.groupSlice;
@@ -37,11 +38,11 @@ import static org.resnext4j.zoo.TorchNames.module;
  * for convolutions, BatchNorm gamma 1 and beta 0, and {@code fc} weights uniform in {@code +-1/sqrt(fan_in)}
  * (torchvision also draws the {@code fc} bias from that range; here it starts at 0).
  *
- * <p>DL4J has no grouped convolution, so a grouped 3x3 conv with {@code cardinality > 1} is split into
- * {@code cardinality} branches, each a {@link ChannelSliceVertex} of {@code width / cardinality} channels followed by
- * a convolution with as many outputs, concatenated in branch order by a {@link MergeVertex} (the Keras
- * Lambda/concatenate approach). With cardinality 1 it is one plain convolution. Vertex names come from
- * {@link TorchNames}.
+ * <p>DL4J has no grouped convolution. A grouped 3x3 conv with {@code cardinality > 1} is built in the spec's
+ * {@link GroupedConvForm}: {@code FUSED}, one {@link GroupedConvolution} layer; or {@code SPLIT}, {@code cardinality}
+ * branches, each a {@link ChannelSliceVertex} of {@code width / cardinality} channels followed by a convolution with
+ * as many outputs, concatenated in branch order by a {@link MergeVertex} (the Keras Lambda/concatenate approach).
+ * With cardinality 1 it is one plain convolution. Vertex names come from {@link TorchNames}.
  */
 public final class ResNeXtGraphBuilder {
 
@@ -139,6 +140,18 @@ public final class ResNeXtGraphBuilder {
         int groups = spec.cardinality();
         if (groups == 1) {
             conv(name, input, channels, 3, stride, 1, 1);
+            return name;
+        }
+        if (spec.groupedConv() == GroupedConvForm.FUSED) {
+            graph.addLayer(name, new GroupedConvolution.Builder(3, 3)
+                    .groups(groups)
+                    .stride(stride, stride)
+                    .padding(1, 1)
+                    .nOut(channels)
+                    .hasBias(false)
+                    .convolutionMode(ConvolutionMode.Truncate)
+                    .weightInit(new KaimingNormalFanOut(1))
+                    .build(), input);
             return name;
         }
         int perGroup = channels / groups;

@@ -41,6 +41,9 @@ public final class ResNeXtSpec {
     /** Number of residual stages ({@code layer1} .. {@code layer4}). */
     public static final int NUM_STAGES = 4;
 
+    /** The default form of grouped convolutions, the faster one as measured by the benchmark (see the README). */
+    public static final GroupedConvForm DEFAULT_GROUPED_CONV = GroupedConvForm.FUSED;
+
     private static final Map<String, ResNeXtSpec> PRESETS = new LinkedHashMap<>();
 
     static {
@@ -65,6 +68,7 @@ public final class ResNeXtSpec {
     private final int channels;
     private final int height;
     private final int width;
+    private final GroupedConvForm groupedConv;
 
     private ResNeXtSpec(Builder b) {
         this.name = b.name;
@@ -77,6 +81,7 @@ public final class ResNeXtSpec {
         this.channels = b.channels;
         this.height = b.height;
         this.width = b.width;
+        this.groupedConv = b.groupedConv;
         validate();
     }
 
@@ -96,6 +101,10 @@ public final class ResNeXtSpec {
         for (int s = 0; s < NUM_STAGES; s++) {
             positive("blocks[" + s + "] (blocks of layer" + (s + 1) + ")", blocks[s]);
             positive("planes[" + s + "] (planes of layer" + (s + 1) + ")", planes[s]);
+        }
+        if (groupedConv == null) {
+            throw new IllegalArgumentException("groupedConv: expected one of " + Arrays.toString(GroupedConvForm.values())
+                    + ", got null");
         }
         positive("cardinality", cardinality);
         positive("baseWidth", baseWidth);
@@ -170,6 +179,7 @@ public final class ResNeXtSpec {
         b.channels = channels;
         b.height = height;
         b.width = width;
+        b.groupedConv = groupedConv;
         return b;
     }
 
@@ -256,6 +266,16 @@ public final class ResNeXtSpec {
         return width;
     }
 
+    /** How grouped convolutions are built (irrelevant for cardinality 1). */
+    public GroupedConvForm groupedConv() {
+        return groupedConv;
+    }
+
+    /** This spec with grouped convolutions built in another form. */
+    public ResNeXtSpec withGroupedConv(GroupedConvForm form) {
+        return toBuilder().groupedConv(form).build();
+    }
+
     /** Input shape as DL4J's zoo writes it: {@code {channels, height, width}}. */
     public int[] inputShape() {
         return new int[] {channels, height, width};
@@ -272,20 +292,21 @@ public final class ResNeXtSpec {
         ResNeXtSpec s = (ResNeXtSpec) o;
         return name.equals(s.name) && Arrays.equals(blocks, s.blocks) && cardinality == s.cardinality
                 && baseWidth == s.baseWidth && Arrays.equals(planes, s.planes) && stemWidth == s.stemWidth
-                && numClasses == s.numClasses && channels == s.channels && height == s.height && width == s.width;
+                && numClasses == s.numClasses && channels == s.channels && height == s.height && width == s.width
+                && groupedConv == s.groupedConv;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(name, Arrays.hashCode(blocks), cardinality, baseWidth, Arrays.hashCode(planes), stemWidth,
-                numClasses, channels, height, width);
+                numClasses, channels, height, width, groupedConv);
     }
 
     @Override
     public String toString() {
         return name + "(blocks=" + Arrays.toString(blocks) + ", cardinality=" + cardinality + ", baseWidth="
                 + baseWidth + ", planes=" + Arrays.toString(planes) + ", stemWidth=" + stemWidth + ", numClasses="
-                + numClasses + ", input=" + channels + "x" + height + "x" + width + ")";
+                + numClasses + ", input=" + channels + "x" + height + "x" + width + ", groupedConv=" + groupedConv + ")";
     }
 
     /** Mutable builder; {@link #build()} validates. Defaults: torchvision's planes and stem, 1000 classes, 3x224x224. */
@@ -300,6 +321,7 @@ public final class ResNeXtSpec {
         private int channels = 3;
         private int height = 224;
         private int width = 224;
+        private GroupedConvForm groupedConv = DEFAULT_GROUPED_CONV;
 
         private Builder() {
         }
@@ -346,6 +368,12 @@ public final class ResNeXtSpec {
             this.channels = channels;
             this.height = height;
             this.width = width;
+            return this;
+        }
+
+        /** How grouped convolutions are built; default {@link ResNeXtSpec#DEFAULT_GROUPED_CONV}. */
+        public Builder groupedConv(GroupedConvForm form) {
+            this.groupedConv = form;
             return this;
         }
 

@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ModelSummaryTest {
 
     private final ModelSummary summary = ModelSummary.of(ResNeXtSpec.preset("resnext50_32x4d"));
+    private final ModelSummary split = ModelSummary.of(ResNeXtSpec.preset("resnext50_32x4d")
+            .withGroupedConv(GroupedConvForm.SPLIT));
 
     @Test
     void rowsAreTorchvisionModulesWithShapesAndCounts() {
@@ -26,13 +28,19 @@ class ModelSummaryTest {
         ModelSummary.Row grouped = summary.row("layer2.0.conv2");
         assertArrayEquals(new long[] {256, 28, 28}, grouped.outputShape());
         assertEquals(256L * (256 / 32) * 3 * 3, grouped.trainableParams());
-        assertTrue(grouped.type().contains("x32"), grouped.type());
+        assertEquals("GroupedConvolution", grouped.type());
+        ModelSummary.Row branches = split.row("layer2.0.conv2");
+        assertEquals("ConvolutionLayer x32 (split)", branches.type());
+        assertArrayEquals(grouped.outputShape(), branches.outputShape());
+        assertEquals(grouped.trainableParams(), branches.trainableParams());
 
         assertArrayEquals(new long[] {512, 28, 28}, summary.row("layer2.0.downsample.1").outputShape());
         assertArrayEquals(new long[] {2048, 7, 7}, summary.row("layer4.2").outputShape());
         assertArrayEquals(new long[] {1000}, summary.row("fc").outputShape());
         assertEquals(2048L * 1000 + 1000, summary.row("fc").trainableParams());
-        assertFalse(summary.rows().stream().anyMatch(r -> r.module().contains(".group")
+        assertEquals(summary.rows().size(), split.rows().size(), "one row per module in either form");
+        assertEquals(summary.trainableParams(), split.trainableParams());
+        assertFalse(split.rows().stream().anyMatch(r -> r.module().contains(".group")
                 || r.module().contains(".slice")), "branches are folded into their module");
     }
 

@@ -33,11 +33,13 @@ class ParameterCountTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-        "resnet50,        25557032, 25610152",
-        "resnext50_32x4d, 25028904, 25097128",
+        "resnet50,        FUSED, 25557032, 25610152",
+        "resnext50_32x4d, FUSED, 25028904, 25097128",
+        "resnext50_32x4d, SPLIT, 25028904, 25097128",
     })
-    void initialisedGraphHasTorchvisionTrainableAndDl4jCounts(String preset, long trainable, long dl4j) {
-        ComputationGraph net = ResNeXt.builder(preset).build().init();
+    void initialisedGraphHasTorchvisionTrainableAndDl4jCounts(String preset, GroupedConvForm form, long trainable,
+                                                             long dl4j) {
+        ComputationGraph net = ResNeXt.builder(ResNeXtSpec.preset(preset).withGroupedConv(form)).build().init();
         assertEquals(dl4j, net.numParams());
         long counted = 0;
         for (Map.Entry<String, org.nd4j.linalg.api.ndarray.INDArray> e : net.paramTable().entrySet()) {
@@ -47,7 +49,7 @@ class ParameterCountTest {
             }
         }
         assertEquals(trainable, counted);
-        assertEquals(dl4j, ModelSummary.of(ResNeXtSpec.preset(preset)).dl4jParams());
+        assertEquals(dl4j, ModelSummary.of(ResNeXtSpec.preset(preset).withGroupedConv(form)).dl4jParams());
     }
 
     @Test

@@ -12,6 +12,11 @@ final class TinySpecs {
                 .planes(8, 16, 32, 64).stemWidth(8).numClasses(5).inputShape(3, 32, 32).build();
     }
 
+    /** The same ResNeXt with its grouped convs split into branches (the default is fused). */
+    static ResNeXtSpec resnextSplit() {
+        return resnext().toBuilder().name("tiny_resnext_split").groupedConv(GroupedConvForm.SPLIT).build();
+    }
+
     /** A ResNet (cardinality 1), 2 blocks in layer1 so an identity shortcut is exercised too. */
     static ResNeXtSpec resnet() {
         return ResNeXtSpec.builder().name("tiny_resnet").blocks(2, 1, 1, 1).cardinality(1).baseWidth(64)

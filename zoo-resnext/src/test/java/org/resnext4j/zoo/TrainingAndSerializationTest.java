@@ -2,6 +2,7 @@ package org.resnext4j.zoo;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
@@ -13,12 +14,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
+import org.resnext4j.zoo.layers.GroupedConvolution;
 
 import java.io.File;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -28,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TrainingAndSerializationTest {
 
     static Stream<ResNeXtSpec> tinySpecs() {
-        return Stream.of(TinySpecs.resnext(), TinySpecs.resnet());
+        return Stream.of(TinySpecs.resnext(), TinySpecs.resnextSplit(), TinySpecs.resnet());
     }
 
     private static DataSet batch(ResNeXtSpec spec, int n, long seed) {
@@ -86,16 +89,21 @@ class TrainingAndSerializationTest {
         assertEquals(net.params(), restored.params());
         assertEquals(net.getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray());
         assertEquals(net.getConfiguration(), restored.getConfiguration());
-        if (spec.cardinality() > 1) {
+        if (spec.cardinality() > 1 && spec.groupedConv() == GroupedConvForm.SPLIT) {
             GraphVertex slice = restored.getConfiguration().getVertices()
                     .get(TorchNames.groupSlice("layer1.0.conv2", 1));
             assertInstanceOf(ChannelSliceVertex.class, slice);
+        }
+        if (spec.cardinality() > 1 && spec.groupedConv() == GroupedConvForm.FUSED) {
+            LayerVertex conv2 = (LayerVertex) restored.getConfiguration().getVertices().get("layer1.0.conv2");
+            GroupedConvolution layer = (GroupedConvolution) conv2.getLayerConf().getLayer();
+            assertEquals(spec.cardinality(), layer.getGroups());
         }
     }
 
     @Test
     void jsonRoundTripKeepsTheSliceVertexFix() {
-        ComputationGraphConfiguration conf = ResNeXt.builder(TinySpecs.resnext()).build().conf();
+        ComputationGraphConfiguration conf = ResNeXt.builder(TinySpecs.resnextSplit()).build().conf();
         ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(conf.toJson());
         assertEquals(conf, back);
         ChannelSliceVertex v = (ChannelSliceVertex) back.getVertices().get("layer2.0.conv2.slice3");
@@ -103,6 +111,21 @@ class TrainingAndSerializationTest {
         assertEquals(31, v.getTo());
         ComputationGraph net = new ComputationGraph(back);
         net.init(); // would fail with DL4J's SubsetVertex ("had parameters < 0")
+        assertEquals(ModelSummary.of(TinySpecs.resnext()).dl4jParams(), net.numParams());
+    }
+
+    @Test
+    void jsonRoundTripKeepsTheFusedGroupedConvolution() {
+        ComputationGraphConfiguration conf = ResNeXt.builder(TinySpecs.resnext()).build().conf();
+        ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(conf.toJson());
+        assertEquals(conf, back);
+        GroupedConvolution layer = (GroupedConvolution) ((LayerVertex) back.getVertices().get("layer2.0.conv2"))
+                .getLayerConf().getLayer();
+        assertEquals(4, layer.getGroups());
+        assertArrayEquals(new int[] {2, 2}, layer.getStride());
+        assertArrayEquals(new int[] {1, 1}, layer.getPadding());
+        ComputationGraph net = new ComputationGraph(back);
+        net.init();
         assertEquals(ModelSummary.of(TinySpecs.resnext()).dl4jParams(), net.numParams());
     }
 

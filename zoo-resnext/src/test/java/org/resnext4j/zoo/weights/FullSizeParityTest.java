@@ -3,7 +3,8 @@ package org.resnext4j.zoo.weights;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.resnext4j.zoo.GroupedConvForm;
 import org.resnext4j.zoo.ResNeXt;
 import org.resnext4j.zoo.ResNeXtSpec;
 
@@ -20,15 +21,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @EnabledIfSystemProperty(named = "resnext4j.parity.dir", matches = ".+")
 class FullSizeParityTest {
 
-    @ParameterizedTest
-    @ValueSource(strings = {"resnext50_32x4d", "resnet50"})
-    void fullSizeLogitsMatchTorchvision(String preset) throws Exception {
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"resnext50_32x4d, FUSED", "resnext50_32x4d, SPLIT", "resnet50, FUSED"})
+    void fullSizeLogitsMatchTorchvision(String preset, GroupedConvForm form) throws Exception {
         Path dir = Paths.get(System.getProperty("resnext4j.parity.dir"));
         Path weights = dir.resolve(preset + ".weights.safetensors");
         ResNeXtSpec spec = Fixtures.spec(weights);
         assertEquals(ResNeXtSpec.preset(preset), spec.toBuilder().name(preset).build());
-        ComputationGraph net = ResNeXt.builder(preset).build().initPretrained(weights);
+        ComputationGraph net = ResNeXt.builder(spec.withGroupedConv(form)).build().initPretrained(weights);
         double diff = TorchvisionParityTest.assertParity(net, spec, dir.resolve(preset + ".io.safetensors"));
-        System.out.println(preset + " at 224x224: max |logit diff| vs torchvision = " + diff);
+        System.out.println(preset + " " + form + " at 224x224: max |logit diff| vs torchvision = " + diff);
     }
 }

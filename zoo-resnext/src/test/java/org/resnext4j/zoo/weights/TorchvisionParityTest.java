@@ -3,8 +3,9 @@ package org.resnext4j.zoo.weights;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.resnext4j.zoo.GroupedConvForm;
 import org.resnext4j.zoo.ResNeXt;
 import org.resnext4j.zoo.ResNeXtSpec;
 import org.resnext4j.zoo.TorchNames;
@@ -47,24 +48,25 @@ class TorchvisionParityTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"tiny_resnext", "tiny_resnet"})
-    void importedWeightsReproduceTorchvisionLogits(String name) throws Exception {
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"tiny_resnext, FUSED", "tiny_resnext, SPLIT", "tiny_resnet, FUSED"})
+    void importedWeightsReproduceTorchvisionLogits(String name, GroupedConvForm form) throws Exception {
         Path weights = Fixtures.file(name + ".weights.safetensors");
-        ResNeXtSpec spec = Fixtures.spec(weights);
+        ResNeXtSpec spec = Fixtures.spec(weights).withGroupedConv(form);
         ComputationGraph net = ResNeXt.builder(spec).build().init();
         TorchvisionWeights.LoadReport report = TorchvisionWeights.load(net, weights);
         assertTrue(report.ignored().stream().allMatch(k -> k.endsWith(".num_batches_tracked")), report.toString());
         assertEquals(TorchvisionWeights.table(net).size(), report.loaded());
         double diff = assertParity(net, spec, Fixtures.file(name + ".io.safetensors"));
-        System.out.println(name + ": max |logit diff| vs torchvision = " + diff);
+        System.out.println(name + " " + form + ": max |logit diff| vs torchvision = " + diff);
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"tiny_resnext", "tiny_resnet"})
-    void exportThenImportGivesIdenticalOutputs(String name, @TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"tiny_resnext, FUSED", "tiny_resnext, SPLIT", "tiny_resnet, FUSED"})
+    void exportThenImportGivesIdenticalOutputs(String name, GroupedConvForm form, @TempDir Path dir)
+            throws Exception {
         Path weights = Fixtures.file(name + ".weights.safetensors");
-        ResNeXtSpec spec = Fixtures.spec(weights);
+        ResNeXtSpec spec = Fixtures.spec(weights).withGroupedConv(form);
         ComputationGraph net = ResNeXt.builder(spec).build().init();
         TorchvisionWeights.load(net, weights);
 

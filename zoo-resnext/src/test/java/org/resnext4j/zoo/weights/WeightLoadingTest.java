@@ -106,7 +106,7 @@ class WeightLoadingTest {
         ResNeXt four = ResNeXt.builder(spec).seed(5).build();
 
         ComputationGraph tuned = four.initFineTune(RESNEXT, false);
-        assertEquals(full.getParam("layer4.0.conv2.group3_W"), tuned.getParam("layer4.0.conv2.group3_W"));
+        assertEquals(full.getParam("layer4.0.conv2_W"), tuned.getParam("layer4.0.conv2_W"));
         assertEquals(full.getParam("bn1_log10stdev"), tuned.getParam("bn1_log10stdev"));
         assertEquals(3, tuned.getParam("fc_W").size(1));
         assertEquals(four.init().getParam("fc_W"), tuned.getParam("fc_W"), "fc keeps its fresh initialisation");

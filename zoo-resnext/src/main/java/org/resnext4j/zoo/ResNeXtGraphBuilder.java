@@ -38,6 +38,9 @@ import static org.resnext4j.zoo.TorchNames.module;
  * for convolutions, BatchNorm gamma 1 and beta 0, and {@code fc} weights uniform in {@code +-1/sqrt(fan_in)}
  * (torchvision also draws the {@code fc} bias from that range; here it starts at 0).
  *
+ * <p>Building a configuration turns on DL4J's oneDNN layer helpers unless the user configured them
+ * ({@link OneDnnHelpers}).
+ *
  * <p>DL4J has no grouped convolution. A grouped 3x3 conv with {@code cardinality > 1} is built in the spec's
  * {@link GroupedConvForm}: {@code FUSED}, one {@link GroupedConvolution} layer; or {@code SPLIT}, {@code cardinality}
  * branches, each a {@link ChannelSliceVertex} of {@code width / cardinality} channels followed by a convolution with
@@ -66,6 +69,7 @@ public final class ResNeXtGraphBuilder {
      * and cache modes, regularisation). Activation and convolution mode of {@code base} are overridden.
      */
     public static ComputationGraphConfiguration build(ResNeXtSpec spec, NeuralNetConfiguration.Builder base) {
+        OneDnnHelpers.enableUnlessConfigured();
         return new ResNeXtGraphBuilder(spec, base).build();
     }
 

@@ -1,0 +1,130 @@
+package org.resnext4j.examples;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Times DL4J training steps and inference passes: warm-up iterations first (workspaces make the first iterations
+ * slower), then timed iterations; reports images per second per iteration and the process's peak resident memory
+ * during the measurement (Linux {@code VmHWM}, reset before each measurement through {@code /proc/self/clear_refs}).
+ */
+final class Bench {
+
+    /** One measurement: what ran, the images/s of each timed iteration, and the peak RSS in MB (-1 if unknown). */
+    record Result(String contender, String mode, int batch, int size, double[] imagesPerSecond, long peakRssMb,
+                  String note) {
+        double median() {
+            double[] s = imagesPerSecond.clone();
+            Arrays.sort(s);
+            return s.length == 0 ? Double.NaN
+                    : s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        }
+
+        String json() {
+            StringBuilder ips = new StringBuilder();
+            for (int i = 0; i < imagesPerSecond.length; i++) {
+                ips.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.4f", imagesPerSecond[i]));
+            }
+            return String.format(Locale.ROOT, "{\"side\":\"dl4j\",\"contender\":\"%s\",\"mode\":\"%s\",\"batch\":%d,"
+                    + "\"size\":%d,\"images_per_s\":[%s],\"median\":%.4f,\"peak_rss_mb\":%d,\"note\":\"%s\"}",
+                    contender, mode, batch, size, ips, median(), peakRssMb, note);
+        }
+    }
+
+    private ComputationGraph net;
+    private BenchContender current;
+    private int currentSize;
+
+    /** Runs {@code warmup} untimed then {@code iters} timed iterations of {@code mode} (train or infer). */
+    Result run(BenchContender c, String mode, int batch, int size, int warmup, int iters) {
+        if (!c.supports(size)) {
+            return new Result(c.id(), mode, batch, size, new double[0], -1, "unsupported input size");
+        }
+        if (net == null || current != c || currentSize != size) {
+            net = null;
+            System.gc();
+            net = c.build(size, 42);
+            current = c;
+            currentSize = size;
+        }
+        Nd4j.getRandom().setSeed(7);
+        INDArray x = Nd4j.rand(DataType.FLOAT, batch, 3, size, size);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, batch, 1000);
+        for (int i = 0; i < batch; i++) {
+            y.putScalar(i, (i * 37) % 1000, 1.0);
+        }
+        DataSet ds = new DataSet(x, y);
+        boolean train = mode.equals("train");
+        if (!train && !mode.equals("infer")) {
+            throw new IllegalArgumentException("mode: expected train or infer, got \"" + mode + "\"");
+        }
+        for (int i = 0; i < warmup; i++) {
+            step(train, ds);
+        }
+        resetPeakRss();
+        double[] ips = new double[iters];
+        for (int i = 0; i < iters; i++) {
+            long t0 = System.nanoTime();
+            step(train, ds);
+            ips[i] = batch / ((System.nanoTime() - t0) / 1e9);
+        }
+        return new Result(c.id(), mode, batch, size, ips, peakRssMb(), "");
+    }
+
+    private void step(boolean train, DataSet ds) {
+        if (train) {
+            net.fit(ds);
+        } else {
+            net.output(false, ds.getFeatures());
+        }
+    }
+
+    private static void resetPeakRss() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or not permitted: the peak then covers the whole process
+        }
+    }
+
+    static long peakRssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** Parses {@code 8x224,32x64} into {@code {{8, 224}, {32, 64}}}. */
+    static List<int[]> configs(String spec) {
+        List<int[]> out = new ArrayList<>();
+        for (String s : spec.split(",")) {
+            String[] p = s.trim().split("x");
+            if (p.length != 2) {
+                throw new IllegalArgumentException("--configs: expected BATCHxSIZE[,BATCHxSIZE...], got \"" + spec + "\"");
+            }
+            try {
+                out.add(new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1])});
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--configs: expected BATCHxSIZE[,BATCHxSIZE...], got \"" + spec + "\"");
+            }
+        }
+        return out;
+    }
+}

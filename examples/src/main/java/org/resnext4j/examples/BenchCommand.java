@@ -1,0 +1,88 @@
+package org.resnext4j.examples;
+
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code bench}: DL4J training-step and inference throughput, contenders interleaved round by round (A B A B).
+ * With {@code --serve} it reads requests {@code <contender> <train|infer> <batch> <size> <warmup> <iters>} from
+ * standard input and answers one JSON line each, so that {@code tools/bench_side_by_side.py} can interleave DL4J and
+ * PyTorch in one run.
+ */
+final class BenchCommand implements Cli.Command {
+
+    @Override
+    public String usage() {
+        return "bench [--contenders resnext50_fused,resnext50_split,resnet50,zoo_resnet50] [--configs 8x224,32x64]"
+                + " [--modes train,infer] [--rounds 2] [--warmup 2] [--iters 3] | bench --serve";
+    }
+
+    @Override
+    public void run(String[] args) throws Exception {
+        Args a = Args.parse(args);
+        boolean serve = a.flag("--serve");
+        String contenders = a.option("--contenders", "resnext50_fused,resnext50_split,resnet50,zoo_resnet50");
+        String configs = a.option("--configs", "8x224,32x64");
+        String modes = a.option("--modes", "train,infer");
+        int rounds = a.intOption("--rounds", 2);
+        int warmup = a.intOption("--warmup", 2);
+        int iters = a.intOption("--iters", 3);
+        a.requireAllUsed();
+        Bench bench = new Bench();
+        if (serve) {
+            serve(bench);
+            return;
+        }
+        List<BenchContender> cs = new ArrayList<>();
+        for (String c : contenders.split(",")) {
+            cs.add(BenchContender.parse(c.trim()));
+        }
+        List<Bench.Result> results = new ArrayList<>();
+        for (int[] cfg : Bench.configs(configs)) {
+            for (String mode : modes.split(",")) {
+                for (int r = 0; r < rounds; r++) {
+                    for (BenchContender c : cs) {
+                        Bench.Result res = bench.run(c, mode.trim(), cfg[0], cfg[1], warmup, iters);
+                        System.out.println(res.json());
+                        results.add(res);
+                    }
+                }
+            }
+        }
+        System.out.println();
+        System.out.println(String.format(Locale.ROOT, "%-32s %-6s %-9s %12s %10s", "contender", "mode", "batch@size",
+                "median img/s", "peak MB"));
+        for (Bench.Result r : results) {
+            System.out.println(String.format(Locale.ROOT, "%-32s %-6s %-9s %12.2f %10d", r.contender(), r.mode(),
+                    r.batch() + "@" + r.size(), r.median(), r.peakRssMb()));
+        }
+    }
+
+    private static void serve(Bench bench) throws Exception {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        System.out.println("{\"ready\":true}");
+        System.out.flush();
+        for (String line; (line = in.readLine()) != null; ) {
+            String[] p = line.trim().split("\\s+");
+            if (p.length == 1 && p[0].equals("quit")) {
+                return;
+            }
+            try {
+                if (p.length != 6) {
+                    throw new IllegalArgumentException("expected: <contender> <train|infer> <batch> <size> <warmup> <iters>");
+                }
+                Bench.Result r = bench.run(BenchContender.parse(p[0]), p[1], Integer.parseInt(p[2]),
+                        Integer.parseInt(p[3]), Integer.parseInt(p[4]), Integer.parseInt(p[5]));
+                System.out.println(r.json());
+            } catch (RuntimeException e) {
+                System.out.println("{\"error\":\"" + String.valueOf(e.getMessage()).replace("\"", "'") + "\"}");
+            }
+            System.out.flush();
+        }
+    }
+}

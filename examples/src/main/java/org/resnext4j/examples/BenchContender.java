@@ -1,0 +1,62 @@
+package org.resnext4j.examples;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.zoo.model.ResNet50;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.resnext4j.zoo.GroupedConvForm;
+import org.resnext4j.zoo.ResNeXt;
+import org.resnext4j.zoo.ResNeXtSpec;
+
+import java.util.List;
+
+/** A DL4J model under benchmark: its name and how to build it for an input size. */
+enum BenchContender {
+    RESNEXT50_FUSED("resnext50_32x4d fused (ours)"),
+    RESNEXT50_SPLIT("resnext50_32x4d split (ours)"),
+    RESNET50("resnet50 (ours)"),
+    ZOO_RESNET50("DL4J zoo ResNet50");
+
+    final String label;
+
+    BenchContender(String label) {
+        this.label = label;
+    }
+
+    /** Command-line names: resnext50_fused, resnext50_split, resnet50, zoo_resnet50. */
+    String id() {
+        return name().toLowerCase();
+    }
+
+    static BenchContender parse(String id) {
+        for (BenchContender c : values()) {
+            if (c.id().equals(id)) {
+                return c;
+            }
+        }
+        throw new IllegalArgumentException("contender: unknown \"" + id + "\", expected one of "
+                + List.of(values()).stream().map(BenchContender::id).toList());
+    }
+
+    /** DL4J's zoo ResNet50 fails below about 193x193 input (see the M2.1 notes). */
+    boolean supports(int size) {
+        return this != ZOO_RESNET50 || size >= 193;
+    }
+
+    /** SGD with Nesterov momentum 0.9 and learning rate 0.01 (PyTorch side: SGD, momentum 0.9, nesterov). */
+    ComputationGraph build(int size, long seed) {
+        Nesterovs sgd = new Nesterovs(0.01, 0.9);
+        return switch (this) {
+            case RESNEXT50_FUSED, RESNEXT50_SPLIT -> ResNeXt.builder(ResNeXtSpec.preset("resnext50_32x4d")
+                            .withGroupedConv(this == RESNEXT50_FUSED ? GroupedConvForm.FUSED : GroupedConvForm.SPLIT)
+                            .withInputShape(3, size, size))
+                    .seed(seed).updater(sgd).build().init();
+            case RESNET50 -> ResNeXt.builder("resnet50").inputShape(3, size, size).seed(seed).updater(sgd).build()
+                    .init();
+            case ZOO_RESNET50 -> {
+                org.resnext4j.zoo.OneDnnHelpers.enableUnlessConfigured();
+                yield ResNet50.builder().numClasses(1000).seed(seed).inputShape(new int[] {3, size, size})
+                        .updater(sgd).build().init();
+            }
+        };
+    }
+}

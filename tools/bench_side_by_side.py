@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""Side-by-side throughput benchmark: DL4J (resnext4j and DL4J's zoo) against torchvision on PyTorch CPU.
+
+One script, one machine, the same thread count. The DL4J contenders run in a JVM started once in `bench --serve`
+mode (see examples' BenchCommand); the PyTorch contenders run in this process. Contenders are interleaved
+(A B A B ...) round by round, each measurement is warm-up iterations then timed iterations, and ratios are taken
+pair by pair within a round, so that a disturbance from another process on this shared machine hits one pair, not
+a whole column. Iterations slower than 1.5x their contender's median are reported as disturbed.
+
+  mvn -B -q -DskipTests install
+  /usr/bin/python3 tools/bench_side_by_side.py                   # batch 8 @ 224 and batch 32 @ 64, train and infer
+  /usr/bin/python3 tools/bench_side_by_side.py --configs 8x224 --modes infer --rounds 3
+
+Debian's python3-torch and python3-torchvision provide PyTorch; Python is a tool here, never a dependency.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+THREADS = 2
+os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
+import torch  # noqa: E402
+import torchvision  # noqa: E402
+
+torch.set_num_threads(THREADS)
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+# (side, id) in the interleaving order of one round
+CONTENDERS = [
+    ("dl4j", "resnext50_fused"),
+    ("torch", "resnext50_32x4d"),
+    ("dl4j", "resnext50_split"),
+    ("dl4j", "resnet50"),
+    ("torch", "resnet50"),
+    ("dl4j", "zoo_resnet50"),
+]
+# ratios reported: (numerator, denominator)
+RATIOS = [
+    (("dl4j", "resnext50_fused"), ("torch", "resnext50_32x4d")),
+    (("dl4j", "resnext50_fused"), ("dl4j", "resnet50")),
+    (("dl4j", "resnext50_fused"), ("dl4j", "resnext50_split")),
+    (("dl4j", "resnet50"), ("torch", "resnet50")),
+    (("dl4j", "resnet50"), ("dl4j", "zoo_resnet50")),
+]
+
+
+def reset_peak_rss():
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
+def peak_rss_mb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    return -1
+
+
+class TorchSide:
+    def __init__(self):
+        self.cache = {}
+
+    def run(self, name, mode, batch, size, warmup, iters):
+        key = (name, size)
+        if key not in self.cache:
+            self.cache.clear()
+            torch.manual_seed(42)
+            model = getattr(torchvision.models, name)(weights=None)
+            opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True)
+            self.cache[key] = (model, opt)
+        model, opt = self.cache[key]
+        torch.manual_seed(7)
+        x = torch.rand(batch, 3, size, size)
+        y = torch.tensor([(i * 37) % 1000 for i in range(batch)])
+        loss_fn = torch.nn.CrossEntropyLoss()
+
+        def step():
+            if mode == "train":
+                model.train()
+                opt.zero_grad()
+                loss_fn(model(x), y).backward()
+                opt.step()
+            else:
+                model.eval()
+                with torch.no_grad():
+                    model(x)
+
+        for _ in range(warmup):
+            step()
+        reset_peak_rss()
+        ips = []
+        for _ in range(iters):
+            t0 = time.perf_counter()
+            step()
+            ips.append(batch / (time.perf_counter() - t0))
+        return {"side": "torch", "contender": name, "mode": mode, "batch": batch, "size": size,
+                "images_per_s": ips, "median": statistics.median(ips), "peak_rss_mb": peak_rss_mb(), "note": ""}
+
+
+class Dl4jSide:
+    def __init__(self, java_cmd):
+        env = dict(os.environ, OMP_NUM_THREADS=str(THREADS))
+        self.proc = subprocess.Popen(java_cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+                                     cwd=ROOT)
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError("the DL4J bench server exited before it was ready")
+            if line.startswith("{\"ready\""):
+                break
+
+    def run(self, name, mode, batch, size, warmup, iters):
+        self.proc.stdin.write(f"{name} {mode} {batch} {size} {warmup} {iters}\n")
+        self.proc.stdin.flush()
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError("the DL4J bench server died")
+            if line.startswith("{"):
+                r = json.loads(line)
+                if "error" in r:
+                    raise RuntimeError(r["error"])
+                return r
+
+    def close(self):
+        try:
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.flush()
+            self.proc.wait(timeout=60)
+        except Exception:
+            self.proc.kill()
+
+
+def default_java_cmd():
+    cp_file = os.path.join(ROOT, "examples", "target", "bench-classpath.txt")
+    subprocess.run(["mvn", "-q", "-o", "-pl", "examples", "dependency:build-classpath",
+                    "-Dmdep.outputFile=" + cp_file], cwd=ROOT, check=True)
+    cp = open(cp_file).read().strip() + os.pathsep + os.path.join(ROOT, "examples", "target", "classes")
+    return ["java", "-Xmx6g", "-Dorg.bytedeco.javacpp.maxbytes=14G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=18G",
+            "-cp", cp, "org.resnext4j.examples.Cli", "bench", "--serve"]
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--configs", default="8x224,32x64")
+    p.add_argument("--modes", default="train,infer")
+    p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--iters", type=int, default=3)
+    p.add_argument("--contenders", default=",".join(f"{s}:{n}" for s, n in CONTENDERS),
+                   help="comma-separated side:name, in interleaving order")
+    p.add_argument("--out", default=os.path.join(ROOT, "examples", "target", "bench-results.json"))
+    a = p.parse_args()
+    contenders = [tuple(c.split(":")) for c in a.contenders.split(",")]
+    configs = [tuple(int(v) for v in c.split("x")) for c in a.configs.split(",")]
+    torch_side = TorchSide()
+    dl4j = Dl4jSide(default_java_cmd())
+    results = []
+    try:
+        for batch, size in configs:
+            for mode in a.modes.split(","):
+                for rnd in range(a.rounds):
+                    for side, name in contenders:
+                        if side == "dl4j" and name == "zoo_resnet50" and size < 193:
+                            continue  # DL4J's zoo ResNet50 fails below about 193x193
+                        load = open("/proc/loadavg").read().split()[0]
+                        runner = dl4j if side == "dl4j" else torch_side
+                        r = runner.run(name, mode, batch, size, a.warmup, a.iters)
+                        r["round"] = rnd
+                        r["loadavg_before"] = float(load)
+                        results.append(r)
+                        print(f"round {rnd} {mode:5s} {batch}@{size} {side}:{name:18s} "
+                              f"{r['median']:8.2f} img/s  {[round(v, 2) for v in r['images_per_s']]}  "
+                              f"peak {r['peak_rss_mb']} MB  load {load}", flush=True)
+    finally:
+        dl4j.close()
+    os.makedirs(os.path.dirname(a.out), exist_ok=True)
+    with open(a.out, "w") as f:
+        json.dump(results, f, indent=1)
+    report(results, configs, a.modes.split(","))
+
+
+def report(results, configs, modes):
+    print("\n| contender | mode | batch@size | median img/s | peak RSS MB | disturbed iterations |")
+    print("|---|---|---|---|---|---|")
+    for batch, size in configs:
+        for mode in modes:
+            seen = {}
+            for r in results:
+                if r["batch"] == batch and r["size"] == size and r["mode"] == mode:
+                    seen.setdefault((r["side"], r["contender"]), []).append(r)
+            for (side, name), rs in seen.items():
+                ips = [v for r in rs for v in r["images_per_s"]]
+                med = statistics.median(ips)
+                disturbed = sum(1 for v in ips if v < med / 1.5)
+                print(f"| {side}:{name} | {mode} | {batch}@{size} | {med:.2f} | "
+                      f"{max(r['peak_rss_mb'] for r in rs)} | {disturbed} of {len(ips)} |")
+    print("\n| ratio (pairwise within a round, median over rounds) | mode | batch@size | ratio |")
+    print("|---|---|---|---|")
+    for batch, size in configs:
+        for mode in modes:
+            for num, den in RATIOS:
+                ratios = []
+                for rnd in sorted({r["round"] for r in results}):
+                    a = [r for r in results if r["round"] == rnd and r["batch"] == batch and r["size"] == size
+                         and r["mode"] == mode and (r["side"], r["contender"]) == num]
+                    b = [r for r in results if r["round"] == rnd and r["batch"] == batch and r["size"] == size
+                         and r["mode"] == mode and (r["side"], r["contender"]) == den]
+                    if a and b:
+                        ratios.append(a[0]["median"] / b[0]["median"])
+                if ratios:
+                    print(f"| {num[0]}:{num[1]} / {den[0]}:{den[1]} | {mode} | {batch}@{size} | "
+                          f"{statistics.median(ratios):.2f} (rounds: {', '.join(f'{x:.2f}' for x in ratios)}) |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -74,8 +74,67 @@ final class Args {
         }
     }
 
+    /** An integer option that must be at least {@code min}. */
+    int intOption(String name, int dflt, int min) {
+        int v = intOption(name, dflt);
+        if (v < min) {
+            throw new IllegalArgumentException(name + ": expected an integer >= " + min + ", got " + v);
+        }
+        return v;
+    }
+
+    /** A number option that must lie in the open interval {@code (lo, hi)}; {@code hi} may be infinite. */
+    double doubleOption(String name, double dflt, double lo, double hi) {
+        double v = doubleOption(name, dflt);
+        if (!(v > lo && v < hi)) {
+            throw new IllegalArgumentException(name + ": expected a number " + (Double.isInfinite(hi)
+                    ? "> " + lo : "between " + lo + " and " + hi + " (exclusive)") + ", got " + v);
+        }
+        return v;
+    }
+
+    /** A long option (e.g. a seed). */
+    long longOption(String name, long dflt) {
+        String v = option(name, null);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + ": expected an integer, got \"" + v + "\"");
+        }
+    }
+
+    /** One of a fixed set of words. */
+    String choice(String name, String dflt, String... allowed) {
+        String v = option(name, dflt);
+        for (String a : allowed) {
+            if (a.equals(v)) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException(name + ": expected one of " + java.util.Arrays.toString(allowed)
+                + ", got \"" + v + "\"");
+    }
+
+    /** The options given, in order. */
+    Set<String> optionNames() {
+        return options.keySet();
+    }
+
+    /** Whether the option was given at all. */
+    boolean has(String name) {
+        return options.containsKey(name);
+    }
+
+    /** A flag: given or not ({@code --flag=false} also works); a value after it is an error, not swallowed. */
     boolean flag(String name) {
-        return Boolean.parseBoolean(option(name, "false"));
+        String v = option(name, "false");
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException(name + " takes no value, got \"" + v + "\"");
+        }
+        return Boolean.parseBoolean(v);
     }
 
     /** Fails on any option or positional argument that no command read. */

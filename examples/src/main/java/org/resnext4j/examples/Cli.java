@@ -4,13 +4,17 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.resnext4j.datavec.ImageFolderException;
+import org.resnext4j.ui.CheckpointException;
+import org.resnext4j.ui.UiStartException;
+
 /**
  * The resnext4j command line: {@code <command> [arguments]}. Each command is a small class of its own; this class
  * only dispatches and turns a bad argument into a one-line error and exit code 2.
  */
 public final class Cli {
 
-    /** A subcommand. */
+    /** A subcommand; {@link IllegalArgumentException} (and the libraries' input exceptions) mean bad input. */
     interface Command {
         String usage();
 
@@ -20,7 +24,14 @@ public final class Cli {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
+        COMMANDS.put("train", new TrainCommand());
+        COMMANDS.put("evaluate", new EvaluateCommand());
+        COMMANDS.put("predict", new PredictCommand());
         COMMANDS.put("summary", new SummaryCommand());
+        COMMANDS.put("import-weights", new ImportWeightsCommand());
+        COMMANDS.put("export-weights", new ExportWeightsCommand());
+        COMMANDS.put("ui", new UiCommand());
+        COMMANDS.put("bench", new BenchCommand());
     }
 
     private Cli() {
@@ -44,14 +55,19 @@ public final class Cli {
         try {
             command.run(Arrays.copyOfRange(args, 1, args.length));
             return 0;
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
+        } catch (IllegalArgumentException | CheckpointException | ImageFolderException | UiStartException e) {
+            // bad input: a missing or unfit file or folder, an unknown name, a bad number
+            System.err.println("error: " + oneLine(e.getMessage()));
             System.err.println("usage: " + command.usage());
             return 2;
         } catch (Exception e) {
-            System.err.println("error: " + e);
+            System.err.println("error: " + oneLine(String.valueOf(e)));
             return 1;
         }
+    }
+
+    private static String oneLine(String message) {
+        return message == null ? "(no message)" : message.replaceAll("\\s*\\R\\s*", " ").trim();
     }
 
     static String usage() {

@@ -1,0 +1,79 @@
+package org.resnext4j.examples;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.resnext4j.datavec.ImageFolder;
+import org.resnext4j.datavec.ImagePreprocessor;
+
+/**
+ * {@code predict <model.zip> <image-or-folder>}: the top-k classes with their probabilities for one image or every
+ * image under a folder (sorted by path), one line per image:
+ * <pre>
+ * shapes/circle/circle_0003.png  circle 0.9512  square 0.0311  triangle 0.0120
+ * </pre>
+ * Class names come from the model's metadata, or ImageNet's for a 1000-class model stored without names; the
+ * preprocessing is the one stored with the model.
+ */
+final class PredictCommand implements Cli.Command {
+
+    @Override
+    public String usage() {
+        return "predict <model.zip> <image-or-folder> [--top K]";
+    }
+
+    @Override
+    public void run(String[] args) throws IOException {
+        Args a = Args.parse(args);
+        Path checkpoint = Path.of(a.positional(0, "model.zip"));
+        Path input = Path.of(a.positional(1, "image-or-folder"));
+        int top = a.intOption("--top", 3, 1);
+        a.requireAllUsed();
+        if (!Files.exists(input)) {
+            throw new IllegalArgumentException("<image-or-folder>: " + input.toAbsolutePath() + " does not exist");
+        }
+        List<Path> images = images(input);
+        if (images.isEmpty()) {
+            throw new IllegalArgumentException("<image-or-folder>: no images (" + ImageFolder.IMAGE_EXTENSIONS
+                    + ") under " + input.toAbsolutePath());
+        }
+        Models.Loaded model = Models.load(checkpoint);
+        List<String> names = model.classNamesOrDefault();
+        ImagePreprocessor preprocessor = new ImagePreprocessor(model.preprocessing());
+        int k = Math.min(top, names.size());
+        for (Path image : images) {
+            INDArray probabilities = model.graph().outputSingle(false, preprocessor.preprocess(image));
+            float[] p = probabilities.toFloatVector();
+            StringBuilder line = new StringBuilder(image.toString());
+            boolean[] taken = new boolean[p.length];
+            for (int r = 0; r < k; r++) {
+                int best = -1;
+                for (int c = 0; c < p.length; c++) {
+                    if (!taken[c] && (best < 0 || p[c] > p[best])) {
+                        best = c;
+                    }
+                }
+                taken[best] = true;
+                line.append(String.format(Locale.ROOT, "  %s %.4f", names.get(best), p[best]));
+            }
+            System.out.println(line);
+        }
+    }
+
+    private static List<Path> images(Path input) throws IOException {
+        if (!Files.isDirectory(input)) {
+            return List.of(input);
+        }
+        try (Stream<Path> files = Files.walk(input)) {
+            return files.filter(Files::isRegularFile)
+                    .filter(f -> ImageFolder.isImageName(f.getFileName().toString()))
+                    .sorted()
+                    .toList();
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package org.resnext4j.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.resnext4j.ui.Checkpoints;
+import org.resnext4j.zoo.ResNeXt;
+import org.resnext4j.zoo.ResNeXtSpec;
+import org.resnext4j.zoo.weights.TorchvisionWeights;
+
+/** Every bad input ends with exit code 2 and one {@code error: ...} line naming the thing. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CliErrorsTest {
+
+    Path tmp;
+    Path data;
+    Path model;
+    Path imagenetWeights;
+
+    @BeforeAll
+    void files(@TempDir Path dir) throws IOException {
+        tmp = dir;
+        data = ShapesDataset.write(tmp.resolve("shapes"), 3, 32, 1);
+        ComputationGraph net = ResNeXt.builder(Models.spec("tiny", 4, 32)).build().init();
+        model = tmp.resolve("model.zip");
+        Checkpoints.save(net, model, Map.of());
+        imagenetWeights = tmp.resolve("tiny-1000.safetensors");
+        TorchvisionWeights.save(ResNeXt.builder(Models.spec("tiny", 1000, 32)).build().init(), imagenetWeights,
+                Map.of());
+    }
+
+    /** Runs the command line and checks exit code 2 and a first stderr line {@code error: ...} holding each part. */
+    private static String fails(String[] args, String... expectedParts) {
+        CliRunner.Result r = CliRunner.run(args);
+        assertEquals(2, r.code(), r.toString());
+        String first = r.err().lines().findFirst().orElse("");
+        assertTrue(first.startsWith("error: "), r.toString());
+        for (String part : expectedParts) {
+            assertTrue(first.contains(part), "\"" + part + "\" in " + first);
+        }
+        return first;
+    }
+
+    private static String[] args(String... a) {
+        return a;
+    }
+
+    @Test
+    void missingDataFolder() {
+        Path missing = tmp.resolve("no-such-folder");
+        fails(args("train", "--data", missing.toString(), "--no-ui", "--out", tmp.resolve("r1").toString()),
+                "--data", "data folder", missing.toAbsolutePath().toString(), "does not exist");
+        fails(args("evaluate", model.toString(), missing.toString()), "data folder", "does not exist");
+    }
+
+    @Test
+    void unknownPresetOrCommand() {
+        fails(args("train", "--model", "resnext51_32x4d", "--data", data.toString(), "--no-ui"),
+                "unknown model \"resnext51_32x4d\"", "resnext50_32x4d", "tiny");
+        fails(args("import-weights", imagenetWeights.toString(), tmp.resolve("x.zip").toString(), "--model",
+                "resnet49"), "unknown model \"resnet49\"");
+        fails(args("summary", "resnet49"), "unknown model preset \"resnet49\"");
+        fails(args("fit"), "unknown command \"fit\"");
+    }
+
+    @Test
+    void truncatedCheckpoint() throws IOException {
+        byte[] bytes = Files.readAllBytes(model);
+        Path truncated = tmp.resolve("truncated.zip");
+        Files.write(truncated, Arrays.copyOf(bytes, bytes.length / 2));
+        fails(args("evaluate", truncated.toString(), data.toString()), truncated.toAbsolutePath().toString(),
+                "truncated");
+        fails(args("predict", truncated.toString(), data.toString()), "truncated");
+        fails(args("export-weights", truncated.toString(), tmp.resolve("x.safetensors").toString()), "truncated");
+    }
+
+    @Test
+    void fileThatIsNotAModel() throws IOException {
+        Path text = tmp.resolve("notes.zip");
+        Files.writeString(text, "not a model");
+        fails(args("predict", text.toString(), data.toString()), text.toAbsolutePath().toString(), "not a zip");
+        Path otherZip = tmp.resolve("other.zip");
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(otherZip))) {
+            z.putNextEntry(new ZipEntry("readme.txt"));
+            z.write("hello".getBytes());
+        }
+        fails(args("evaluate", otherZip.toString(), data.toString()), "not a DL4J model");
+        fails(args("predict", tmp.resolve("missing.zip").toString(), data.toString()), "does not exist");
+    }
+
+    @Test
+    void strictImportOfA1000ClassFileIntoA4ClassModelPointsToFineTuning() {
+        fails(args("import-weights", imagenetWeights.toString(), tmp.resolve("x.zip").toString(), "--model", "tiny",
+                "--classes", "4", "--size", "32"), "fc.weight", "[1000, 512]", "[4, 512]", "train --pretrained");
+    }
+
+    @Test
+    void fineTuneFileWhoseBackboneDoesNotMatch() throws IOException {
+        Path resnetLike = tmp.resolve("other-backbone.safetensors");
+        ResNeXtSpec other = Models.tiny().toBuilder().cardinality(1).baseWidth(64).numClasses(1000)
+                .inputShape(3, 32, 32).build();
+        TorchvisionWeights.save(ResNeXt.builder(other).build().init(), resnetLike, Map.of());
+        fails(args("train", "--data", data.toString(), "--model", "tiny", "--size", "32", "--no-ui", "--out",
+                tmp.resolve("r2").toString(), "--pretrained", resnetLike.toString()), "--pretrained",
+                "does not fit the backbone of tiny", "layer1.0.conv2.weight");
+        fails(args("train", "--data", data.toString(), "--no-ui", "--pretrained", tmp.resolve("nope.st").toString()),
+                "--pretrained", "does not exist");
+    }
+
+    @Test
+    void badNumbers() {
+        String d = data.toString();
+        fails(args("train", "--data", d, "--no-ui", "--epochs", "0"), "--epochs", "expected an integer >= 1", "0");
+        fails(args("train", "--data", d, "--no-ui", "--epochs", "three"), "--epochs", "expected an integer",
+                "\"three\"");
+        fails(args("train", "--data", d, "--no-ui", "--batch", "-4"), "--batch", ">= 1", "-4");
+        fails(args("train", "--data", d, "--no-ui", "--val-split", "1.5"), "--val-split", "1.5");
+        fails(args("train", "--data", d, "--no-ui", "--lr", "-0.1"), "--lr", "-0.1");
+        fails(args("train", "--data", d, "--no-ui", "--lr", "fast"), "--lr", "expected a number", "\"fast\"");
+        fails(args("train", "--data", d, "--port", "70000"), "--port", "70000");
+        fails(args("train", "--data", d, "--no-ui", "--optimizer", "rmsprop"), "--optimizer", "rmsprop");
+        fails(args("predict", model.toString(), d, "--top", "0"), "--top", "0");
+        fails(args("train", "--data", d, "--no-ui", "--epochs", "1", "--bogus", "1"), "unknown option --bogus");
+    }
+
+    @Test
+    void resumeErrors() {
+        fails(args("train", "--resume", "--no-ui", "--out", tmp.resolve("never-trained").toString()), "--resume",
+                "has no checkpoint");
+        fails(args("train", "--resume", "--no-ui"), "--resume needs --out");
+    }
+
+    @Test
+    void uiWithoutStatsFile() {
+        fails(args("ui", tmp.toString()), "no DL4J UI stats file", "ui-stats.dl4j");
+    }
+}

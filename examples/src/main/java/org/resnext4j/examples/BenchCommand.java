@@ -12,20 +12,21 @@ import java.util.Locale;
  * {@code bench}: DL4J training-step and inference throughput, contenders interleaved round by round (A B A B).
  * With {@code --serve} it reads requests {@code <contender> <train|infer> <batch> <size> <warmup> <iters>} from
  * standard input and answers one JSON line each, so that {@code tools/bench_side_by_side.py} can interleave DL4J and
- * PyTorch in one run.
+ * PyTorch in one run. With {@code --profile} it prints where inference time goes, per kind of layer.
  */
 final class BenchCommand implements Cli.Command {
 
     @Override
     public String usage() {
         return "bench [--contenders resnext50_fused,resnext50_split,resnet50,zoo_resnet50] [--configs 8x224,32x64]"
-                + " [--modes train,infer] [--rounds 2] [--warmup 2] [--iters 3] | bench --serve";
+                + " [--modes train,infer] [--rounds 2] [--warmup 2] [--iters 3] [--profile] | bench --serve";
     }
 
     @Override
     public void run(String[] args) throws Exception {
         Args a = Args.parse(args);
         boolean serve = a.flag("--serve");
+        boolean profile = a.flag("--profile");
         String contenders = a.option("--contenders", "resnext50_fused,resnext50_split,resnet50,zoo_resnet50");
         String configs = a.option("--configs", "8x224,32x64");
         String modes = a.option("--modes", "train,infer");
@@ -34,6 +35,19 @@ final class BenchCommand implements Cli.Command {
         int iters = a.intOption("--iters", 3);
         a.requireAllUsed();
         Bench bench = new Bench();
+        if (profile) {
+            for (int[] cfg : Bench.configs(configs)) {
+                for (String c : contenders.split(",")) {
+                    BenchContender contender = BenchContender.parse(c.trim());
+                    if (contender.supports(cfg[1])) {
+                        System.out.println(BenchProfile.table(contender.label + ", inference, batch " + cfg[0] + " @ "
+                                        + cfg[1] + "x" + cfg[1] + ", per forward pass",
+                                BenchProfile.inference(contender.build(cfg[1], 42), cfg[0], cfg[1], iters)));
+                    }
+                }
+            }
+            return;
+        }
         if (serve) {
             serve(bench);
             return;

@@ -1,15 +1,20 @@
 package org.resnext4j.zoo;
 
 /**
- * How a grouped 3x3 convolution ({@code cardinality > 1}) becomes DL4J layers. Both forms hold the same weights
- * under the same torchvision names and compute the same function; they differ in speed and graph size.
+ * How convolutions, and above all the grouped 3x3 convolution ({@code cardinality > 1}), become DL4J layers. Both
+ * forms hold the same weights under the same torchvision names and compute the same function; they differ in speed,
+ * memory and graph size (see the README's benchmark).
  */
 public enum GroupedConvForm {
     /**
-     * {@code cardinality} branches, each a channel slice and a small convolution, concatenated by a
-     * {@code MergeVertex} (the Keras Lambda/concatenate approach; about 1,200 vertices for ResNeXt-50).
+     * DL4J's own {@code ConvolutionLayer}s; a grouped conv is {@code cardinality} branches, each a channel slice and a
+     * small convolution, concatenated by a {@code MergeVertex} (the Keras Lambda/concatenate approach; about 1,200
+     * vertices for ResNeXt-50). Runs on any ND4J backend.
      */
     SPLIT,
-    /** One {@link org.resnext4j.zoo.layers.GroupedConvolution} layer per grouped conv (oneDNN on CPU). */
+    /**
+     * Every convolution one {@link org.resnext4j.zoo.layers.GroupedConvolution} layer (groups = cardinality for the
+     * grouped 3x3, 1 for the others), computed by oneDNN with cached primitives on CPU (ND4J ops elsewhere).
+     */
     FUSED
 }

@@ -41,8 +41,9 @@ import static org.resnext4j.zoo.TorchNames.module;
  * <p>Building a configuration turns on DL4J's oneDNN layer helpers unless the user configured them
  * ({@link OneDnnHelpers}).
  *
- * <p>DL4J has no grouped convolution. A grouped 3x3 conv with {@code cardinality > 1} is built in the spec's
- * {@link GroupedConvForm}: {@code FUSED}, one {@link GroupedConvolution} layer; or {@code SPLIT}, {@code cardinality}
+ * <p>DL4J has no grouped convolution. Convolutions are built in the spec's {@link GroupedConvForm}: {@code FUSED},
+ * every convolution one oneDNN-backed {@link GroupedConvolution} layer (groups = cardinality for the grouped 3x3,
+ * 1 otherwise); or {@code SPLIT}, DL4J's own {@code ConvolutionLayer}s, a grouped 3x3 conv split into {@code cardinality}
  * branches, each a {@link ChannelSliceVertex} of {@code width / cardinality} channels followed by a convolution with
  * as many outputs, concatenated in branch order by a {@link MergeVertex} (the Keras Lambda/concatenate approach).
  * With cardinality 1 it is one plain convolution. Vertex names come from {@link TorchNames}.
@@ -171,6 +172,12 @@ public final class ResNeXtGraphBuilder {
     }
 
     private void conv(String name, String input, int nOut, int kernel, int stride, int padding, int groups) {
+        if (spec.groupedConv() == GroupedConvForm.FUSED) {
+            graph.addLayer(name, new GroupedConvolution.Builder(kernel, kernel).groups(1).stride(stride, stride)
+                    .padding(padding, padding).nOut(nOut).hasBias(false).convolutionMode(ConvolutionMode.Truncate)
+                    .weightInit(new KaimingNormalFanOut(groups)).build(), input);
+            return;
+        }
         graph.addLayer(name, new ConvolutionLayer.Builder(kernel, kernel)
                 .stride(stride, stride)
                 .padding(padding, padding)

@@ -59,9 +59,11 @@ class GroupedConvolutionTest {
         GroupedConvolutionLayer layer = (GroupedConvolutionLayer) net.getLayer("layer1.0.conv2");
         assertEquals("onednn", layer.kernelName());
         assertEquals(4, layer.layerConf().getGroups());
+        assertEquals("onednn", ((GroupedConvolutionLayer) net.getLayer("conv1")).kernelName(), "plain convs too");
         // DL4J's own oneDNN helpers, created thanks to the org.nd4j.nativeblas.Nd4jCpu shim
+        ComputationGraph split = ResNeXt.builder(TINY.withGroupedConv(GroupedConvForm.SPLIT)).build().init();
         assertInstanceOf(MKLDNNConvHelper.class,
-                ((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) net.getLayer("conv1")).getHelper());
+                ((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) split.getLayer("conv1")).getHelper());
         assertInstanceOf(MKLDNNBatchNormHelper.class,
                 ((org.deeplearning4j.nn.layers.normalization.BatchNormalization) net.getLayer("bn1")).getHelper());
         assertInstanceOf(MKLDNNSubsamplingHelper.class,

@@ -1,0 +1,40 @@
+#!/usr/bin/env python3
+"""Where torchvision's inference time goes on PyTorch CPU (2 threads), per operator kind, for comparison with
+`bench --profile` on the DL4J side.
+
+  /usr/bin/python3 tools/profile_torch.py [--batch 8] [--size 224] [--model resnext50_32x4d]
+"""
+import argparse
+
+import torch
+import torchvision
+from torch.profiler import ProfilerActivity, profile
+
+torch.set_num_threads(2)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--batch", type=int, default=8)
+    p.add_argument("--size", type=int, default=224)
+    p.add_argument("--model", default="resnext50_32x4d")
+    p.add_argument("--reps", type=int, default=3)
+    a = p.parse_args()
+    model = getattr(torchvision.models, a.model)(weights=None).eval()
+    x = torch.rand(a.batch, 3, a.size, a.size)
+    with torch.no_grad():
+        model(x)
+        with profile(activities=[ProfilerActivity.CPU]) as prof:
+            for _ in range(a.reps):
+                model(x)
+    print(f"{a.model}, inference, batch {a.batch} @ {a.size}x{a.size}, per forward pass")
+    rows = [e for e in prof.key_averages() if e.key.startswith("aten::") and e.self_cpu_time_total > 0]
+    total = sum(e.self_cpu_time_total for e in rows)
+    for e in sorted(rows, key=lambda e: -e.self_cpu_time_total)[:10]:
+        print(f"  {e.key:30s} {e.self_cpu_time_total / 1000 / a.reps:9.1f} ms  "
+              f"{100 * e.self_cpu_time_total / total:5.1f}%")
+    print(f"  {'total':30s} {total / 1000 / a.reps:9.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

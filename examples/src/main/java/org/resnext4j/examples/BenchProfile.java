@@ -59,7 +59,9 @@ final class BenchProfile {
         if (v.hasLayer()) {
             org.deeplearning4j.nn.conf.layers.Layer conf = v.getLayer().conf().getLayer();
             if (conf instanceof GroupedConvolution) {
-                return "grouped conv 3x3 (fused)";
+                GroupedConvolution g = (GroupedConvolution) conf;
+                int k = g.getKernelSize()[0];
+                return (g.getGroups() > 1 ? "grouped conv " : "conv ") + k + "x" + k + " (oneDNN layer)";
             }
             if (conf instanceof ConvolutionLayer) {
                 int k = ((ConvolutionLayer) conf).getKernelSize()[0];

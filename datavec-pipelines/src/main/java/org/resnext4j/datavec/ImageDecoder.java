@@ -2,7 +2,6 @@ package org.resnext4j.datavec;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -43,14 +42,7 @@ public interface ImageDecoder {
      */
     default int[] probe(Path file) throws IOException {
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-            if (in == null) {
-                throw new IOException("cannot open file");
-            }
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new IOException(in.length() == 0 ? "empty file (0 bytes)" : "not a recognised image format");
-            }
-            ImageReader reader = readers.next();
+            ImageReader reader = ImageReaders.first(in);
             try {
                 reader.setInput(in, true, true);
                 int w = reader.getWidth(0);

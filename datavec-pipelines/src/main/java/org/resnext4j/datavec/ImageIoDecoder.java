@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -49,14 +48,7 @@ public final class ImageIoDecoder implements ImageDecoder {
         BufferedImage image;
         List<String> warnings = new ArrayList<>();
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-            if (in == null) {
-                throw new IOException("cannot open file");
-            }
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new IOException(in.length() == 0 ? "empty file (0 bytes)" : "not a recognised image format");
-            }
-            ImageReader reader = readers.next();
+            ImageReader reader = ImageReaders.first(in);
             try {
                 IIOReadWarningListener listener = (source, warning) -> warnings.add(warning);
                 reader.addIIOReadWarningListener(listener);

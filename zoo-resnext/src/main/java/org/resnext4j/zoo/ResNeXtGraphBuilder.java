@@ -17,6 +17,7 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.resnext4j.zoo.layers.FusedBatchNormalization;
 import org.resnext4j.zoo.layers.GroupedConvolution;
 
 import static org.resnext4j.zoo.TorchNames.groupConv;
@@ -190,6 +191,10 @@ public final class ResNeXtGraphBuilder {
     }
 
     private void batchNorm(String name, String input) {
+        if (spec.groupedConv() == GroupedConvForm.FUSED) {
+            graph.addLayer(name, FusedBatchNormalization.of(BN_EPS, BN_DECAY), input);
+            return;
+        }
         graph.addLayer(name, new BatchNormalization.Builder()
                 .eps(BN_EPS)
                 .decay(BN_DECAY)

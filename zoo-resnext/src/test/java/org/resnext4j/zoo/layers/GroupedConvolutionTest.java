@@ -64,8 +64,9 @@ class GroupedConvolutionTest {
         ComputationGraph split = ResNeXt.builder(TINY.withGroupedConv(GroupedConvForm.SPLIT)).build().init();
         assertInstanceOf(MKLDNNConvHelper.class,
                 ((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) split.getLayer("conv1")).getHelper());
+        assertInstanceOf(FusedBatchNormalizationLayer.class, net.getLayer("bn1"), "batch norm on oneDNN too");
         assertInstanceOf(MKLDNNBatchNormHelper.class,
-                ((org.deeplearning4j.nn.layers.normalization.BatchNormalization) net.getLayer("bn1")).getHelper());
+                ((org.deeplearning4j.nn.layers.normalization.BatchNormalization) split.getLayer("bn1")).getHelper());
         assertInstanceOf(MKLDNNSubsamplingHelper.class,
                 ((org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer) net.getLayer("maxpool"))
                         .getHelper());

@@ -68,7 +68,8 @@ final class BenchProfile {
                 return "conv " + k + "x" + k + (v.getVertexName().contains(".group") ? " (split branches)" : "");
             }
             return switch (conf.getClass().getSimpleName()) {
-                case "BatchNormalization" -> "batch norm";
+                case "BatchNormalization" -> "batch norm (DL4J layer)";
+                case "FusedBatchNormalization" -> "batch norm (oneDNN layer)";
                 case "ActivationLayer" -> "relu";
                 case "SubsamplingLayer" -> "max pool";
                 case "GlobalPoolingLayer" -> "global avg pool";

@@ -14,7 +14,9 @@ public enum GroupedConvForm {
     SPLIT,
     /**
      * Every convolution one {@link org.resnext4j.zoo.layers.GroupedConvolution} layer (groups = cardinality for the
-     * grouped 3x3, 1 for the others), computed by oneDNN with cached primitives on CPU (ND4J ops elsewhere).
+     * grouped 3x3, 1 for the others) and every batch normalization a
+     * {@link org.resnext4j.zoo.layers.FusedBatchNormalization}, computed by oneDNN with cached primitives on CPU
+     * (ND4J ops or DL4J's own layer elsewhere).
      */
     FUSED
 }

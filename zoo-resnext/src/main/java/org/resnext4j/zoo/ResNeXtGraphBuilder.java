@@ -44,7 +44,7 @@ import static org.resnext4j.zoo.TorchNames.module;
  *
  * <p>DL4J has no grouped convolution. Convolutions are built in the spec's {@link GroupedConvForm}: {@code FUSED},
  * every convolution one oneDNN-backed {@link GroupedConvolution} layer (groups = cardinality for the grouped 3x3,
- * 1 otherwise); or {@code SPLIT}, DL4J's own {@code ConvolutionLayer}s, a grouped 3x3 conv split into {@code cardinality}
+ * 1 otherwise) and every batch normalization a {@link FusedBatchNormalization}; or {@code SPLIT}, DL4J's own {@code ConvolutionLayer}s, a grouped 3x3 conv split into {@code cardinality}
  * branches, each a {@link ChannelSliceVertex} of {@code width / cardinality} channels followed by a convolution with
  * as many outputs, concatenated in branch order by a {@link MergeVertex} (the Keras Lambda/concatenate approach).
  * With cardinality 1 it is one plain convolution. Vertex names come from {@link TorchNames}.

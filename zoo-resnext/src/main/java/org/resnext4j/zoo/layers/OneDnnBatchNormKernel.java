@@ -10,13 +10,14 @@ import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
 import org.bytedeco.javacpp.Pointer;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.HashMap;
 import java.util.Map;
 
 import static org.bytedeco.dnnl.global.dnnl.*;
+import static org.resnext4j.zoo.layers.OneDnn.check;
+import static org.resnext4j.zoo.layers.OneDnn.md;
 
 /**
  * Batch normalization (NCHW, FLOAT) by oneDNN's primitives, created once per shape, mode and thread: forward training
@@ -25,48 +26,30 @@ import static org.bytedeco.dnnl.global.dnnl.*;
 final class OneDnnBatchNormKernel {
 
     private static volatile OneDnnBatchNormKernel instance;
-    private static volatile boolean unavailable;
 
+    private final OneDnn dnn;
     private final dnnl_engine engine;
-    private final ThreadLocal<dnnl_stream> streams;
     private final ThreadLocal<Map<String, Prim>> prims = ThreadLocal.withInitial(HashMap::new);
 
-    private OneDnnBatchNormKernel() {
-        engine = new dnnl_engine();
-        check(dnnl_engine_create(engine, dnnl_cpu, 0), "engine_create");
-        streams = ThreadLocal.withInitial(() -> {
-            dnnl_stream s = new dnnl_stream();
-            check(dnnl_stream_create(s, engine, dnnl_stream_default_flags), "stream_create");
-            return s;
-        });
+    private OneDnnBatchNormKernel(OneDnn dnn) {
+        this.dnn = dnn;
+        this.engine = dnn.engine;
     }
 
+    /** The kernel, or null when oneDNN's natives cannot be loaded on this machine. */
     static OneDnnBatchNormKernel instanceOrNull() {
-        if (instance == null && !unavailable) {
+        OneDnn dnn = OneDnn.instanceOrNull();
+        if (dnn == null) {
+            return null;
+        }
+        if (instance == null) {
             synchronized (OneDnnBatchNormKernel.class) {
-                if (instance == null && !unavailable) {
-                    try {
-                        instance = new OneDnnBatchNormKernel();
-                    } catch (Throwable t) {
-                        unavailable = true;
-                    }
+                if (instance == null) {
+                    instance = new OneDnnBatchNormKernel(dnn);
                 }
             }
         }
         return instance;
-    }
-
-    private static void check(int status, String what) {
-        if (status != dnnl_success) {
-            throw new IllegalStateException("oneDNN " + what + " failed with status " + status);
-        }
-    }
-
-    private static Pointer ptr(INDArray a) {
-        if (a.dataType() != DataType.FLOAT || !ConvGeometry.isContiguousC(a)) {
-            throw new IllegalArgumentException("expected a contiguous C-ordered FLOAT array, got " + a.shapeInfoToString());
-        }
-        return a.data().addressPointer();
     }
 
     /** One primitive with its memories (handles set per call). */
@@ -93,21 +76,16 @@ final class OneDnnBatchNormKernel {
                 int i = 0;
                 for (Map.Entry<Integer, INDArray> e : arrays.entrySet()) {
                     dnnl_memory m = mems.get(e.getKey());
-                    check(dnnl_memory_set_data_handle(m, ptr(e.getValue())), "set_data_handle");
+                    check(dnnl_memory_set_data_handle(m, OneDnn.pointer(e.getValue(), "batch norm argument " + e.getKey())),
+                            "set_data_handle");
                     args.position(i++).arg(e.getKey()).memory(m);
                 }
                 args.position(0);
-                dnnl_stream s = streams.get();
+                dnnl_stream s = dnn.stream();
                 check(dnnl_primitive_execute(prim, s, arrays.size(), args), "primitive_execute");
                 check(dnnl_stream_wait(s), "stream_wait");
             }
         }
-    }
-
-    private dnnl_memory_desc_t md(long[] dims, int tag) {
-        dnnl_memory_desc_t m = new dnnl_memory_desc_t();
-        check(dnnl_memory_desc_init_by_tag(m, dims.length, dims, dnnl_f32, tag), "memory_desc_init_by_tag");
-        return m;
     }
 
     private dnnl_primitive_desc fwdPd(long[] shape, float eps, int prop, int flags) {

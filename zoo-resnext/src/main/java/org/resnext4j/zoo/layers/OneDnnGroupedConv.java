@@ -9,20 +9,18 @@ import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
-import org.bytedeco.javacpp.PointerPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static org.resnext4j.zoo.layers.OneDnn.check;
+import static org.resnext4j.zoo.layers.OneDnn.md;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_WEIGHTS;
@@ -37,23 +35,18 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_backward_data_desc_
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_backward_weights_desc_init;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_direct;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_forward_desc_init;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_goihw;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_init_by_tag;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
@@ -61,14 +54,10 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_query_diff_dst_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_diff_src_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_diff_weights_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_dst_md;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_query_impl_info_str;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_src_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_weights_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
 
 /**
  * Grouped convolution by oneDNN's own grouped convolution primitives (forward, backward data, backward weights)
@@ -81,14 +70,12 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
  */
 final class OneDnnGroupedConv implements GroupedConvKernel {
 
-    private static final Logger log = LoggerFactory.getLogger(OneDnnGroupedConv.class);
     private static final int MAX_PLANS_PER_THREAD = 64;
 
     private static volatile OneDnnGroupedConv instance;
-    private static volatile Throwable unavailable;
 
+    private final OneDnn dnn;
     private final dnnl_engine engine;
-    private final ThreadLocal<dnnl_stream> streams;
     private final ThreadLocal<Map<ConvGeometry, Plan>> plans = ThreadLocal.withInitial(() ->
             new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
@@ -101,28 +88,21 @@ final class OneDnnGroupedConv implements GroupedConvKernel {
                 }
             });
 
-    private OneDnnGroupedConv() {
-        engine = new dnnl_engine();
-        check(dnnl_engine_create(engine, dnnl_cpu, 0), "engine_create");
-        streams = ThreadLocal.withInitial(() -> {
-            dnnl_stream s = new dnnl_stream();
-            check(dnnl_stream_create(s, engine, dnnl_stream_default_flags), "stream_create");
-            return s;
-        });
+    private OneDnnGroupedConv(OneDnn dnn) {
+        this.dnn = dnn;
+        this.engine = dnn.engine;
     }
 
-    /** The kernel, or null when oneDNN's natives cannot be loaded on this machine (logged once). */
+    /** The kernel, or null when oneDNN's natives cannot be loaded on this machine. */
     static OneDnnGroupedConv instanceOrNull() {
-        if (instance == null && unavailable == null) {
+        OneDnn dnn = OneDnn.instanceOrNull();
+        if (dnn == null) {
+            return null;
+        }
+        if (instance == null) {
             synchronized (OneDnnGroupedConv.class) {
-                if (instance == null && unavailable == null) {
-                    try {
-                        instance = new OneDnnGroupedConv();
-                    } catch (Throwable t) {
-                        unavailable = t;
-                        log.warn("oneDNN (org.bytedeco:dnnl) is not available, grouped convolutions use ND4J ops: {}",
-                                t.toString());
-                    }
+                if (instance == null) {
+                    instance = new OneDnnGroupedConv(dnn);
                 }
             }
         }
@@ -132,21 +112,6 @@ final class OneDnnGroupedConv implements GroupedConvKernel {
     @Override
     public String name() {
         return "onednn";
-    }
-
-    private static void check(int status, String what) {
-        if (status != dnnl_success) {
-            throw new IllegalStateException("oneDNN " + what + " failed with status " + status);
-        }
-    }
-
-    /** The ND4J buffer of a C-ordered, contiguous float array, offset included. */
-    private static Pointer pointer(INDArray a, String what) {
-        if (a.dataType() != DataType.FLOAT || !ConvGeometry.isContiguousC(a)) {
-            throw new IllegalArgumentException(what + ": expected a contiguous C-ordered FLOAT array, got "
-                    + a.dataType() + " " + a.ordering() + " " + a.shapeInfoToString());
-        }
-        return a.data().addressPointer();
     }
 
     private Plan plan(ConvGeometry g) {
@@ -219,7 +184,7 @@ final class OneDnnGroupedConv implements GroupedConvKernel {
 
         /** The memory the primitive reads: the user's, or a blocked copy of it. */
         dnnl_memory bindInput(INDArray a, dnnl_stream s) {
-            check(dnnl_memory_set_data_handle(user, pointer(a, "input")), "set_data_handle");
+            check(dnnl_memory_set_data_handle(user, OneDnn.pointer(a, "input")), "set_data_handle");
             if (inner == null) {
                 return user;
             }
@@ -229,7 +194,7 @@ final class OneDnnGroupedConv implements GroupedConvKernel {
 
         /** The memory the primitive writes. */
         dnnl_memory bindOutput(INDArray a) {
-            check(dnnl_memory_set_data_handle(user, pointer(a, "output")), "set_data_handle");
+            check(dnnl_memory_set_data_handle(user, OneDnn.pointer(a, "output")), "set_data_handle");
             return inner == null ? user : inner;
         }
 
@@ -271,7 +236,6 @@ final class OneDnnGroupedConv implements GroupedConvKernel {
         final Slot bwDiffDst;
         final Slot bwDiffWei;
         final List<dnnl_primitive_desc> pds = new ArrayList<>();
-        final String impl;
 
         Plan(ConvGeometry g) {
             long[] src = g.inputShape();
@@ -315,14 +279,7 @@ final class OneDnnGroupedConv implements GroupedConvKernel {
                     dnnl_primitive_desc_query_md(bwpd, dnnl_query_diff_dst_md, 0));
             bwDiffWei = new Slot(DNNL_ARG_DIFF_WEIGHTS, weiUser,
                     dnnl_primitive_desc_query_md(bwpd, dnnl_query_diff_weights_md, 0));
-            impl = implName(fpd) + "/" + implName(bdpd) + "/" + implName(bwpd);
-            log.debug("oneDNN grouped conv {}: {}", g, impl);
-        }
-
-        private dnnl_memory_desc_t md(long[] dims, int tag) {
-            dnnl_memory_desc_t m = new dnnl_memory_desc_t();
-            check(dnnl_memory_desc_init_by_tag(m, dims.length, dims, dnnl_f32, tag), "memory_desc_init_by_tag");
-            return m;
+            
         }
 
         private dnnl_primitive_desc pd(const_dnnl_op_desc_t desc, dnnl_primitive_desc hint) {
@@ -338,15 +295,8 @@ final class OneDnnGroupedConv implements GroupedConvKernel {
             return p;
         }
 
-        private String implName(dnnl_primitive_desc pd) {
-            try (PointerPointer<BytePointer> s = new PointerPointer<>(1)) {
-                dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, s);
-                return s.getString(0);
-            }
-        }
-
         void run(dnnl_primitive prim, Slot[] inputs, INDArray[] inputArrays, Slot output, INDArray outputArray) {
-            dnnl_stream s = streams.get();
+            dnnl_stream s = dnn.stream();
             Object[] args = new Object[2 * (inputs.length + 1)];
             for (int i = 0; i < inputs.length; i++) {
                 args[2 * i] = inputs[i].arg;

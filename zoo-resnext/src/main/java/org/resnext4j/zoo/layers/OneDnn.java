@@ -1,0 +1,88 @@
+package org.resnext4j.zoo.layers;
+
+import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_init_by_tag;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
+
+/**
+ * What the oneDNN kernels share: the CPU engine (one per process, created when oneDNN's natives load), a stream per
+ * thread, status checks, and the bridge from ND4J arrays to oneDNN memory.
+ */
+final class OneDnn {
+
+    private static final Logger log = LoggerFactory.getLogger(OneDnn.class);
+
+    private static volatile OneDnn instance;
+    private static volatile boolean unavailable;
+
+    final dnnl_engine engine;
+    private final ThreadLocal<dnnl_stream> streams;
+
+    private OneDnn() {
+        engine = new dnnl_engine();
+        check(dnnl_engine_create(engine, dnnl_cpu, 0), "engine_create");
+        streams = ThreadLocal.withInitial(() -> {
+            dnnl_stream s = new dnnl_stream();
+            check(dnnl_stream_create(s, engine, dnnl_stream_default_flags), "stream_create");
+            return s;
+        });
+    }
+
+    /** The shared engine, or null when oneDNN's natives cannot be loaded on this machine (logged once). */
+    static OneDnn instanceOrNull() {
+        if (instance == null && !unavailable) {
+            synchronized (OneDnn.class) {
+                if (instance == null && !unavailable) {
+                    try {
+                        instance = new OneDnn();
+                    } catch (Throwable t) {
+                        unavailable = true;
+                        log.warn("oneDNN (org.bytedeco:dnnl) is not available; grouped convolutions use ND4J ops and "
+                                + "batch normalization DL4J's own layer: {}", t.toString());
+                    }
+                }
+            }
+        }
+        return instance;
+    }
+
+    /** This thread's stream. */
+    dnnl_stream stream() {
+        return streams.get();
+    }
+
+    static void check(int status, String what) {
+        if (status != dnnl_success) {
+            throw new IllegalStateException("oneDNN " + what + " failed with status " + status);
+        }
+    }
+
+    /** The ND4J buffer of a C-ordered, contiguous float array, offset included. */
+    static Pointer pointer(INDArray a, String what) {
+        if (a.dataType() != DataType.FLOAT || !ConvGeometry.isContiguousC(a)) {
+            throw new IllegalArgumentException(what + ": expected a contiguous C-ordered FLOAT array, got "
+                    + a.dataType() + " " + a.ordering() + " " + a.shapeInfoToString());
+        }
+        return a.data().addressPointer();
+    }
+
+    /** An f32 memory descriptor of the given dimensions and layout tag. */
+    static dnnl_memory_desc_t md(long[] dims, int tag) {
+        dnnl_memory_desc_t m = new dnnl_memory_desc_t();
+        check(dnnl_memory_desc_init_by_tag(m, dims.length, dims, dnnl_f32, tag), "memory_desc_init_by_tag");
+        return m;
+    }
+}

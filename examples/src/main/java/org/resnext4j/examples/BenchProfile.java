@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.resnext4j.zoo.layers.Conv2dNormActivation;
 import org.resnext4j.zoo.layers.GroupedConvolution;
 
 import java.util.LinkedHashMap;
@@ -58,6 +59,12 @@ final class BenchProfile {
     private static String kind(GraphVertex v) {
         if (v.hasLayer()) {
             org.deeplearning4j.nn.conf.layers.Layer conf = v.getLayer().conf().getLayer();
+            if (conf instanceof Conv2dNormActivation) {
+                Conv2dNormActivation c = (Conv2dNormActivation) conf;
+                int k = c.getKernelSize()[0];
+                return (c.getGroups() > 1 ? "grouped conv " : "conv ") + k + "x" + k + " + BN"
+                        + (c.isRelu() ? " + ReLU" : "") + " (oneDNN layer)";
+            }
             if (conf instanceof GroupedConvolution) {
                 GroupedConvolution g = (GroupedConvolution) conf;
                 int k = g.getKernelSize()[0];
@@ -80,6 +87,7 @@ final class BenchProfile {
         }
         return switch (v.getClass().getSimpleName()) {
             case "ElementWiseVertex" -> "residual add";
+            case "ResidualAddReluVertex" -> "residual add + ReLU (oneDNN vertex)";
             case "MergeVertex" -> "concat (split form)";
             case "SubsetVertex" -> "channel slice (split form)";
             default -> v.getClass().getSimpleName();

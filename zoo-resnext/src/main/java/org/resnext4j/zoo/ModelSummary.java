@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.resnext4j.zoo.layers.Conv2dNormActivation;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -100,6 +101,9 @@ public final class ModelSummary {
             Layer layer = ((LayerVertex) gv).getLayerConf().getLayer();
             if (layer instanceof BatchNormalization) {
                 return 2 * ((BatchNormalization) layer).getNOut();
+            }
+            if (layer instanceof Conv2dNormActivation) {
+                return 2 * ((Conv2dNormActivation) layer).getNOut();
             }
         }
         return 0;

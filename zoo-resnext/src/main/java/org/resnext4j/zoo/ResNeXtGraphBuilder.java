@@ -17,8 +17,9 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
-import org.resnext4j.zoo.layers.FusedBatchNormalization;
+import org.resnext4j.zoo.layers.Conv2dNormActivation;
 import org.resnext4j.zoo.layers.GroupedConvolution;
+import org.resnext4j.zoo.layers.ResidualAddRelu;
 
 import static org.resnext4j.zoo.TorchNames.groupConv;
 import static org.resnext4j.zoo.TorchNames.groupSlice;
@@ -42,12 +43,14 @@ import static org.resnext4j.zoo.TorchNames.module;
  * <p>Building a configuration turns on DL4J's oneDNN layer helpers unless the user configured them
  * ({@link OneDnnHelpers}).
  *
- * <p>DL4J has no grouped convolution. Convolutions are built in the spec's {@link GroupedConvForm}: {@code FUSED},
- * every convolution one oneDNN-backed {@link GroupedConvolution} layer (groups = cardinality for the grouped 3x3,
- * 1 otherwise) and every batch normalization a {@link FusedBatchNormalization}; or {@code SPLIT}, DL4J's own {@code ConvolutionLayer}s, a grouped 3x3 conv split into {@code cardinality}
- * branches, each a {@link ChannelSliceVertex} of {@code width / cardinality} channels followed by a convolution with
- * as many outputs, concatenated in branch order by a {@link MergeVertex} (the Keras Lambda/concatenate approach).
- * With cardinality 1 it is one plain convolution. Vertex names come from {@link TorchNames}.
+ * <p>DL4J has no grouped convolution. The graph is built in the spec's {@link GroupedConvForm}. {@code FUSED}: every
+ * convolution with its batch norm (and ReLU, where one follows) is one {@link Conv2dNormActivation} layer named after
+ * the convolution (groups = cardinality for the grouped 3x3, 1 otherwise), and each block ends in one
+ * {@link ResidualAddRelu} vertex named after the block. {@code SPLIT}: DL4J's own layers, one vertex per torchvision
+ * module; a grouped 3x3 conv is split into {@code cardinality} branches, each a {@link ChannelSliceVertex} of
+ * {@code width / cardinality} channels followed by a convolution with as many outputs, concatenated in branch order by
+ * a {@link MergeVertex} (the Keras Lambda/concatenate approach); with cardinality 1 it is one plain convolution.
+ * Vertex names come from {@link TorchNames}.
  */
 public final class ResNeXtGraphBuilder {
 
@@ -98,14 +101,24 @@ public final class ResNeXtGraphBuilder {
     }
 
     private String stem(String input) {
-        conv(TorchNames.STEM_CONV, input, spec.stemWidth(), 7, 2, 3, 1);
-        batchNorm(TorchNames.STEM_BN, TorchNames.STEM_CONV);
-        relu(TorchNames.STEM_RELU, TorchNames.STEM_BN);
+        String stemOut;
+        if (fused()) {
+            stemOut = convNorm(TorchNames.STEM_CONV, input, spec.stemWidth(), 7, 2, 3, 1, true);
+        } else {
+            conv(TorchNames.STEM_CONV, input, spec.stemWidth(), 7, 2, 3, 1);
+            batchNorm(TorchNames.STEM_BN, TorchNames.STEM_CONV);
+            relu(TorchNames.STEM_RELU, TorchNames.STEM_BN);
+            stemOut = TorchNames.STEM_RELU;
+        }
         graph.addLayer(TorchNames.MAXPOOL, new SubsamplingLayer.Builder(PoolingType.MAX)
                 .kernelSize(3, 3).stride(2, 2).padding(1, 1)
                 .convolutionMode(ConvolutionMode.Truncate)
-                .build(), TorchNames.STEM_RELU);
+                .build(), stemOut);
         return TorchNames.MAXPOOL;
+    }
+
+    private boolean fused() {
+        return spec.groupedConv() == GroupedConvForm.FUSED;
     }
 
     /** One bottleneck block; returns the name of its output vertex. */
@@ -113,6 +126,9 @@ public final class ResNeXtGraphBuilder {
         int width = spec.width(stage);
         int out = spec.outChannels(stage);
         int stride = block == 0 ? spec.stageStride(stage) : 1;
+        if (fused()) {
+            return fusedBottleneck(stage, block, input, width, out, stride);
+        }
 
         conv(module(stage, block, "conv1"), input, width, 1, 1, 0, 1);
         batchNorm(module(stage, block, "bn1"), module(stage, block, "conv1"));
@@ -138,6 +154,35 @@ public final class ResNeXtGraphBuilder {
         return output;
     }
 
+    /** {@link #bottleneck} in the FUSED form: three conv-BN(-ReLU) layers, a projection, one add-ReLU vertex. */
+    private String fusedBottleneck(int stage, int block, String input, int width, int out, int stride) {
+        String c1 = convNorm(module(stage, block, "conv1"), input, width, 1, 1, 0, 1, true);
+        String c2 = convNorm(module(stage, block, "conv2"), c1, width, 3, stride, 1, spec.cardinality(), true);
+        String c3 = convNorm(module(stage, block, "conv3"), c2, out, 1, 1, 0, 1, false);
+        String shortcut = block == 0
+                ? convNorm(module(stage, block, "downsample.0"), input, out, 1, stride, 0, 1, false) : input;
+        String output = TorchNames.block(stage, block);
+        graph.addVertex(output, new ResidualAddRelu(), c3, shortcut);
+        return output;
+    }
+
+    /** A {@link Conv2dNormActivation} named after its convolution; returns that name. */
+    private String convNorm(String name, String input, int nOut, int kernel, int stride, int padding, int groups,
+                            boolean relu) {
+        graph.addLayer(name, new Conv2dNormActivation.Builder(new GroupedConvolution.Builder(kernel, kernel)
+                .groups(groups)
+                .stride(stride, stride)
+                .padding(padding, padding)
+                .nOut(nOut)
+                .convolutionMode(ConvolutionMode.Truncate)
+                .weightInit(new KaimingNormalFanOut(1)))
+                .eps(BN_EPS)
+                .decay(BN_DECAY)
+                .relu(relu)
+                .build(), input);
+        return name;
+    }
+
     /**
      * The grouped 3x3 conv ({@code channels} in and out, {@code cardinality} groups, padding 1); returns the name of
      * its output vertex, which is {@code name} itself.
@@ -146,18 +191,6 @@ public final class ResNeXtGraphBuilder {
         int groups = spec.cardinality();
         if (groups == 1) {
             conv(name, input, channels, 3, stride, 1, 1);
-            return name;
-        }
-        if (spec.groupedConv() == GroupedConvForm.FUSED) {
-            graph.addLayer(name, new GroupedConvolution.Builder(3, 3)
-                    .groups(groups)
-                    .stride(stride, stride)
-                    .padding(1, 1)
-                    .nOut(channels)
-                    .hasBias(false)
-                    .convolutionMode(ConvolutionMode.Truncate)
-                    .weightInit(new KaimingNormalFanOut(1))
-                    .build(), input);
             return name;
         }
         int perGroup = channels / groups;
@@ -173,12 +206,6 @@ public final class ResNeXtGraphBuilder {
     }
 
     private void conv(String name, String input, int nOut, int kernel, int stride, int padding, int groups) {
-        if (spec.groupedConv() == GroupedConvForm.FUSED) {
-            graph.addLayer(name, new GroupedConvolution.Builder(kernel, kernel).groups(1).stride(stride, stride)
-                    .padding(padding, padding).nOut(nOut).hasBias(false).convolutionMode(ConvolutionMode.Truncate)
-                    .weightInit(new KaimingNormalFanOut(groups)).build(), input);
-            return;
-        }
         graph.addLayer(name, new ConvolutionLayer.Builder(kernel, kernel)
                 .stride(stride, stride)
                 .padding(padding, padding)
@@ -191,10 +218,6 @@ public final class ResNeXtGraphBuilder {
     }
 
     private void batchNorm(String name, String input) {
-        if (spec.groupedConv() == GroupedConvForm.FUSED) {
-            graph.addLayer(name, FusedBatchNormalization.of(BN_EPS, BN_DECAY), input);
-            return;
-        }
         graph.addLayer(name, new BatchNormalization.Builder()
                 .eps(BN_EPS)
                 .decay(BN_DECAY)

@@ -21,6 +21,11 @@ import java.util.regex.Pattern;
  * </pre>
  * torchvision applies one {@code relu} module three times per block; here each use is a vertex of its own
  * ({@code relu1}, {@code relu2}, and the block output named like the block).
+ *
+ * <p>In the FUSED form a convolution and the batch norm after it (and the ReLU, if any) are one vertex named after the
+ * convolution ({@code conv1}, {@code layer{s}.{b}.conv1} .. {@code conv3}, {@code layer{s}.{b}.downsample.0}), which
+ * holds the batch norm's parameters too ({@link #normOf}); {@code add} and the block's ReLU are one vertex named after
+ * the block.
  */
 public final class TorchNames {
 
@@ -33,6 +38,7 @@ public final class TorchNames {
     public static final String FC = "fc";
     public static final String OUTPUT = "output";
 
+    private static final Pattern CONV = Pattern.compile("^((?:.*\\.)?)conv(\\d)$");
     private static final Pattern BRANCH = Pattern.compile("^(.*)\\.(slice|group)(\\d+)$");
 
     private TorchNames() {
@@ -61,6 +67,22 @@ public final class TorchNames {
     /** Convolution of branch {@code group} of the split grouped conv {@code conv}. */
     public static String groupConv(String conv, int group) {
         return conv + ".group" + group;
+    }
+
+    /**
+     * The batch norm that follows convolution {@code conv} in torchvision: {@code conv1 -> bn1},
+     * {@code layer1.0.conv2 -> layer1.0.bn2}, {@code layer1.0.downsample.0 -> layer1.0.downsample.1}.
+     */
+    public static String normOf(String conv) {
+        Matcher m = CONV.matcher(conv);
+        if (m.matches()) {
+            return m.group(1) + "bn" + m.group(2);
+        }
+        if (conv.endsWith(".downsample.0")) {
+            return conv.substring(0, conv.length() - 1) + "1";
+        }
+        throw new IllegalArgumentException("\"" + conv + "\": not a torchvision convolution followed by a batch norm "
+                + "(expected conv{k} or downsample.0)");
     }
 
     /** The torchvision module a vertex belongs to: the name without a branch suffix. */

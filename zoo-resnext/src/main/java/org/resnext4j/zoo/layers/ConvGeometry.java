@@ -1,5 +1,7 @@
 package org.resnext4j.zoo.layers;
 
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+
 /**
  * The shape of one grouped 2D convolution call: batch and input size (NCHW), output channels, groups, kernel,
  * stride and symmetric padding. Equal geometries share oneDNN primitives.
@@ -22,6 +24,29 @@ public record ConvGeometry(long n, long c, long h, long w, long outChannels, int
         }
     }
 
+    /**
+     * The geometry of {@code conf} applied to {@code in}; fails naming the layer when the input is not NCHW with the
+     * configured number of channels.
+     */
+    static ConvGeometry of(GroupedConvolution conf, org.nd4j.linalg.api.ndarray.INDArray in, String layer) {
+        String what = conf.getClass().getSimpleName() + " " + layer;
+        if (in.rank() != 4) {
+            throw new IllegalStateException(what + ": expected rank 4 NCHW input, got " + in.shapeInfoToString());
+        }
+        if (conf.getCnn2dDataFormat() != null && conf.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
+            throw new IllegalStateException(what + ": only NCHW data is supported");
+        }
+        if (in.size(1) != conf.getNIn()) {
+            throw new IllegalStateException(what + ": expected " + conf.getNIn()
+                    + " input channels, got input of shape " + java.util.Arrays.toString(in.shape()));
+        }
+        int[] k = conf.getKernelSize();
+        int[] s = conf.getStride();
+        int[] p = conf.getPadding();
+        return new ConvGeometry(in.size(0), in.size(1), in.size(2), in.size(3), conf.getNOut(), conf.getGroups(),
+                k[0], k[1], s[0], s[1], p[0], p[1]);
+    }
+
     public long outH() {
         return Math.floorDiv(h + 2L * pH - kH, sH) + 1;
     }
@@ -38,11 +63,11 @@ public record ConvGeometry(long n, long c, long h, long w, long outChannels, int
         return new long[] {n, outChannels, outH(), outW()};
     }
 
-    /** Whether {@code a} is C-ordered and dense (strides of size-1 dimensions do not matter). */
+    /**
+     * Whether {@code a} is dense in C order, judged by its strides (strides of size-1 dimensions do not matter, nor
+     * does ND4J's ordering flag, which a vector view may report as 'f').
+     */
     static boolean isContiguousC(org.nd4j.linalg.api.ndarray.INDArray a) {
-        if (a.ordering() != 'c') {
-            return false;
-        }
         long expected = 1;
         for (int i = a.rank() - 1; i >= 0; i--) {
             if (a.size(i) != 1) {

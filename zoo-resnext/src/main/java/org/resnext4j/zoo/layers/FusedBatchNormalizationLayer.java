@@ -12,13 +12,11 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** The oneDNN runtime of {@link FusedBatchNormalization}; semantics and parameter updates as DL4J's layer. */
 public class FusedBatchNormalizationLayer extends BaseLayer<BatchNormalization> {
 
     private static final long serialVersionUID = 1L;
-    private static final double ONE_ON_2LOGE_10 = 1.0 / (2 * Math.log(10.0));
 
     private final transient OneDnnBatchNormKernel kernel = OneDnnBatchNormKernel.instanceOrNull();
     private transient INDArray batchMean;
@@ -59,9 +57,7 @@ public class FusedBatchNormalizationLayer extends BaseLayer<BatchNormalization> 
     }
 
     private INDArray runningVariance() {
-        INDArray log10Std = getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
-        INDArray std = Transforms.pow(Nd4j.valueArrayOf(log10Std.shape(), 10.0, DataType.FLOAT), log10Std, false);
-        return std.muli(std).reshape(layerConf().getNOut());
+        return BatchNormRunningStats.variance(getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD));
     }
 
     @Override
@@ -109,15 +105,9 @@ public class FusedBatchNormalizationLayer extends BaseLayer<BatchNormalization> 
         dGamma.assign(dss.getRow(0).reshape(dGamma.shape()));
         dBeta.assign(dss.getRow(1).reshape(dBeta.shape()));
 
-        // running statistics through DL4J's NoOp-updater "gradients", exactly as its BatchNormalization:
-        // mean[t+1] = mean[t] - (1-d)(mean[t] - batchMean); log10std[t+1] = log10(sqrt(d var[t] + (1-d) batchVar))
-        double decay = layerConf().getDecay();
-        INDArray mean = getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN);
-        dMean.assign(mean.sub(batchMean.reshape(mean.shape())).muli(1 - decay));
-        INDArray vari = runningVariance();
-        INDArray varip1 = vari.mul(decay).addi(batchVar.mul(1 - decay));
-        INDArray ratio = vari.div(varip1);
-        dLog10Std.assign(Transforms.log(ratio, false).muli(ONE_ON_2LOGE_10).reshape(dLog10Std.shape()));
+        BatchNormRunningStats.updates(getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN),
+                getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD), batchMean, batchVar,
+                layerConf().getDecay(), dMean, dLog10Std);
 
         Gradient g = new DefaultGradient();
         g.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGamma);

@@ -4,8 +4,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Chooses the implementation of grouped convolutions: oneDNN for FLOAT data on ND4J's CPU backend unless the system
- * property {@value #KERNEL_PROPERTY} is {@code nd4j}; ND4J operations otherwise.
+ * Chooses the implementation of grouped convolutions and of {@link Conv2dNormActivation}: oneDNN for FLOAT data on
+ * ND4J's CPU backend unless the system property {@value #KERNEL_PROPERTY} is {@code nd4j}; ND4J operations otherwise.
  */
 public final class GroupedConvKernels {
 
@@ -16,17 +16,21 @@ public final class GroupedConvKernels {
     }
 
     static GroupedConvKernel best(DataType dataType) {
+        OneDnnGroupedConv k = oneDnnWanted(dataType) ? OneDnnGroupedConv.instanceOrNull() : null;
+        return k != null ? k : Nd4jGroupedConv.INSTANCE;
+    }
+
+    static ConvNormKernel bestConvNorm(DataType dataType) {
+        OneDnnConvNorm k = oneDnnWanted(dataType) ? OneDnnConvNorm.instanceOrNull() : null;
+        return k != null ? k : Nd4jConvNorm.INSTANCE;
+    }
+
+    private static boolean oneDnnWanted(DataType dataType) {
         String wanted = System.getProperty(KERNEL_PROPERTY, "onednn");
         if (!wanted.equals("onednn") && !wanted.equals("nd4j")) {
             throw new IllegalArgumentException(KERNEL_PROPERTY + ": expected onednn or nd4j, got \"" + wanted + "\"");
         }
         boolean cpu = "CPU".equalsIgnoreCase(Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend"));
-        if (wanted.equals("onednn") && cpu && dataType == DataType.FLOAT) {
-            OneDnnGroupedConv k = OneDnnGroupedConv.instanceOrNull();
-            if (k != null) {
-                return k;
-            }
-        }
-        return Nd4jGroupedConv.INSTANCE;
+        return wanted.equals("onednn") && cpu && dataType == DataType.FLOAT;
     }
 }

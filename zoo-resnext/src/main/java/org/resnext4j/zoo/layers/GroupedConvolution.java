@@ -37,7 +37,7 @@ public class GroupedConvolution extends ConvolutionLayer {
         super();
     }
 
-    private GroupedConvolution(Builder b) {
+    protected GroupedConvolution(Builder b) {
         super(b);
         this.groups = b.groups;
     }
@@ -137,6 +137,12 @@ public class GroupedConvolution extends ConvolutionLayer {
         @Override
         @SuppressWarnings("unchecked")
         public GroupedConvolution build() {
+            check();
+            return new GroupedConvolution(this);
+        }
+
+        /** Fails naming the option when the configuration is not one this layer computes. */
+        void check() {
             if (activationFn != null && !(activationFn instanceof ActivationIdentity)) {
                 throw new IllegalArgumentException("activation: GroupedConvolution supports only the identity "
                         + "activation (put the activation in a layer of its own), got " + activationFn);
@@ -149,7 +155,6 @@ public class GroupedConvolution extends ConvolutionLayer {
             if (nOut > 0 && nOut % groups != 0) {
                 throw new IllegalArgumentException("nOut: expected a multiple of groups (" + groups + "), got " + nOut);
             }
-            return new GroupedConvolution(this);
         }
     }
 }

@@ -1,6 +1,5 @@
 package org.resnext4j.zoo.layers;
 
-import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -54,23 +53,7 @@ public class GroupedConvolutionLayer extends BaseLayer<GroupedConvolution> {
     }
 
     private ConvGeometry geometry(INDArray in) {
-        GroupedConvolution c = layerConf();
-        if (in.rank() != 4) {
-            throw new IllegalStateException("GroupedConvolution " + layerId() + ": expected rank 4 NCHW input, got "
-                    + in.shapeInfoToString());
-        }
-        if (c.getCnn2dDataFormat() != null && c.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
-            throw new IllegalStateException("GroupedConvolution " + layerId() + ": only NCHW data is supported");
-        }
-        if (in.size(1) != c.getNIn()) {
-            throw new IllegalStateException("GroupedConvolution " + layerId() + ": expected " + c.getNIn()
-                    + " input channels, got input of shape " + java.util.Arrays.toString(in.shape()));
-        }
-        int[] k = c.getKernelSize();
-        int[] s = c.getStride();
-        int[] p = c.getPadding();
-        return new ConvGeometry(in.size(0), in.size(1), in.size(2), in.size(3), c.getNOut(), c.getGroups(),
-                k[0], k[1], s[0], s[1], p[0], p[1]);
+        return ConvGeometry.of(layerConf(), in, layerId());
     }
 
     private INDArray contiguous(INDArray a) {

@@ -1,18 +1,27 @@
 package org.resnext4j.zoo.layers;
 
 import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.dnnl_exec_arg_t;
+import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_stream;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
 
 import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_init_by_tag;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
@@ -84,5 +93,41 @@ final class OneDnn {
         dnnl_memory_desc_t m = new dnnl_memory_desc_t();
         check(dnnl_memory_desc_init_by_tag(m, dims.length, dims, dnnl_f32, tag), "memory_desc_init_by_tag");
         return m;
+    }
+
+    /** Runs {@code prim} on {@code s} with (argument, memory) pairs; does not wait for the stream. */
+    static void execute(dnnl_primitive prim, dnnl_stream s, Object... argsAndMemories) {
+        int n = argsAndMemories.length / 2;
+        try (dnnl_exec_arg_t args = new dnnl_exec_arg_t(n)) {
+            for (int i = 0; i < n; i++) {
+                args.position(i).arg((Integer) argsAndMemories[2 * i]).memory((dnnl_memory) argsAndMemories[2 * i + 1]);
+            }
+            args.position(0);
+            check(dnnl_primitive_execute(prim, s, n, args), "primitive_execute");
+        }
+    }
+
+    /** A detached buffer of at least {@code bytes} bytes (plus slack), for oneDNN's private layouts. */
+    static INDArray scratch(long bytes) {
+        return Nd4j.createUninitializedDetached(DataType.FLOAT, (bytes + 3) / 4 + 16);
+    }
+
+    private static final int MAX_PLANS_PER_THREAD = 64;
+
+    /**
+     * A per-thread cache of primitive plans, least recently used first out: beyond 64 shapes per thread the eldest
+     * plan is closed, so a model fed ever-changing input sizes does not grow without bound.
+     */
+    static <K, V> ThreadLocal<Map<K, V>> planCache(Consumer<V> close) {
+        return ThreadLocal.withInitial(() -> new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                if (size() > MAX_PLANS_PER_THREAD) {
+                    close.accept(eldest.getValue());
+                    return true;
+                }
+                return false;
+            }
+        });
     }
 }

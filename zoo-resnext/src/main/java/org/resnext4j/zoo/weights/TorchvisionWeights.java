@@ -14,6 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.resnext4j.zoo.TorchNames;
+import org.resnext4j.zoo.layers.Conv2dNormActivation;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -114,7 +115,10 @@ public final class TorchvisionWeights {
                 continue;
             }
             Layer layer = ((LayerVertex) e.getValue()).getLayerConf().getLayer();
-            if (layer instanceof ConvolutionLayer) {
+            if (layer instanceof Conv2dNormActivation) {
+                table.add(new Mapping(v + ".weight", shape(net, v, "W"), List.of(target(v, "W", Transform.COPY))));
+                batchNorm(table, net, v, TorchNames.normOf(v), true);
+            } else if (layer instanceof ConvolutionLayer) {
                 if (TorchNames.branchOf(v) >= 0) {
                     List<String> group = branches.get(TorchNames.moduleOf(v));
                     if (group.get(0).equals(v)) {
@@ -124,21 +128,15 @@ public final class TorchvisionWeights {
                 }
                 table.add(new Mapping(v + ".weight", shape(net, v, "W"), List.of(target(v, "W", Transform.COPY))));
                 if (((ConvolutionLayer) layer).hasBias()) {
-                    table.add(copy(net, v, "bias", "b"));
+                    table.add(copy(net, v, v, "bias", "b"));
                 }
             } else if (layer instanceof BatchNormalization) {
-                table.add(copy(net, v, "weight", BatchNormalizationParamInitializer.GAMMA));
-                table.add(copy(net, v, "bias", BatchNormalizationParamInitializer.BETA));
-                table.add(copy(net, v, "running_mean", BatchNormalizationParamInitializer.GLOBAL_MEAN));
-                String varKey = ((BatchNormalization) layer).isUseLogStd()
-                        ? BatchNormalizationParamInitializer.GLOBAL_LOG_STD : BatchNormalizationParamInitializer.GLOBAL_VAR;
-                table.add(new Mapping(v + ".running_var", new long[] {length(net, v, varKey)},
-                        List.of(target(v, varKey, Transform.BN_VARIANCE))));
+                batchNorm(table, net, v, v, ((BatchNormalization) layer).isUseLogStd());
             } else if (layer instanceof DenseLayer) {
                 long[] w = shape(net, v, "W");
                 table.add(new Mapping(v + ".weight", new long[] {w[1], w[0]},
                         List.of(target(v, "W", Transform.TRANSPOSE))));
-                table.add(copy(net, v, "bias", "b"));
+                table.add(copy(net, v, v, "bias", "b"));
             } else {
                 throw new IllegalArgumentException("vertex \"" + v + "\": no torchvision mapping for a "
                         + layer.getClass().getSimpleName() + " with parameters");
@@ -163,8 +161,20 @@ public final class TorchvisionWeights {
         return new Mapping(module + ".weight", new long[] {row, branch[1], branch[2], branch[3]}, targets);
     }
 
-    private static Mapping copy(ComputationGraph net, String vertex, String torchSuffix, String param) {
-        return new Mapping(vertex + "." + torchSuffix, new long[] {length(net, vertex, param)},
+    /** The four tensors of torchvision BatchNorm {@code module}, held by {@code vertex}. */
+    private static void batchNorm(List<Mapping> table, ComputationGraph net, String vertex, String module,
+                                  boolean logStd) {
+        table.add(copy(net, vertex, module, "weight", BatchNormalizationParamInitializer.GAMMA));
+        table.add(copy(net, vertex, module, "bias", BatchNormalizationParamInitializer.BETA));
+        table.add(copy(net, vertex, module, "running_mean", BatchNormalizationParamInitializer.GLOBAL_MEAN));
+        String varKey = logStd ? BatchNormalizationParamInitializer.GLOBAL_LOG_STD
+                : BatchNormalizationParamInitializer.GLOBAL_VAR;
+        table.add(new Mapping(module + ".running_var", new long[] {length(net, vertex, varKey)},
+                List.of(target(vertex, varKey, Transform.BN_VARIANCE))));
+    }
+
+    private static Mapping copy(ComputationGraph net, String vertex, String module, String torchSuffix, String param) {
+        return new Mapping(module + "." + torchSuffix, new long[] {length(net, vertex, param)},
                 List.of(target(vertex, param, Transform.COPY)));
     }
 

@@ -107,7 +107,7 @@ class WeightLoadingTest {
 
         ComputationGraph tuned = four.initFineTune(RESNEXT, false);
         assertEquals(full.getParam("layer4.0.conv2_W"), tuned.getParam("layer4.0.conv2_W"));
-        assertEquals(full.getParam("bn1_log10stdev"), tuned.getParam("bn1_log10stdev"));
+        assertEquals(full.getParam("conv1_log10stdev"), tuned.getParam("conv1_log10stdev"), "bn1 lives in conv1");
         assertEquals(3, tuned.getParam("fc_W").size(1));
         assertEquals(four.init().getParam("fc_W"), tuned.getParam("fc_W"), "fc keeps its fresh initialisation");
 

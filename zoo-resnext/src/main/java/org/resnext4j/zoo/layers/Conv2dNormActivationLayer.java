@@ -1,0 +1,152 @@
+package org.resnext4j.zoo.layers;
+
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.BaseLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.BETA;
+import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GAMMA;
+import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GLOBAL_LOG_STD;
+import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GLOBAL_MEAN;
+import static org.resnext4j.zoo.layers.Conv2dNormActivationParamInitializer.WEIGHT_KEY;
+
+/**
+ * The runtime layer of {@link Conv2dNormActivation}. The arithmetic is a {@link ConvNormKernel}: oneDNN on ND4J's
+ * CPU backend with FLOAT data, ND4J operations otherwise ({@link #kernelName()} says which). A training forward pass
+ * keeps the convolution output (and the ReLU mask) in DL4J's activation workspace for the backward pass.
+ */
+public class Conv2dNormActivationLayer extends BaseLayer<Conv2dNormActivation> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient ConvNormKernel kernel;
+    private transient INDArray saved;
+    private transient INDArray batchMean;
+    private transient INDArray batchVar;
+
+    public Conv2dNormActivationLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+        this.kernel = GroupedConvKernels.bestConvNorm(dataType);
+    }
+
+    /** Which implementation computes this layer: {@code onednn} or {@code nd4j}. */
+    public String kernelName() {
+        return kernel.name();
+    }
+
+    @Override
+    public Type type() {
+        return Type.CONVOLUTIONAL;
+    }
+
+    @Override
+    public boolean isPretrainLayer() {
+        return false;
+    }
+
+    @Override
+    public boolean hasBias() {
+        return false;
+    }
+
+    @Override
+    public void setParams(INDArray params) {
+        setParams(params, 'c');
+    }
+
+    /** As DL4J's BatchNormalization: the running-statistics "gradients" are complete updates, not sums. */
+    @Override
+    public boolean updaterDivideByMinibatch(String paramName) {
+        return !(GLOBAL_MEAN.equals(paramName) || GLOBAL_LOG_STD.equals(paramName));
+    }
+
+    private INDArray contiguous(INDArray a) {
+        INDArray t = a.dataType() == dataType ? a : a.castTo(dataType);
+        return ConvGeometry.isContiguousC(t) ? t : t.dup('c');
+    }
+
+    private INDArray vector(String key) {
+        INDArray p = contiguous(getParam(key));
+        return p.reshape(p.length());
+    }
+
+    private float eps() {
+        return (float) layerConf().getEps();
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        applyDropOutIfNecessary(training, workspaceMgr);
+        INDArray x = contiguous(input);
+        ConvGeometry g = ConvGeometry.of(layerConf(), x, layerId());
+        INDArray w = contiguous(getParamWithNoise(WEIGHT_KEY, training, workspaceMgr));
+        boolean relu = layerConf().isRelu();
+        INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, g.outputShape(), 'c');
+        if (training) {
+            long c = g.outChannels();
+            saved = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
+                    new long[] {kernel.savedLength(g, relu, eps())}, 'c');
+            batchMean = Nd4j.createUninitializedDetached(dataType, c);
+            batchVar = Nd4j.createUninitializedDetached(dataType, c);
+            kernel.forwardTraining(g, relu, eps(), x, w, vector(GAMMA), vector(BETA), y, saved, batchMean, batchVar);
+        } else {
+            saved = null;
+            INDArray var = BatchNormRunningStats.variance(getParam(GLOBAL_LOG_STD)).castTo(dataType);
+            kernel.forwardInference(g, relu, eps(), x, w, vector(GAMMA), vector(BETA), vector(GLOBAL_MEAN),
+                    contiguous(var), y);
+        }
+        return y;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(true);
+        if (saved == null) {
+            throw new IllegalStateException("Conv2dNormActivation " + layerId()
+                    + ": backprop without a training-mode forward pass");
+        }
+        INDArray x = contiguous(input);
+        ConvGeometry g = ConvGeometry.of(layerConf(), x, layerId());
+        INDArray w = contiguous(getParamWithNoise(WEIGHT_KEY, true, workspaceMgr));
+        INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, g.inputShape(), 'c');
+        INDArray dW = gradientViews.get(WEIGHT_KEY);
+        INDArray dGamma = gradientViews.get(GAMMA);
+        INDArray dBeta = gradientViews.get(BETA);
+        kernel.backward(g, layerConf().isRelu(), eps(), x, w, vector(GAMMA), vector(BETA), saved, batchMean,
+                batchVar, contiguous(epsilon), dx, dW, dGamma, dBeta);
+        INDArray dMean = gradientViews.get(GLOBAL_MEAN);
+        INDArray dLog10Std = gradientViews.get(GLOBAL_LOG_STD);
+        BatchNormRunningStats.updates(getParam(GLOBAL_MEAN), getParam(GLOBAL_LOG_STD), batchMean, batchVar,
+                layerConf().getDecay(), dMean, dLog10Std);
+
+        Gradient gradient = new DefaultGradient();
+        gradient.setGradientFor(WEIGHT_KEY, dW, 'c');
+        gradient.setGradientFor(GAMMA, dGamma);
+        gradient.setGradientFor(BETA, dBeta);
+        gradient.setGradientFor(GLOBAL_MEAN, dMean);
+        gradient.setGradientFor(GLOBAL_LOG_STD, dLog10Std);
+        weightNoiseParams.clear();
+        clearSaved();
+        return new Pair<>(gradient, backpropDropOutIfPresent(dx));
+    }
+
+    private void clearSaved() {
+        saved = null;
+        batchMean = null;
+        batchVar = null;
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        clearSaved();
+    }
+}

@@ -1,0 +1,34 @@
+package org.resnext4j.zoo.layers;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The arithmetic of {@link Conv2dNormActivation}: {@code y = act(BN(conv(x, w)))} with an optional ReLU, on C-ordered,
+ * contiguous arrays of the layer's data type: {@code x [N, C, H, W]}, {@code w [OC, C / G, kH, kW]},
+ * {@code gamma, beta, mean, var [OC]}, {@code y [N, OC, OH, OW]}. Training passes keep what the backward pass needs
+ * (the convolution's output and the ReLU's mask) in a caller-owned buffer of {@link #savedLength} elements.
+ */
+interface ConvNormKernel {
+
+    /** Elements of the buffer a training forward pass fills for the backward pass. */
+    long savedLength(ConvGeometry g, boolean relu, float eps);
+
+    /** Training: batch statistics; writes {@code y}, {@code saved}, and the batch mean and biased variance. */
+    void forwardTraining(ConvGeometry g, boolean relu, float eps, INDArray x, INDArray w, INDArray gamma,
+                         INDArray beta, INDArray y, INDArray saved, INDArray batchMean, INDArray batchVar);
+
+    /** Inference with the given (running) mean and variance. */
+    void forwardInference(ConvGeometry g, boolean relu, float eps, INDArray x, INDArray w, INDArray gamma,
+                          INDArray beta, INDArray mean, INDArray var, INDArray y);
+
+    /**
+     * Gradients from {@code dy}, for the forward pass that filled {@code saved}, {@code batchMean} and
+     * {@code batchVar}: {@code dx}, {@code dw}, {@code dGamma}, {@code dBeta} are overwritten.
+     */
+    void backward(ConvGeometry g, boolean relu, float eps, INDArray x, INDArray w, INDArray gamma, INDArray beta,
+                  INDArray saved, INDArray batchMean, INDArray batchVar, INDArray dy, INDArray dx, INDArray dw,
+                  INDArray dGamma, INDArray dBeta);
+
+    /** A short name for logs and benchmarks. */
+    String name();
+}

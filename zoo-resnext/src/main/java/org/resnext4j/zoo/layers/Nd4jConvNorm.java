@@ -1,0 +1,104 @@
+package org.resnext4j.zoo.layers;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastDivOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * {@link ConvNormKernel} with ND4J operations (any data type, any backend): the grouped convolution of
+ * {@link Nd4jGroupedConv}, then batch normalization and ReLU written out as broadcast operations. The reference the
+ * oneDNN kernel is tested against, and what runs where oneDNN is unavailable. The saved buffer is the convolution
+ * output in {@code nchw}; the ReLU mask is recomputed from it in the backward pass.
+ */
+final class Nd4jConvNorm implements ConvNormKernel {
+
+    static final Nd4jConvNorm INSTANCE = new Nd4jConvNorm();
+
+    private static final int[] CHANNEL_REDUCTION = {0, 2, 3};
+
+    private Nd4jConvNorm() {
+    }
+
+    @Override
+    public String name() {
+        return "nd4j";
+    }
+
+    @Override
+    public long savedLength(ConvGeometry g, boolean relu, float eps) {
+        long[] s = g.outputShape();
+        return s[0] * s[1] * s[2] * s[3];
+    }
+
+    private static INDArray z(ConvGeometry g, INDArray saved) {
+        return saved.reshape('c', g.outputShape());
+    }
+
+    /** {@code (z - mean) / sqrt(var + eps)}, per channel. */
+    private static INDArray normalized(INDArray z, INDArray mean, INDArray var, float eps) {
+        INDArray std = Transforms.sqrt(var.add(eps), false);
+        INDArray zHat = z.ulike();
+        Nd4j.exec(new BroadcastSubOp(z, mean, zHat, 1));
+        Nd4j.exec(new BroadcastDivOp(zHat, std, zHat, 1));
+        return zHat;
+    }
+
+    /** {@code y = gamma * zHat + beta}, then ReLU if asked. */
+    private static void scaleShift(INDArray zHat, INDArray gamma, INDArray beta, boolean relu, INDArray y) {
+        Nd4j.exec(new BroadcastMulOp(zHat, gamma, y, 1));
+        Nd4j.exec(new BroadcastAddOp(y, beta, y, 1));
+        if (relu) {
+            Transforms.relu(y, false);
+        }
+    }
+
+    @Override
+    public void forwardTraining(ConvGeometry g, boolean relu, float eps, INDArray x, INDArray w, INDArray gamma,
+                                INDArray beta, INDArray y, INDArray saved, INDArray batchMean, INDArray batchVar) {
+        INDArray z = z(g, saved);
+        Nd4jGroupedConv.INSTANCE.forward(g, x, w, z);
+        batchMean.assign(z.mean(CHANNEL_REDUCTION));
+        batchVar.assign(z.var(false, CHANNEL_REDUCTION));
+        scaleShift(normalized(z, batchMean, batchVar, eps), gamma, beta, relu, y);
+    }
+
+    @Override
+    public void forwardInference(ConvGeometry g, boolean relu, float eps, INDArray x, INDArray w, INDArray gamma,
+                                 INDArray beta, INDArray mean, INDArray var, INDArray y) {
+        INDArray z = y.ulike();
+        Nd4jGroupedConv.INSTANCE.forward(g, x, w, z);
+        scaleShift(normalized(z, mean, var, eps), gamma, beta, relu, y);
+    }
+
+    @Override
+    public void backward(ConvGeometry g, boolean relu, float eps, INDArray x, INDArray w, INDArray gamma,
+                         INDArray beta, INDArray saved, INDArray batchMean, INDArray batchVar, INDArray dy,
+                         INDArray dx, INDArray dw, INDArray dGamma, INDArray dBeta) {
+        INDArray zHat = normalized(z(g, saved), batchMean, batchVar, eps);
+        INDArray da = dy;
+        if (relu) {
+            INDArray a = zHat.ulike();
+            scaleShift(zHat, gamma, beta, false, a);
+            da = dy.mul(a.gt(0).castTo(dy.dataType()));
+        }
+        // BN backward with batch statistics, M = N * H * W values per channel:
+        // dBeta = sum(da), dGamma = sum(da * zHat), dz = gamma / std * (da - dBeta / M - zHat * dGamma / M)
+        INDArray sumDa = da.sum(CHANNEL_REDUCTION);
+        INDArray sumDaZHat = da.mul(zHat).sum(CHANNEL_REDUCTION);
+        dBeta.assign(sumDa.reshape(dBeta.shape()));
+        dGamma.assign(sumDaZHat.reshape(dGamma.shape()));
+        double m = (double) dy.length() / dy.size(1);
+        INDArray dz = zHat.dup();
+        Nd4j.exec(new BroadcastMulOp(dz, sumDaZHat.div(m), dz, 1));
+        dz.rsubi(da);
+        Nd4j.exec(new BroadcastSubOp(dz, sumDa.div(m), dz, 1));
+        INDArray gOverStd = gamma.reshape(gamma.length()).div(Transforms.sqrt(batchVar.add(eps), false));
+        Nd4j.exec(new BroadcastMulOp(dz, gOverStd, dz, 1));
+        Nd4jGroupedConv.INSTANCE.backwardData(g, dz, w, dx);
+        Nd4jGroupedConv.INSTANCE.backwardWeights(g, x, dz, dw);
+    }
+}

@@ -1,0 +1,322 @@
+package org.resnext4j.zoo.layers;
+
+import org.bytedeco.dnnl.const_dnnl_op_desc_t;
+import org.bytedeco.dnnl.dnnl_batch_normalization_desc_t;
+import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.dnnl_memory;
+import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SCALE_SHIFT;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_MEAN;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SCALE_SHIFT;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_VARIANCE;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_backward;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_batch_normalization_backward_desc_init;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_batch_normalization_forward_desc_init;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_inference;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_fuse_norm_relu;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_nChw16c;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_nChw8c;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_nc;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_workspace_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_use_global_stats;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_use_scaleshift;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_x;
+import static org.resnext4j.zoo.layers.OneDnn.check;
+import static org.resnext4j.zoo.layers.OneDnn.md;
+
+/**
+ * {@link ConvNormKernel} on oneDNN (FLOAT, ND4J's CPU backend). The convolution writes its output in oneDNN's own
+ * (blocked) layout, batch normalization (with the ReLU fused, {@code dnnl_fuse_norm_relu}) reads and writes that layout,
+ * and only the block's result is reordered to DL4J's {@code nchw}. Backward mirrors it: the incoming gradient is
+ * reordered once, and the normalization's input gradient feeds both convolution backward passes in the blocked layout.
+ * Against a convolution layer followed by batch-norm and ReLU layers this saves two reorders and two full passes over
+ * the activations per block, and the blocked batch norm is oneDNN's vectorised one (its {@code nchw} kernel is 3-7x
+ * slower). The saved buffer holds the convolution output and, with ReLU, oneDNN's ReLU workspace.
+ */
+final class OneDnnConvNorm implements ConvNormKernel {
+
+    private static volatile OneDnnConvNorm instance;
+
+    private final OneDnn dnn;
+    private final ThreadLocal<Map<Key, Plan>> plans = OneDnn.planCache(Plan::close);
+
+    private record Key(ConvGeometry g, boolean relu, float eps) {
+    }
+
+    private OneDnnConvNorm(OneDnn dnn) {
+        this.dnn = dnn;
+    }
+
+    /** The kernel, or null when oneDNN's natives cannot be loaded on this machine. */
+    static OneDnnConvNorm instanceOrNull() {
+        OneDnn dnn = OneDnn.instanceOrNull();
+        if (dnn == null) {
+            return null;
+        }
+        if (instance == null) {
+            synchronized (OneDnnConvNorm.class) {
+                if (instance == null) {
+                    instance = new OneDnnConvNorm(dnn);
+                }
+            }
+        }
+        return instance;
+    }
+
+    @Override
+    public String name() {
+        return "onednn";
+    }
+
+    private Plan plan(ConvGeometry g, boolean relu, float eps) {
+        return plans.get().computeIfAbsent(new Key(g, relu, eps), k -> new Plan(dnn.engine, g, relu, eps));
+    }
+
+    @Override
+    public long savedLength(ConvGeometry g, boolean relu, float eps) {
+        Plan p = plan(g, relu, eps);
+        return p.zFloats + p.wsFloats;
+    }
+
+    @Override
+    public void forwardTraining(ConvGeometry g, boolean relu, float eps, INDArray x, INDArray w, INDArray gamma,
+                                INDArray beta, INDArray y, INDArray saved, INDArray batchMean, INDArray batchVar) {
+        plan(g, relu, eps).forward(true, x, w, gamma, beta, batchMean, batchVar, y, saved, dnn.stream());
+    }
+
+    @Override
+    public void forwardInference(ConvGeometry g, boolean relu, float eps, INDArray x, INDArray w, INDArray gamma,
+                                 INDArray beta, INDArray mean, INDArray var, INDArray y) {
+        plan(g, relu, eps).forward(false, x, w, gamma, beta, mean, var, y, null, dnn.stream());
+    }
+
+    @Override
+    public void backward(ConvGeometry g, boolean relu, float eps, INDArray x, INDArray w, INDArray gamma,
+                         INDArray beta, INDArray saved, INDArray batchMean, INDArray batchVar, INDArray dy,
+                         INDArray dx, INDArray dw, INDArray dGamma, INDArray dBeta) {
+        plan(g, relu, eps).backward(x, w, gamma, beta, saved, batchMean, batchVar, dy, dx, dw, dGamma, dBeta,
+                dnn.stream());
+    }
+
+    /** The primitives of one geometry, ReLU choice and epsilon, with their memories (handles set per call). */
+    private static final class Plan {
+        final OneDnnConvPlan conv;
+        final long zFloats;
+        final long wsFloats;
+        final boolean relu;
+        final dnnl_primitive train;
+        final dnnl_primitive infer;
+        final dnnl_primitive bwd;
+        final OneDnnPort dst;
+        final OneDnnPort diffDst;
+        final dnnl_memory z;
+        final dnnl_memory ws;
+        final dnnl_memory mean;
+        final dnnl_memory var;
+        final dnnl_memory scaleShift;
+        final dnnl_memory diffZ;
+        final dnnl_memory diffScaleShift;
+        final INDArray ss;
+        final INDArray dss;
+        INDArray zScratch;
+        INDArray diffZBuffer;
+        final List<dnnl_memory> memories = new ArrayList<>();
+        final List<dnnl_primitive_desc> pds = new ArrayList<>();
+
+        Plan(dnnl_engine engine, ConvGeometry g, boolean relu, float eps) {
+            this.relu = relu;
+            conv = new OneDnnConvPlan(engine, g, prim -> normLayout(prim, g.outputShape()));
+            dnnl_memory_desc_t zMd = conv.dstMd();
+            long c = g.outChannels();
+            int flags = dnnl_use_scaleshift | (relu ? dnnl_fuse_norm_relu : 0);
+            dnnl_primitive_desc trainPd = bnForward(engine, zMd, dnnl_forward_training, flags, eps);
+            dnnl_primitive_desc inferPd = bnForward(engine, zMd, dnnl_forward_inference,
+                    flags | dnnl_use_global_stats, eps);
+            dnnl_batch_normalization_desc_t bd = new dnnl_batch_normalization_desc_t();
+            check(dnnl_batch_normalization_backward_desc_init(bd, dnnl_backward, zMd, zMd, eps, flags), "bn_bwd_desc");
+            dnnl_primitive_desc bwdPd = new dnnl_primitive_desc();
+            check(dnnl_primitive_desc_create(bwdPd, new const_dnnl_op_desc_t(bd), null, engine, trainPd), "bn_bwd_pd");
+            pds.add(bwdPd);
+            train = primitive(trainPd);
+            infer = primitive(inferPd);
+            bwd = primitive(bwdPd);
+
+            long zBytes = dnnl_memory_desc_get_size(zMd);
+            zFloats = (zBytes + 3) / 4;
+            dnnl_memory_desc_t wsMd = relu ? dnnl_primitive_desc_query_md(trainPd, dnnl_query_workspace_md, 0) : null;
+            wsFloats = relu ? (dnnl_memory_desc_get_size(wsMd) + 3) / 4 : 0;
+            dnnl_memory_desc_t yMd = md(g.outputShape(), dnnl_nchw);
+            dst = new OneDnnPort(engine, DNNL_ARG_DST, yMd, zMd);
+            diffDst = new OneDnnPort(engine, DNNL_ARG_DIFF_DST, yMd, zMd);
+            dnnl_memory_desc_t statMd = md(new long[] {c}, dnnl_x);
+            dnnl_memory_desc_t ssMd = md(new long[] {2, c}, dnnl_nc);
+            z = memory(engine, zMd);
+            ws = relu ? memory(engine, wsMd) : null;
+            mean = memory(engine, statMd);
+            var = memory(engine, statMd);
+            scaleShift = memory(engine, ssMd);
+            diffZ = memory(engine, zMd);
+            diffScaleShift = memory(engine, ssMd);
+            ss = Nd4j.createUninitializedDetached(DataType.FLOAT, 2, c);
+            dss = Nd4j.createUninitializedDetached(DataType.FLOAT, 2, c);
+        }
+
+        /**
+         * Where the batch norm works: the convolution's own output layout when oneDNN has a vectorised batch norm for
+         * it ({@code nChw16c}, {@code nChw8c}, {@code nchw}), else {@code nChw16c} or {@code nChw8c} by channel count
+         * (a grouped conv with 4 channels per group writes {@code nChw4c}, where oneDNN's batch norm is its reference
+         * loop, ~50x slower than a reorder), else {@code nchw}.
+         */
+        private static dnnl_memory_desc_t normLayout(dnnl_memory_desc_t prim, long[] shape) {
+            for (int tag : new int[] {dnnl_nChw16c, dnnl_nChw8c, dnnl_nchw}) {
+                if (dnnl_memory_desc_equal(prim, md(shape, tag)) != 0) {
+                    return prim;
+                }
+            }
+            return md(shape, shape[1] % 16 == 0 ? dnnl_nChw16c : shape[1] % 8 == 0 ? dnnl_nChw8c : dnnl_nchw);
+        }
+
+        private dnnl_primitive_desc bnForward(dnnl_engine engine, dnnl_memory_desc_t zMd, int prop, int flags,
+                                              float eps) {
+            dnnl_batch_normalization_desc_t d = new dnnl_batch_normalization_desc_t();
+            check(dnnl_batch_normalization_forward_desc_init(d, prop, zMd, eps, flags), "bn_fwd_desc");
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(d), null, engine, null), "bn_fwd_pd");
+            pds.add(pd);
+            return pd;
+        }
+
+        private static dnnl_primitive primitive(dnnl_primitive_desc pd) {
+            dnnl_primitive p = new dnnl_primitive();
+            check(dnnl_primitive_create(p, pd), "primitive_create");
+            return p;
+        }
+
+        private dnnl_memory memory(dnnl_engine engine, dnnl_memory_desc_t md) {
+            dnnl_memory m = new dnnl_memory();
+            check(dnnl_memory_create(m, md, engine, (Pointer) null), "memory_create");
+            memories.add(m);
+            return m;
+        }
+
+        private static void bind(dnnl_memory m, Pointer p) {
+            check(dnnl_memory_set_data_handle(m, p), "set_data_handle");
+        }
+
+        private void bindScaleShift(INDArray gamma, INDArray beta) {
+            ss.getRow(0).assign(gamma);
+            ss.getRow(1).assign(beta);
+            bind(scaleShift, OneDnn.pointer(ss, "scale/shift"));
+        }
+
+        /** The saved buffer's convolution-output part, and (with ReLU) the workspace part. */
+        private void bindSaved(INDArray saved) {
+            if (saved.rank() != 1 || saved.length() < zFloats + wsFloats) {
+                throw new IllegalArgumentException("saved buffer: expected a vector of " + (zFloats + wsFloats)
+                        + " elements, got " + saved.shapeInfoToString());
+            }
+            bind(z, OneDnn.pointer(saved, "saved"));
+            if (relu) {
+                bind(ws, OneDnn.pointer(saved.get(NDArrayIndex.interval(zFloats, zFloats + wsFloats)), "workspace"));
+            }
+        }
+
+        void forward(boolean training, INDArray x, INDArray w, INDArray gamma, INDArray beta, INDArray m,
+                     INDArray v, INDArray y, INDArray saved, dnnl_stream s) {
+            if (training) {
+                bindSaved(saved);
+            } else {
+                if (zScratch == null) {
+                    zScratch = OneDnn.scratch(4 * zFloats);
+                }
+                bind(z, zScratch.data().addressPointer());
+            }
+            Pointer zData = OneDnn.pointer(training ? saved : zScratch, "z");
+            conv.forward(OneDnn.pointer(x, "x"), OneDnn.pointer(w, "w"), zData, s);
+            bindScaleShift(gamma, beta);
+            bind(mean, OneDnn.pointer(m, "mean"));
+            bind(var, OneDnn.pointer(v, "variance"));
+            dnnl_memory out = dst.bindOutput(OneDnn.pointer(y, "y"));
+            if (training && relu) {
+                OneDnn.execute(train, s, DNNL_ARG_SRC, z, DNNL_ARG_DST, out, DNNL_ARG_SCALE_SHIFT, scaleShift,
+                        DNNL_ARG_MEAN, mean, DNNL_ARG_VARIANCE, var, DNNL_ARG_WORKSPACE, ws);
+            } else {
+                OneDnn.execute(training ? train : infer, s, DNNL_ARG_SRC, z, DNNL_ARG_DST, out, DNNL_ARG_SCALE_SHIFT,
+                        scaleShift, DNNL_ARG_MEAN, mean, DNNL_ARG_VARIANCE, var);
+            }
+            dst.finishOutput(s);
+            check(dnnl_stream_wait(s), "stream_wait");
+        }
+
+        void backward(INDArray x, INDArray w, INDArray gamma, INDArray beta, INDArray saved, INDArray m, INDArray v,
+                      INDArray dy, INDArray dx, INDArray dw, INDArray dGamma, INDArray dBeta, dnnl_stream s) {
+            bindSaved(saved);
+            bindScaleShift(gamma, beta);
+            bind(mean, OneDnn.pointer(m, "mean"));
+            bind(var, OneDnn.pointer(v, "variance"));
+            if (diffZBuffer == null) {
+                diffZBuffer = OneDnn.scratch(4 * zFloats);
+            }
+            Pointer dz = diffZBuffer.data().addressPointer();
+            bind(diffZ, dz);
+            bind(diffScaleShift, OneDnn.pointer(dss, "d(scale/shift)"));
+            dnnl_memory dyMem = diffDst.bindInput(OneDnn.pointer(dy, "dy"), s);
+            if (relu) {
+                OneDnn.execute(bwd, s, DNNL_ARG_SRC, z, DNNL_ARG_MEAN, mean, DNNL_ARG_VARIANCE, var,
+                        DNNL_ARG_DIFF_DST, dyMem, DNNL_ARG_SCALE_SHIFT, scaleShift, DNNL_ARG_DIFF_SRC, diffZ,
+                        DNNL_ARG_DIFF_SCALE_SHIFT, diffScaleShift, DNNL_ARG_WORKSPACE, ws);
+            } else {
+                OneDnn.execute(bwd, s, DNNL_ARG_SRC, z, DNNL_ARG_MEAN, mean, DNNL_ARG_VARIANCE, var,
+                        DNNL_ARG_DIFF_DST, dyMem, DNNL_ARG_SCALE_SHIFT, scaleShift, DNNL_ARG_DIFF_SRC, diffZ,
+                        DNNL_ARG_DIFF_SCALE_SHIFT, diffScaleShift);
+            }
+            conv.backwardData(dz, OneDnn.pointer(w, "w"), OneDnn.pointer(dx, "dx"), s);
+            conv.backwardWeights(OneDnn.pointer(x, "x"), dz, OneDnn.pointer(dw, "dw"), s);
+            check(dnnl_stream_wait(s), "stream_wait");
+            dGamma.assign(dss.getRow(0).reshape(dGamma.shape()));
+            dBeta.assign(dss.getRow(1).reshape(dBeta.shape()));
+        }
+
+        void close() {
+            conv.close();
+            dst.close();
+            diffDst.close();
+            memories.forEach(m -> dnnl_memory_destroy(m));
+            dnnl_primitive_destroy(train);
+            dnnl_primitive_destroy(infer);
+            dnnl_primitive_destroy(bwd);
+            pds.forEach(pd -> dnnl_primitive_desc_destroy(pd));
+        }
+    }
+}

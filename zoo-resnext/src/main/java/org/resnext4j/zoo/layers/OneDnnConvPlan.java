@@ -1,0 +1,171 @@
+package org.resnext4j.zoo.layers;
+
+import org.bytedeco.dnnl.const_dnnl_op_desc_t;
+import org.bytedeco.dnnl.dnnl_convolution_desc_t;
+import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.javacpp.Pointer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_backward_data_desc_init;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_backward_weights_desc_init;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_direct;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_forward_desc_init;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_goihw;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_diff_dst_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_diff_src_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_diff_weights_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_dst_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_src_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_weights_md;
+import static org.resnext4j.zoo.layers.OneDnn.check;
+import static org.resnext4j.zoo.layers.OneDnn.md;
+
+/**
+ * oneDNN's convolution primitives for one {@link ConvGeometry} (forward, backward data, backward weights), created
+ * with format {@code any} so that oneDNN picks its fastest (blocked) layouts, with {@link OneDnnPort}s converting from
+ * and to the caller's layouts: {@code nchw} input and input gradient, {@code goihw} weights (PyTorch's
+ * {@code [OC, C / G, kH, kW]}), and for the output and its gradient either {@code nchw} or, for a consumer that reads
+ * a blocked layout directly ({@link OneDnnConvNorm}), a layout of its choosing ({@link #dstMd()}).
+ * Calls do not wait for the stream.
+ */
+final class OneDnnConvPlan {
+
+    private final dnnl_primitive fwd;
+    private final dnnl_primitive bwdData;
+    private final dnnl_primitive bwdWeights;
+    private final dnnl_memory_desc_t dstMd;
+    private final OneDnnPort fwdSrc;
+    private final OneDnnPort fwdWei;
+    private final OneDnnPort fwdDst;
+    private final OneDnnPort bdDiffDst;
+    private final OneDnnPort bdWei;
+    private final OneDnnPort bdDiffSrc;
+    private final OneDnnPort bwSrc;
+    private final OneDnnPort bwDiffDst;
+    private final OneDnnPort bwDiffWei;
+    private final List<dnnl_primitive_desc> pds = new ArrayList<>();
+
+    /**
+     * @param outputLayout the layout in which the output and its gradient cross, given the forward primitive's own
+     *                     output layout: {@code nchw} for DL4J, or a layout another primitive reads directly
+     */
+    OneDnnConvPlan(dnnl_engine engine, ConvGeometry g, UnaryOperator<dnnl_memory_desc_t> outputLayout) {
+        long[] src = g.inputShape();
+        long[] dst = g.outputShape();
+        long[] wei = {g.groups(), g.outChannels() / g.groups(), g.c() / g.groups(), g.kH(), g.kW()};
+        long[] strides = {g.sH(), g.sW()};
+        long[] pad = {g.pH(), g.pW()};
+        dnnl_memory_desc_t srcUser = md(src, dnnl_nchw);
+        dnnl_memory_desc_t weiUser = md(wei, dnnl_goihw);
+        dnnl_memory_desc_t srcAny = md(src, dnnl_format_tag_any);
+        dnnl_memory_desc_t weiAny = md(wei, dnnl_format_tag_any);
+        dnnl_memory_desc_t dstAny = md(dst, dnnl_format_tag_any);
+
+        dnnl_convolution_desc_t fd = new dnnl_convolution_desc_t();
+        check(dnnl_convolution_forward_desc_init(fd, dnnl_forward_training, dnnl_convolution_direct, srcAny,
+                weiAny, null, dstAny, strides, pad, pad), "convolution_forward_desc_init");
+        dnnl_primitive_desc fpd = pd(engine, new const_dnnl_op_desc_t(fd), null);
+        dnnl_convolution_desc_t bdd = new dnnl_convolution_desc_t();
+        check(dnnl_convolution_backward_data_desc_init(bdd, dnnl_convolution_direct, srcAny, weiAny, dstAny,
+                strides, pad, pad), "convolution_backward_data_desc_init");
+        dnnl_primitive_desc bdpd = pd(engine, new const_dnnl_op_desc_t(bdd), fpd);
+        dnnl_convolution_desc_t bwd = new dnnl_convolution_desc_t();
+        check(dnnl_convolution_backward_weights_desc_init(bwd, dnnl_convolution_direct, srcAny, weiAny, null,
+                dstAny, strides, pad, pad), "convolution_backward_weights_desc_init");
+        dnnl_primitive_desc bwpd = pd(engine, new const_dnnl_op_desc_t(bwd), fpd);
+
+        fwd = primitive(fpd);
+        bwdData = primitive(bdpd);
+        bwdWeights = primitive(bwpd);
+        dnnl_memory_desc_t primDst = dnnl_primitive_desc_query_md(fpd, dnnl_query_dst_md, 0);
+        dstMd = outputLayout.apply(primDst);
+        dnnl_memory_desc_t dstUser = dstMd;
+        fwdSrc = new OneDnnPort(engine, DNNL_ARG_SRC, srcUser, dnnl_primitive_desc_query_md(fpd, dnnl_query_src_md, 0));
+        fwdWei = new OneDnnPort(engine, DNNL_ARG_WEIGHTS, weiUser,
+                dnnl_primitive_desc_query_md(fpd, dnnl_query_weights_md, 0));
+        fwdDst = new OneDnnPort(engine, DNNL_ARG_DST, dstUser, primDst);
+        bdDiffDst = new OneDnnPort(engine, DNNL_ARG_DIFF_DST, dstUser,
+                dnnl_primitive_desc_query_md(bdpd, dnnl_query_diff_dst_md, 0));
+        bdWei = new OneDnnPort(engine, DNNL_ARG_WEIGHTS, weiUser,
+                dnnl_primitive_desc_query_md(bdpd, dnnl_query_weights_md, 0));
+        bdDiffSrc = new OneDnnPort(engine, DNNL_ARG_DIFF_SRC, srcUser,
+                dnnl_primitive_desc_query_md(bdpd, dnnl_query_diff_src_md, 0));
+        bwSrc = new OneDnnPort(engine, DNNL_ARG_SRC, srcUser, dnnl_primitive_desc_query_md(bwpd, dnnl_query_src_md, 0));
+        bwDiffDst = new OneDnnPort(engine, DNNL_ARG_DIFF_DST, dstUser,
+                dnnl_primitive_desc_query_md(bwpd, dnnl_query_diff_dst_md, 0));
+        bwDiffWei = new OneDnnPort(engine, DNNL_ARG_DIFF_WEIGHTS, weiUser,
+                dnnl_primitive_desc_query_md(bwpd, dnnl_query_diff_weights_md, 0));
+    }
+
+    private dnnl_primitive_desc pd(dnnl_engine engine, const_dnnl_op_desc_t desc, dnnl_primitive_desc hint) {
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        check(dnnl_primitive_desc_create(pd, desc, null, engine, hint), "primitive_desc_create");
+        pds.add(pd);
+        return pd;
+    }
+
+    private static dnnl_primitive primitive(dnnl_primitive_desc pd) {
+        dnnl_primitive p = new dnnl_primitive();
+        check(dnnl_primitive_create(p, pd), "primitive_create");
+        return p;
+    }
+
+    /** The layout in which the output and its gradient cross (see the constructor). */
+    dnnl_memory_desc_t dstMd() {
+        return dstMd;
+    }
+
+    /** {@code y = conv(x, w)}. */
+    void forward(Pointer x, Pointer w, Pointer y, dnnl_stream s) {
+        run(fwd, fwdSrc, x, fwdWei, w, fwdDst, y, s);
+    }
+
+    /** {@code dx} from {@code dy} and {@code w}. */
+    void backwardData(Pointer dy, Pointer w, Pointer dx, dnnl_stream s) {
+        run(bwdData, bdDiffDst, dy, bdWei, w, bdDiffSrc, dx, s);
+    }
+
+    /** {@code dw} from {@code x} and {@code dy}. */
+    void backwardWeights(Pointer x, Pointer dy, Pointer dw, dnnl_stream s) {
+        run(bwdWeights, bwSrc, x, bwDiffDst, dy, bwDiffWei, dw, s);
+    }
+
+    private static void run(dnnl_primitive prim, OneDnnPort in0, Pointer a0, OneDnnPort in1, Pointer a1,
+                            OneDnnPort out, Pointer o, dnnl_stream s) {
+        OneDnn.execute(prim, s, in0.arg, in0.bindInput(a0, s), in1.arg, in1.bindInput(a1, s), out.arg,
+                out.bindOutput(o));
+        out.finishOutput(s);
+    }
+
+    void close() {
+        for (OneDnnPort port : new OneDnnPort[] {fwdSrc, fwdWei, fwdDst, bdDiffDst, bdWei, bdDiffSrc, bwSrc, bwDiffDst,
+            bwDiffWei}) {
+            port.close();
+        }
+        dnnl_primitive_destroy(fwd);
+        dnnl_primitive_destroy(bwdData);
+        dnnl_primitive_destroy(bwdWeights);
+        pds.forEach(pd -> dnnl_primitive_desc_destroy(pd));
+    }
+}

@@ -1,0 +1,114 @@
+package org.resnext4j.zoo.layers;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.MaskState;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.util.Arrays;
+
+/** The runtime vertex of {@link ResidualAddRelu}; keeps its training output for the ReLU's backward pass. */
+public class ResidualAddReluVertex extends BaseGraphVertex {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient OneDnnAddRelu kernel;
+    private transient INDArray output;
+
+    public ResidualAddReluVertex(ComputationGraph graph, String name, int vertexIndex, DataType dataType) {
+        super(graph, name, vertexIndex, null, null, dataType);
+        boolean cpu = "CPU".equalsIgnoreCase(org.nd4j.linalg.factory.Nd4j.getExecutioner()
+                .getEnvironmentInformation().getProperty("backend"));
+        this.kernel = cpu && dataType == DataType.FLOAT ? OneDnnAddRelu.instanceOrNull() : null;
+    }
+
+    /** Which implementation computes this vertex: {@code onednn} or {@code nd4j}. */
+    public String kernelName() {
+        return kernel != null ? "onednn" : "nd4j";
+    }
+
+    @Override
+    public boolean hasLayer() {
+        return false;
+    }
+
+    @Override
+    public Layer getLayer() {
+        return null;
+    }
+
+    private INDArray contiguous(INDArray a) {
+        INDArray t = a.dataType() == dataType ? a : a.castTo(dataType);
+        return ConvGeometry.isContiguousC(t) ? t : t.dup('c');
+    }
+
+    @Override
+    public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (!canDoForward()) {
+            throw new IllegalStateException("ResidualAddRelu " + getVertexName() + ": inputs not set");
+        }
+        INDArray a = contiguous(inputs[0]);
+        INDArray b = contiguous(inputs[1]);
+        if (!Arrays.equals(a.shape(), b.shape())) {
+            throw new IllegalStateException("ResidualAddRelu " + getVertexName() + ": residual " + Arrays.toString(
+                    a.shape()) + " and shortcut " + Arrays.toString(b.shape()) + " differ in shape");
+        }
+        INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, a.shape(), 'c');
+        if (kernel != null) {
+            kernel.forward(a, b, y);
+        } else {
+            Transforms.relu(y.assign(a).addi(b), false);
+        }
+        output = training ? y : null;
+        return y;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
+        if (!canDoBackward() || output == null) {
+            throw new IllegalStateException("ResidualAddRelu " + getVertexName()
+                    + ": backward without a training-mode forward pass");
+        }
+        INDArray dy = contiguous(epsilon);
+        INDArray g = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, dy.shape(), 'c');
+        if (kernel != null) {
+            kernel.backward(output, dy, g);
+        } else {
+            g.assign(dy).muli(output.gt(0).castTo(dataType));
+        }
+        output = null;
+        // the two inputs get equal gradients, as separate arrays: DL4J sums gradients in place
+        return new Pair<>(null, new INDArray[] {g, workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, g)});
+    }
+
+    @Override
+    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
+        if (backpropGradientsViewArray != null) {
+            throw new IllegalArgumentException("ResidualAddRelu " + getVertexName() + " has no parameters");
+        }
+    }
+
+    @Override
+    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
+                                                           int minibatchSize) {
+        return maskArrays == null || maskArrays.length == 0 ? null : new Pair<>(maskArrays[0], currentMaskState);
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        output = null;
+    }
+
+    @Override
+    public String toString() {
+        return "ResidualAddReluVertex(" + getVertexName() + ")";
+    }
+}

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Where torchvision's inference time goes on PyTorch CPU (2 threads), per operator kind, for comparison with
-`bench --profile` on the DL4J side.
+"""Where torchvision's time goes on PyTorch CPU (2 threads), per operator, for comparison with `bench --profile` and
+`tools/onednn_profile.py` on the DL4J side: an inference pass, or a training step (SGD, Nesterov momentum 0.9, as the
+benchmark).
 
-  /usr/bin/python3 tools/profile_torch.py [--batch 8] [--size 224] [--model resnext50_32x4d]
+  /usr/bin/python3 tools/profile_torch.py [--mode infer|train] [--batch 8] [--size 224] [--model resnext50_32x4d]
 """
 import argparse
 
@@ -19,16 +20,33 @@ def main():
     p.add_argument("--size", type=int, default=224)
     p.add_argument("--model", default="resnext50_32x4d")
     p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--mode", choices=["infer", "train"], default="infer")
     a = p.parse_args()
-    model = getattr(torchvision.models, a.model)(weights=None).eval()
+    model = getattr(torchvision.models, a.model)(weights=None)
     x = torch.rand(a.batch, 3, a.size, a.size)
-    with torch.no_grad():
-        model(x)
-        with profile(activities=[ProfilerActivity.CPU]) as prof:
-            for _ in range(a.reps):
+    if a.mode == "train":
+        model.train()
+        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True)
+        y = torch.randint(0, 1000, (a.batch,))
+
+        def step():
+            opt.zero_grad()
+            torch.nn.functional.cross_entropy(model(x), y).backward()
+            opt.step()
+    else:
+        model.eval()
+
+        def step():
+            with torch.no_grad():
                 model(x)
-    print(f"{a.model}, inference, batch {a.batch} @ {a.size}x{a.size}, per forward pass")
-    rows = [e for e in prof.key_averages() if e.key.startswith("aten::") and e.self_cpu_time_total > 0]
+    step()
+    step()
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        for _ in range(a.reps):
+            step()
+    what = "training step" if a.mode == "train" else "forward pass"
+    print(f"{a.model}, {a.mode}, batch {a.batch} @ {a.size}x{a.size}, per {what}")
+    rows = [e for e in prof.key_averages() if e.self_cpu_time_total > 0]
     total = sum(e.self_cpu_time_total for e in rows)
     for e in sorted(rows, key=lambda e: -e.self_cpu_time_total)[:10]:
         print(f"  {e.key:30s} {e.self_cpu_time_total / 1000 / a.reps:9.1f} ms  "

@@ -12,14 +12,16 @@ import java.util.Locale;
  * {@code bench}: DL4J training-step and inference throughput, contenders interleaved round by round (A B A B).
  * With {@code --serve} it reads requests {@code <contender> <train|infer> <batch> <size> <warmup> <iters>} from
  * standard input and answers one JSON line each, so that {@code tools/bench_side_by_side.py} can interleave DL4J and
- * PyTorch in one run. With {@code --profile} it prints where inference time goes, per kind of layer.
+ * PyTorch in one run. With {@code --profile} it prints where inference time goes, per kind of layer; with
+ * {@code --onednn-verbose} oneDNN logs every primitive it runs with its time ({@code tools/onednn_profile.py} sums them).
  */
 final class BenchCommand implements Cli.Command {
 
     @Override
     public String usage() {
         return "bench [--contenders resnext50_fused,resnext50_split,resnet50,zoo_resnet50] [--configs 8x224,32x64]"
-                + " [--modes train,infer] [--rounds 2] [--warmup 2] [--iters 3] [--profile] | bench --serve";
+                + " [--modes train,infer] [--rounds 2] [--warmup 2] [--iters 3] [--profile] [--onednn-verbose]"
+                + " | bench --serve";
     }
 
     @Override
@@ -27,6 +29,10 @@ final class BenchCommand implements Cli.Command {
         Args a = Args.parse(args);
         boolean serve = a.flag("--serve");
         boolean profile = a.flag("--profile");
+        if (a.flag("--onednn-verbose")) {
+            // one line per oneDNN primitive execution with its time, for tools/onednn_profile.py
+            org.bytedeco.dnnl.global.dnnl.dnnl_set_verbose(2);
+        }
         String contenders = a.option("--contenders", "resnext50_fused,resnext50_split,resnet50,zoo_resnet50");
         String configs = a.option("--configs", "8x224,32x64");
         String modes = a.option("--modes", "train,infer");

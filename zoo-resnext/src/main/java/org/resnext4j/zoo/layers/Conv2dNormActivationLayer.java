@@ -68,8 +68,7 @@ public class Conv2dNormActivationLayer extends BaseLayer<Conv2dNormActivation> {
     }
 
     private INDArray contiguous(INDArray a) {
-        INDArray t = a.dataType() == dataType ? a : a.castTo(dataType);
-        return ConvGeometry.isContiguousC(t) ? t : t.dup('c');
+        return ConvGeometry.contiguous(a, dataType);
     }
 
     private INDArray vector(String key) {

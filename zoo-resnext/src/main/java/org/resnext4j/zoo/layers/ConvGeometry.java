@@ -80,6 +80,13 @@ public record ConvGeometry(long n, long c, long h, long w, long outChannels, int
         return true;
     }
 
+    /** {@code a} as a dense C-ordered array of {@code dataType}: itself when it already is, else a copy. */
+    static org.nd4j.linalg.api.ndarray.INDArray contiguous(org.nd4j.linalg.api.ndarray.INDArray a,
+                                                           org.nd4j.linalg.api.buffer.DataType dataType) {
+        org.nd4j.linalg.api.ndarray.INDArray t = a.dataType() == dataType ? a : a.castTo(dataType);
+        return isContiguousC(t) ? t : t.dup('c');
+    }
+
     /** DL4J/PyTorch weight shape {@code [out, in / groups, kH, kW]}. */
     public long[] weightShape() {
         return new long[] {outChannels, c / groups, kH, kW};

@@ -45,8 +45,7 @@ public class FusedBatchNormalizationLayer extends BaseLayer<BatchNormalization> 
     }
 
     private INDArray contiguous(INDArray a) {
-        INDArray t = a.dataType() == dataType ? a : a.castTo(dataType);
-        return ConvGeometry.isContiguousC(t) ? t : t.dup('c');
+        return ConvGeometry.contiguous(a, dataType);
     }
 
     private INDArray scaleShift() {

@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.BaseLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
@@ -55,7 +56,7 @@ public class GroupedConvolution extends ConvolutionLayer {
                              int layerIndex, INDArray layerParamsView, boolean initializeParams,
                              DataType networkDataType) {
         validate();
-        GroupedConvolutionLayer ret = new GroupedConvolutionLayer(conf, networkDataType);
+        BaseLayer<?> ret = runtimeLayer(conf, networkDataType);
         ret.setListeners(trainingListeners);
         ret.setIndex(layerIndex);
         ret.setParamsViewArray(layerParamsView);
@@ -63,6 +64,11 @@ public class GroupedConvolution extends ConvolutionLayer {
         ret.setParamTable(paramTable);
         ret.setConf(conf);
         return ret;
+    }
+
+    /** The runtime layer this configuration instantiates. */
+    protected BaseLayer<?> runtimeLayer(NeuralNetConfiguration conf, DataType networkDataType) {
+        return new GroupedConvolutionLayer(conf, networkDataType);
     }
 
     /** Fails naming the layer when the channels do not divide into the groups. */

@@ -57,8 +57,7 @@ public class GroupedConvolutionLayer extends BaseLayer<GroupedConvolution> {
     }
 
     private INDArray contiguous(INDArray a) {
-        INDArray t = a.dataType() == dataType ? a : a.castTo(dataType);
-        return ConvGeometry.isContiguousC(t) ? t : t.dup('c');
+        return ConvGeometry.contiguous(a, dataType);
     }
 
     @Override

@@ -5,6 +5,7 @@ import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -16,11 +17,13 @@ import org.slf4j.LoggerFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_init_by_tag;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
@@ -129,5 +132,40 @@ final class OneDnn {
                 return false;
             }
         });
+    }
+
+    /**
+     * A kernel built on the shared engine, created on first use; {@link #get()} is null when oneDNN's natives cannot
+     * be loaded on this machine.
+     */
+    static final class Lazy<T> {
+        private final Function<OneDnn, T> create;
+        private volatile T value;
+
+        Lazy(Function<OneDnn, T> create) {
+            this.create = create;
+        }
+
+        T get() {
+            OneDnn dnn = instanceOrNull();
+            if (dnn == null) {
+                return null;
+            }
+            if (value == null) {
+                synchronized (this) {
+                    if (value == null) {
+                        value = create.apply(dnn);
+                    }
+                }
+            }
+            return value;
+        }
+    }
+
+    /** A primitive from its descriptor. */
+    static dnnl_primitive primitive(dnnl_primitive_desc pd) {
+        dnnl_primitive p = new dnnl_primitive();
+        check(dnnl_primitive_create(p, pd), "primitive_create");
+        return p;
     }
 }

@@ -53,7 +53,7 @@ import static org.resnext4j.zoo.layers.OneDnn.md;
  */
 final class OneDnnAddRelu {
 
-    private static volatile OneDnnAddRelu instance;
+    private static final OneDnn.Lazy<OneDnnAddRelu> INSTANCE = new OneDnn.Lazy<>(OneDnnAddRelu::new);
 
     private final OneDnn dnn;
     private final ThreadLocal<Map<Long, Plan>> plans = OneDnn.planCache(Plan::close);
@@ -64,18 +64,7 @@ final class OneDnnAddRelu {
 
     /** The kernel, or null when oneDNN's natives cannot be loaded on this machine. */
     static OneDnnAddRelu instanceOrNull() {
-        OneDnn dnn = OneDnn.instanceOrNull();
-        if (dnn == null) {
-            return null;
-        }
-        if (instance == null) {
-            synchronized (OneDnnAddRelu.class) {
-                if (instance == null) {
-                    instance = new OneDnnAddRelu(dnn);
-                }
-            }
-        }
-        return instance;
+        return INSTANCE.get();
     }
 
     private Plan plan(long length) {

@@ -25,7 +25,7 @@ import static org.resnext4j.zoo.layers.OneDnn.md;
  */
 final class OneDnnBatchNormKernel {
 
-    private static volatile OneDnnBatchNormKernel instance;
+    private static final OneDnn.Lazy<OneDnnBatchNormKernel> INSTANCE = new OneDnn.Lazy<>(OneDnnBatchNormKernel::new);
 
     private final OneDnn dnn;
     private final dnnl_engine engine;
@@ -38,18 +38,7 @@ final class OneDnnBatchNormKernel {
 
     /** The kernel, or null when oneDNN's natives cannot be loaded on this machine. */
     static OneDnnBatchNormKernel instanceOrNull() {
-        OneDnn dnn = OneDnn.instanceOrNull();
-        if (dnn == null) {
-            return null;
-        }
-        if (instance == null) {
-            synchronized (OneDnnBatchNormKernel.class) {
-                if (instance == null) {
-                    instance = new OneDnnBatchNormKernel(dnn);
-                }
-            }
-        }
-        return instance;
+        return INSTANCE.get();
     }
 
     /** One primitive with its memories (handles set per call). */

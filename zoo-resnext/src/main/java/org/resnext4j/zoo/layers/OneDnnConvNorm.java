@@ -42,7 +42,6 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_nChw16c;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nChw8c;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nc;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
@@ -66,7 +65,7 @@ import static org.resnext4j.zoo.layers.OneDnn.md;
  */
 final class OneDnnConvNorm implements ConvNormKernel {
 
-    private static volatile OneDnnConvNorm instance;
+    private static final OneDnn.Lazy<OneDnnConvNorm> INSTANCE = new OneDnn.Lazy<>(OneDnnConvNorm::new);
 
     private final OneDnn dnn;
     private final ThreadLocal<Map<Key, Plan>> plans = OneDnn.planCache(Plan::close);
@@ -80,18 +79,7 @@ final class OneDnnConvNorm implements ConvNormKernel {
 
     /** The kernel, or null when oneDNN's natives cannot be loaded on this machine. */
     static OneDnnConvNorm instanceOrNull() {
-        OneDnn dnn = OneDnn.instanceOrNull();
-        if (dnn == null) {
-            return null;
-        }
-        if (instance == null) {
-            synchronized (OneDnnConvNorm.class) {
-                if (instance == null) {
-                    instance = new OneDnnConvNorm(dnn);
-                }
-            }
-        }
-        return instance;
+        return INSTANCE.get();
     }
 
     @Override
@@ -168,9 +156,9 @@ final class OneDnnConvNorm implements ConvNormKernel {
             dnnl_primitive_desc bwdPd = new dnnl_primitive_desc();
             check(dnnl_primitive_desc_create(bwdPd, new const_dnnl_op_desc_t(bd), null, engine, trainPd), "bn_bwd_pd");
             pds.add(bwdPd);
-            train = primitive(trainPd);
-            infer = primitive(inferPd);
-            bwd = primitive(bwdPd);
+            train = OneDnn.primitive(trainPd);
+            infer = OneDnn.primitive(inferPd);
+            bwd = OneDnn.primitive(bwdPd);
 
             long zBytes = dnnl_memory_desc_get_size(zMd);
             zFloats = (zBytes + 3) / 4;
@@ -217,11 +205,6 @@ final class OneDnnConvNorm implements ConvNormKernel {
             return pd;
         }
 
-        private static dnnl_primitive primitive(dnnl_primitive_desc pd) {
-            dnnl_primitive p = new dnnl_primitive();
-            check(dnnl_primitive_create(p, pd), "primitive_create");
-            return p;
-        }
 
         private dnnl_memory memory(dnnl_engine engine, dnnl_memory_desc_t md) {
             dnnl_memory m = new dnnl_memory();

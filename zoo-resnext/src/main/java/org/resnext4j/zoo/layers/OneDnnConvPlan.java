@@ -27,7 +27,6 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_goihw;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
@@ -95,9 +94,9 @@ final class OneDnnConvPlan {
                 dstAny, strides, pad, pad), "convolution_backward_weights_desc_init");
         dnnl_primitive_desc bwpd = pd(engine, new const_dnnl_op_desc_t(bwd), fpd);
 
-        fwd = primitive(fpd);
-        bwdData = primitive(bdpd);
-        bwdWeights = primitive(bwpd);
+        fwd = OneDnn.primitive(fpd);
+        bwdData = OneDnn.primitive(bdpd);
+        bwdWeights = OneDnn.primitive(bwpd);
         dnnl_memory_desc_t primDst = dnnl_primitive_desc_query_md(fpd, dnnl_query_dst_md, 0);
         dstMd = outputLayout.apply(primDst);
         dnnl_memory_desc_t dstUser = dstMd;
@@ -125,11 +124,6 @@ final class OneDnnConvPlan {
         return pd;
     }
 
-    private static dnnl_primitive primitive(dnnl_primitive_desc pd) {
-        dnnl_primitive p = new dnnl_primitive();
-        check(dnnl_primitive_create(p, pd), "primitive_create");
-        return p;
-    }
 
     /** The layout in which the output and its gradient cross (see the constructor). */
     dnnl_memory_desc_t dstMd() {

@@ -21,7 +21,7 @@ import static org.resnext4j.zoo.layers.OneDnn.check;
  */
 final class OneDnnGroupedConv implements GroupedConvKernel {
 
-    private static volatile OneDnnGroupedConv instance;
+    private static final OneDnn.Lazy<OneDnnGroupedConv> INSTANCE = new OneDnn.Lazy<>(OneDnnGroupedConv::new);
 
     private final OneDnn dnn;
     private final dnnl_engine engine;
@@ -34,18 +34,7 @@ final class OneDnnGroupedConv implements GroupedConvKernel {
 
     /** The kernel, or null when oneDNN's natives cannot be loaded on this machine. */
     static OneDnnGroupedConv instanceOrNull() {
-        OneDnn dnn = OneDnn.instanceOrNull();
-        if (dnn == null) {
-            return null;
-        }
-        if (instance == null) {
-            synchronized (OneDnnGroupedConv.class) {
-                if (instance == null) {
-                    instance = new OneDnnGroupedConv(dnn);
-                }
-            }
-        }
-        return instance;
+        return INSTANCE.get();
     }
 
     @Override

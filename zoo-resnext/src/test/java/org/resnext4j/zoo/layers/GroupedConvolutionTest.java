@@ -29,10 +29,8 @@ import org.resnext4j.zoo.ResNeXtSpec;
 import org.resnext4j.zoo.TorchNames;
 import org.resnext4j.zoo.weights.TorchvisionWeights;
 
-import java.util.List;
 import java.util.Map;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -8,8 +8,8 @@ import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -135,8 +135,9 @@ final class OneDnnConvNorm implements ConvNormKernel {
         final dnnl_memory scaleShift;
         final dnnl_memory diffZ;
         final dnnl_memory diffScaleShift;
-        final INDArray ss;
-        final INDArray dss;
+        final long channels;
+        final FloatPointer ss;
+        final FloatPointer dss;
         INDArray zScratch;
         INDArray diffZBuffer;
         final List<dnnl_memory> memories = new ArrayList<>();
@@ -176,8 +177,9 @@ final class OneDnnConvNorm implements ConvNormKernel {
             scaleShift = memory(engine, ssMd);
             diffZ = memory(engine, zMd);
             diffScaleShift = memory(engine, ssMd);
-            ss = Nd4j.createUninitializedDetached(DataType.FLOAT, 2, c);
-            dss = Nd4j.createUninitializedDetached(DataType.FLOAT, 2, c);
+            channels = c;
+            ss = new FloatPointer(2 * c);
+            dss = new FloatPointer(2 * c);
         }
 
         /**
@@ -217,10 +219,26 @@ final class OneDnnConvNorm implements ConvNormKernel {
             check(dnnl_memory_set_data_handle(m, p), "set_data_handle");
         }
 
+        /**
+         * oneDNN's {@code [2, C]} scale-shift: the layer's own parameters when {@code beta} directly follows
+         * {@code gamma} in memory (as in {@link Conv2dNormActivationParamInitializer}'s layout), else a copy.
+         */
         private void bindScaleShift(INDArray gamma, INDArray beta) {
-            ss.getRow(0).assign(gamma);
-            ss.getRow(1).assign(beta);
-            bind(scaleShift, OneDnn.pointer(ss, "scale/shift"));
+            Pointer direct = adjacentOrNull(gamma, beta, "gamma", "beta");
+            if (direct == null) {
+                ss.position(0).put(gamma.toFloatVector());
+                ss.position(channels).put(beta.toFloatVector());
+                direct = ss.position(0);
+            }
+            bind(scaleShift, direct);
+        }
+
+        /** {@code a}'s buffer when {@code b}'s starts right after it, else null. */
+        private Pointer adjacentOrNull(INDArray a, INDArray b, String aName, String bName) {
+            Pointer pa = OneDnn.pointer(a, aName);
+            Pointer pb = OneDnn.pointer(b, bName);
+            return pa.position() == 0 && pb.position() == 0 && pb.address() == pa.address() + 4L * channels
+                    ? pa : null;
         }
 
         /** The saved buffer's convolution-output part, and (with ReLU) the workspace part. */
@@ -273,7 +291,8 @@ final class OneDnnConvNorm implements ConvNormKernel {
             }
             Pointer dz = diffZBuffer.data().addressPointer();
             bind(diffZ, dz);
-            bind(diffScaleShift, OneDnn.pointer(dss, "d(scale/shift)"));
+            Pointer dGammaBeta = adjacentOrNull(dGamma, dBeta, "dgamma", "dbeta");
+            bind(diffScaleShift, dGammaBeta != null ? dGammaBeta : dss.position(0));
             dnnl_memory dyMem = diffDst.bindInput(OneDnn.pointer(dy, "dy"), s);
             if (relu) {
                 OneDnn.execute(bwd, s, DNNL_ARG_SRC, z, DNNL_ARG_MEAN, mean, DNNL_ARG_VARIANCE, var,
@@ -287,11 +306,19 @@ final class OneDnnConvNorm implements ConvNormKernel {
             conv.backwardData(dz, OneDnn.pointer(w, "w"), OneDnn.pointer(dx, "dx"), s);
             conv.backwardWeights(OneDnn.pointer(x, "x"), dz, OneDnn.pointer(dw, "dw"), s);
             check(dnnl_stream_wait(s), "stream_wait");
-            dGamma.assign(dss.getRow(0).reshape(dGamma.shape()));
-            dBeta.assign(dss.getRow(1).reshape(dBeta.shape()));
+            if (dGammaBeta == null) {
+                float[] d = new float[(int) (2 * channels)];
+                dss.position(0).get(d);
+                dGamma.assign(Nd4j.createFromArray(java.util.Arrays.copyOfRange(d, 0, (int) channels))
+                        .reshape(dGamma.shape()));
+                dBeta.assign(Nd4j.createFromArray(java.util.Arrays.copyOfRange(d, (int) channels, d.length))
+                        .reshape(dBeta.shape()));
+            }
         }
 
         void close() {
+            ss.close();
+            dss.close();
             conv.close();
             dst.close();
             diffDst.close();

@@ -109,8 +109,9 @@ public class Conv2dNormActivationLayer extends BaseLayer<Conv2dNormActivation> {
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
         if (saved == null) {
-            throw new IllegalStateException("Conv2dNormActivation " + layerId()
-                    + ": backprop without a training-mode forward pass");
+            throw new IllegalStateException("Conv2dNormActivation " + layerId() + ": backprop without a training-mode "
+                    + "forward pass (batch norm back-propagates through batch statistics; to freeze this layer use "
+                    + "FrozenLayer, e.g. TransferLearning's setFeatureExtractor, not FrozenLayerWithBackprop)");
         }
         INDArray x = contiguous(input);
         ConvGeometry g = ConvGeometry.of(layerConf(), x, layerId());

@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -262,6 +263,13 @@ class Conv2dNormActivationTest {
         IllegalArgumentException nOut = assertThrows(IllegalArgumentException.class,
                 () -> new Conv2dNormActivation.Builder(conv(3).nOut(8)).build());
         assertEquals("nOut: expected a multiple of groups (3), got 8", nOut.getMessage());
+        ComputationGraph net = net(true, true);
+        net.getLayer("c").setInput(Nd4j.randn(DataType.FLOAT, 2, 4, 9, 7), LayerWorkspaceMgr.noWorkspaces());
+        net.getLayer("c").activate(false, LayerWorkspaceMgr.noWorkspaces());
+        IllegalStateException backprop = assertThrows(IllegalStateException.class, () -> net.getLayer("c")
+                .backpropGradient(Nd4j.randn(DataType.FLOAT, 2, 8, 5, 4), LayerWorkspaceMgr.noWorkspaces()));
+        assertTrue(backprop.getMessage().contains("backprop without a training-mode forward pass"),
+                backprop.getMessage());
         InvalidInputTypeException shapes = assertThrows(InvalidInputTypeException.class,
                 () -> new ResidualAddRelu().getOutputType(0, InputType.convolutional(5, 6, 3),
                         InputType.convolutional(5, 6, 4)));

@@ -110,9 +110,29 @@ final class OneDnn {
         }
     }
 
-    /** A detached buffer of at least {@code bytes} bytes (plus slack), for oneDNN's private layouts. */
-    static INDArray scratch(long bytes) {
-        return Nd4j.createUninitializedDetached(DataType.FLOAT, (bytes + 3) / 4 + 16);
+    /**
+     * What a scratch buffer holds: a primitive argument in oneDNN's private layout, live only during one kernel call.
+     * Each role has one buffer per thread, shared by all shapes (plans) and grown to the largest request, since one
+     * thread runs one call at a time and no two arguments of a call share a role.
+     */
+    enum Scratch {
+        CONV_SRC, CONV_WEIGHTS, CONV_DST, CONV_BWD_DATA_DIFF_DST, CONV_BWD_DATA_WEIGHTS, CONV_BWD_DATA_DIFF_SRC,
+        CONV_BWD_WEIGHTS_SRC, CONV_BWD_WEIGHTS_DIFF_DST, CONV_BWD_WEIGHTS_DIFF_WEIGHTS, NORM_DST, NORM_DIFF_DST,
+        NORM_INPUT, NORM_DIFF_INPUT
+    }
+
+    private final ThreadLocal<INDArray[]> scratchBuffers =
+            ThreadLocal.withInitial(() -> new INDArray[Scratch.values().length]);
+
+    /** This thread's buffer for {@code role}, at least {@code bytes} long; valid until the next request for the role. */
+    Pointer scratch(Scratch role, long bytes) {
+        INDArray[] buffers = scratchBuffers.get();
+        INDArray b = buffers[role.ordinal()];
+        if (b == null || 4 * b.length() < bytes) {
+            b = Nd4j.createUninitializedDetached(DataType.FLOAT, (bytes + 3) / 4);
+            buffers[role.ordinal()] = b;
+        }
+        return b.data().addressPointer();
     }
 
     private static final int MAX_PLANS_PER_THREAD = 64;

@@ -88,7 +88,7 @@ final class OneDnnConvNorm implements ConvNormKernel {
     }
 
     private Plan plan(ConvGeometry g, boolean relu, float eps) {
-        return plans.get().computeIfAbsent(new Key(g, relu, eps), k -> new Plan(dnn.engine, g, relu, eps));
+        return plans.get().computeIfAbsent(new Key(g, relu, eps), k -> new Plan(dnn, g, relu, eps));
     }
 
     @Override
@@ -138,14 +138,15 @@ final class OneDnnConvNorm implements ConvNormKernel {
         final long channels;
         final FloatPointer ss;
         final FloatPointer dss;
-        INDArray zScratch;
-        INDArray diffZBuffer;
+        final OneDnn dnn;
         final List<dnnl_memory> memories = new ArrayList<>();
         final List<dnnl_primitive_desc> pds = new ArrayList<>();
 
-        Plan(dnnl_engine engine, ConvGeometry g, boolean relu, float eps) {
+        Plan(OneDnn dnn, ConvGeometry g, boolean relu, float eps) {
+            this.dnn = dnn;
             this.relu = relu;
-            conv = new OneDnnConvPlan(engine, g, prim -> normLayout(prim, g.outputShape()));
+            dnnl_engine engine = dnn.engine;
+            conv = new OneDnnConvPlan(dnn, g, prim -> normLayout(prim, g.outputShape()));
             dnnl_memory_desc_t zMd = conv.dstMd();
             long c = g.outChannels();
             int flags = dnnl_use_scaleshift | (relu ? dnnl_fuse_norm_relu : 0);
@@ -166,8 +167,8 @@ final class OneDnnConvNorm implements ConvNormKernel {
             dnnl_memory_desc_t wsMd = relu ? dnnl_primitive_desc_query_md(trainPd, dnnl_query_workspace_md, 0) : null;
             wsFloats = relu ? (dnnl_memory_desc_get_size(wsMd) + 3) / 4 : 0;
             dnnl_memory_desc_t yMd = md(g.outputShape(), dnnl_nchw);
-            dst = new OneDnnPort(engine, DNNL_ARG_DST, yMd, zMd);
-            diffDst = new OneDnnPort(engine, DNNL_ARG_DIFF_DST, yMd, zMd);
+            dst = new OneDnnPort(dnn, OneDnn.Scratch.NORM_DST, DNNL_ARG_DST, yMd, zMd);
+            diffDst = new OneDnnPort(dnn, OneDnn.Scratch.NORM_DIFF_DST, DNNL_ARG_DIFF_DST, yMd, zMd);
             dnnl_memory_desc_t statMd = md(new long[] {c}, dnnl_x);
             dnnl_memory_desc_t ssMd = md(new long[] {2, c}, dnnl_nc);
             z = memory(engine, zMd);
@@ -255,15 +256,14 @@ final class OneDnnConvNorm implements ConvNormKernel {
 
         void forward(boolean training, INDArray x, INDArray w, INDArray gamma, INDArray beta, INDArray m,
                      INDArray v, INDArray y, INDArray saved, dnnl_stream s) {
+            Pointer zData;
             if (training) {
                 bindSaved(saved);
+                zData = OneDnn.pointer(saved, "saved");
             } else {
-                if (zScratch == null) {
-                    zScratch = OneDnn.scratch(4 * zFloats);
-                }
-                bind(z, zScratch.data().addressPointer());
+                zData = dnn.scratch(OneDnn.Scratch.NORM_INPUT, 4 * zFloats);
+                bind(z, zData);
             }
-            Pointer zData = OneDnn.pointer(training ? saved : zScratch, "z");
             conv.forward(OneDnn.pointer(x, "x"), OneDnn.pointer(w, "w"), zData, s);
             bindScaleShift(gamma, beta);
             bind(mean, OneDnn.pointer(m, "mean"));
@@ -286,10 +286,7 @@ final class OneDnnConvNorm implements ConvNormKernel {
             bindScaleShift(gamma, beta);
             bind(mean, OneDnn.pointer(m, "mean"));
             bind(var, OneDnn.pointer(v, "variance"));
-            if (diffZBuffer == null) {
-                diffZBuffer = OneDnn.scratch(4 * zFloats);
-            }
-            Pointer dz = diffZBuffer.data().addressPointer();
+            Pointer dz = dnn.scratch(OneDnn.Scratch.NORM_DIFF_INPUT, 4 * zFloats);
             bind(diffZ, dz);
             Pointer dGammaBeta = adjacentOrNull(dGamma, dBeta, "dgamma", "dbeta");
             bind(diffScaleShift, dGammaBeta != null ? dGammaBeta : dss.position(0));

@@ -69,7 +69,8 @@ final class OneDnnConvPlan {
      * @param outputLayout the layout in which the output and its gradient cross, given the forward primitive's own
      *                     output layout: {@code nchw} for DL4J, or a layout another primitive reads directly
      */
-    OneDnnConvPlan(dnnl_engine engine, ConvGeometry g, UnaryOperator<dnnl_memory_desc_t> outputLayout) {
+    OneDnnConvPlan(OneDnn dnn, ConvGeometry g, UnaryOperator<dnnl_memory_desc_t> outputLayout) {
+        dnnl_engine engine = dnn.engine;
         long[] src = g.inputShape();
         long[] dst = g.outputShape();
         long[] wei = {g.groups(), g.outChannels() / g.groups(), g.c() / g.groups(), g.kH(), g.kW()};
@@ -100,20 +101,20 @@ final class OneDnnConvPlan {
         dnnl_memory_desc_t primDst = dnnl_primitive_desc_query_md(fpd, dnnl_query_dst_md, 0);
         dstMd = outputLayout.apply(primDst);
         dnnl_memory_desc_t dstUser = dstMd;
-        fwdSrc = new OneDnnPort(engine, DNNL_ARG_SRC, srcUser, dnnl_primitive_desc_query_md(fpd, dnnl_query_src_md, 0));
-        fwdWei = new OneDnnPort(engine, DNNL_ARG_WEIGHTS, weiUser,
+        fwdSrc = new OneDnnPort(dnn, OneDnn.Scratch.CONV_SRC, DNNL_ARG_SRC, srcUser, dnnl_primitive_desc_query_md(fpd, dnnl_query_src_md, 0));
+        fwdWei = new OneDnnPort(dnn, OneDnn.Scratch.CONV_WEIGHTS, DNNL_ARG_WEIGHTS, weiUser,
                 dnnl_primitive_desc_query_md(fpd, dnnl_query_weights_md, 0));
-        fwdDst = new OneDnnPort(engine, DNNL_ARG_DST, dstUser, primDst);
-        bdDiffDst = new OneDnnPort(engine, DNNL_ARG_DIFF_DST, dstUser,
+        fwdDst = new OneDnnPort(dnn, OneDnn.Scratch.CONV_DST, DNNL_ARG_DST, dstUser, primDst);
+        bdDiffDst = new OneDnnPort(dnn, OneDnn.Scratch.CONV_BWD_DATA_DIFF_DST, DNNL_ARG_DIFF_DST, dstUser,
                 dnnl_primitive_desc_query_md(bdpd, dnnl_query_diff_dst_md, 0));
-        bdWei = new OneDnnPort(engine, DNNL_ARG_WEIGHTS, weiUser,
+        bdWei = new OneDnnPort(dnn, OneDnn.Scratch.CONV_BWD_DATA_WEIGHTS, DNNL_ARG_WEIGHTS, weiUser,
                 dnnl_primitive_desc_query_md(bdpd, dnnl_query_weights_md, 0));
-        bdDiffSrc = new OneDnnPort(engine, DNNL_ARG_DIFF_SRC, srcUser,
+        bdDiffSrc = new OneDnnPort(dnn, OneDnn.Scratch.CONV_BWD_DATA_DIFF_SRC, DNNL_ARG_DIFF_SRC, srcUser,
                 dnnl_primitive_desc_query_md(bdpd, dnnl_query_diff_src_md, 0));
-        bwSrc = new OneDnnPort(engine, DNNL_ARG_SRC, srcUser, dnnl_primitive_desc_query_md(bwpd, dnnl_query_src_md, 0));
-        bwDiffDst = new OneDnnPort(engine, DNNL_ARG_DIFF_DST, dstUser,
+        bwSrc = new OneDnnPort(dnn, OneDnn.Scratch.CONV_BWD_WEIGHTS_SRC, DNNL_ARG_SRC, srcUser, dnnl_primitive_desc_query_md(bwpd, dnnl_query_src_md, 0));
+        bwDiffDst = new OneDnnPort(dnn, OneDnn.Scratch.CONV_BWD_WEIGHTS_DIFF_DST, DNNL_ARG_DIFF_DST, dstUser,
                 dnnl_primitive_desc_query_md(bwpd, dnnl_query_diff_dst_md, 0));
-        bwDiffWei = new OneDnnPort(engine, DNNL_ARG_DIFF_WEIGHTS, weiUser,
+        bwDiffWei = new OneDnnPort(dnn, OneDnn.Scratch.CONV_BWD_WEIGHTS_DIFF_WEIGHTS, DNNL_ARG_DIFF_WEIGHTS, weiUser,
                 dnnl_primitive_desc_query_md(bwpd, dnnl_query_diff_weights_md, 0));
     }
 

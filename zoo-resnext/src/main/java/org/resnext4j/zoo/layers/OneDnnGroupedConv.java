@@ -46,7 +46,7 @@ final class OneDnnGroupedConv implements GroupedConvKernel {
         Map<ConvGeometry, OneDnnConvPlan> map = plans.get();
         OneDnnConvPlan p = map.get(g);
         if (p == null) {
-            p = new OneDnnConvPlan(engine, g, prim -> OneDnn.md(g.outputShape(), dnnl_nchw));
+            p = new OneDnnConvPlan(dnn, g, prim -> OneDnn.md(g.outputShape(), dnnl_nchw));
             map.put(g, p);
         }
         return p;

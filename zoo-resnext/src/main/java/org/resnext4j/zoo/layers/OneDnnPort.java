@@ -7,7 +7,6 @@ import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
 import org.bytedeco.javacpp.Pointer;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,24 +26,27 @@ import static org.resnext4j.zoo.layers.OneDnn.check;
 
 /**
  * One argument of a oneDNN primitive: a memory in the caller's layout (an ND4J array, or another primitive's buffer)
- * and, when the primitive wants another layout, a private copy in that layout with the reorders both ways. A port
- * whose layouts agree costs nothing: the primitive reads or writes the caller's buffer directly.
+ * and, when the primitive wants another layout, a private copy in that layout (in the thread's scratch buffer for the
+ * port's role, {@link OneDnn.Scratch}) with the reorders both ways. A port whose layouts agree costs nothing: the
+ * primitive reads or writes the caller's buffer directly.
  */
 final class OneDnnPort {
 
     final int arg;
-    private final dnnl_engine engine;
+    private final OneDnn dnn;
+    private final OneDnn.Scratch role;
     private final dnnl_memory user = new dnnl_memory();
     private final dnnl_memory inner;
     private final dnnl_primitive toInner;
     private final dnnl_primitive toUser;
     private final long innerBytes;
-    private INDArray innerBuffer;
     private final List<Runnable> closers = new ArrayList<>();
 
-    OneDnnPort(dnnl_engine engine, int arg, dnnl_memory_desc_t userMd, dnnl_memory_desc_t primMd) {
-        this.engine = engine;
+    OneDnnPort(OneDnn dnn, OneDnn.Scratch role, int arg, dnnl_memory_desc_t userMd, dnnl_memory_desc_t primMd) {
+        this.dnn = dnn;
+        this.role = role;
         this.arg = arg;
+        dnnl_engine engine = dnn.engine;
         check(dnnl_memory_create(user, userMd, engine, (Pointer) null), "memory_create");
         closers.add(() -> dnnl_memory_destroy(user));
         if (dnnl_memory_desc_equal(userMd, primMd) != 0) {
@@ -64,7 +66,7 @@ final class OneDnnPort {
 
     private dnnl_primitive reorder(dnnl_memory_desc_t from, dnnl_memory_desc_t to) {
         dnnl_primitive_desc pd = new dnnl_primitive_desc();
-        check(dnnl_reorder_primitive_desc_create(pd, from, engine, to, engine, null), "reorder_pd");
+        check(dnnl_reorder_primitive_desc_create(pd, from, dnn.engine, to, dnn.engine, null), "reorder_pd");
         dnnl_primitive prim = new dnnl_primitive();
         check(dnnl_primitive_create(prim, pd), "reorder");
         check(dnnl_primitive_desc_destroy(pd), "pd_destroy");
@@ -72,12 +74,9 @@ final class OneDnnPort {
         return prim;
     }
 
-    /** The private copy's memory, its buffer allocated on first use (inference never touches backward ports). */
+    /** The private copy's memory, on this thread's scratch buffer for the port's role. */
     private dnnl_memory inner() {
-        if (innerBuffer == null) {
-            innerBuffer = OneDnn.scratch(innerBytes);
-            check(dnnl_memory_set_data_handle(inner, innerBuffer.data().addressPointer()), "set_data_handle");
-        }
+        check(dnnl_memory_set_data_handle(inner, dnn.scratch(role, innerBytes)), "set_data_handle");
         return inner;
     }
 

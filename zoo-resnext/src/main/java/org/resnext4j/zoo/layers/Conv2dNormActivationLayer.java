@@ -3,7 +3,6 @@ package org.resnext4j.zoo.layers;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.BaseLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -22,7 +21,7 @@ import static org.resnext4j.zoo.layers.Conv2dNormActivationParamInitializer.WEIG
  * CPU backend with FLOAT data, ND4J operations otherwise ({@link #kernelName()} says which). A training forward pass
  * keeps the convolution output (and the ReLU mask) in DL4J's activation workspace for the backward pass.
  */
-public class Conv2dNormActivationLayer extends BaseLayer<Conv2dNormActivation> {
+public class Conv2dNormActivationLayer extends ConvLayer<Conv2dNormActivation> {
 
     private static final long serialVersionUID = 1L;
 
@@ -36,39 +35,15 @@ public class Conv2dNormActivationLayer extends BaseLayer<Conv2dNormActivation> {
         this.kernel = GroupedConvKernels.bestConvNorm(dataType);
     }
 
-    /** Which implementation computes this layer: {@code onednn} or {@code nd4j}. */
+    @Override
     public String kernelName() {
         return kernel.name();
-    }
-
-    @Override
-    public Type type() {
-        return Type.CONVOLUTIONAL;
-    }
-
-    @Override
-    public boolean isPretrainLayer() {
-        return false;
-    }
-
-    @Override
-    public boolean hasBias() {
-        return false;
-    }
-
-    @Override
-    public void setParams(INDArray params) {
-        setParams(params, 'c');
     }
 
     /** As DL4J's BatchNormalization: the running-statistics "gradients" are complete updates, not sums. */
     @Override
     public boolean updaterDivideByMinibatch(String paramName) {
         return !(GLOBAL_MEAN.equals(paramName) || GLOBAL_LOG_STD.equals(paramName));
-    }
-
-    private INDArray contiguous(INDArray a) {
-        return ConvGeometry.contiguous(a, dataType);
     }
 
     private INDArray vector(String key) {
@@ -85,7 +60,7 @@ public class Conv2dNormActivationLayer extends BaseLayer<Conv2dNormActivation> {
         assertInputSet(false);
         applyDropOutIfNecessary(training, workspaceMgr);
         INDArray x = contiguous(input);
-        ConvGeometry g = ConvGeometry.of(layerConf(), x, layerId());
+        ConvGeometry g = geometry(x);
         INDArray w = contiguous(getParamWithNoise(WEIGHT_KEY, training, workspaceMgr));
         boolean relu = layerConf().isRelu();
         INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, g.outputShape(), 'c');
@@ -114,7 +89,7 @@ public class Conv2dNormActivationLayer extends BaseLayer<Conv2dNormActivation> {
                     + "FrozenLayer, e.g. TransferLearning's setFeatureExtractor, not FrozenLayerWithBackprop)");
         }
         INDArray x = contiguous(input);
-        ConvGeometry g = ConvGeometry.of(layerConf(), x, layerId());
+        ConvGeometry g = geometry(x);
         INDArray w = contiguous(getParamWithNoise(WEIGHT_KEY, true, workspaceMgr));
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, g.inputShape(), 'c');
         INDArray dW = gradientViews.get(WEIGHT_KEY);

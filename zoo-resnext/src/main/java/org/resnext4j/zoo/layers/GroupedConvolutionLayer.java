@@ -3,7 +3,6 @@ package org.resnext4j.zoo.layers;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.BaseLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -16,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * The runtime layer of {@link GroupedConvolution}. The arithmetic is a {@link GroupedConvKernel}: oneDNN on ND4J's
  * CPU backend when its natives load, ND4J operations otherwise ({@link #kernelName()} says which).
  */
-public class GroupedConvolutionLayer extends BaseLayer<GroupedConvolution> {
+public class GroupedConvolutionLayer extends ConvLayer<GroupedConvolution> {
 
     private static final long serialVersionUID = 1L;
 
@@ -27,37 +26,9 @@ public class GroupedConvolutionLayer extends BaseLayer<GroupedConvolution> {
         this.kernel = GroupedConvKernels.best(dataType);
     }
 
-    /** Which implementation computes this layer: {@code onednn} or {@code nd4j}. */
+    @Override
     public String kernelName() {
         return kernel.name();
-    }
-
-    @Override
-    public Type type() {
-        return Type.CONVOLUTIONAL;
-    }
-
-    @Override
-    public boolean isPretrainLayer() {
-        return false;
-    }
-
-    @Override
-    public boolean hasBias() {
-        return layerConf().hasBias();
-    }
-
-    @Override
-    public void setParams(INDArray params) {
-        setParams(params, 'c');
-    }
-
-    private ConvGeometry geometry(INDArray in) {
-        return ConvGeometry.of(layerConf(), in, layerId());
-    }
-
-    private INDArray contiguous(INDArray a) {
-        return ConvGeometry.contiguous(a, dataType);
     }
 
     @Override

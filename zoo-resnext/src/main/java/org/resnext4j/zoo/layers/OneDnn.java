@@ -135,10 +135,10 @@ final class OneDnn {
         return b.data().addressPointer();
     }
 
-    private static final int MAX_PLANS_PER_THREAD = 64;
+    private static final int MAX_PLANS_PER_THREAD = 256;
 
     /**
-     * A per-thread cache of primitive plans, least recently used first out: beyond 64 shapes per thread the eldest
+     * A per-thread cache of primitive plans, least recently used first out: beyond 256 shapes per thread the eldest
      * plan is closed, so a model fed ever-changing input sizes does not grow without bound.
      */
     static <K, V> ThreadLocal<Map<K, V>> planCache(Consumer<V> close) {

@@ -39,7 +39,10 @@ abstract class Network {
 
     abstract double regularizationScore();
 
-    abstract double score();
+    /** The score of the last minibatch fitted. */
+    double score() {
+        return model().score();
+    }
 
     abstract int iterationCount();
 
@@ -53,7 +56,9 @@ abstract class Network {
 
     abstract Collection<TrainingListener> listeners();
 
-    abstract void setListeners(Collection<TrainingListener> listeners);
+    void setListeners(Collection<TrainingListener> listeners) {
+        model().setListeners(listeners);
+    }
 
     /** @return the learning rate of the first layer with an updater that has one, or NaN */
     abstract double learningRate();
@@ -106,11 +111,6 @@ abstract class Network {
         }
 
         @Override
-        double score() {
-            return net.score();
-        }
-
-        @Override
         int iterationCount() {
             return net.getConfiguration().getIterationCount();
         }
@@ -138,11 +138,6 @@ abstract class Network {
         @Override
         Collection<TrainingListener> listeners() {
             return new ArrayList<>(net.getListeners());
-        }
-
-        @Override
-        void setListeners(Collection<TrainingListener> listeners) {
-            net.setListeners(listeners);
         }
 
         @Override
@@ -192,11 +187,6 @@ abstract class Network {
         }
 
         @Override
-        double score() {
-            return net.score();
-        }
-
-        @Override
         int iterationCount() {
             return net.getLayerWiseConfigurations().getIterationCount();
         }
@@ -224,11 +214,6 @@ abstract class Network {
         @Override
         Collection<TrainingListener> listeners() {
             return new ArrayList<>(net.getListeners());
-        }
-
-        @Override
-        void setListeners(Collection<TrainingListener> listeners) {
-            net.setListeners(listeners);
         }
 
         @Override

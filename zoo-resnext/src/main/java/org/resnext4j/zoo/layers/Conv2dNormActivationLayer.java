@@ -73,9 +73,8 @@ public class Conv2dNormActivationLayer extends ConvLayer<Conv2dNormActivation> {
             kernel.forwardTraining(g, relu, eps(), x, w, vector(GAMMA), vector(BETA), y, saved, batchMean, batchVar);
         } else {
             saved = null;
-            INDArray var = BatchNormRunningStats.variance(getParam(GLOBAL_LOG_STD)).castTo(dataType);
-            kernel.forwardInference(g, relu, eps(), x, w, vector(GAMMA), vector(BETA), vector(GLOBAL_MEAN),
-                    contiguous(var), y);
+            INDArray var = contiguous(BatchNormRunningStats.variance(getParam(GLOBAL_LOG_STD)));
+            kernel.forwardInference(g, relu, eps(), x, w, vector(GAMMA), vector(BETA), vector(GLOBAL_MEAN), var, y);
         }
         return y;
     }

@@ -4,8 +4,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Chooses the implementation of grouped convolutions and of {@link Conv2dNormActivation}: oneDNN for FLOAT data on
- * ND4J's CPU backend unless the system property {@value #KERNEL_PROPERTY} is {@code nd4j}; ND4J operations otherwise.
+ * Chooses the implementation of grouped convolutions, {@link Conv2dNormActivation} and {@link ResidualAddRelu}: oneDNN
+ * for FLOAT data on ND4J's CPU backend unless the system property {@value #KERNEL_PROPERTY} is {@code nd4j}; ND4J
+ * operations otherwise.
  */
 public final class GroupedConvKernels {
 
@@ -23,6 +24,11 @@ public final class GroupedConvKernels {
     static ConvNormKernel bestConvNorm(DataType dataType) {
         OneDnnConvNorm k = oneDnnWanted(dataType) ? OneDnnConvNorm.instanceOrNull() : null;
         return k != null ? k : Nd4jConvNorm.INSTANCE;
+    }
+
+    /** The oneDNN add-ReLU of {@link ResidualAddRelu}, or null where ND4J operations are to compute it. */
+    static OneDnnAddRelu addReluOrNull(DataType dataType) {
+        return oneDnnWanted(dataType) ? OneDnnAddRelu.instanceOrNull() : null;
     }
 
     private static boolean oneDnnWanted(DataType dataType) {

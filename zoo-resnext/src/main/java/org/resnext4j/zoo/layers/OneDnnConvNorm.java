@@ -242,24 +242,25 @@ final class OneDnnConvNorm implements ConvNormKernel {
                     ? pa : null;
         }
 
-        /** The saved buffer's convolution-output part, and (with ReLU) the workspace part. */
-        private void bindSaved(INDArray saved) {
+        /** Binds the saved buffer's convolution-output part, and (with ReLU) the workspace part; returns the former. */
+        private Pointer bindSaved(INDArray saved) {
             if (saved.rank() != 1 || saved.length() < zFloats + wsFloats) {
                 throw new IllegalArgumentException("saved buffer: expected a vector of " + (zFloats + wsFloats)
                         + " elements, got " + saved.shapeInfoToString());
             }
-            bind(z, OneDnn.pointer(saved, "saved"));
+            Pointer zData = OneDnn.pointer(saved, "saved");
+            bind(z, zData);
             if (relu) {
                 bind(ws, OneDnn.pointer(saved.get(NDArrayIndex.interval(zFloats, zFloats + wsFloats)), "workspace"));
             }
+            return zData;
         }
 
         void forward(boolean training, INDArray x, INDArray w, INDArray gamma, INDArray beta, INDArray m,
                      INDArray v, INDArray y, INDArray saved, dnnl_stream s) {
             Pointer zData;
             if (training) {
-                bindSaved(saved);
-                zData = OneDnn.pointer(saved, "saved");
+                zData = bindSaved(saved);
             } else {
                 zData = dnn.scratch(OneDnn.Scratch.NORM_INPUT, 4 * zFloats);
                 bind(z, zData);

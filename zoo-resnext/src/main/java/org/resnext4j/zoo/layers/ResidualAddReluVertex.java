@@ -24,9 +24,7 @@ public class ResidualAddReluVertex extends BaseGraphVertex {
 
     public ResidualAddReluVertex(ComputationGraph graph, String name, int vertexIndex, DataType dataType) {
         super(graph, name, vertexIndex, null, null, dataType);
-        boolean cpu = "CPU".equalsIgnoreCase(org.nd4j.linalg.factory.Nd4j.getExecutioner()
-                .getEnvironmentInformation().getProperty("backend"));
-        this.kernel = cpu && dataType == DataType.FLOAT ? OneDnnAddRelu.instanceOrNull() : null;
+        this.kernel = GroupedConvKernels.addReluOrNull(dataType);
     }
 
     /** Which implementation computes this vertex: {@code onednn} or {@code nd4j}. */

@@ -54,7 +54,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Not thread-safe: one consumer thread calls {@code next()}.
  */
-public final class ImageFolderIterator implements DataSetIterator, AutoCloseable {
+public final class ImageFolderIterator implements EpochIterator, AutoCloseable {
 
     private static final long serialVersionUID = 1L;
     private static final AtomicInteger POOL_ID = new AtomicInteger();
@@ -107,6 +107,7 @@ public final class ImageFolderIterator implements DataSetIterator, AutoCloseable
     }
 
     /** @return the current epoch index, from 0 */
+    @Override
     public int epoch() {
         return epoch;
     }
@@ -117,6 +118,7 @@ public final class ImageFolderIterator implements DataSetIterator, AutoCloseable
      *
      * @param epoch the epoch index, at least 0
      */
+    @Override
     public void setEpoch(int epoch) {
         if (epoch < 0) {
             throw new IllegalArgumentException("epoch must be >= 0, got " + epoch);
@@ -131,6 +133,7 @@ public final class ImageFolderIterator implements DataSetIterator, AutoCloseable
     }
 
     /** @return batches per epoch (the last may be partial) */
+    @Override
     public int numBatches() {
         return (folder.size() + batchSize - 1) / batchSize;
     }

@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.schedule.ISchedule;
 
 /**
  * One view of the two DL4J network types ({@link ComputationGraph} with one input and one output,
@@ -49,6 +50,31 @@ abstract class Network {
     abstract int epochCount();
 
     abstract void incrementEpochCount();
+
+    /**
+     * Sets the epoch count that epoch-based schedules read, on the configuration (saved with the model) and on
+     * every layer (which DL4J keeps in step with it).
+     */
+    void setEpochCount(int count) {
+        setConfEpochCount(count);
+        for (Layer l : layers()) {
+            l.setEpochCount(count);
+        }
+    }
+
+    abstract void setConfEpochCount(int count);
+
+    /** Sets the learning-rate schedule of the main updater of layer {@code index} of {@link #layers()}. */
+    abstract void setLearningRate(int index, ISchedule schedule);
+
+    /** Sets the learning-rate schedule of the main updater of every layer that has a rate. */
+    void setLearningRate(ISchedule schedule) {
+        if (model() instanceof ComputationGraph cg) {
+            cg.setLearningRate(schedule);
+        } else {
+            ((MultiLayerNetwork) model()).setLearningRate(schedule);
+        }
+    }
 
     abstract Layer outputLayer();
 
@@ -126,6 +152,16 @@ abstract class Network {
         }
 
         @Override
+        void setConfEpochCount(int count) {
+            net.getConfiguration().setEpochCount(count);
+        }
+
+        @Override
+        void setLearningRate(int index, ISchedule schedule) {
+            net.setLearningRate(net.getLayers()[index].conf().getLayer().getLayerName(), schedule);
+        }
+
+        @Override
         Layer outputLayer() {
             return net.getOutputLayer(0);
         }
@@ -199,6 +235,16 @@ abstract class Network {
         @Override
         void incrementEpochCount() {
             net.incrementEpochCount();
+        }
+
+        @Override
+        void setConfEpochCount(int count) {
+            net.getLayerWiseConfigurations().setEpochCount(count);
+        }
+
+        @Override
+        void setLearningRate(int index, ISchedule schedule) {
+            net.setLearningRate(index, schedule);
         }
 
         @Override

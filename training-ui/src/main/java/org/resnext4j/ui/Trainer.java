@@ -1,46 +1,29 @@
 package org.resnext4j.ui;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
-import org.deeplearning4j.datasets.iterator.AsyncDataSetIterator;
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.api.layers.IOutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.deeplearning4j.optimize.api.TrainingListener;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Trains a DL4J {@link ComputationGraph} (one input, one output) or {@link MultiLayerNetwork} for a
- * number of epochs on any {@link DataSetIterator}, with per-epoch validation, Keras-style metrics,
- * checkpoints, charts, an HTML report and the DL4J browser UI.
+ * Trains a DL4J {@link ComputationGraph} (one input, one output) or {@link MultiLayerNetwork} for a number of epochs
+ * with a {@link TrainingRun}'s listeners attached: a loop of plain DL4J {@code model.fit(iterator)} calls, one per
+ * epoch, that stops early when the run asks ({@link EarlyStopping}, {@link #requestStop()}). Everything it writes
+ * is the run's (see {@link TrainingRun}); a user with a loop of their own attaches the run's listeners instead.
  *
  * <p>Per epoch it logs one line such as
  * {@code Epoch  3/10  train_loss 0.323 train_acc 86.5%  val_loss 0.320 val_acc 85.8%  lr 1.0E-4  41s}
- * (see {@link EpochMetrics} for what each number means; train accuracy is accumulated from the
- * training forward passes, not from an extra evaluation pass), plus a progress line every
- * {@code progressIntervalSeconds} (batch i/n, running loss, examples/s). The run folder holds:
+ * (see {@link EpochMetrics}), plus a progress line every {@code progressIntervalSeconds}. The run folder holds:
  * <pre>
  * run/
  *   checkpoints/last.zip (+ last.json)   after every epoch, with updater state and metadata
@@ -51,52 +34,31 @@ import org.slf4j.LoggerFactory;
  *   run-config.json                      the run's settings
  *   ui-stats.dl4j                        DL4J UI stats (FileStatsStorage), see TrainingUi.reopen
  * </pre>
- * All files are written atomically. {@link #resume} continues an interrupted run from
- * {@code checkpoints/last.zip}: parameters, updater state, iteration and epoch counters (so the
- * learning-rate schedule continues) and the metrics history stored inside the checkpoint, so the
- * final history has every epoch exactly once.
- *
- * <p>The trainer resets the training iterator at the start of every epoch; with a deterministic
- * iterator an interrupted and resumed run sees the same batches as an uninterrupted one.
+ * {@link #resume} continues an interrupted run from {@code checkpoints/last.zip} exactly: parameters, updater
+ * state, counters (so schedules continue), random generator state, metrics history, and the data iterator's epoch
+ * when it is an {@link org.resnext4j.datavec.EpochIterator}; the final history has every epoch exactly once.
  */
 public final class Trainer {
 
-    private static final Logger log = LoggerFactory.getLogger(Trainer.class);
-
     /** Folder of the checkpoints inside the run folder. */
-    public static final String CHECKPOINT_DIR = "checkpoints";
+    public static final String CHECKPOINT_DIR = TrainingRun.CHECKPOINT_DIR;
     /** Checkpoint of the last finished epoch. */
-    public static final String LAST_CHECKPOINT = "last.zip";
+    public static final String LAST_CHECKPOINT = TrainingRun.LAST_CHECKPOINT;
     /** Checkpoint with the best validation accuracy. */
-    public static final String BEST_CHECKPOINT = "best.zip";
+    public static final String BEST_CHECKPOINT = TrainingRun.BEST_CHECKPOINT;
     /** Folder of the PNG charts inside the run folder. */
-    public static final String CHARTS_DIR = "charts";
+    public static final String CHARTS_DIR = TrainingRun.CHARTS_DIR;
     /** DL4J UI stats file inside the run folder. */
-    public static final String STATS_FILE = "ui-stats.dl4j";
+    public static final String STATS_FILE = TrainingRun.STATS_FILE;
     /** Run configuration file inside the run folder. */
-    public static final String RUN_CONFIG_FILE = "run-config.json";
+    public static final String RUN_CONFIG_FILE = TrainingRun.RUN_CONFIG_FILE;
 
-    private final Path runDir;
-    private final int epochs;
-    private final List<String> classNames;
-    private final UiOptions ui;
-    private final double progressIntervalSeconds;
-    private final Map<String, Object> metadata;
-    private final Consumer<String> logSink;
-    private final Consumer<EpochMetrics> onEpochEnd;
-    private final Checkpoints.ModelWriter modelWriter;
-    private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private final Builder settings;
+    private volatile TrainingRun current;
+    private volatile boolean stopRequested;
 
     private Trainer(Builder b) {
-        this.runDir = Objects.requireNonNull(b.runDir, "runDir").toAbsolutePath();
-        this.epochs = b.epochs;
-        this.classNames = b.classNames == null ? null : List.copyOf(b.classNames);
-        this.ui = b.ui;
-        this.progressIntervalSeconds = b.progressIntervalSeconds;
-        this.metadata = new LinkedHashMap<>(b.metadata);
-        this.logSink = b.logSink;
-        this.onEpochEnd = b.onEpochEnd;
-        this.modelWriter = b.modelWriter;
+        this.settings = b;
     }
 
     /** @return a builder; {@code runDir} and {@code epochs} are required */
@@ -106,15 +68,19 @@ public final class Trainer {
 
     /** @return the run folder */
     public Path runDir() {
-        return runDir;
+        return settings.runDir.toAbsolutePath();
     }
 
     /**
-     * Asks the running {@link #fit}/{@link #resume} to stop after the current epoch (its checkpoint
-     * and metrics are still written). Safe to call from any thread, e.g. a shutdown hook.
+     * Asks the running {@link #fit}/{@link #resume} to stop after the current epoch (its checkpoint and metrics
+     * are still written). Safe to call from any thread, e.g. a shutdown hook.
      */
     public void requestStop() {
-        stopRequested.set(true);
+        stopRequested = true;
+        TrainingRun run = current;
+        if (run != null) {
+            run.requestStop("stop requested");
+        }
     }
 
     /**
@@ -122,24 +88,22 @@ public final class Trainer {
      *
      * @param model      a {@link ComputationGraph} with one input and one output, or a
      *                   {@link MultiLayerNetwork}, initialised
-     * @param train      training data; reset at the start of every epoch
+     * @param train      training data
      * @param validation validation data with one-hot labels
      * @return the result
      * @throws CheckpointException when the run folder already holds a checkpoint (use {@link #resume})
      * @throws UiStartException    when the UI is on and cannot start
      */
     public TrainingResult fit(Model model, DataSetIterator train, DataSetIterator validation) {
-        Path last = runDir.resolve(CHECKPOINT_DIR).resolve(LAST_CHECKPOINT);
-        if (Files.exists(last)) {
-            throw new CheckpointException("Run folder " + runDir + " already holds a checkpoint (" + last
-                    + "); resume it with Trainer.resume or choose a new run folder");
+        Objects.requireNonNull(train, "train");
+        try (TrainingRun run = run(validation)) {
+            return train(run, run.start(model), train);
         }
-        return run(Network.of(model), new MetricsHistory(), null, train, validation);
     }
 
     /**
-     * Continues the interrupted run in {@link #runDir()} from {@code checkpoints/last.zip} until
-     * {@code epochs} epochs are finished in total.
+     * Continues the interrupted run in {@link #runDir()} from {@code checkpoints/last.zip} until {@code epochs}
+     * epochs are finished in total.
      *
      * @param train      training data, as in the original run
      * @param validation validation data
@@ -147,254 +111,53 @@ public final class Trainer {
      * @throws CheckpointException when the folder or its checkpoint is missing or unreadable
      */
     public TrainingResult resume(DataSetIterator train, DataSetIterator validation) {
-        if (!Files.isDirectory(runDir)) {
-            throw new CheckpointException("Cannot resume: run folder " + runDir + " does not exist");
-        }
-        Path last = runDir.resolve(CHECKPOINT_DIR).resolve(LAST_CHECKPOINT);
-        if (!Files.exists(last)) {
-            throw new CheckpointException("Cannot resume: run folder " + runDir + " has no checkpoint " + CHECKPOINT_DIR
-                    + "/" + LAST_CHECKPOINT + " (one is written after every finished epoch)");
-        }
-        Checkpoints.Checkpoint cp = Checkpoints.load(last);
-        MetricsHistory history = historyOf(cp);
-        String sessionId = cp.metadata().get("session_id") instanceof String s ? s : null;
-        Network net = Network.of(cp.model());
-        say(String.format(Locale.ROOT, "Resuming %s from epoch %d of %d (iteration %d, DL4J epoch count %d)", runDir,
-                history.size(), epochs, net.iterationCount(), net.epochCount()));
-        return run(net, history, sessionId, train, validation);
-    }
-
-    private static MetricsHistory historyOf(Checkpoints.Checkpoint cp) {
-        Object h = cp.metadata().get("history");
-        Object epoch = cp.metadata().get("epoch");
-        if (!(h instanceof List<?> list) || !(epoch instanceof Number n)) {
-            throw new CheckpointException("Checkpoint " + cp.file() + " has no training history in its metadata entry "
-                    + Checkpoints.METADATA_ENTRY + " (expected a checkpoint written by Trainer)");
-        }
-        List<EpochMetrics> epochs = new ArrayList<>();
-        for (Object o : list) {
-            epochs.add(EpochMetrics.fromMap((Map<?, ?>) o));
-        }
-        MetricsHistory history = new MetricsHistory(epochs);
-        if (history.size() != n.intValue()) {
-            throw new CheckpointException("Checkpoint " + cp.file() + " is for epoch " + n + " but holds "
-                    + history.size() + " epochs of history");
-        }
-        return history;
-    }
-
-    private TrainingResult run(Network net, MetricsHistory history, String previousSession, DataSetIterator train,
-                               DataSetIterator validation) {
         Objects.requireNonNull(train, "train");
-        Objects.requireNonNull(validation, "validation");
-        stopRequested.set(false);
-        Path checkpoints = runDir.resolve(CHECKPOINT_DIR);
-        Path last = checkpoints.resolve(LAST_CHECKPOINT);
-        Path best = checkpoints.resolve(BEST_CHECKPOINT);
-        Collection<TrainingListener> originalListeners = net.listeners();
-        EvaluationReport evaluation = null;
-        boolean stoppedEarly = false;
-        try {
-            Files.createDirectories(checkpoints);
-        } catch (IOException e) {
-            throw new CheckpointException("Cannot create run folder " + runDir + ": " + e, e);
+        try (TrainingRun run = run(validation)) {
+            return train(run, run.resume(), train);
         }
-        try (TrainingUi trainingUi = TrainingUi.start(runDir.resolve(STATS_FILE), ui, previousSession)) {
-            Map<String, Object> runConfig = runConfig(net, trainingUi, history.size());
-            writeOrFail(() -> AtomicFiles.writeString(runDir.resolve(RUN_CONFIG_FILE), Json.write(runConfig)));
-            trainingUi.url().ifPresent(u -> say("DL4J training UI: " + u));
-            AccuracyListener accuracy = new AccuracyListener();
-            net.addListeners(trainingUi.listener(), accuracy);
-            double bestAcc = history.best().map(EpochMetrics::valAccuracy).orElse(Double.NEGATIVE_INFINITY);
-            int batchesPerEpoch = -1;
-            for (int epoch = history.size() + 1; epoch <= epochs; epoch++) {
-                if (stopRequested.get()) {
-                    stoppedEarly = true;
-                    say("Stop requested; ending after epoch " + history.size());
-                    break;
+    }
+
+    private TrainingRun run(DataSetIterator validation) {
+        TrainingRun.Builder b = TrainingRun.builder(settings.runDir).epochs(settings.epochs)
+                .classNames(settings.classNames).validation(Objects.requireNonNull(validation, "validation"))
+                .ui(settings.ui).progressIntervalSeconds(settings.progressIntervalSeconds)
+                .logSink(settings.logSink).modelWriter(settings.modelWriter)
+                .earlyStopping(settings.earlyStopping).reduceLrOnPlateau(settings.reduceLr);
+        settings.metadata.forEach(b::metadata);
+        if (settings.onEpochEnd != null) {
+            b.onEpochEnd(settings.onEpochEnd);
+        }
+        return b.build();
+    }
+
+    private TrainingResult train(TrainingRun run, Model model, DataSetIterator train) {
+        current = run;
+        if (stopRequested) {
+            run.requestStop("stop requested");
+        }
+        Network net = Network.of(model);
+        Collection<TrainingListener> original = net.listeners();
+        net.addListeners(run.listeners().toArray(TrainingListener[]::new));
+        run.prepare(train);
+        try {
+            while (run.epochsDone() < settings.epochs && !run.stopRequested()) {
+                int before = run.epochsDone();
+                if (model instanceof ComputationGraph cg) {
+                    cg.fit(train);
+                } else {
+                    ((MultiLayerNetwork) model).fit(train);
                 }
-                long start = System.nanoTime();
-                accuracy.reset();
-                double[] lossSum = {0};
-                long[] examples = {0};
-                int batches = trainEpoch(net, train, epoch, batchesPerEpoch, lossSum, examples);
-                batchesPerEpoch = batches;
-                double lr = net.learningRate();
-                net.incrementEpochCount();
-                evaluation = EvaluationReport.evaluate(net, validation, classNames);
-                double seconds = (System.nanoTime() - start) / 1e9;
-                EpochMetrics m = new EpochMetrics(epoch, examples[0] == 0 ? Double.NaN : lossSum[0] / examples[0],
-                        accuracy.accuracy(), evaluation.loss(), evaluation.accuracy(), lr, seconds,
-                        net.iterationCount());
-                history.add(m);
-                Map<String, Object> meta = checkpointMetadata(history, trainingUi.sessionId());
-                Checkpoints.save(net.model(), last, meta, modelWriter);
-                if (m.valAccuracy() > bestAcc) {
-                    bestAcc = m.valAccuracy();
-                    writeOrFail(() -> {
-                        AtomicFiles.copy(last, best);
-                        AtomicFiles.copy(Checkpoints.sidecar(last), Checkpoints.sidecar(best));
-                    });
-                }
-                writeOutputs(history, evaluation, runConfig);
-                say(m.toLogLine(epochs));
-                if (onEpochEnd != null) {
-                    onEpochEnd.accept(m);
+                if (run.epochsDone() == before) {
+                    throw new IllegalStateException("The training iterator produced no batches in epoch "
+                            + (before + 1) + (train.resetSupported() ? "" : " (it is exhausted and does not support "
+                            + "reset(), so it cannot serve another epoch)"));
                 }
             }
-            if (evaluation == null) {
-                evaluation = EvaluationReport.evaluate(net, validation, classNames);
-                writeOutputs(history, evaluation, runConfig);
-            }
-            say("Run folder: " + runDir + " (report: " + runDir.resolve(HtmlReport.FILE_NAME) + ")");
-            return new TrainingResult(net.model(), history, evaluation, runDir, last, best, trainingUi.sessionId(),
-                    trainingUi.url(), stoppedEarly);
+            return run.result();
         } finally {
-            net.setListeners(originalListeners);
-        }
-    }
-
-    private int trainEpoch(Network net, DataSetIterator train, int epoch, int knownBatches, double[] lossSum,
-                           long[] examples) {
-        if (train.resetSupported()) {
-            train.reset();
-        } else if (!train.hasNext()) {
-            throw new IllegalStateException("The training iterator is exhausted and does not support reset(); "
-                    + "it cannot serve epoch " + epoch);
-        }
-        DataSetIterator it = train.asyncSupported() ? new AsyncDataSetIterator(train, 2, false) : train;
-        long epochStart = System.nanoTime();
-        long lastReport = epochStart;
-        int batches = 0;
-        try {
-            while (it.hasNext()) {
-                DataSet batch = it.next();
-                long n = batch.getFeatures().size(0);
-                net.fit(batch);
-                batches++;
-                lossSum[0] += net.score() * n;
-                examples[0] += n;
-                long now = System.nanoTime();
-                if (progressIntervalSeconds > 0 && (now - lastReport) / 1e9 >= progressIntervalSeconds) {
-                    lastReport = now;
-                    double secs = (now - epochStart) / 1e9;
-                    say(String.format(Locale.ROOT, "  epoch %d  batch %d/%s  loss %.4f  %.1f examples/s", epoch,
-                            batches, knownBatches > 0 ? Integer.toString(knownBatches) : "?",
-                            lossSum[0] / examples[0], examples[0] / secs));
-                }
-            }
-        } finally {
-            if (it instanceof AsyncDataSetIterator async) {
-                async.shutdown();
-            }
-        }
-        if (batches == 0) {
-            throw new IllegalStateException("The training iterator produced no batches in epoch " + epoch);
-        }
-        return batches;
-    }
-
-    private void writeOutputs(MetricsHistory history, EvaluationReport evaluation, Map<String, Object> runConfig) {
-        writeOrFail(() -> {
-            history.write(runDir);
-            Charts.writeCurves(history, runDir.resolve(CHARTS_DIR));
-            Charts.writeConfusionMatrix(evaluation, runDir.resolve(CHARTS_DIR).resolve(Charts.CONFUSION_PNG));
-            HtmlReport.write(runDir, "Training run " + runDir.getFileName(), history, evaluation, runConfig);
-        });
-    }
-
-    private Map<String, Object> checkpointMetadata(MetricsHistory history, String sessionId) {
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("format", "resnext4j-checkpoint/1");
-        meta.put("epoch", history.size());
-        meta.put("epochs_planned", epochs);
-        meta.put("saved_at", Instant.now().toString());
-        if (classNames != null) {
-            meta.put("class_names", classNames);
-        }
-        meta.put("session_id", sessionId);
-        meta.put("extra", metadata);
-        List<Map<String, Object>> h = new ArrayList<>();
-        history.epochs().forEach(m -> h.add(m.toMap()));
-        meta.put("history", h);
-        return meta;
-    }
-
-    private Map<String, Object> runConfig(Network net, TrainingUi trainingUi, int startEpoch) {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("run_dir", runDir.toString());
-        c.put("model_type", net.typeName());
-        c.put("parameters", net.model().numParams());
-        c.put("epochs", epochs);
-        c.put("start_epoch", startEpoch + 1);
-        c.put("iteration_at_start", net.iterationCount());
-        c.put("learning_rate_at_start", net.learningRate());
-        c.put("output_layer", net.outputLayer().getClass().getSimpleName());
-        c.put("class_names", classNames == null ? "(indices)" : classNames);
-        c.put("ui", trainingUi.url().orElse("off") + " (bind " + ui.bindAddress() + ")");
-        c.put("ui_session_id", trainingUi.sessionId());
-        c.put("stats_file", STATS_FILE);
-        c.put("started_at", Instant.now().toString());
-        c.putAll(metadata);
-        return c;
-    }
-
-    private void say(String line) {
-        log.info(line);
-        if (logSink != null) {
-            logSink.accept(line);
-        }
-    }
-
-    @FunctionalInterface
-    private interface IoAction {
-        void run() throws IOException;
-    }
-
-    private static void writeOrFail(IoAction action) {
-        try {
-            action.run();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Writing run outputs failed: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Accumulates training accuracy from each batch's forward pass: in {@code onBackwardPass} (called
-     * inside {@code computeGradientAndScore}, before the parameter update) the output layer still
-     * holds its input and labels, so its activations are the predictions the loss was computed on.
-     */
-    private static final class AccuracyListener extends BaseTrainingListener {
-        private long correct;
-        private long total;
-        private boolean unsupported;
-
-        void reset() {
-            correct = 0;
-            total = 0;
-            unsupported = false;
-        }
-
-        double accuracy() {
-            return unsupported || total == 0 ? Double.NaN : (double) correct / total;
-        }
-
-        @Override
-        public void onBackwardPass(Model model) {
-            if (unsupported) {
-                return;
-            }
-            Layer out = Network.of(model).outputLayer();
-            if (!(out instanceof IOutputLayer ol) || ol.getLabels() == null || ol.getLabels().rank() != 2) {
-                unsupported = true;
-                return;
-            }
-            INDArray labels = ol.getLabels();
-            INDArray predictions = out.activate(false, LayerWorkspaceMgr.noWorkspaces());
-            INDArray predicted = predictions.argMax(1);
-            INDArray actual = labels.argMax(1);
-            correct += predicted.eq(actual).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue();
-            total += labels.size(0);
+            net.setListeners(original);
+            current = null;
+            stopRequested = false;
         }
     }
 
@@ -409,8 +172,28 @@ public final class Trainer {
         private Consumer<String> logSink;
         private Consumer<EpochMetrics> onEpochEnd;
         private Checkpoints.ModelWriter modelWriter = Checkpoints.MODEL_SERIALIZER;
+        private EarlyStopping earlyStopping;
+        private ReduceLrOnPlateau reduceLr;
 
         private Builder() {
+        }
+
+        /**
+         * @param rule early stopping (checked after every epoch), or {@code null} for none
+         * @return this
+         */
+        public Builder earlyStopping(EarlyStopping rule) {
+            this.earlyStopping = rule;
+            return this;
+        }
+
+        /**
+         * @param rule learning-rate reduction on plateau, or {@code null} for none
+         * @return this
+         */
+        public Builder reduceLrOnPlateau(ReduceLrOnPlateau rule) {
+            this.reduceLr = rule;
+            return this;
         }
 
         /**
@@ -510,22 +293,23 @@ public final class Trainer {
             if (epochs < 1) {
                 throw new IllegalArgumentException("Trainer needs epochs >= 1, got " + epochs);
             }
+            runDir = runDir.toAbsolutePath();
             return new Trainer(this);
         }
     }
 
     /** @return the optional UI options in use */
     public UiOptions ui() {
-        return ui;
+        return settings.ui;
     }
 
     /** @return the planned number of epochs */
     public int epochs() {
-        return epochs;
+        return settings.epochs;
     }
 
     /** @return the class names, if given */
     public Optional<List<String>> classNames() {
-        return Optional.ofNullable(classNames);
+        return Optional.ofNullable(settings.classNames);
     }
 }

@@ -51,6 +51,7 @@ public final class TrainingUi implements AutoCloseable {
     private final UIServer server;
     private final String host;
     private boolean closed;
+    private boolean publishedCurves;
 
     private TrainingUi(Path statsFile, FileStatsStorage storage, StatsListener listener, String sessionId,
                        UIServer server, String host) {
@@ -99,8 +100,14 @@ public final class TrainingUi implements AutoCloseable {
         FileStatsStorage storage = openStorage(statsFile);
         List<String> sessions = storage.listSessionIDs();
         String sid = sessions.isEmpty() ? null : sessions.get(sessions.size() - 1);
-        return attach(statsFile, storage, null, sid, options.withEnabled(true),
+        TrainingUi ui = attach(statsFile, storage, null, sid, options.withEnabled(true),
                 "stats file " + statsFile + " (sessions " + sessions + ")");
+        if (sid != null) {
+            Path dir = statsFile.toAbsolutePath().getParent();
+            EpochCurvesModule.publishFile(sid, String.valueOf(dir.getFileName()), dir.resolve("metrics.json"));
+            ui.publishedCurves = true;
+        }
+        return ui;
     }
 
     private static FileStatsStorage openStorage(Path statsFile) {
@@ -251,6 +258,9 @@ public final class TrainingUi implements AutoCloseable {
                 return;
             }
             closed = true;
+            if (publishedCurves) {
+                EpochCurvesModule.unpublish(sessionId);
+            }
             if (server != null) {
                 server.detach(storage);
                 users--;

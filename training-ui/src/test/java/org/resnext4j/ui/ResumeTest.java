@@ -74,13 +74,16 @@ class ResumeTest {
                 .progressIntervalSeconds(0).build();
     }
 
-    /** Throws at a given batch of a given epoch (counted by resets), like a crash during training. */
+    /**
+     * Throws at a given batch of a given epoch, like a crash during training. Epochs count from 1; DL4J's
+     * {@code fit(iterator)} resets the iterator when it starts an epoch with the iterator exhausted.
+     */
     private static final class CrashingIterator implements DataSetIterator {
         private static final long serialVersionUID = 1L;
         private final DataSetIterator inner;
         private final int crashEpoch;
         private final int crashBatch;
-        private int epoch;
+        private int epoch = 1;
         private int batch;
 
         CrashingIterator(DataSetIterator inner, int crashEpoch, int crashBatch) {

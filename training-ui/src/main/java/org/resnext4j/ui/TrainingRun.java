@@ -1,0 +1,876 @@
+package org.resnext4j.ui;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import org.deeplearning4j.earlystopping.scorecalc.ScoreCalculator;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.api.layers.IOutputLayer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.rng.Random;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+import org.resnext4j.datavec.EpochIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A training run folder and the DL4J {@link TrainingListener}s that fill it, for any training loop: plain
+ * {@code net.fit(iterator, epochs)}, DL4J's {@code EarlyStoppingGraphTrainer}, {@code ParallelWrapper}, or
+ * {@link Trainer} (a thin loop over this class).
+ *
+ * <pre>{@code
+ * try (TrainingRun run = TrainingRun.builder(Path.of("runs/birds")).epochs(30).validation(val)
+ *         .classNames(names).build()) {
+ *     ComputationGraph net = run.restoreOrStart(freshNet);   // continues checkpoints/last.zip when present
+ *     run.prepare(train);                                   // an EpochIterator starts at the next epoch
+ *     net.addListeners(run.listeners().toArray(TrainingListener[]::new));
+ *     net.fit(train, run.remainingEpochs());
+ *     TrainingResult result = run.result();
+ * }
+ * }</pre>
+ *
+ * <p><b>After every epoch</b> ({@code onEpochEnd}) the listener evaluates the validation data, appends the epoch's
+ * {@link EpochMetrics} (training loss and accuracy accumulated from the epoch's own forward passes), applies
+ * {@link ReduceLrOnPlateau} and {@link EarlyStopping} if configured, writes {@code checkpoints/last.zip} (model,
+ * updater state, metadata) and, when the monitored value improved, {@code checkpoints/best.zip}, then
+ * {@code metrics.csv/json}, the charts and {@code report.html}; it logs one line. Every file is written atomically;
+ * a failure to write one stops training with an exception naming the file, and the previous checkpoint stays
+ * intact. The DL4J UI's {@code StatsListener} (recording into {@code ui-stats.dl4j}, shown live when the UI is on)
+ * comes with {@link #listeners()}, and the UI server also serves this run's epoch curves at
+ * {@code /resnext4j/epochs}.
+ *
+ * <p><b>Exact resume.</b> A checkpoint holds the parameters, the updater state (Adam's moments, momentum), the
+ * iteration and epoch counters (which drive learning-rate schedules), any reduced learning rate (in the model
+ * configuration), the metrics history, and the calling thread's ND4J random generator state (dropout). On
+ * {@link #resume()} these are restored; the early-stopping and plateau counters are recomputed from the history
+ * (they are functions of it), and {@link #prepare} puts an {@link EpochIterator} (the image-folder iterators) at the
+ * epoch the uninterrupted run would read next, with the same shuffle and augmentation. A run stopped in the middle
+ * of an epoch repeats that epoch from its start, so the resumed run reproduces the uninterrupted one.
+ *
+ * <p><b>Epoch signals.</b> DL4J's {@code fit(iterator)} and the early-stopping trainers call
+ * {@code onEpochStart}/{@code onEpochEnd}. {@code ParallelWrapper} calls neither: call them around each
+ * {@code wrapper.fit(iterator)} ({@code run.listener().onEpochStart(net)}, ..., {@code onEpochEnd(net)}, then
+ * {@code net.incrementEpochCount()}). The iteration callbacks are thread-safe, as ParallelWrapper's workers share
+ * the listener.
+ *
+ * <p><b>Stopping.</b> DL4J's {@code fit(iterator, n)} has no way for a listener to end it; loops that can stop
+ * between epochs ask {@link #stopRequested()} ({@link Trainer} does), and DL4J's early-stopping trainer can use
+ * {@link #scoreCalculator(Monitor)}, which returns the value this listener just measured instead of evaluating the
+ * validation data a second time.
+ */
+public final class TrainingRun implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(TrainingRun.class);
+
+    /** Folder of the checkpoints inside the run folder. */
+    public static final String CHECKPOINT_DIR = "checkpoints";
+    /** Checkpoint of the last finished epoch. */
+    public static final String LAST_CHECKPOINT = "last.zip";
+    /** Checkpoint of the epoch with the best monitored value. */
+    public static final String BEST_CHECKPOINT = "best.zip";
+    /** Folder of the PNG charts inside the run folder. */
+    public static final String CHARTS_DIR = "charts";
+    /** DL4J UI stats file inside the run folder. */
+    public static final String STATS_FILE = "ui-stats.dl4j";
+    /** Run configuration file inside the run folder. */
+    public static final String RUN_CONFIG_FILE = "run-config.json";
+    /** Value of the {@code format} key of checkpoint metadata. */
+    public static final String CHECKPOINT_FORMAT = "resnext4j-checkpoint/1";
+
+    private final Path runDir;
+    private final int epochs;
+    private final List<String> classNames;
+    private final DataSetIterator validation;
+    private final UiOptions ui;
+    private final double progressIntervalSeconds;
+    private final Map<String, Object> metadata;
+    private final Consumer<String> logSink;
+    private final List<Consumer<EpochMetrics>> epochCallbacks;
+    private final Checkpoints.ModelWriter modelWriter;
+    private final EarlyStopping earlyStopping;
+    private final ReduceLrOnPlateau reduceLr;
+    private final Monitor bestMonitor;
+    private final EpochListener listener = new EpochListener();
+
+    private MetricsHistory history = new MetricsHistory();
+    private PlateauTracker bestTracker;
+    private PlateauTracker stopTracker;
+    private PlateauTracker lrTracker;
+    private int cooldownLeft;
+    private Network net;
+    private TrainingUi trainingUi;
+    private Map<String, Object> runConfig;
+    private EvaluationReport lastEvaluation;
+    private volatile String stopReason;
+    private boolean closed;
+    private int batchesPerEpoch = -1;
+
+    private TrainingRun(Builder b) {
+        this.runDir = b.runDir.toAbsolutePath();
+        this.epochs = b.epochs;
+        this.classNames = b.classNames == null ? null : List.copyOf(b.classNames);
+        this.validation = b.validation;
+        this.ui = b.ui;
+        this.progressIntervalSeconds = b.progressIntervalSeconds;
+        this.metadata = new LinkedHashMap<>(b.metadata);
+        this.logSink = b.logSink;
+        this.epochCallbacks = List.copyOf(b.epochCallbacks);
+        this.modelWriter = b.modelWriter;
+        this.earlyStopping = b.earlyStopping;
+        this.reduceLr = b.reduceLr;
+        this.bestMonitor = b.bestMonitor;
+        resetTrackers();
+    }
+
+    /**
+     * @param runDir the run folder (created when missing)
+     * @return a builder
+     */
+    public static Builder builder(Path runDir) {
+        return new Builder(runDir);
+    }
+
+    /** @return the run folder */
+    public Path runDir() {
+        return runDir;
+    }
+
+    /** @return {@code checkpoints/last.zip} of this run */
+    public Path lastCheckpoint() {
+        return runDir.resolve(CHECKPOINT_DIR).resolve(LAST_CHECKPOINT);
+    }
+
+    /** @return {@code checkpoints/best.zip} of this run */
+    public Path bestCheckpoint() {
+        return runDir.resolve(CHECKPOINT_DIR).resolve(BEST_CHECKPOINT);
+    }
+
+    /** @return whether the run folder holds a checkpoint to resume from */
+    public boolean hasCheckpoint() {
+        return Files.exists(lastCheckpoint());
+    }
+
+    /**
+     * Starts a new run with the given (initialised) model: creates the folder, writes the run configuration and
+     * starts the UI.
+     *
+     * @param model a {@code ComputationGraph} with one input and one output, or a {@code MultiLayerNetwork}
+     * @param <T>   the model type
+     * @return the same model
+     * @throws CheckpointException when the folder already holds a checkpoint (use {@link #resume()})
+     * @throws UiStartException    when the UI is on and cannot start
+     */
+    public <T extends Model> T start(T model) {
+        if (hasCheckpoint()) {
+            throw new CheckpointException("Run folder " + runDir + " already holds a checkpoint (" + lastCheckpoint()
+                    + "); resume it (TrainingRun.resume / restoreOrStart, or the CLI's train --resume) or choose a "
+                    + "new run folder");
+        }
+        begin(Network.of(model), null);
+        return model;
+    }
+
+    /**
+     * Continues the run from {@code checkpoints/last.zip}: model with updater state, epoch and iteration counters,
+     * metrics history, random generator state, early-stopping and plateau counters.
+     *
+     * @return the restored model ({@code ComputationGraph} or {@code MultiLayerNetwork}, as saved)
+     * @throws CheckpointException when the folder or its checkpoint is missing or unreadable
+     */
+    public Model resume() {
+        if (!Files.isDirectory(runDir)) {
+            throw new CheckpointException("Cannot resume: run folder " + runDir + " does not exist");
+        }
+        if (!hasCheckpoint()) {
+            throw new CheckpointException("Cannot resume: run folder " + runDir + " has no checkpoint "
+                    + CHECKPOINT_DIR + "/" + LAST_CHECKPOINT + " (one is written after every finished epoch)");
+        }
+        Checkpoints.Checkpoint cp = Checkpoints.load(lastCheckpoint());
+        MetricsHistory restored = historyOf(cp);
+        Network n = Network.of(cp.model());
+        n.setEpochCount(restored.size());
+        if (cp.metadata().get("rng") instanceof Map<?, ?> rng && rng.get("root") instanceof Number root
+                && rng.get("node") instanceof Number node) {
+            Nd4j.getRandom().setStates(root.longValue(), node.longValue());
+        }
+        history = new MetricsHistory();
+        resetTrackers();
+        for (EpochMetrics m : restored.epochs()) {
+            history.add(m);
+            updateTrackers(m, null);
+        }
+        String sessionId = cp.metadata().get("session_id") instanceof String s ? s : null;
+        say(String.format(Locale.ROOT, "Resuming %s after epoch %d of %d (iteration %d)", runDir, history.size(),
+                epochs, n.iterationCount()));
+        begin(n, sessionId);
+        return n.model();
+    }
+
+    /**
+     * {@link #resume()} when the folder holds a checkpoint, else {@link #start} with {@code fresh}: Keras's
+     * {@code BackupAndRestore}.
+     *
+     * @param fresh the model to start with when there is nothing to resume
+     * @param <T>   the model type
+     * @return the model to train
+     * @throws CheckpointException when the checkpoint holds another kind of model than {@code fresh}
+     */
+    public <T extends Model> T restoreOrStart(T fresh) {
+        if (!hasCheckpoint()) {
+            return start(fresh);
+        }
+        Model m = resume();
+        if (!fresh.getClass().isInstance(m)) {
+            throw new CheckpointException("Checkpoint " + lastCheckpoint() + " holds a " + m.getClass().getSimpleName()
+                    + ", not a " + fresh.getClass().getSimpleName());
+        }
+        @SuppressWarnings("unchecked")
+        T t = (T) m;
+        return t;
+    }
+
+    private void begin(Network n, String previousSession) {
+        if (net != null) {
+            throw new IllegalStateException("Training run " + runDir + " was already started");
+        }
+        requireOpen();
+        try {
+            Files.createDirectories(runDir.resolve(CHECKPOINT_DIR));
+        } catch (IOException e) {
+            throw new CheckpointException("Cannot create run folder " + runDir.resolve(CHECKPOINT_DIR) + ": " + e, e);
+        }
+        this.net = n;
+        this.trainingUi = TrainingUi.start(runDir.resolve(STATS_FILE), ui, previousSession);
+        this.runConfig = runConfig(n);
+        writeOrFail(runDir.resolve(RUN_CONFIG_FILE), () -> AtomicFiles.writeString(runDir.resolve(RUN_CONFIG_FILE),
+                Json.write(runConfig)));
+        EpochCurvesModule.publish(trainingUi.sessionId(), runDir.getFileName().toString(), this::historySnapshot);
+        trainingUi.url().ifPresent(u -> {
+            say("DL4J training UI: " + u);
+            say("Epoch curves:     " + u.replace("/train/overview", EpochCurvesModule.PAGE));
+        });
+    }
+
+    /**
+     * Positions the training data for the next epoch: an {@link EpochIterator} is set to epoch
+     * {@link #epochsDone()} (0 for a new run), so a resumed run reads what the uninterrupted one would. Other
+     * iterators are left as they are (a resumed run then sees whatever order they give; a warning says so).
+     *
+     * @param train the training iterator
+     */
+    public void prepare(DataSetIterator train) {
+        requireStarted();
+        if (train instanceof EpochIterator e) {
+            e.setEpoch(history.size());
+            batchesPerEpoch = e.numBatches();
+        } else if (history.size() > 0) {
+            say("Note: the training iterator (" + train.getClass().getSimpleName() + ") cannot be positioned at epoch "
+                    + (history.size() + 1) + "; the resumed run reads it from where it starts (implement "
+                    + EpochIterator.class.getSimpleName() + " for an exact resume)");
+        }
+    }
+
+    /**
+     * @return the listeners to add to the network: this run's epoch listener, then the DL4J UI
+     *         {@code StatsListener} recording into {@code ui-stats.dl4j}
+     */
+    public List<TrainingListener> listeners() {
+        requireStarted();
+        return List.of(listener, trainingUi.listener());
+    }
+
+    /** @return the epoch listener alone (metrics, checkpoints, report; no UI stats) */
+    public TrainingListener listener() {
+        return listener;
+    }
+
+    /** @return finished epochs (restored ones included) */
+    public int epochsDone() {
+        synchronized (this) {
+            return history.size();
+        }
+    }
+
+    /** @return the planned number of epochs */
+    public int epochs() {
+        return epochs;
+    }
+
+    /** @return planned epochs not yet finished (0 when the plan is done) */
+    public int remainingEpochs() {
+        return Math.max(0, epochs - epochsDone());
+    }
+
+    /**
+     * Asks loops that check {@link #stopRequested()} to end after the current epoch.
+     *
+     * @param reason what asked, for the log and the result
+     */
+    public void requestStop(String reason) {
+        if (stopReason == null) {
+            stopReason = Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** @return whether early stopping or {@link #requestStop} asked to end the run */
+    public boolean stopRequested() {
+        return stopReason != null;
+    }
+
+    /** @return why the run was asked to stop, if it was */
+    public Optional<String> stopReason() {
+        return Optional.ofNullable(stopReason);
+    }
+
+    /** @return a copy of the metrics of the finished epochs */
+    public MetricsHistory history() {
+        return historySnapshot();
+    }
+
+    private synchronized MetricsHistory historySnapshot() {
+        return new MetricsHistory(history.epochs());
+    }
+
+    /** @return the session id of this run in the DL4J UI */
+    public String sessionId() {
+        requireStarted();
+        return trainingUi.sessionId();
+    }
+
+    /** @return the UI overview URL while the UI is on */
+    public Optional<String> uiUrl() {
+        return trainingUi == null ? Optional.empty() : trainingUi.url();
+    }
+
+    /**
+     * A DL4J early-stopping score that reads the value this run's listener measured at the end of the epoch (the
+     * early-stopping trainer calls its listeners' {@code onEpochEnd} before its score calculator), so the
+     * validation data is evaluated once per epoch, not twice.
+     *
+     * @param monitor the value to report
+     * @param <T>     the model type of the early-stopping configuration
+     * @return the calculator
+     */
+    public <T extends Model> ScoreCalculator<T> scoreCalculator(Monitor monitor) {
+        return new LastEpochScore<>(this, monitor);
+    }
+
+    /**
+     * The outcome so far; evaluates the validation data once more when no epoch was finished in this process.
+     *
+     * @return the result
+     */
+    public synchronized TrainingResult result() {
+        requireStarted();
+        if (lastEvaluation == null && validation != null) {
+            lastEvaluation = EvaluationReport.evaluate(net, validation, classNames);
+            writeOutputs();
+        }
+        return new TrainingResult(net.model(), new MetricsHistory(history.epochs()), lastEvaluation, runDir,
+                lastCheckpoint(), bestCheckpoint(), trainingUi.sessionId(), trainingUi.url(), stopReason != null);
+    }
+
+    /** Stops the UI (when this run started it) and closes the stats file; the listeners may not be used after. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (trainingUi != null) {
+            EpochCurvesModule.unpublish(trainingUi.sessionId());
+            trainingUi.close();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // epoch bookkeeping
+
+    private void resetTrackers() {
+        bestTracker = new PlateauTracker(bestMonitor, 0);
+        stopTracker = earlyStopping == null ? null : new PlateauTracker(earlyStopping.monitor(),
+                earlyStopping.minDelta());
+        lrTracker = reduceLr == null ? null : new PlateauTracker(reduceLr.monitor(), reduceLr.minDelta());
+        cooldownLeft = 0;
+    }
+
+    /**
+     * Feeds one epoch to the best-checkpoint, early-stopping and plateau counters; with a network, applies a
+     * learning-rate reduction to it (without, as when replaying a restored history, only the counters move).
+     *
+     * @return whether the monitored value of the best checkpoint improved
+     */
+    private boolean updateTrackers(EpochMetrics m, Network target) {
+        boolean improved = bestTracker.update(m);
+        if (lrTracker != null) {
+            boolean inCooldown = cooldownLeft > 0;
+            if (inCooldown) {
+                cooldownLeft--;
+            }
+            boolean better = lrTracker.update(m);
+            if (inCooldown) {
+                lrTracker.resetWait();
+            } else if (!better && lrTracker.epochsWithoutImprovement() >= reduceLr.patience()) {
+                double old = m.learningRate();
+                if (old > reduceLr.minLr() * (1 + 1e-9)) {
+                    double next = Math.max(old * reduceLr.factor(), reduceLr.minLr());
+                    if (target != null) {
+                        ReduceLrOnPlateau.scale(target, next / old);
+                        say(String.format(Locale.ROOT, "Epoch %d: %s did not improve for %d epochs; learning rate "
+                                        + "%s -> %s", m.epoch(), reduceLr.monitor().key(), lrTracker.epochsWithoutImprovement(),
+                                EpochMetrics.formatLearningRate(old), EpochMetrics.formatLearningRate(next)));
+                    }
+                    cooldownLeft = reduceLr.cooldown();
+                    lrTracker.resetWait();
+                }
+            }
+        }
+        if (stopTracker != null) {
+            stopTracker.update(m);
+            if (stopTracker.epochsWithoutImprovement() >= earlyStopping.patience()) {
+                requestStop(String.format(Locale.ROOT, "early stopping: %s did not improve by more than %s for %d "
+                                + "epochs (best %.6g at epoch %d)", earlyStopping.monitor().key(),
+                        earlyStopping.minDelta(), stopTracker.epochsWithoutImprovement(), stopTracker.best(), stopTracker.bestEpoch()));
+            }
+        }
+        return improved;
+    }
+
+    private void endEpoch(Network n, EpochTotals totals) {
+        if (totals.batches == 0) {
+            say("An epoch ended without training batches; nothing recorded");
+            return;
+        }
+        int epoch = history.size() + 1;
+        double lr = n.learningRate();
+        EvaluationReport evaluation = validation == null ? null
+                : EvaluationReport.evaluate(n, validation, classNames);
+        double seconds = (System.nanoTime() - totals.startNanos) / 1e9;
+        EpochMetrics m = new EpochMetrics(epoch, totals.lossSum / totals.examples, totals.accuracy(),
+                evaluation == null ? Double.NaN : evaluation.loss(),
+                evaluation == null ? Double.NaN : evaluation.accuracy(), lr, seconds, n.iterationCount());
+        history.add(m);
+        lastEvaluation = evaluation;
+        boolean improved = updateTrackers(m, n);
+        saveCheckpoint(n, epoch);
+        if (improved) {
+            writeOrFail(bestCheckpoint(), () -> {
+                AtomicFiles.copy(lastCheckpoint(), bestCheckpoint());
+                AtomicFiles.copy(Checkpoints.sidecar(lastCheckpoint()), Checkpoints.sidecar(bestCheckpoint()));
+            });
+        }
+        writeOutputs();
+        say(m.toLogLine(Math.max(epochs, epoch)));
+        if (stopReason != null) {
+            say("Stop requested after epoch " + epoch + ": " + stopReason);
+        }
+        for (Consumer<EpochMetrics> c : epochCallbacks) {
+            c.accept(m);
+        }
+    }
+
+    /**
+     * Saves {@code last.zip}. DL4J calls {@code onEpochEnd} before it increments the epoch count (and the
+     * early-stopping trainer overwrites the count with its own), so the saved configuration is given the number
+     * of finished epochs for the write and then put back.
+     */
+    private void saveCheckpoint(Network n, int epoch) {
+        int count = n.epochCount();
+        n.setConfEpochCount(epoch);
+        try {
+            Checkpoints.save(n.model(), lastCheckpoint(), checkpointMetadata(), modelWriter);
+        } finally {
+            n.setConfEpochCount(count);
+        }
+    }
+
+    private Map<String, Object> checkpointMetadata() {
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("format", CHECKPOINT_FORMAT);
+        meta.put("epoch", history.size());
+        meta.put("epochs_planned", epochs);
+        meta.put("saved_at", Instant.now().toString());
+        if (classNames != null) {
+            meta.put("class_names", classNames);
+        }
+        meta.put("session_id", trainingUi.sessionId());
+        meta.put("extra", metadata);
+        Random rng = Nd4j.getRandom();
+        meta.put("rng", Map.of("root", rng.rootState(), "node", rng.nodeState()));
+        if (stopReason != null) {
+            meta.put("stop_reason", stopReason);
+        }
+        List<Map<String, Object>> h = new ArrayList<>();
+        history.epochs().forEach(e -> h.add(e.toMap()));
+        meta.put("history", h);
+        return meta;
+    }
+
+    private static MetricsHistory historyOf(Checkpoints.Checkpoint cp) {
+        Object h = cp.metadata().get("history");
+        Object epoch = cp.metadata().get("epoch");
+        if (!(h instanceof List<?> list) || !(epoch instanceof Number n)) {
+            throw new CheckpointException("Checkpoint " + cp.file() + " has no training history in its metadata entry "
+                    + Checkpoints.METADATA_ENTRY + " (expected a checkpoint written by a TrainingRun or Trainer)");
+        }
+        List<EpochMetrics> epochs = new ArrayList<>();
+        for (Object o : list) {
+            epochs.add(EpochMetrics.fromMap((Map<?, ?>) o));
+        }
+        MetricsHistory history = new MetricsHistory(epochs);
+        if (history.size() != n.intValue()) {
+            throw new CheckpointException("Checkpoint " + cp.file() + " is for epoch " + n + " but holds "
+                    + history.size() + " epochs of history");
+        }
+        return history;
+    }
+
+    private void writeOutputs() {
+        Path charts = runDir.resolve(CHARTS_DIR);
+        writeOrFail(runDir.resolve("metrics.csv"), () -> history.write(runDir));
+        writeOrFail(charts, () -> Charts.writeCurves(history, charts));
+        if (lastEvaluation != null) {
+            writeOrFail(charts.resolve(Charts.CONFUSION_PNG), () -> Charts.writeConfusionMatrix(lastEvaluation,
+                    charts.resolve(Charts.CONFUSION_PNG)));
+        }
+        writeOrFail(runDir.resolve(HtmlReport.FILE_NAME), () -> HtmlReport.write(runDir, "Training run "
+                + runDir.getFileName(), history, lastEvaluation, runConfig));
+    }
+
+    private Map<String, Object> runConfig(Network n) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("run_dir", runDir.toString());
+        c.put("model_type", n.typeName());
+        c.put("parameters", n.model().numParams());
+        c.put("epochs", epochs);
+        c.put("start_epoch", history.size() + 1);
+        c.put("iteration_at_start", n.iterationCount());
+        c.put("learning_rate_at_start", n.learningRate());
+        c.put("output_layer", n.outputLayer().getClass().getSimpleName());
+        c.put("class_names", classNames == null ? "(indices)" : classNames);
+        c.put("ui", trainingUi.url().orElse("off") + " (bind " + ui.bindAddress() + ")");
+        c.put("ui_session_id", trainingUi.sessionId());
+        c.put("stats_file", STATS_FILE);
+        c.put("best_checkpoint_monitor", bestMonitor.key());
+        if (earlyStopping != null) {
+            c.put("early_stopping", earlyStopping.toString());
+        }
+        if (reduceLr != null) {
+            c.put("reduce_lr_on_plateau", reduceLr.toString());
+        }
+        c.put("started_at", Instant.now().toString());
+        c.putAll(metadata);
+        return c;
+    }
+
+    private void say(String line) {
+        log.info(line);
+        if (logSink != null) {
+            logSink.accept(line);
+        }
+    }
+
+    private void requireStarted() {
+        if (net == null) {
+            throw new IllegalStateException("Training run " + runDir + " is not started: call start(model), resume() "
+                    + "or restoreOrStart(model) first");
+        }
+        requireOpen();
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("Training run " + runDir + " is closed; its listeners cannot be used "
+                    + "any more (remove them from the network or start a new TrainingRun)");
+        }
+    }
+
+    @FunctionalInterface
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    /** Runs a write; a failure becomes a {@link CheckpointException} naming the file (nothing half-written). */
+    private static void writeOrFail(Path file, IoAction action) {
+        try {
+            action.run();
+        } catch (IOException e) {
+            throw new CheckpointException("Could not write " + file + " (the previous file, if any, is unchanged): "
+                    + e, e);
+        }
+    }
+
+    /** Sums of one epoch's training batches. */
+    private static final class EpochTotals {
+        long startNanos = System.nanoTime();
+        long lastReport = startNanos;
+        int batches;
+        double lossSum;
+        long examples;
+        long correct;
+        long total;
+        boolean accuracyUnsupported;
+
+        double accuracy() {
+            return accuracyUnsupported || total == 0 ? Double.NaN : (double) correct / total;
+        }
+    }
+
+    /**
+     * The run's DL4J listener. Training loss is each iteration's score weighted by its batch size; training accuracy
+     * is counted in {@code onBackwardPass}, where the output layer still holds its input and labels and the
+     * parameters are not yet updated, so its activations are the predictions the loss was computed on (as Keras
+     * reports training accuracy). Iteration callbacks may come from several threads (ParallelWrapper).
+     */
+    private final class EpochListener extends BaseTrainingListener {
+        private final ThreadLocal<long[]> batchSize = ThreadLocal.withInitial(() -> new long[1]);
+        private EpochTotals totals = new EpochTotals();
+
+        @Override
+        public void onEpochStart(Model model) {
+            synchronized (TrainingRun.this) {
+                requireStarted();
+                totals = new EpochTotals();
+            }
+        }
+
+        @Override
+        public void onBackwardPass(Model model) {
+            Layer out = Network.of(model).outputLayer();
+            long correct = 0;
+            long n = 0;
+            boolean unsupported = !(out instanceof IOutputLayer ol) || ol.getLabels() == null
+                    || ol.getLabels().rank() != 2;
+            if (!unsupported) {
+                INDArray labels = ((IOutputLayer) out).getLabels();
+                INDArray predictions = out.activate(false, LayerWorkspaceMgr.noWorkspaces());
+                correct = predictions.argMax(1).eq(labels.argMax(1)).castTo(DataType.INT).sumNumber().longValue();
+                n = labels.size(0);
+            }
+            batchSize.get()[0] = n;
+            synchronized (TrainingRun.this) {
+                if (unsupported) {
+                    totals.accuracyUnsupported = true;
+                } else {
+                    totals.correct += correct;
+                    totals.total += n;
+                }
+            }
+        }
+
+        @Override
+        public void iterationDone(Model model, int iteration, int epoch) {
+            long n = Math.max(1, batchSize.get()[0]);
+            double score = model.score();
+            synchronized (TrainingRun.this) {
+                requireStarted();
+                EpochTotals t = totals;
+                t.batches++;
+                t.lossSum += score * n;
+                t.examples += n;
+                long now = System.nanoTime();
+                if (progressIntervalSeconds > 0 && (now - t.lastReport) / 1e9 >= progressIntervalSeconds) {
+                    t.lastReport = now;
+                    say(String.format(Locale.ROOT, "  epoch %d  batch %d/%s  loss %.4f  %.1f examples/s",
+                            history.size() + 1, t.batches, batchesPerEpoch > 0 ? Integer.toString(batchesPerEpoch)
+                                    : "?", t.lossSum / t.examples, t.examples / ((now - t.startNanos) / 1e9)));
+                }
+            }
+        }
+
+        @Override
+        public void onEpochEnd(Model model) {
+            synchronized (TrainingRun.this) {
+                requireStarted();
+                EpochTotals t = totals;
+                totals = new EpochTotals();
+                if (batchesPerEpoch <= 0 && t.batches > 0) {
+                    batchesPerEpoch = t.batches;
+                }
+                endEpoch(Network.of(model), t);
+            }
+        }
+    }
+
+    /** {@link #scoreCalculator(Monitor)}. */
+    private static final class LastEpochScore<T extends Model> implements ScoreCalculator<T> {
+        private static final long serialVersionUID = 1L;
+        private final transient TrainingRun run;
+        private final Monitor monitor;
+
+        LastEpochScore(TrainingRun run, Monitor monitor) {
+            this.run = run;
+            this.monitor = Objects.requireNonNull(monitor, "monitor");
+        }
+
+        @Override
+        public double calculateScore(T network) {
+            MetricsHistory h = run.history();
+            if (h.size() == 0) {
+                throw new IllegalStateException("No epoch was recorded yet: add the TrainingRun's listeners to the "
+                        + "network the early-stopping trainer trains");
+            }
+            return monitor.of(h.epochs().get(h.size() - 1));
+        }
+
+        @Override
+        public boolean minimizeScore() {
+            return !monitor.maximise();
+        }
+    }
+
+    /** Builder of a {@link TrainingRun}. */
+    public static final class Builder {
+        private final Path runDir;
+        private int epochs = 1;
+        private List<String> classNames;
+        private DataSetIterator validation;
+        private UiOptions ui = UiOptions.disabled();
+        private double progressIntervalSeconds = 10;
+        private final Map<String, Object> metadata = new LinkedHashMap<>();
+        private Consumer<String> logSink;
+        private final List<Consumer<EpochMetrics>> epochCallbacks = new ArrayList<>();
+        private Checkpoints.ModelWriter modelWriter = Checkpoints.MODEL_SERIALIZER;
+        private EarlyStopping earlyStopping;
+        private ReduceLrOnPlateau reduceLr;
+        private Monitor bestMonitor = Monitor.VAL_ACCURACY;
+
+        private Builder(Path runDir) {
+            this.runDir = Objects.requireNonNull(runDir, "runDir");
+        }
+
+        /**
+         * @param n planned number of epochs, at least 1 (the log's "epoch 3/10", {@link #remainingEpochs()})
+         * @return this
+         */
+        public Builder epochs(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("epochs must be >= 1, got " + n);
+            }
+            this.epochs = n;
+            return this;
+        }
+
+        /**
+         * @param names class names in label-index order (stored in checkpoints, shown in reports)
+         * @return this
+         */
+        public Builder classNames(List<String> names) {
+            this.classNames = names;
+            return this;
+        }
+
+        /**
+         * @param data validation data with one-hot labels, evaluated after every epoch (without it the validation
+         *             metrics are NaN and no best checkpoint is kept for a validation monitor)
+         * @return this
+         */
+        public Builder validation(DataSetIterator data) {
+            this.validation = data;
+            return this;
+        }
+
+        /**
+         * @param options UI settings (default: server off, stats still recorded to {@code ui-stats.dl4j})
+         * @return this
+         */
+        public Builder ui(UiOptions options) {
+            this.ui = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * @param seconds interval of the progress lines within an epoch; 0 turns them off (default 10)
+         * @return this
+         */
+        public Builder progressIntervalSeconds(double seconds) {
+            this.progressIntervalSeconds = seconds;
+            return this;
+        }
+
+        /**
+         * @param key   name of a setting stored in every checkpoint under {@code extra} and in the run configuration
+         * @param value a JSON-serialisable value
+         * @return this
+         */
+        public Builder metadata(String key, Object value) {
+            this.metadata.put(key, value);
+            return this;
+        }
+
+        /**
+         * @param sink receives every log line (besides slf4j)
+         * @return this
+         */
+        public Builder logSink(Consumer<String> sink) {
+            this.logSink = sink;
+            return this;
+        }
+
+        /**
+         * @param callback called after each epoch, once its checkpoint and files are written
+         * @return this
+         */
+        public Builder onEpochEnd(Consumer<EpochMetrics> callback) {
+            this.epochCallbacks.add(Objects.requireNonNull(callback, "callback"));
+            return this;
+        }
+
+        /**
+         * @param writer writes checkpoint zips (default {@link Checkpoints#MODEL_SERIALIZER})
+         * @return this
+         */
+        public Builder modelWriter(Checkpoints.ModelWriter writer) {
+            this.modelWriter = Objects.requireNonNull(writer, "writer");
+            return this;
+        }
+
+        /**
+         * @param rule early stopping, or {@code null} for none
+         * @return this
+         */
+        public Builder earlyStopping(EarlyStopping rule) {
+            this.earlyStopping = rule;
+            return this;
+        }
+
+        /**
+         * @param rule learning-rate reduction on plateau, or {@code null} for none
+         * @return this
+         */
+        public Builder reduceLrOnPlateau(ReduceLrOnPlateau rule) {
+            this.reduceLr = rule;
+            return this;
+        }
+
+        /**
+         * @param monitor what {@code best.zip} keeps the best of (default validation accuracy)
+         * @return this
+         */
+        public Builder bestCheckpointMonitor(Monitor monitor) {
+            this.bestMonitor = Objects.requireNonNull(monitor, "monitor");
+            return this;
+        }
+
+        /** @return the run (not started: call {@code start}, {@code resume} or {@code restoreOrStart}) */
+        public TrainingRun build() {
+            return new TrainingRun(this);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package org.resnext4j.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A run killed with SIGKILL ({@code kill -9}: {@link Process#destroyForcibly()} on Linux) at several moments and
+ * resumed each time reproduces the uninterrupted run with the same seed: the same metrics for every epoch and the
+ * same final parameters. The program ({@link ResumeChild}) exercises every piece of state an exact resume needs:
+ * random-resized-crop and flip augmentation and a per-epoch shuffle (the iterator's epoch), dropout (ND4J's random
+ * generator), Adam (updater state) on a per-epoch step schedule (epoch counter).
+ *
+ * <p>Tolerance: none is needed in principle (the same operations on the same data in the same order on the same
+ * machine); the metrics are compared to 1e-6 and the parameters to 1e-6, which a resume that repeated a shuffle,
+ * an augmentation, a dropout mask or an updater step misses by orders of magnitude (one skipped update of a
+ * learning rate of 0.01 changes parameters by about 1e-3).
+ */
+class ExactResumeTest {
+
+    private static final int EPOCHS = 5;
+    private static final double TOL = 1e-6;
+
+    @Test
+    void killedAndResumedRunReproducesTheUninterruptedRun(@TempDir Path tmp) throws Exception {
+        Path data = ResumeChild.writeImages(tmp.resolve("data"), 40, 3);
+        TrainingResult reference = ResumeChild.train(tmp.resolve("reference"), data, EPOCHS, null);
+        int perEpoch = (int) (reference.history().epochs().get(0).iterations());
+        assertEquals(12, perEpoch, "90 training images in batches of 8");
+
+        Path run = tmp.resolve("run");
+        // SIGKILL right after the last update of epoch 1 (before or after its checkpoint, whichever the race
+        // gives), in the middle of epoch 3, and late in epoch 5
+        int[] killAt = {perEpoch, 2 * perEpoch + 5, 4 * perEpoch + 10};
+        for (int iteration : killAt) {
+            runAndKill(run, data, iteration);
+            int done = checkRunFolder(run);
+            // an epoch's checkpoint is written before its next iteration starts; a kill right after an epoch's
+            // last update may come before or after that checkpoint
+            int expected = iteration / perEpoch;
+            if (iteration % perEpoch == 0) {
+                assertTrue(done == expected || done == expected - 1, done + " epochs checkpointed at iteration "
+                        + iteration);
+            } else {
+                assertEquals(expected, done, "epochs checkpointed when killed at iteration " + iteration);
+            }
+        }
+        TrainingResult resumed = ResumeChild.train(run, data, EPOCHS, null);
+
+        List<EpochMetrics> a = reference.history().epochs();
+        List<EpochMetrics> b = resumed.history().epochs();
+        assertEquals(IntStream.rangeClosed(1, EPOCHS).boxed().toList(), b.stream().map(EpochMetrics::epoch).toList(),
+                "every epoch once");
+        for (int i = 0; i < EPOCHS; i++) {
+            String e = "epoch " + (i + 1);
+            assertEquals(a.get(i).iterations(), b.get(i).iterations(), e + " iterations");
+            assertEquals(a.get(i).learningRate(), b.get(i).learningRate(), 1e-12, e + " learning rate");
+            assertEquals(a.get(i).trainLoss(), b.get(i).trainLoss(), TOL, e + " train loss");
+            assertEquals(a.get(i).trainAccuracy(), b.get(i).trainAccuracy(), TOL, e + " train accuracy");
+            assertEquals(a.get(i).valLoss(), b.get(i).valLoss(), TOL, e + " validation loss");
+            assertEquals(a.get(i).valAccuracy(), b.get(i).valAccuracy(), TOL, e + " validation accuracy");
+        }
+        ComputationGraph x = (ComputationGraph) reference.model();
+        ComputationGraph y = (ComputationGraph) resumed.model();
+        double maxAbs = x.params().sub(y.params()).amaxNumber().doubleValue();
+        System.out.println("max |parameter difference| after the resumed run: " + maxAbs);
+        assertTrue(maxAbs <= TOL, "max |parameter difference| " + maxAbs);
+        assertEquals(x.getConfiguration().getIterationCount(), y.getConfiguration().getIterationCount());
+        assertEquals(EPOCHS, y.getConfiguration().getEpochCount());
+        // the history on disk is the same as the result's
+        assertEquals(b, MetricsHistory.readJson(run.resolve("metrics.json")).epochs());
+    }
+
+    /** Starts the child JVM on the run folder and SIGKILLs it once it printed the given iteration. */
+    private static void runAndKill(Path run, Path data, int iteration) throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "-Djava.awt.headless=true",
+                "-Dorg.bytedeco.javacpp.maxbytes=2G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=3G",
+                "-cp", System.getProperty("java.class.path"), ResumeChild.class.getName(), run.toString(),
+                data.toString(), Integer.toString(EPOCHS)));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        StringBuilder output = new StringBuilder();
+        boolean killed = false;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                output.append(line).append('\n');
+                if (line.equals("ITERATION " + iteration)) {
+                    p.destroyForcibly();
+                    killed = true;
+                    break;
+                }
+            }
+        } finally {
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+        if (!killed) {
+            fail("the child ended (exit " + p.exitValue() + ") before iteration " + iteration + ":\n" + output);
+        }
+        assertEquals(137, p.exitValue(), "killed by SIGKILL");
+    }
+
+    /** After a kill: the checkpoint loads and the metrics on disk list epochs 1..k once each; returns k. */
+    private static int checkRunFolder(Path run) throws IOException {
+        Path last = run.resolve("checkpoints/last.zip");
+        if (!Files.exists(last)) {
+            assertTrue(!Files.exists(run.resolve("metrics.json")), "metrics without a checkpoint");
+            return 0;
+        }
+        Map<String, Object> meta = Checkpoints.readMetadata(last);
+        int k = ((Number) meta.get("epoch")).intValue();
+        List<Integer> epochs = MetricsHistory.readJson(run.resolve("metrics.json")).epochs().stream()
+                .map(EpochMetrics::epoch).toList();
+        // metrics are written after the checkpoint, so a kill in between leaves them one epoch behind
+        assertTrue(epochs.equals(IntStream.rangeClosed(1, k).boxed().toList())
+                || epochs.equals(IntStream.rangeClosed(1, k - 1).boxed().toList()), "metrics epochs " + epochs
+                + " for a checkpoint of epoch " + k);
+        assertTrue(Checkpoints.load(last).model() instanceof ComputationGraph);
+        return k;
+    }
+}

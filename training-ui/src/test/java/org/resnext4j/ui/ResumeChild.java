@@ -1,0 +1,147 @@
+package org.resnext4j.ui;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+
+import javax.imageio.ImageIO;
+
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.linalg.schedule.ScheduleType;
+import org.nd4j.linalg.schedule.StepSchedule;
+import org.resnext4j.datavec.ImageFolderPipeline;
+import org.resnext4j.datavec.Normalization;
+
+/**
+ * The training program of {@code ExactResumeTest}: a small convolutional network with dropout, Adam on a step
+ * schedule, on an image folder with random-resized-crop and flip augmentation, trained with a {@link TrainingRun}
+ * through plain {@code net.fit(iterator, epochs)}; resumes when the run folder holds a checkpoint. Run as a child
+ * JVM ({@code main}) so the test can kill it with SIGKILL; it prints {@code ITERATION n} after every update.
+ */
+public final class ResumeChild {
+
+    static final List<String> CLASSES = List.of("horizontal", "vertical", "checker");
+    static final int IMAGE = 16;
+    static final int BATCH = 8;
+    static final long SEED = 7;
+
+    private ResumeChild() {
+    }
+
+    /**
+     * @param args run folder, data folder, epochs
+     * @throws IOException never in practice (errors end the JVM with a stack trace)
+     */
+    public static void main(String[] args) throws IOException {
+        PrintStream out = System.out;
+        train(Path.of(args[0]), Path.of(args[1]), Integer.parseInt(args[2]), new BaseTrainingListener() {
+            @Override
+            public void iterationDone(Model model, int iteration, int epoch) {
+                out.println("ITERATION " + (iteration + 1));
+                out.flush();
+            }
+        });
+        System.exit(0);
+    }
+
+    /** Trains (or resumes) the run to {@code epochs} epochs and returns its history. */
+    static TrainingResult train(Path runDir, Path data, int epochs, TrainingListener extra) {
+        try (ImageFolderPipeline pipeline = ImageFolderPipeline.fromDirectory(data).validationSplit(0.25).seed(SEED)
+                .imageSize(IMAGE).batchSize(BATCH).normalization(Normalization.IMAGENET).augment(true).build();
+             TrainingRun run = TrainingRun.builder(runDir).epochs(epochs).validation(pipeline.validation())
+                     .classNames(pipeline.classNames()).progressIntervalSeconds(0).build()) {
+            ComputationGraph net = run.restoreOrStart(network());
+            run.prepare(pipeline.train());
+            net.addListeners(run.listeners().toArray(TrainingListener[]::new));
+            if (extra != null) {
+                net.addListeners(extra);
+            }
+            if (run.remainingEpochs() > 0) {
+                net.fit(pipeline.train(), run.remainingEpochs());
+            }
+            return run.result();
+        }
+    }
+
+    static ComputationGraph network() {
+        ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder()
+                .seed(SEED).dataType(DataType.FLOAT).weightInit(WeightInit.RELU)
+                .updater(new Adam(new StepSchedule(ScheduleType.EPOCH, 0.01, 0.7, 1)))
+                .graphBuilder()
+                .addInputs("in")
+                .setInputTypes(InputType.convolutional(IMAGE, IMAGE, 3))
+                .addLayer("conv1", new ConvolutionLayer.Builder(3, 3).stride(2, 2).padding(1, 1).nOut(8)
+                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build(), "in")
+                .addLayer("conv2", new ConvolutionLayer.Builder(3, 3).padding(1, 1).nOut(16)
+                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build(), "conv1")
+                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "conv2")
+                .addLayer("fc1", new DenseLayer.Builder().nOut(16).activation(Activation.RELU).dropOut(0.8).build(),
+                        "pool")
+                .addLayer("fc", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES.size())
+                        .activation(Activation.SOFTMAX).build(), "fc1")
+                .setOutputs("fc")
+                .build());
+        net.init();
+        return net;
+    }
+
+    /**
+     * Writes {@code perClass} PNGs per class: stripes of random period, phase and colours, horizontal or vertical,
+     * or a checkerboard, with noise.
+     */
+    static Path writeImages(Path root, int perClass, long seed) throws IOException {
+        Random rng = new Random(seed);
+        for (int c = 0; c < CLASSES.size(); c++) {
+            Path dir = Files.createDirectories(root.resolve(CLASSES.get(c)));
+            for (int i = 0; i < perClass; i++) {
+                int size = 24;
+                BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+                int period = 3 + rng.nextInt(4);
+                int phase = rng.nextInt(period);
+                int a = rng.nextInt(0xFFFFFF);
+                int b = rng.nextInt(0xFFFFFF);
+                for (int y = 0; y < size; y++) {
+                    for (int x = 0; x < size; x++) {
+                        boolean on = switch (c) {
+                            case 0 -> ((y + phase) / period) % 2 == 0;
+                            case 1 -> ((x + phase) / period) % 2 == 0;
+                            default -> (((x + phase) / period) + ((y + phase) / period)) % 2 == 0;
+                        };
+                        int rgb = on ? a : b;
+                        int noise = rng.nextInt(40) - 20;
+                        int r = clamp(((rgb >> 16) & 255) + noise);
+                        int g = clamp(((rgb >> 8) & 255) + noise);
+                        int bl = clamp((rgb & 255) + noise);
+                        img.setRGB(x, y, (r << 16) | (g << 8) | bl);
+                    }
+                }
+                ImageIO.write(img, "png", dir.resolve(String.format("%03d.png", i)).toFile());
+            }
+        }
+        return root;
+    }
+
+    private static int clamp(int v) {
+        return Math.max(0, Math.min(255, v));
+    }
+}

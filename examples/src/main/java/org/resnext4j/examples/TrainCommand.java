@@ -25,7 +25,10 @@ import org.resnext4j.datavec.Normalization;
 import org.resnext4j.datavec.TrainTransform;
 import org.resnext4j.ui.Charts;
 import org.resnext4j.ui.Checkpoints;
+import org.resnext4j.ui.EarlyStopping;
 import org.resnext4j.ui.HtmlReport;
+import org.resnext4j.ui.Monitor;
+import org.resnext4j.ui.ReduceLrOnPlateau;
 import org.resnext4j.ui.Trainer;
 import org.resnext4j.ui.TrainingResult;
 import org.resnext4j.ui.UiOptions;
@@ -66,7 +69,10 @@ final class TrainCommand implements Cli.Command {
         return "train [--data DIR] [--model tiny|PRESET] [--epochs N] [--batch N] [--size N] [--val-split F] [--seed S]"
                 + " [--optimizer adam|sgd] [--lr X] [--schedule cosine|step|none] [--lr-step N] [--lr-gamma G]"
                 + " [--weight-decay W] [--augment none|light|imagenet] [--pretrained FILE.safetensors"
-                + " [--freeze-backbone]] [--no-ui] [--port N] [--out DIR] | train --resume --out DIR [--epochs N]";
+                + " [--freeze-backbone]] [--early-stopping PATIENCE [--early-stopping-monitor M]"
+                + " [--early-stopping-min-delta D]] [--reduce-lr PATIENCE [--reduce-lr-factor F] [--reduce-lr-monitor M]"
+                + " [--reduce-lr-min-delta D] [--reduce-lr-cooldown N] [--min-lr X]] [--no-ui] [--port N] [--out DIR]"
+                + " | train --resume --out DIR [--epochs N]";
     }
 
     @Override
@@ -102,6 +108,7 @@ final class TrainCommand implements Cli.Command {
         String augment = a.choice("--augment", dataOption == null ? "none" : "imagenet", "none", "light", "imagenet");
         String pretrained = a.option("--pretrained", null);
         boolean freeze = a.flag("--freeze-backbone");
+        Map<String, Object> callbacks = callbackSettings(a);
         UiOptions ui = uiOptions(a);
         a.requireAllUsed();
         if (freeze && pretrained == null) {
@@ -150,6 +157,7 @@ final class TrainCommand implements Cli.Command {
             settings.put("pretrained", Path.of(pretrained).toAbsolutePath().toString());
             settings.put("freeze_backbone", freeze);
         }
+        settings.putAll(callbacks);
 
         try (ImageFolderPipeline pipeline = pipeline(settings)) {
             System.out.print(pipeline.report());
@@ -167,7 +175,7 @@ final class TrainCommand implements Cli.Command {
                     + updater.getClass().getSimpleName() + ", schedule " + schedule + ", weight decay " + weightDecay);
 
             Trainer.Builder trainer = Trainer.builder().runDir(out).epochs(epochs).classNames(pipeline.classNames())
-                    .ui(ui);
+                    .ui(ui).earlyStopping(earlyStopping(settings)).reduceLrOnPlateau(reduceLr(settings));
             settings.forEach(trainer::metadata);
             trainer.metadata(Models.KEY_SPEC, Models.describe(spec));
             trainer.metadata(Models.KEY_PREPROCESSING, Models.describe(pipeline.preprocessing()));
@@ -231,11 +239,84 @@ final class TrainCommand implements Cli.Command {
             System.out.print(pipeline.report());
             // every checkpoint stores the metadata its Trainer was given: pass the run's settings on again
             Trainer.Builder trainer = Trainer.builder().runDir(out).epochs(epochs).classNames(pipeline.classNames())
-                    .ui(ui);
+                    .ui(ui).earlyStopping(earlyStopping(settings)).reduceLrOnPlateau(reduceLr(settings));
             settings.forEach(trainer::metadata);
             TrainingResult result = trainer.build().resume(pipeline.train(), pipeline.validation());
             printOutputs(result);
         }
+    }
+
+    /**
+     * The early-stopping and reduce-LR-on-plateau options as run settings (stored in checkpoints, so
+     * {@code --resume} continues with the same rules); Keras's defaults where an option is left out.
+     */
+    private static Map<String, Object> callbackSettings(Args a) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        if (a.has("--early-stopping")) {
+            s.put("early_stopping_patience", a.intOption("--early-stopping", 0, 1));
+            s.put("early_stopping_monitor", monitor(a, "--early-stopping-monitor").key());
+            s.put("early_stopping_min_delta", nonNegative(a, "--early-stopping-min-delta", 0));
+        } else {
+            requireAbsent(a, "--early-stopping", "--early-stopping-monitor", "--early-stopping-min-delta");
+        }
+        if (a.has("--reduce-lr")) {
+            s.put("reduce_lr_patience", a.intOption("--reduce-lr", 0, 1));
+            s.put("reduce_lr_factor", a.doubleOption("--reduce-lr-factor", 0.1, 0, 1));
+            s.put("reduce_lr_monitor", monitor(a, "--reduce-lr-monitor").key());
+            s.put("reduce_lr_min_delta", nonNegative(a, "--reduce-lr-min-delta", 1e-4));
+            s.put("reduce_lr_cooldown", a.intOption("--reduce-lr-cooldown", 0, 0));
+            s.put("min_lr", nonNegative(a, "--min-lr", 0));
+        } else {
+            requireAbsent(a, "--reduce-lr", "--reduce-lr-factor", "--reduce-lr-monitor", "--reduce-lr-min-delta",
+                    "--reduce-lr-cooldown", "--min-lr");
+        }
+        return s;
+    }
+
+    private static Monitor monitor(Args a, String option) {
+        String v = a.option(option, Monitor.VAL_LOSS.key());
+        try {
+            return Monitor.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static double nonNegative(Args a, String option, double dflt) {
+        double v = a.doubleOption(option, dflt);
+        if (!(v >= 0) || Double.isInfinite(v)) {
+            throw new IllegalArgumentException(option + ": expected a finite number >= 0, got " + v);
+        }
+        return v;
+    }
+
+    private static void requireAbsent(Args a, String main, String... dependents) {
+        for (String d : dependents) {
+            if (!d.equals(main) && a.has(d)) {
+                throw new IllegalArgumentException(d + " needs " + main + " PATIENCE");
+            }
+        }
+    }
+
+    /** The run's early stopping, from its settings, or {@code null}. */
+    static EarlyStopping earlyStopping(Map<String, Object> s) {
+        if (!s.containsKey("early_stopping_patience")) {
+            return null;
+        }
+        return new EarlyStopping(Monitor.parse((String) s.get("early_stopping_monitor")),
+                ((Number) s.get("early_stopping_patience")).intValue(),
+                ((Number) s.get("early_stopping_min_delta")).doubleValue());
+    }
+
+    /** The run's learning-rate reduction on plateau, from its settings, or {@code null}. */
+    static ReduceLrOnPlateau reduceLr(Map<String, Object> s) {
+        if (!s.containsKey("reduce_lr_patience")) {
+            return null;
+        }
+        return new ReduceLrOnPlateau(Monitor.parse((String) s.get("reduce_lr_monitor")),
+                ((Number) s.get("reduce_lr_factor")).doubleValue(), ((Number) s.get("reduce_lr_patience")).intValue(),
+                ((Number) s.get("reduce_lr_min_delta")).doubleValue(),
+                ((Number) s.get("reduce_lr_cooldown")).intValue(), ((Number) s.get("min_lr")).doubleValue());
     }
 
     /** The data pipeline of a run, from its settings (the same for a new run and a resumed one). */

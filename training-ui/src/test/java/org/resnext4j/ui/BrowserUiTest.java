@@ -14,13 +14,14 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import javax.imageio.ImageIO;
 
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -38,12 +39,7 @@ class BrowserUiTest {
 
     @Test
     void overviewPageShowsThisSessionsScoreChart(@TempDir Path tmp) throws Exception {
-        Assumptions.assumeFalse(Boolean.getBoolean("resnext4j.skipBrowserTests"),
-                "browser test skipped by -Dresnext4j.skipBrowserTests=true");
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            fail("The browser UI test needs " + CHROMIUM + " and " + CHROMEDRIVER
-                    + ": apt-get install chromium chromium-driver (or run with -Dresnext4j.skipBrowserTests=true)");
-        }
+        requireBrowser();
         AtomicReference<String> checked = new AtomicReference<>();
         Path run = tmp.resolve("run");
         Trainer trainer = Trainer.builder().runDir(run).epochs(3).classNames(TestModels.CLASSES)
@@ -62,11 +58,58 @@ class BrowserUiTest {
         assertEquals(r.sessionId(), checked.get(), "browser showed another session");
     }
 
-    private static String checkInBrowser(Path run, String expectedSession, Path tmp) {
-        String url;
-        try {
-            url = String.valueOf(Files.readString(run.resolve(Trainer.RUN_CONFIG_FILE)))
-                    .replaceAll("(?s).*\"ui\" : \"(http://[^ \"]+) .*", "$1");
+    @Test
+    void epochCurvesPageShowsTheRunsValidationAccuracyLive(@TempDir Path tmp) throws Exception {
+        requireBrowser();
+        Path dir = tmp.resolve("run");
+        AtomicReference<String> shown = new AtomicReference<>();
+        try (TrainingRun run = TrainingRun.builder(dir).epochs(3).validation(TestModels.iterator(TestModels.blobs(128, 4), 64))
+                .classNames(TestModels.CLASSES).ui(UiOptions.defaults().withPort(0)).progressIntervalSeconds(0)
+                .build()) {
+            ComputationGraph net = run.start(TestModels.graph(10));
+            net.addListeners(run.listeners().toArray(TrainingListener[]::new));
+            net.fit(TestModels.iterator(TestModels.blobs(256, 3), 32), 2);
+            // training paused after epoch 2 with the UI up: the page must show epochs 1 and 2
+            String page = run.uiUrl().orElseThrow().replace("/train/overview", EpochCurvesModule.PAGE);
+            EpochMetrics second = run.history().epochs().get(1);
+            try (Browser browser = Browser.open(tmp)) {
+                ChromeDriver driver = browser.driver();
+                driver.get(page);
+                WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+                wait.until(d -> d.findElements(By.cssSelector("#epochs tbody tr")).size() == 2);
+                String latest = driver.findElement(By.id("latest-val-acc")).getText();
+                shown.set(latest);
+                assertEquals(100 * second.valAccuracy(), Double.parseDouble(latest.replace("%", "")), 0.051,
+                        "latest validation accuracy on the page");
+                assertEquals("2", driver.findElement(By.id("latest-epoch")).getText());
+                String cell = driver.findElement(By.cssSelector("#epochs tbody tr[data-epoch='2'] td.val_acc")).getText();
+                assertEquals(latest, cell);
+                Object points = ((JavascriptExecutor) driver).executeScript(
+                        "return document.querySelector('#acc-chart polyline.series-val_acc').getAttribute('points')"
+                                + ".trim().split(' ').length;");
+                assertEquals(2L, points, "validation accuracy curve points");
+                // one more epoch: the open page updates by itself
+                net.fit(TestModels.iterator(TestModels.blobs(256, 3), 32), 1);
+                wait.until(d -> d.findElements(By.cssSelector("#epochs tbody tr")).size() == 3);
+                assertEquals("3", driver.findElement(By.id("latest-epoch")).getText());
+                browser.screenshot(Paths.get("target", "ui-epoch-curves.png"));
+            }
+        }
+        assertTrue(shown.get().endsWith("%"), shown.get());
+    }
+
+    private static void requireBrowser() {
+        Assumptions.assumeFalse(Boolean.getBoolean("resnext4j.skipBrowserTests"),
+                "browser test skipped by -Dresnext4j.skipBrowserTests=true");
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            fail("The browser UI test needs " + CHROMIUM + " and " + CHROMEDRIVER
+                    + ": apt-get install chromium chromium-driver (or run with -Dresnext4j.skipBrowserTests=true)");
+        }
+    }
+
+    /** Headless Chromium driven by chromedriver. */
+    private record Browser(ChromeDriver driver, ChromeDriverService service) implements AutoCloseable {
+        static Browser open(Path tmp) throws java.io.IOException {
             Path profile = Files.createDirectories(tmp.resolve("chromium-profile"));
             ChromeOptions options = new ChromeOptions();
             options.setBinary(CHROMIUM.toFile());
@@ -75,7 +118,30 @@ class BrowserUiTest {
                     "--disable-dev-shm-usage", "--window-size=1400,1000", "--user-data-dir=" + profile);
             ChromeDriverService service = new ChromeDriverService.Builder()
                     .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-            ChromeDriver driver = new ChromeDriver(service, options);
+            return new Browser(new ChromeDriver(service, options), service);
+        }
+
+        void screenshot(Path target) throws java.io.IOException {
+            File shot = driver.getScreenshotAs(OutputType.FILE);
+            Files.createDirectories(target.getParent());
+            Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+            assertTrue(ImageIO.read(target.toFile()).getWidth() > 0);
+        }
+
+        @Override
+        public void close() {
+            driver.quit();
+            service.stop();
+        }
+    }
+
+    private static String checkInBrowser(Path run, String expectedSession, Path tmp) {
+        String url;
+        try {
+            url = String.valueOf(Files.readString(run.resolve(Trainer.RUN_CONFIG_FILE)))
+                    .replaceAll("(?s).*\"ui\" : \"(http://[^ \"]+) .*", "$1");
+            Browser browser = Browser.open(tmp);
+            ChromeDriver driver = browser.driver();
             try {
                 driver.get(url);
                 WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
@@ -90,15 +156,10 @@ class BrowserUiTest {
                 assertEquals(expectedSession, session);
                 Number points = (Number) js.executeScript("return $('#scoreiterchart').data('plot').getData()[0].data.length;");
                 assertTrue(points.intValue() >= 10, "score chart points: " + points);
-                File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-                Path target = Paths.get("target", "ui-overview.png");
-                Files.createDirectories(target.getParent());
-                Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
-                assertTrue(ImageIO.read(target.toFile()).getWidth() > 0);
+                browser.screenshot(Paths.get("target", "ui-overview.png"));
                 return session;
             } finally {
-                driver.quit();
-                service.stop();
+                browser.close();
             }
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

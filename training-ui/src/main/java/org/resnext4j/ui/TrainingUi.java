@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -76,7 +77,7 @@ public final class TrainingUi implements AutoCloseable {
      */
     public static TrainingUi start(Path statsFile, UiOptions options, String sessionId) {
         String sid = sessionId != null ? sessionId : UUID.randomUUID().toString();
-        FileStatsStorage storage = openStorage(statsFile);
+        FileStatsStorage storage = openOrSetAside(statsFile);
         StatsListener listener = new StatsListener(storage, options.listenerFrequency(), sid);
         listener.setWorkerID(WORKER_ID);
         return attach(statsFile, storage, listener, sid, options, "training session " + sid);
@@ -108,6 +109,32 @@ public final class TrainingUi implements AutoCloseable {
             ui.publishedCurves = true;
         }
         return ui;
+    }
+
+    /**
+     * Opens the stats file of a run; one that cannot be opened (a process killed while writing it, say) is kept
+     * under a new name, {@code <name>.unreadable-<time>}, and a new file is started, so training goes on and no
+     * recorded statistics are deleted.
+     */
+    private static FileStatsStorage openOrSetAside(Path statsFile) {
+        try {
+            return openStorage(statsFile);
+        } catch (UiStartException e) {
+            if (!Files.isRegularFile(statsFile)) {
+                throw e;
+            }
+            Path aside = statsFile.resolveSibling(statsFile.getFileName() + ".unreadable-"
+                    + Instant.now().toString().replace(':', '-'));
+            try {
+                Files.move(statsFile, aside);
+            } catch (IOException moveFailure) {
+                e.addSuppressed(moveFailure);
+                throw e;
+            }
+            log.warn("Stats file {} could not be opened ({}); kept it as {} and started a new one", statsFile,
+                    e.getCause() == null ? e.getMessage() : e.getCause().toString(), aside);
+            return openStorage(statsFile);
+        }
     }
 
     private static FileStatsStorage openStorage(Path statsFile) {

@@ -1,5 +1,6 @@
 package org.resnext4j.ui;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -121,5 +122,22 @@ class TrainingUiTest {
         } finally {
             c.disconnect();
         }
+    }
+
+    @Test
+    void unreadableStatsFileIsKeptAsideAndANewOneStarted(@TempDir Path dir) throws Exception {
+        Path stats = dir.resolve("ui-stats.dl4j");
+        byte[] garbage = "not a MapDB file, e.g. left by a process killed while writing".getBytes();
+        java.nio.file.Files.write(stats, garbage);
+        try (TrainingUi ui = TrainingUi.start(stats, UiOptions.disabled(), null)) {
+            assertTrue(ui.listener() != null);
+        }
+        java.util.List<Path> aside;
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(dir)) {
+            aside = s.filter(p -> p.getFileName().toString().startsWith("ui-stats.dl4j.unreadable-")).toList();
+        }
+        assertEquals(1, aside.size(), "the unreadable file is kept: " + aside);
+        assertArrayEquals(garbage, java.nio.file.Files.readAllBytes(aside.get(0)));
+        assertTrue(java.nio.file.Files.size(stats) > 0, "a new stats file");
     }
 }

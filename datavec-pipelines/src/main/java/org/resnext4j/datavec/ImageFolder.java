@@ -60,7 +60,8 @@ public final class ImageFolder {
     private static final Logger log = LoggerFactory.getLogger(ImageFolder.class);
 
     /** Extensions recognised as images, lower case. */
-    public static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif");
+    public static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif", "tif", "tiff",
+            "webp");
 
     /** How much each candidate file is checked during the scan. */
     public enum Verification {

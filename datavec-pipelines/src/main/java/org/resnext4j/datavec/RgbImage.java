@@ -39,4 +39,45 @@ public record RgbImage(int width, int height, byte[] pixels) {
     public int get(int x, int y, int channel) {
         return pixels[(y * width + x) * 3 + channel] & 0xFF;
     }
+
+    /**
+     * This image as it is meant to be displayed given an EXIF {@code Orientation} tag, as Pillow's
+     * {@code ImageOps.exif_transpose}: 1 unchanged, 2 mirrored left-right, 3 turned 180 degrees, 4 mirrored top-bottom,
+     * 5 transposed, 6 turned 90 degrees clockwise, 7 transversed, 8 turned 90 degrees counter-clockwise. Written out
+     * by hand because it is an index permutation of our own pixel buffer (Java2D's affine transforms would add a
+     * round trip through {@code BufferedImage} and interpolation settings).
+     *
+     * @param orientation the EXIF value; values outside 1..8 are treated as 1, as Pillow does
+     * @return the upright image (this one for orientation 1)
+     */
+    public RgbImage exifTransposed(int orientation) {
+        if (orientation < 2 || orientation > 8) {
+            return this;
+        }
+        boolean swap = orientation >= 5;
+        int w2 = swap ? height : width;
+        int h2 = swap ? width : height;
+        byte[] out = new byte[pixels.length];
+        for (int oy = 0; oy < h2; oy++) {
+            for (int ox = 0; ox < w2; ox++) {
+                int sx;
+                int sy;
+                switch (orientation) {
+                    case 2 -> { sx = width - 1 - ox; sy = oy; }
+                    case 3 -> { sx = width - 1 - ox; sy = height - 1 - oy; }
+                    case 4 -> { sx = ox; sy = height - 1 - oy; }
+                    case 5 -> { sx = oy; sy = ox; }
+                    case 6 -> { sx = oy; sy = height - 1 - ox; }
+                    case 7 -> { sx = width - 1 - oy; sy = height - 1 - ox; }
+                    default -> { sx = width - 1 - oy; sy = ox; }
+                }
+                int s = (sy * width + sx) * 3;
+                int o = (oy * w2 + ox) * 3;
+                out[o] = pixels[s];
+                out[o + 1] = pixels[s + 1];
+                out[o + 2] = pixels[s + 2];
+            }
+        }
+        return new RgbImage(w2, h2, out);
+    }
 }

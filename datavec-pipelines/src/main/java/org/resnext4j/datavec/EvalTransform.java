@@ -16,6 +16,8 @@ import java.util.SplittableRandom;
  */
 public final class EvalTransform implements ImageTransform {
 
+    private static final long serialVersionUID = 1L;
+
     private final int resizeSize;
     private final int cropSize;
     private final Normalization normalization;

@@ -2,6 +2,7 @@ package org.resnext4j.datavec;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +15,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.datavec.api.split.CollectionInputSplit;
+import org.datavec.api.split.InputSplit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,6 +105,39 @@ public final class ImageFolder {
             int c = samples.get(i).label();
             byClass[c][fill[c]++] = i;
         }
+    }
+
+    /**
+     * A data set from files already listed (a DataVec {@code InputSplit}, say), without scanning or verification:
+     * bad files are found when decoded.
+     *
+     * @param root       the common folder of the files (for relative paths)
+     * @param classNames class names in label order
+     * @param samples    the samples, in the order to keep
+     * @param decoder    the decoder
+     * @param strict     fail on a bad file instead of replacing it
+     * @return the data set
+     */
+    static ImageFolder of(Path root, List<String> classNames, List<ImageSample> samples, ImageDecoder decoder,
+                          boolean strict) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        classNames.forEach(c -> counts.put(c, 0));
+        samples.forEach(s -> counts.merge(classNames.get(s.label()), 1, Integer::sum));
+        ImageFolderReport report = new ImageFolderReport(root, classNames, counts, 0, 0, 0, List.of());
+        return new ImageFolder(root, classNames, samples, report, decoder, strict);
+    }
+
+    /**
+     * This data set as a DataVec {@code InputSplit}: the files' URIs in sample order. With
+     * {@link #split(double, long)} it gives DataVec readers the same seeded, stratified split as
+     * {@link ImageFolderPipeline}: {@code folder.split(0.2, seed).train().inputSplit()}.
+     *
+     * @return a {@code CollectionInputSplit}
+     */
+    public InputSplit inputSplit() {
+        List<URI> uris = new ArrayList<>(samples.size());
+        samples.forEach(s -> uris.add(s.file().toUri()));
+        return new CollectionInputSplit(uris);
     }
 
     /**

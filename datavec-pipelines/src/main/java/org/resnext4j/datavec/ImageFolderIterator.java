@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -16,7 +15,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A {@link DataSetIterator} over an {@link ImageFolder} that DL4J's {@code fit} and
@@ -148,9 +146,8 @@ public final class ImageFolderIterator implements EpochIterator, AutoCloseable {
         return prefetchBatches;
     }
 
-    private void startEpoch(int e) {
-        this.epoch = e;
-        int n = folder.size();
+    /** The visiting order of epoch {@code e}: identity, or a permutation seeded from ({@code seed}, {@code e}). */
+    static int[] epochOrder(int n, boolean shuffle, long seed, int e) {
         int[] o = new int[n];
         for (int i = 0; i < n; i++) {
             o[i] = i;
@@ -158,7 +155,13 @@ public final class ImageFolderIterator implements EpochIterator, AutoCloseable {
         if (shuffle) {
             Seeds.shuffle(o, Seeds.derive(seed, 0x5348554646L, e));
         }
-        this.order = o;
+        return o;
+    }
+
+    private void startEpoch(int e) {
+        this.epoch = e;
+        int n = folder.size();
+        this.order = epochOrder(n, shuffle, seed, e);
         this.cursor = 0;
         this.submitted = 0;
     }
@@ -250,14 +253,10 @@ public final class ImageFolderIterator implements EpochIterator, AutoCloseable {
         float[] labels = new float[n * classes];
         for (int i = 0; i < n; i++) {
             ImageFolder.Loaded l = folder.load(o[start + i]);
-            SplittableRandom r = new SplittableRandom(Seeds.derive(seed, e, start + i));
-            transform.apply(l.image(), r, features, i * per);
+            SampleTensors.write(transform, l.image(), seed, e, start + i, features, i * per);
             labels[i * classes + l.label()] = 1f;
         }
-        DataSet ds = new DataSet(Nd4j.create(features, new long[] {n, 3, s, s}, 'c'),
-                Nd4j.create(labels, new long[] {n, classes}, 'c'));
-        ds.setLabelNames(folder.classNames());
-        return ds;
+        return SampleTensors.dataSet(features, labels, n, s, folder.classNames());
     }
 
     private ThreadPoolExecutor executor() {

@@ -5,6 +5,7 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
@@ -88,13 +89,35 @@ public final class ImageIoDecoder implements ImageDecoder, Serializable {
         if (!Files.isRegularFile(file)) {
             throw new IOException("not a regular file");
         }
+        return decode(() -> ImageIO.createImageInputStream(file.toFile()));
+    }
+
+    /**
+     * Decodes an encoded image held in memory (DataVec's {@code RecordReader.record(uri, stream)}, Spark's binary
+     * files).
+     *
+     * @param encoded the file's bytes
+     * @return the decoded pixels, RGB, upright
+     * @throws IOException as {@link #decode(Path)}
+     */
+    public RgbImage decode(byte[] encoded) throws IOException {
+        return decode(() -> ImageIO.createImageInputStream(new ByteArrayInputStream(encoded)));
+    }
+
+    /** Opens a fresh stream over the same encoded image each time it is called. */
+    @FunctionalInterface
+    private interface Source {
+        ImageInputStream open() throws IOException;
+    }
+
+    private RgbImage decode(Source source) throws IOException {
         BufferedImage image;
         boolean jpeg;
         List<String> warnings = new ArrayList<>();
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+        try (ImageInputStream in = source.open()) {
             ImageReader reader = ImageReaders.first(in);
             try {
-                IIOReadWarningListener listener = (source, warning) -> {
+                IIOReadWarningListener listener = (src, warning) -> {
                     if (!isColourProfileNotice(warning)) {
                         warnings.add(warning);
                     }
@@ -117,7 +140,7 @@ public final class ImageIoDecoder implements ImageDecoder, Serializable {
             throw new IOException("the reader returned no image");
         }
         RgbImage rgb = toRgb(image);
-        return jpeg ? rgb.exifTransposed(exifOrientation(file)) : rgb;
+        return jpeg ? rgb.exifTransposed(exifOrientation(source)) : rgb;
     }
 
     @Override
@@ -151,7 +174,11 @@ public final class ImageIoDecoder implements ImageDecoder, Serializable {
      * not lose an image that decodes), read with TwelveMonkeys' JPEG segment and TIFF readers.
      */
     static int exifOrientation(Path file) {
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+        return exifOrientation(() -> ImageIO.createImageInputStream(file.toFile()));
+    }
+
+    private static int exifOrientation(Source source) {
+        try (ImageInputStream in = source.open()) {
             List<JPEGSegment> exif = JPEGSegmentUtil.readSegments(in, JPEG.APP1, "Exif");
             if (exif.isEmpty()) {
                 return 1;

@@ -1,5 +1,6 @@
 package org.resnext4j.datavec;
 
+import java.io.Serializable;
 import java.util.SplittableRandom;
 
 /**
@@ -9,9 +10,9 @@ import java.util.SplittableRandom;
  * <p>Implementations are immutable and thread-safe; all randomness comes from the
  * {@link SplittableRandom} passed in, which the iterator seeds per (seed, epoch, position), so
  * augmentation is reproducible whatever the thread scheduling. See {@link EvalTransform} and
- * {@link TrainTransform}.
+ * {@link TrainTransform}. Serializable, so a transform travels to Spark executors with the job.
  */
-public interface ImageTransform {
+public interface ImageTransform extends Serializable {
 
     /** @return the output height and width in pixels */
     int outputSize();

@@ -22,6 +22,8 @@ import java.util.SplittableRandom;
  */
 public final class TrainTransform implements ImageTransform {
 
+    private static final long serialVersionUID = 1L;
+
     /** Attempts before the center-crop fallback, as torchvision. */
     public static final int ATTEMPTS = 10;
 

@@ -157,10 +157,22 @@ public final class TrainTransform implements ImageTransform {
 
     @Override
     public void apply(RgbImage image, SplittableRandom random, float[] dest, int offset) {
+        ImageTransform.toTensor(augment(image, random), normalization, false, dest, offset);
+    }
+
+    /**
+     * The augmentation without the normalisation: the random crop resized to {@code size x size}, mirrored with
+     * the flip probability (the 8-bit image torchvision has before {@code ToTensor}).
+     *
+     * @param image  the decoded image
+     * @param random randomness (the crop's draws, then the flip's)
+     * @return the augmented image
+     */
+    public RgbImage augment(RgbImage image, SplittableRandom random) {
         int[] box = cropWindow(image.width(), image.height(), random);
         RgbImage crop = Resampler.resize(image, box[0], box[1], box[2], box[3], size, size);
         boolean flip = flipProbability > 0 && random.nextDouble() < flipProbability;
-        ImageTransform.toTensor(crop, normalization, flip, dest, offset);
+        return flip ? crop.exifTransposed(2) : crop;
     }
 
     @Override

@@ -11,11 +11,15 @@ import java.util.Comparator;
 import java.util.Random;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+
+import org.deeplearning4j.datasets.iterator.AsyncDataSetIterator;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.resnext4j.datavec.DataVecImageDecoder;
 import org.resnext4j.datavec.EvalTransform;
 import org.resnext4j.datavec.ImageDecoder;
 import org.resnext4j.datavec.ImageFolder;
 import org.resnext4j.datavec.ImageFolderIterator;
+import org.resnext4j.datavec.ImageFolderRecordReader;
 import org.resnext4j.datavec.ImageIoDecoder;
 import org.resnext4j.datavec.ImageTransform;
 import org.resnext4j.datavec.TrainTransform;
@@ -29,7 +33,9 @@ import org.resnext4j.datavec.TrainTransform;
  * deletes the folder. Configurations: decoding alone (ImageIO, DataVec); iterators with
  * prefetch 0 (calling thread), prefetch 2 with 1 worker, prefetch 4 with 2 workers; and the
  * same with a simulated training step (the consumer sleeps per batch), which shows how much
- * decoding prefetch hides.
+ * decoding prefetch hides; and the DataVec path, {@link ImageFolderRecordReader} through
+ * {@code RecordReaderDataSetIterator}, on the calling thread and behind DL4J's
+ * {@code AsyncDataSetIterator} (one prefetch thread, what {@code fit} adds).
  *
  * <pre>
  * java -cp ... org.resnext4j.datavec.bench.LoaderBenchmark [images] [width] [height] [epochs] [stepMillis]
@@ -72,6 +78,9 @@ public final class LoaderBenchmark {
                 for (ImageTransform t : new ImageTransform[] {eval, train}) {
                     for (int[] c : configs) {
                         run(folder, t, c[0], c[1], epochs, step);
+                    }
+                    for (boolean async : new boolean[] {false, true}) {
+                        runRecordReader(folder, t, async, epochs, step);
                     }
                 }
             }
@@ -144,6 +153,38 @@ public final class LoaderBenchmark {
             String name = t instanceof TrainTransform ? "train (RRC+flip)" : "eval (256/224)";
             System.out.printf("  %-16s prefetch %d, workers %d, step %3d ms/batch %8.1f img/s%n", name, prefetch,
                     workers, stepMillis, n / s);
+        }
+    }
+
+    private static void runRecordReader(ImageFolder folder, ImageTransform t, boolean async, int epochs,
+                                        int stepMillis) throws Exception {
+        ImageFolderRecordReader reader = ImageFolderRecordReader.builder(t).seed(1).shuffle(true).build();
+        reader.initialize(folder.inputSplit());
+        DataSetIterator base = reader.iterator(BATCH);
+        DataSetIterator it = async ? new AsyncDataSetIterator(base, 2, true) : base;
+        try {
+            while (it.hasNext()) {
+                it.next();
+            }
+            long t0 = System.nanoTime();
+            long n = 0;
+            for (int e = 0; e < epochs; e++) {
+                it.reset();
+                while (it.hasNext()) {
+                    n += it.next().numExamples();
+                    if (stepMillis > 0) {
+                        Thread.sleep(stepMillis);
+                    }
+                }
+            }
+            double s = (System.nanoTime() - t0) / 1e9;
+            String name = t instanceof TrainTransform ? "train (RRC+flip)" : "eval (256/224)";
+            System.out.printf("  %-16s record reader%s step %3d ms/batch %8.1f img/s%n", name,
+                    async ? ", async 2    " : ", calling thread", stepMillis, n / s);
+        } finally {
+            if (it instanceof AsyncDataSetIterator a) {
+                a.shutdown();
+            }
         }
     }
 }

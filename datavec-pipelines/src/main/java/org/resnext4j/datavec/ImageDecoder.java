@@ -11,8 +11,9 @@ import javax.imageio.stream.ImageInputStream;
  *
  * <p>Two implementations ship:
  * <ul>
- *   <li>{@link ImageIoDecoder} (the default): pure-Java {@code javax.imageio}; JPEG, PNG, BMP,
- *       GIF; exact grayscale and palette handling; truncated files are rejected.</li>
+ *   <li>{@link ImageIoDecoder} (the default): pure-Java {@code javax.imageio} with the TwelveMonkeys
+ *       plugins; JPEG (also CMYK/YCCK, EXIF orientation applied), PNG, BMP, GIF, TIFF, WebP; exact
+ *       grayscale and palette handling; truncated files and decompression bombs are rejected.</li>
  *   <li>{@link DataVecImageDecoder}: DataVec's {@code NativeImageLoader} (OpenCV, Leptonica
  *       fallback); more formats; its BGR output is converted to RGB.</li>
  * </ul>

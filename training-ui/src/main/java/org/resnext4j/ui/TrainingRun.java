@@ -14,14 +14,9 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 import org.deeplearning4j.earlystopping.scorecalc.ScoreCalculator;
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.api.layers.IOutputLayer;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.deeplearning4j.optimize.api.TrainingListener;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
@@ -353,6 +348,15 @@ public final class TrainingRun implements AutoCloseable {
         return trainingUi.sessionId();
     }
 
+    /**
+     * @return the run's DL4J stats storage ({@code ui-stats.dl4j}), e.g. for a remote stats router or a Spark
+     *         training master to record into
+     */
+    public org.deeplearning4j.core.storage.StatsStorage statsStorage() {
+        requireStarted();
+        return trainingUi.storage();
+    }
+
     /** @return the UI overview URL while the UI is on */
     public Optional<String> uiUrl() {
         return trainingUi == null ? Optional.empty() : trainingUi.url();
@@ -652,24 +656,14 @@ public final class TrainingRun implements AutoCloseable {
 
         @Override
         public void onBackwardPass(Model model) {
-            Layer out = Network.of(model).outputLayer();
-            long correct = 0;
-            long n = 0;
-            boolean unsupported = !(out instanceof IOutputLayer ol) || ol.getLabels() == null
-                    || ol.getLabels().rank() != 2;
-            if (!unsupported) {
-                INDArray labels = ((IOutputLayer) out).getLabels();
-                INDArray predictions = out.activate(false, LayerWorkspaceMgr.noWorkspaces());
-                correct = predictions.argMax(1).eq(labels.argMax(1)).castTo(DataType.INT).sumNumber().longValue();
-                n = labels.size(0);
-            }
-            batchSize.get()[0] = n;
+            long[] counted = BatchAccuracy.count(model);
+            batchSize.get()[0] = counted == null ? 0 : counted[1];
             synchronized (TrainingRun.this) {
-                if (unsupported) {
+                if (counted == null) {
                     totals.accuracyUnsupported = true;
                 } else {
-                    totals.correct += correct;
-                    totals.total += n;
+                    totals.correct += counted[0];
+                    totals.total += counted[1];
                 }
             }
         }
@@ -705,6 +699,34 @@ public final class TrainingRun implements AutoCloseable {
                 }
                 endEpoch(Network.of(model), t);
             }
+        }
+    }
+
+    /**
+     * Ends an epoch whose training iterations ran elsewhere (Spark executors), with the training metrics measured
+     * there; everything else is as {@code onEpochEnd}: validation here, checkpoints, metrics, report. Call
+     * {@code listener().onEpochStart(model)} when the epoch starts, for its duration.
+     *
+     * @param model         the trained network (driver copy)
+     * @param trainLoss     mean training score of the epoch
+     * @param trainAccuracy training accuracy of the epoch, or NaN when not measured
+     * @param examples      training examples of the epoch (0: nothing is recorded)
+     */
+    public void recordEpoch(Model model, double trainLoss, double trainAccuracy, long examples) {
+        synchronized (this) {
+            requireStarted();
+            EpochTotals t = listener.totals;
+            listener.totals = new EpochTotals();
+            t.batches = examples > 0 ? 1 : 0;
+            t.examples = examples;
+            t.lossSum = trainLoss * examples;
+            if (Double.isNaN(trainAccuracy)) {
+                t.accuracyUnsupported = true;
+            } else {
+                t.total = examples;
+                t.correct = Math.round(trainAccuracy * examples);
+            }
+            endEpoch(Network.of(model), t);
         }
     }
 

@@ -1,0 +1,142 @@
+package org.resnext4j.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.Adam;
+import org.resnext4j.datavec.DatasetSplit;
+import org.resnext4j.datavec.EvalTransform;
+import org.resnext4j.datavec.ImageBatchLoader;
+import org.resnext4j.datavec.ImageFolder;
+import org.resnext4j.datavec.ImageFolderIterator;
+import org.resnext4j.datavec.Normalization;
+import org.resnext4j.ui.EpochMetrics;
+import org.resnext4j.ui.TrainingResult;
+import org.resnext4j.ui.TrainingRun;
+import org.resnext4j.zoo.ResNeXt;
+
+/**
+ * {@code local[2]} training of the tiny ResNeXt (FUSED form: the oneDNN conv-BN-ReLU layers and residual vertices
+ * travel to the executors) with DL4J's parameter averaging, against the same run on one machine.
+ *
+ * <p>Bounds: parameter averaging of 2 workers every 2 minibatches takes half as many averaged steps per epoch as one
+ * machine takes steps, so it learns more slowly per epoch; after 6 epochs on 135 training images (3 classes,
+ * chance 1/3) it must be within 15 points of the single machine's last-epoch training accuracy (measured 79.8% vs
+ * 83.7%) and within 20 points of its best validation accuracy (measured 55.6% vs 68.9%; 45 validation images, so
+ * one image is 2.2 points and the binomial spread about 7 points). A network that did not train stays near 33%.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SparkTrainingTest {
+
+    private static final int EPOCHS = 6;
+    private static final int BATCH = 16;
+    private static final long SEED = 11;
+
+    Path data;
+    DatasetSplit split;
+    JavaSparkContext sc;
+
+    @BeforeAll
+    void setUp(@TempDir Path tmp) throws Exception {
+        data = SparkTestData.writeImages(tmp.resolve("data"), 60, 3);
+        split = ImageFolder.scan(data).split(0.25, SEED);
+        sc = SparkTestData.localSpark(2);
+    }
+
+    @AfterAll
+    void tearDown() {
+        if (sc != null) {
+            sc.stop();
+        }
+    }
+
+    private static ComputationGraph fresh() {
+        return ResNeXt.builder(SparkTestData.tinySpec()).seed(SEED).updater(new Adam(3e-3)).build().init();
+    }
+
+    private TrainingRun run(Path dir) {
+        ImageFolderIterator val = ImageFolderIterator.builder(split.validation())
+                .transform(new EvalTransform(SparkTestData.SIZE, SparkTestData.SIZE, Normalization.IMAGENET))
+                .batchSize(BATCH).build();
+        return TrainingRun.builder(dir).epochs(EPOCHS).validation(val).classNames(split.train().classNames())
+                .progressIntervalSeconds(0).build();
+    }
+
+    private static EvalTransform transform() {
+        return new EvalTransform(SparkTestData.SIZE, SparkTestData.SIZE, Normalization.IMAGENET);
+    }
+
+    @Test
+    void parameterAveragingOnLocal2TrainsLikeOneMachine(@TempDir Path tmp) throws Exception {
+        // one machine: the same network, data, transform and epochs through plain fit
+        double single;
+        double singleTrain;
+        try (TrainingRun run = run(tmp.resolve("single"))) {
+            ComputationGraph net = run.start(fresh());
+            ImageFolderIterator train = ImageFolderIterator.builder(split.train()).transform(transform())
+                    .batchSize(BATCH).shuffle(true).seed(SEED).build();
+            run.prepare(train);
+            net.addListeners(run.listeners().toArray(TrainingListener[]::new));
+            net.fit(train, EPOCHS);
+            single = run.history().best().orElseThrow().valAccuracy();
+            singleTrain = run.history().epochs().get(EPOCHS - 1).trainAccuracy();
+        }
+
+        ComputationGraph start = fresh();
+        Map<String, INDArray> before = new HashMap<>();
+        start.paramTable().forEach((k, v) -> before.put(k, v.dup()));
+        Path dir = tmp.resolve("spark");
+        ImageBatchLoader loader = new ImageBatchLoader(transform(), split.train().classNames(), SEED);
+        SparkTraining spark = SparkTraining.builder(sc).master(SparkTraining.Master.PARAMETER_AVERAGING)
+                .batchSizePerWorker(BATCH).averagingFrequency(2).build();
+        TrainingResult r;
+        try (TrainingRun run = run(dir)) {
+            r = spark.fit(run, start, split.train(), loader, true);
+        }
+        ComputationGraph trained = (ComputationGraph) r.model();
+        List<EpochMetrics> h = r.history().epochs();
+        assertEquals(EPOCHS, h.size());
+        for (EpochMetrics m : h) {
+            assertTrue(Double.isFinite(m.trainLoss()) && Double.isFinite(m.valLoss()), "no NaN: " + m);
+            assertTrue(m.trainAccuracy() >= 0 && m.trainAccuracy() <= 1, "training accuracy from executors: " + m);
+        }
+        for (Map.Entry<String, INDArray> e : trained.paramTable().entrySet()) {
+            double change = e.getValue().sub(before.get(e.getKey())).amaxNumber().doubleValue();
+            assertTrue(change > 0, "parameter " + e.getKey() + " unchanged");
+            assertTrue(!e.getValue().isNaN().any(), "NaN in " + e.getKey());
+        }
+        double sparkBest = r.history().best().orElseThrow().valAccuracy();
+        double sparkTrain = h.get(EPOCHS - 1).trainAccuracy();
+        System.out.printf("one machine: best val %.3f, last train %.3f; Spark local[2]: best val %.3f, last train %.3f%n",
+                single, singleTrain, sparkBest, sparkTrain);
+        assertTrue(sparkTrain >= singleTrain - 0.15, "training accuracy: Spark " + sparkTrain + " vs one machine "
+                + singleTrain);
+        assertTrue(sparkBest >= single - 0.2, "validation accuracy: Spark " + sparkBest + " vs one machine " + single);
+        for (String f : List.of("checkpoints/last.zip", "checkpoints/best.zip", "metrics.csv", "report.html",
+                "charts/accuracy.png", "ui-stats.dl4j")) {
+            assertTrue(Files.size(dir.resolve(f)) > 0, f);
+        }
+
+        // evaluation through SparkComputationGraph (configuration shipped as JSON) = evaluation on the driver
+        ImageBatchLoader evalLoader = new ImageBatchLoader(transform(), split.train().classNames(), SEED);
+        Evaluation onSpark = spark.evaluate(trained, split.validation(), evalLoader);
+        assertEquals(h.get(EPOCHS - 1).valAccuracy(), onSpark.accuracy(), 1e-9);
+        assertEquals(split.validation().size(), onSpark.getNumRowCounter(), 0);
+    }
+}

@@ -89,9 +89,24 @@ public final class SparkTraining {
         return new Builder(sc);
     }
 
+    /**
+     * Aeron's media driver (gradient sharing) refuses to start when its publication-unblock timeout (Aeron 1.39
+     * default 15 s) is not above the client liveness timeout, which DL4J's transport sets to 30 s; DL4J leaves the
+     * former at its default, so every start fails with a {@code ConfigurationException}. Raised to 60 s here, for
+     * this JVM; executors on a cluster need {@value #AERON_UNBLOCK_OPTION} in {@code spark.executor.extraJavaOptions}.
+     */
+    public static final String AERON_UNBLOCK_OPTION = "-Daeron.publication.unblock.timeout=60000000000";
+
+    static void configureAeron() {
+        if (System.getProperty("aeron.publication.unblock.timeout") == null) {
+            System.setProperty("aeron.publication.unblock.timeout", "60000000000");
+        }
+    }
+
     /** @return DL4J's training master for these settings */
     public TrainingMaster<?, ?> trainingMaster() {
         if (master == Master.SHARED_GRADIENTS) {
+            configureAeron();
             VoidConfiguration voidConf = VoidConfiguration.builder().unicastPort(unicastPort)
                     .controllerAddress(controllerAddress).build();
             return new SharedTrainingMaster.Builder(voidConf, batchSizePerWorker).batchSizePerWorker(batchSizePerWorker)
@@ -138,7 +153,21 @@ public final class SparkTraining {
             JavaRDD<DataSet> data = sc.parallelize(batches, Math.min(partitions, batches.size())).map(new LoadBatch(loader));
             sparkNet.fit(data);
             net = sparkNet.getNetwork();
-            run.recordEpoch(net, stats.meanLoss(), stats.accuracy(), stats.examples());
+            long listed = batches.stream().mapToLong(b -> b.paths().size()).sum();
+            if (stats.examples() > 0) {
+                run.recordEpoch(net, stats.meanLoss(), stats.accuracy(), stats.examples());
+            } else {
+                // gradient sharing keeps one training wrapper per executor JVM, with the listener copies of its
+                // first task: later epochs' accumulator updates do not reach the driver. The epoch's training loss
+                // is then the network's last score, its accuracy unmeasured.
+                log.info("Epoch {}: no training statistics came back from the executors; training loss = last score",
+                        epoch + 1);
+                run.recordEpoch(net, net.score(), Double.NaN, listed);
+            }
+            if (run.epochsDone() != epoch + 1) {
+                throw new IllegalStateException("Spark training of epoch " + (epoch + 1) + " recorded nothing ("
+                        + listed + " examples listed)");
+            }
             net.incrementEpochCount();
         }
         return run.result();

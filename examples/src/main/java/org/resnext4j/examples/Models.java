@@ -45,13 +45,9 @@ final class Models {
         return names;
     }
 
-    /**
-     * The tiny ResNeXt: one block per stage, cardinality 4, planes 16/32/64/128, base width 16 (bottleneck widths
-     * 16, 32, 64, 128 in 4 groups; outputs 64, 128, 256, 512 channels), stem 16 channels.
-     */
+    /** The tiny ResNeXt, {@link ResNeXtSpec#tiny()}. */
     static ResNeXtSpec tiny() {
-        return ResNeXtSpec.builder().name(TINY).blocks(1, 1, 1, 1).cardinality(4).baseWidth(16)
-                .planes(16, 32, 64, 128).stemWidth(16).build();
+        return ResNeXtSpec.tiny();
     }
 
     /**

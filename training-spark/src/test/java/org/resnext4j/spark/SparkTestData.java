@@ -24,8 +24,7 @@ final class SparkTestData {
 
     /** The tiny ResNeXt of the CLI (one block per stage, cardinality 4) for the test classes and size. */
     static ResNeXtSpec tinySpec() {
-        return ResNeXtSpec.builder().name("tiny").blocks(1, 1, 1, 1).cardinality(4).baseWidth(16)
-                .planes(16, 32, 64, 128).stemWidth(16).numClasses(CLASSES.size()).inputShape(3, SIZE, SIZE).build();
+        return ResNeXtSpec.tiny().toBuilder().numClasses(CLASSES.size()).inputShape(3, SIZE, SIZE).build();
     }
 
     /** A local Spark master with the settings of DL4J's own Spark tests (Java serializer, driver on localhost). */

@@ -139,6 +139,18 @@ public final class ResNeXtSpec {
     }
 
     /**
+     * A small ResNeXt for 2-core machines, demos and tests (not a torchvision model, so not a {@link #preset}): one
+     * block per stage, cardinality 4, planes 16/32/64/128, base width 16 (bottleneck widths 16, 32, 64, 128 in 4
+     * groups; outputs 64, 128, 256, 512 channels), stem 16 channels; 1000 classes at 224x224 until changed.
+     *
+     * @return the spec, named {@code tiny}
+     */
+    public static ResNeXtSpec tiny() {
+        return builder().name("tiny").blocks(1, 1, 1, 1).cardinality(4).baseWidth(16).planes(16, 32, 64, 128)
+                .stemWidth(16).build();
+    }
+
+    /**
      * The preset of that name ({@link #presetNames()}), with 1000 classes and 3x224x224 input like torchvision's.
      *
      * @throws IllegalArgumentException naming the unknown preset and listing the known ones

@@ -1,0 +1,257 @@
+package org.resnext4j.spark;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.learning.config.Adam;
+import org.resnext4j.datavec.DatasetSplit;
+import org.resnext4j.datavec.EvalTransform;
+import org.resnext4j.datavec.ImageBatchLoader;
+import org.resnext4j.datavec.ImageFolder;
+import org.resnext4j.datavec.ImageFolderException;
+import org.resnext4j.datavec.ImageFolderIterator;
+import org.resnext4j.datavec.ImageTransform;
+import org.resnext4j.datavec.Normalization;
+import org.resnext4j.datavec.TrainTransform;
+import org.resnext4j.ui.CheckpointException;
+import org.resnext4j.ui.TrainingResult;
+import org.resnext4j.ui.TrainingRun;
+import org.resnext4j.ui.UiOptions;
+import org.resnext4j.zoo.ResNeXt;
+import org.resnext4j.zoo.ResNeXtSpec;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code spark-train}: trains a ResNeXt/ResNet on an image folder with Spark ({@link SparkTraining}), writing the
+ * same run folder as the single-machine {@code train} command. The driver runs here; with {@code --master local[N]}
+ * the executors are threads of this JVM, with {@code spark://host:port} they run on the cluster's workers, which
+ * need this module's classes ({@code --jars}, or the jars in the workers' {@code SPARK_HOME/jars}) and the same
+ * data path. Bad input exits with code 2 and one line naming the option; internal errors with code 1.
+ */
+@Command(name = "spark-train", mixinStandardHelpOptions = true, version = "resnext4j 0.1.0",
+        description = "Data-parallel training on Apache Spark (DL4J's parameter averaging or gradient sharing).")
+public final class SparkTrainCommand implements Callable<Integer> {
+
+    /** DL4J's two training masters as option values. */
+    enum TrainingMasterOption {
+        averaging, sharing
+    }
+
+    @Option(names = "--master", required = true, description = "Spark master: local[N] or spark://host:port")
+    String master;
+
+    @Option(names = "--data", required = true, description = "image folder, root/<class>/<image>")
+    Path data;
+
+    @Option(names = "--out", required = true, description = "run folder (checkpoints, metrics, report, UI stats)")
+    Path out;
+
+    @Option(names = "--model", defaultValue = "tiny", description = "tiny or a preset (${COMPLETION-CANDIDATES})",
+            completionCandidates = Presets.class)
+    String model;
+
+    @Option(names = "--size", defaultValue = "64", description = "input side in pixels (default ${DEFAULT-VALUE})")
+    int size;
+
+    @Option(names = "--epochs", defaultValue = "10", description = "planned epochs (default ${DEFAULT-VALUE})")
+    int epochs;
+
+    @Option(names = "--batch", defaultValue = "16",
+            description = "examples per minibatch on each worker (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--val-split", defaultValue = "0.2", description = "validation fraction (default ${DEFAULT-VALUE})")
+    double valSplit;
+
+    @Option(names = "--seed", defaultValue = "42", description = "split, shuffle and initialisation seed")
+    long seed;
+
+    @Option(names = "--lr", defaultValue = "0.003", description = "Adam learning rate (default ${DEFAULT-VALUE})")
+    double lr;
+
+    @Option(names = "--augment", defaultValue = "false", description = "RandomResizedCrop (scale 0.35-1) and flip")
+    boolean augment;
+
+    @Option(names = "--training-master", defaultValue = "averaging",
+            description = "averaging (ParameterAveragingTrainingMaster) or sharing (SharedTrainingMaster)")
+    TrainingMasterOption trainingMaster;
+
+    @Option(names = "--averaging-frequency", defaultValue = "5",
+            description = "minibatches per worker between averagings (default ${DEFAULT-VALUE})")
+    int averagingFrequency;
+
+    @Option(names = "--controller", defaultValue = "127.0.0.1:40123",
+            description = "gradient-sharing controller address:port, reachable by the executors")
+    String controller;
+
+    @Option(names = "--jars", split = ",", description = "jars to ship to the executors (SparkConf.setJars)")
+    List<String> jars = new ArrayList<>();
+
+    @Option(names = "--executor-memory", defaultValue = "2g", description = "executor heap (default ${DEFAULT-VALUE})")
+    String executorMemory;
+
+    @Option(names = "--executor-offheap", defaultValue = "3g",
+            description = "ND4J off-heap limit per executor (JavaCPP maxbytes; also spark.executor.memoryOverhead)")
+    String executorOffHeap;
+
+    @Option(names = "--resume", description = "continue the run in --out from its last checkpoint")
+    boolean resume;
+
+    @Option(names = "--ui", description = "start the DL4J UI on the driver (executors report to it)")
+    boolean ui;
+
+    @Option(names = "--port", defaultValue = "9000", description = "UI port (default ${DEFAULT-VALUE})")
+    int port;
+
+    /** The model names for the help text. */
+    static final class Presets extends ArrayList<String> {
+        private static final long serialVersionUID = 1L;
+
+        Presets() {
+            super(names());
+        }
+    }
+
+    static List<String> names() {
+        List<String> n = new ArrayList<>(List.of("tiny"));
+        n.addAll(ResNeXtSpec.presetNames());
+        return n;
+    }
+
+    /**
+     * Runs the command.
+     *
+     * @param args the command line
+     */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /**
+     * @param args the command line
+     * @return the exit code: 0 done, 2 bad input, 1 internal error
+     */
+    static int run(String... args) {
+        CommandLine cmd = new CommandLine(new SparkTrainCommand());
+        cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            boolean badInput = e instanceof IllegalArgumentException || e instanceof ImageFolderException
+                    || e instanceof CheckpointException;
+            commandLine.getErr().println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            if (!badInput) {
+                e.printStackTrace(commandLine.getErr());
+            }
+            return badInput ? 2 : 1;
+        });
+        return cmd.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        validate();
+        ResNeXtSpec base = "tiny".equals(model) ? ResNeXtSpec.tiny() : ResNeXtSpec.preset(model);
+        DatasetSplit split = ImageFolder.scan(data).split(valSplit, seed);
+        List<String> classes = split.train().classNames();
+        ResNeXtSpec spec = base.toBuilder().numClasses(classes.size()).inputShape(3, size, size).build();
+        EvalTransform eval = augment ? new EvalTransform((int) Math.round(size / 0.875), size, Normalization.IMAGENET)
+                : new EvalTransform(size, size, Normalization.IMAGENET);
+        ImageTransform trainTransform = augment
+                ? new TrainTransform(size, 0.35, 1.0, 3.0 / 4.0, 4.0 / 3.0, 0.5, Normalization.IMAGENET) : eval;
+        String[] hostPort = controller.split(":");
+        JavaSparkContext sc = new JavaSparkContext(sparkConf());
+        try (TrainingRun run = TrainingRun.builder(out).epochs(epochs).classNames(classes)
+                .validation(ImageFolderIterator.builder(split.validation()).transform(eval).batchSize(batch).build())
+                .ui(ui ? UiOptions.defaults().withPort(port).withFallbackToFreePort(true) : UiOptions.disabled())
+                .logSink(System.out::println).metadata("model", model).metadata("image_size", size)
+                .metadata("spark_master", master).metadata("training_master", trainingMaster.name())
+                .metadata("data", data.toAbsolutePath().toString()).build()) {
+            if (!resume && run.hasCheckpoint()) {
+                throw new IllegalArgumentException("--out: run folder " + out.toAbsolutePath()
+                        + " already holds a trained run; continue it with --resume, or choose another --out");
+            }
+            if (resume && !run.hasCheckpoint()) {
+                throw new IllegalArgumentException("--resume: run folder " + out.toAbsolutePath()
+                        + " has no checkpoint to continue");
+            }
+            ComputationGraph net = ResNeXt.builder(spec).seed(seed).updater(new Adam(lr)).build().init();
+            SparkTraining spark = SparkTraining.builder(sc)
+                    .master(trainingMaster == TrainingMasterOption.sharing ? SparkTraining.Master.SHARED_GRADIENTS
+                            : SparkTraining.Master.PARAMETER_AVERAGING)
+                    .batchSizePerWorker(batch).averagingFrequency(averagingFrequency)
+                    .controller(hostPort[0], Integer.parseInt(hostPort[1])).build();
+            long t0 = System.nanoTime();
+            TrainingResult r = spark.fit(run, net, split.train(), new ImageBatchLoader(trainTransform, classes, seed),
+                    augment);
+            System.out.printf(Locale.ROOT, "%nTrained %d epoch(s) on %s in %.1f s; best validation accuracy %.1f%%%n",
+                    r.history().size(), master, (System.nanoTime() - t0) / 1e9,
+                    100 * r.history().best().map(m -> m.valAccuracy()).orElse(Double.NaN));
+            System.out.println("Run folder: " + r.runDir() + " (report " + r.runDir().resolve("report.html") + ")");
+            return 0;
+        } finally {
+            sc.stop();
+        }
+    }
+
+    private void validate() {
+        if (!names().contains(model)) {
+            throw new IllegalArgumentException("--model: unknown model \"" + model + "\", expected one of " + names());
+        }
+        if (!Files.isDirectory(data)) {
+            throw new IllegalArgumentException("--data: data folder " + data.toAbsolutePath() + " does not exist");
+        }
+        if (size < 16 || epochs < 1 || batch < 1 || averagingFrequency < 1) {
+            throw new IllegalArgumentException("--size (>= 16), --epochs, --batch and --averaging-frequency (>= 1) "
+                    + "must be positive: got " + size + ", " + epochs + ", " + batch + ", " + averagingFrequency);
+        }
+        if (!(valSplit > 0 && valSplit < 1)) {
+            throw new IllegalArgumentException("--val-split: expected a fraction in (0, 1), got " + valSplit);
+        }
+        if (!(lr > 0)) {
+            throw new IllegalArgumentException("--lr: expected a positive learning rate, got " + lr);
+        }
+        if (!controller.matches("[^:]+:\\d{1,5}")) {
+            throw new IllegalArgumentException("--controller: expected address:port, got \"" + controller + "\"");
+        }
+    }
+
+    /**
+     * The Spark configuration: executors get Spark's Java 17 {@code --add-opens}, ND4J's off-heap caps (JavaCPP
+     * {@code maxbytes}/{@code maxphysicalbytes}), the Aeron setting of gradient sharing, and a memory overhead that
+     * covers the off-heap cap, so the cluster manager accounts for ND4J's native memory.
+     */
+    SparkConf sparkConf() {
+        String opens = String.join(" ", "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+                "--add-opens=java.base/java.io=ALL-UNNAMED", "--add-opens=java.base/java.net=ALL-UNNAMED",
+                "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
+                "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+                "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+                "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
+                "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+                "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED");
+        String offHeap = executorOffHeap.toUpperCase(Locale.ROOT).replace("B", "");
+        SparkConf conf = new SparkConf().setMaster(master).setAppName("resnext4j spark-train " + out.getFileName())
+                .set("spark.executor.memory", executorMemory)
+                .set("spark.executor.memoryOverhead", executorOffHeap)
+                .set("spark.executor.extraJavaOptions", opens + " -Dorg.bytedeco.javacpp.maxbytes=" + offHeap
+                        + " -Dorg.bytedeco.javacpp.maxphysicalbytes=" + offHeap + " "
+                        + SparkTraining.AERON_UNBLOCK_OPTION)
+                .set("spark.ui.enabled", "false");
+        if (master.startsWith("local")) {
+            conf.set("spark.driver.host", "localhost");
+        }
+        if (!jars.isEmpty()) {
+            conf.setJars(jars.toArray(new String[0]));
+        }
+        return conf;
+    }
+}

@@ -1,0 +1,84 @@
+package org.resnext4j.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.resnext4j.ui.MetricsHistory;
+
+/** The {@code spark-train} command: help, bad input (exit 2, one line naming the option), a real local run. */
+class SparkTrainCommandTest {
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static synchronized Result run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            System.setOut(o);
+            System.setErr(e);
+            code = SparkTrainCommand.run(args);
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+        Result r = new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        oldOut.println("$ spark-train " + String.join(" ", args) + "\nexit " + r.code() + "\n" + r.out() + r.err());
+        return r;
+    }
+
+    @Test
+    void helpAndBadInput(@TempDir Path tmp) throws Exception {
+        Result help = run("--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("--training-master") && help.out().contains("--master"), help.out());
+        Path data = SparkTestData.writeImages(tmp.resolve("data"), 4, 1);
+        String[][] cases = {
+            {"--master", "local[2]", "--data", tmp.resolve("missing").toString(), "--out", "x"},
+            {"--master", "local[2]", "--data", data.toString(), "--out", "x", "--model", "resnet9"},
+            {"--master", "local[2]", "--data", data.toString(), "--out", "x", "--controller", "nowhere"},
+            {"--master", "local[2]", "--data", data.toString(), "--out", "x", "--training-master", "magic"},
+            {"--master", "local[2]", "--data", data.toString(), "--out", "x", "--epochs", "many"},
+            {"--data", data.toString(), "--out", "x"},
+        };
+        String[] expected = {"--data: data folder", "--model: unknown model \"resnet9\"", "--controller: expected",
+            "--training-master", "--epochs", "--master"};
+        for (int i = 0; i < cases.length; i++) {
+            Result r = run(cases[i]);
+            assertEquals(2, r.code(), "exit code of case " + i);
+            assertTrue(r.err().contains(expected[i]), "case " + i + ": " + r.err());
+            assertTrue(!r.err().contains("Exception"), "no exception class names: " + r.err());
+        }
+    }
+
+    @Test
+    void trainsOnLocalSparkIntoARunFolder(@TempDir Path tmp) throws Exception {
+        Path data = SparkTestData.writeImages(tmp.resolve("data"), 16, 2);
+        Path out = tmp.resolve("run");
+        Result r = run("--master", "local[2]", "--data", data.toString(), "--out", out.toString(), "--size", "32",
+                "--epochs", "2", "--batch", "8", "--averaging-frequency", "2");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Trained 2 epoch(s) on local[2]"), r.out());
+        assertEquals(2, MetricsHistory.readJson(out.resolve("metrics.json")).size());
+        assertTrue(Files.size(out.resolve("checkpoints/last.zip")) > 0);
+        Result again = run("--master", "local[2]", "--data", data.toString(), "--out", out.toString());
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains("--resume"), again.err());
+        Result resumed = run("--master", "local[2]", "--data", data.toString(), "--out", out.toString(), "--size", "32",
+                "--epochs", "3", "--batch", "8", "--averaging-frequency", "2", "--resume");
+        assertEquals(0, resumed.code(), resumed.err());
+        assertEquals(3, MetricsHistory.readJson(out.resolve("metrics.json")).size());
+    }
+}

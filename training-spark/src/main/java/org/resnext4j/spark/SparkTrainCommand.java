@@ -104,6 +104,14 @@ public final class SparkTrainCommand implements Callable<Integer> {
             description = "ND4J off-heap limit per executor (JavaCPP maxbytes; also spark.executor.memoryOverhead)")
     String executorOffHeap;
 
+    @Option(names = "--executor-java-options", defaultValue = "",
+            description = "more JVM options for the executors (e.g. -Dlogback.configurationFile=...)")
+    String executorJavaOptions;
+
+    @Option(names = "--driver-host", defaultValue = "127.0.0.1",
+            description = "address the executors reach the driver at (default ${DEFAULT-VALUE}, loopback)")
+    String driverHost;
+
     @Option(names = "--resume", description = "continue the run in --out from its last checkpoint")
     boolean resume;
 
@@ -244,10 +252,11 @@ public final class SparkTrainCommand implements Callable<Integer> {
                 .set("spark.executor.memoryOverhead", executorOffHeap)
                 .set("spark.executor.extraJavaOptions", opens + " -Dorg.bytedeco.javacpp.maxbytes=" + offHeap
                         + " -Dorg.bytedeco.javacpp.maxphysicalbytes=" + offHeap + " "
-                        + SparkTraining.AERON_UNBLOCK_OPTION)
+                        + SparkTraining.AERON_UNBLOCK_OPTION + " " + executorJavaOptions)
                 .set("spark.ui.enabled", "false");
-        if (master.startsWith("local")) {
-            conf.set("spark.driver.host", "localhost");
+        conf.set("spark.driver.host", driverHost);
+        if (master.startsWith("local") || driverHost.startsWith("127.")) {
+            conf.set("spark.driver.bindAddress", driverHost);
         }
         if (!jars.isEmpty()) {
             conf.setJars(jars.toArray(new String[0]));

@@ -16,9 +16,9 @@ import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
-import org.deeplearning4j.ui.api.UIServer;
 import org.deeplearning4j.ui.model.stats.StatsListener;
 import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
 import org.resnext4j.datavec.ImageBatchLoader;
@@ -47,9 +47,8 @@ import org.slf4j.LoggerFactory;
  *       encoding over Aeron on UDP; {@code controllerAddress} and {@code unicastPort} of the
  *       {@link VoidConfiguration}).</li>
  * </ul>
- * The UI: the executors' {@link StatsListener}s report through DL4J's {@link RemoteUIStatsStorageRouter} to the
- * driver's UI server (which stores them in the run's {@code ui-stats.dl4j}) when the run's UI is on; with parameter
- * averaging and the UI off they go to the stats file directly.
+ * The UI: with parameter averaging the executors' {@link StatsListener} reports are routed on the driver into the
+ * run's {@code ui-stats.dl4j}, shown live by the run's UI server; see {@link #statsRouter} for gradient sharing.
  */
 public final class SparkTraining {
 
@@ -151,8 +150,16 @@ public final class SparkTraining {
             stats.reset();
             List<ImageBatchLoader.Batch> batches = loader.batches(train, batchSizePerWorker, epoch, shuffle);
             JavaRDD<DataSet> data = sc.parallelize(batches, Math.min(partitions, batches.size())).map(new LoadBatch(loader));
+            INDArray before = master == Master.SHARED_GRADIENTS ? net.params().dup() : null;
             sparkNet.fit(data);
             net = sparkNet.getNetwork();
+            if (before != null && before.equals(net.params())) {
+                throw new IllegalStateException("Gradient sharing trained epoch " + (epoch + 1) + " on the executors "
+                        + "but the driver's parameters did not change: DL4J 1.0.0-M2's SharedTrainingMaster returns "
+                        + "the updater state and score to the driver, not the parameters, so off local[N] (where the "
+                        + "executors share the driver's network) the trained model is lost. Use --training-master "
+                        + "averaging (ParameterAveragingTrainingMaster) on a cluster.");
+            }
             long listed = batches.stream().mapToLong(b -> b.paths().size()).sum();
             if (stats.examples() > 0) {
                 run.recordEpoch(net, stats.meanLoss(), stats.accuracy(), stats.examples());
@@ -209,21 +216,21 @@ public final class SparkTraining {
         }
     }
 
+    /**
+     * Where the executors' {@link StatsListener} reports go. With parameter averaging DL4J collects them on the
+     * executors and routes them on the driver, straight into the run's stats file (which the run's UI server, when on,
+     * shows live). With gradient sharing the router itself travels to the executors, which would need DL4J's
+     * {@link RemoteUIStatsStorageRouter} posting to the driver's UI server; in a JVM with Spark 3.5 that server cannot
+     * receive them (Spark's Netty 4.1.96 breaks Vert.x 3.9's request handling: a {@code NullPointerException} in
+     * {@code Http1xServerConnection.handleError} on every POST), so no UI statistics are recorded for it.
+     */
     private StatsStorageRouter statsRouter(TrainingRun run) {
-        if (run.uiUrl().isPresent()) {
-            UIServer server = UIServer.getInstance();
-            if (!server.isRemoteListenerEnabled()) {
-                server.enableRemoteListener(run.statsStorage(), false);
-            }
-            String base = "http://127.0.0.1:" + server.getPort();
-            log.info("Executors report UI stats to {}/remoteReceive", base);
-            return new RemoteUIStatsStorageRouter(base);
-        }
         if (master == Master.PARAMETER_AVERAGING) {
             return run.statsStorage();
         }
-        log.warn("UI off with gradient sharing: the executors' UI stats are not recorded (turn the UI on to collect "
-                + "them through DL4J's remote stats router)");
+        log.warn("Gradient sharing: the executors' DL4J UI statistics are not recorded (the remote stats router's "
+                + "POSTs fail against the UI server when Spark 3.5's Netty is on the class path); epoch metrics, "
+                + "checkpoints and the epoch-curves page are unaffected");
         return null;
     }
 

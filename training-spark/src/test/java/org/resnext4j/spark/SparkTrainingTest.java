@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.core.storage.StatsStorage;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.junit.jupiter.api.AfterAll;
@@ -138,5 +139,26 @@ class SparkTrainingTest {
         Evaluation onSpark = spark.evaluate(trained, split.validation(), evalLoader);
         assertEquals(h.get(EPOCHS - 1).valAccuracy(), onSpark.accuracy(), 1e-9);
         assertEquals(split.validation().size(), onSpark.getNumRowCounter(), 0);
+    }
+
+    @Test
+    void executorsUiStatisticsReachTheRunsStatsFile(@TempDir Path tmp) throws Exception {
+        ImageBatchLoader loader = new ImageBatchLoader(transform(), split.train().classNames(), SEED);
+        SparkTraining spark = SparkTraining.builder(sc).batchSizePerWorker(BATCH).averagingFrequency(2).build();
+        ImageFolderIterator val = ImageFolderIterator.builder(split.validation()).transform(transform())
+                .batchSize(BATCH).build();
+        try (TrainingRun run = TrainingRun.builder(tmp.resolve("ui")).epochs(1).validation(val)
+                .classNames(split.train().classNames()).progressIntervalSeconds(0)
+                .build()) {
+            spark.fit(run, fresh(), split.train(), loader, true);
+            String session = run.sessionId();
+            StatsStorage storage = run.statsStorage();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (storage.getNumUpdateRecordsFor(session) == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertTrue(storage.getNumUpdateRecordsFor(session) > 0, "executors' stats in the run's stats file, "
+                    + "session " + session + ": " + storage.listSessionIDs());
+        }
     }
 }

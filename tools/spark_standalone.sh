@@ -41,7 +41,7 @@ sleep 8
 echo "workers started: master log lines $(wc -l < "$WORK/master.log")"
 
 echo "== data"
-java $LOGBACK -cp "$CP:$APP_JAR" org.resnext4j.spark.StripesDataset "$WORK/data" 60 1
+java $LOGBACK -cp "$CP:$APP_JAR" org.resnext4j.datavec.StripesDataset "$WORK/data" 60 1
 
 if [ "$KILL_AFTER" -gt 0 ]; then
   ( sleep "$KILL_AFTER"; echo "== killing worker 2 (pid $WORKER2) and its executor"; \

@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.resnext4j.datavec.StripesDataset;
 import org.resnext4j.zoo.ResNeXtSpec;
 
 /** Generated images, the tiny ResNeXt and a local Spark context for the tests. */

@@ -2,9 +2,7 @@ package org.resnext4j.ui;
 
 import java.nio.file.Path;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -118,16 +116,7 @@ public final class Trainer {
     }
 
     private TrainingRun run(DataSetIterator validation) {
-        TrainingRun.Builder b = TrainingRun.builder(settings.runDir).epochs(settings.epochs)
-                .classNames(settings.classNames).validation(Objects.requireNonNull(validation, "validation"))
-                .ui(settings.ui).progressIntervalSeconds(settings.progressIntervalSeconds)
-                .logSink(settings.logSink).modelWriter(settings.modelWriter)
-                .earlyStopping(settings.earlyStopping).reduceLrOnPlateau(settings.reduceLr);
-        settings.metadata.forEach(b::metadata);
-        if (settings.onEpochEnd != null) {
-            b.onEpochEnd(settings.onEpochEnd);
-        }
-        return b.build();
+        return settings.run.validation(Objects.requireNonNull(validation, "validation")).build();
     }
 
     private TrainingResult train(TrainingRun run, Model model, DataSetIterator train) {
@@ -161,39 +150,19 @@ public final class Trainer {
         }
     }
 
-    /** Builder of a {@link Trainer}. */
+    /**
+     * Builder of a {@link Trainer}: the settings of its {@link TrainingRun} (each method is that of
+     * {@link TrainingRun.Builder}), except that the UI is on by default and {@code runDir} and {@code epochs} are
+     * required.
+     */
     public static final class Builder {
+        private final TrainingRun.Builder run = TrainingRun.builderWithoutFolder().ui(UiOptions.defaults());
         private Path runDir;
         private int epochs = -1;
         private List<String> classNames;
         private UiOptions ui = UiOptions.defaults();
-        private double progressIntervalSeconds = 10;
-        private final Map<String, Object> metadata = new LinkedHashMap<>();
-        private Consumer<String> logSink;
-        private Consumer<EpochMetrics> onEpochEnd;
-        private Checkpoints.ModelWriter modelWriter = Checkpoints.MODEL_SERIALIZER;
-        private EarlyStopping earlyStopping;
-        private ReduceLrOnPlateau reduceLr;
 
         private Builder() {
-        }
-
-        /**
-         * @param rule early stopping (checked after every epoch), or {@code null} for none
-         * @return this
-         */
-        public Builder earlyStopping(EarlyStopping rule) {
-            this.earlyStopping = rule;
-            return this;
-        }
-
-        /**
-         * @param rule learning-rate reduction on plateau, or {@code null} for none
-         * @return this
-         */
-        public Builder reduceLrOnPlateau(ReduceLrOnPlateau rule) {
-            this.reduceLr = rule;
-            return this;
         }
 
         /**
@@ -215,70 +184,86 @@ public final class Trainer {
         }
 
         /**
-         * @param names class names in label-index order (stored in checkpoints, shown in reports)
+         * @param names see {@link TrainingRun.Builder#classNames}
          * @return this
          */
         public Builder classNames(List<String> names) {
             this.classNames = names;
+            run.classNames(names);
             return this;
         }
 
         /**
-         * @param options UI settings (default: on, port 9000, loopback)
+         * @param options see {@link TrainingRun.Builder#ui} (default here: on, port 9000, loopback)
          * @return this
          */
         public Builder ui(UiOptions options) {
             this.ui = Objects.requireNonNull(options);
+            run.ui(options);
             return this;
         }
 
         /**
-         * @param seconds interval of the progress lines within an epoch; 0 turns them off (default 10)
+         * @param seconds see {@link TrainingRun.Builder#progressIntervalSeconds}
          * @return this
          */
         public Builder progressIntervalSeconds(double seconds) {
-            this.progressIntervalSeconds = seconds;
+            run.progressIntervalSeconds(seconds);
             return this;
         }
 
         /**
-         * Adds a metadata entry stored in every checkpoint (under {@code extra}) and shown in the run
-         * configuration, e.g. preset name or a preprocessing description (JSON-serialisable values:
-         * strings, numbers, booleans, lists, maps).
-         *
-         * @param key   the name
+         * @param key   see {@link TrainingRun.Builder#metadata}
          * @param value the value
          * @return this
          */
         public Builder metadata(String key, Object value) {
-            this.metadata.put(key, value);
+            run.metadata(key, value);
             return this;
         }
 
         /**
-         * @param sink receives every log line of the trainer (besides slf4j), e.g. {@code System.out::println}
+         * @param sink see {@link TrainingRun.Builder#logSink}
          * @return this
          */
         public Builder logSink(Consumer<String> sink) {
-            this.logSink = sink;
+            run.logSink(sink);
             return this;
         }
 
         /**
-         * @param callback called after each epoch, once its checkpoint and files are written
+         * @param callback see {@link TrainingRun.Builder#onEpochEnd}
          * @return this
          */
         public Builder onEpochEnd(Consumer<EpochMetrics> callback) {
-            this.onEpochEnd = callback;
+            run.onEpochEnd(callback);
             return this;
         }
 
         /**
-         * @param writer writes checkpoint zips (default {@link Checkpoints#MODEL_SERIALIZER})
+         * @param writer see {@link TrainingRun.Builder#modelWriter}
          * @return this
          */
         public Builder modelWriter(Checkpoints.ModelWriter writer) {
-            this.modelWriter = Objects.requireNonNull(writer);
+            run.modelWriter(writer);
+            return this;
+        }
+
+        /**
+         * @param rule see {@link TrainingRun.Builder#earlyStopping}
+         * @return this
+         */
+        public Builder earlyStopping(EarlyStopping rule) {
+            run.earlyStopping(rule);
+            return this;
+        }
+
+        /**
+         * @param rule see {@link TrainingRun.Builder#reduceLrOnPlateau}
+         * @return this
+         */
+        public Builder reduceLrOnPlateau(ReduceLrOnPlateau rule) {
+            run.reduceLrOnPlateau(rule);
             return this;
         }
 
@@ -294,6 +279,7 @@ public final class Trainer {
                 throw new IllegalArgumentException("Trainer needs epochs >= 1, got " + epochs);
             }
             runDir = runDir.toAbsolutePath();
+            run.runDir(runDir).epochs(epochs);
             return new Trainer(this);
         }
     }

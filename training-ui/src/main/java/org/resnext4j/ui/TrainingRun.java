@@ -138,7 +138,12 @@ public final class TrainingRun implements AutoCloseable {
      * @return a builder
      */
     public static Builder builder(Path runDir) {
-        return new Builder(runDir);
+        return new Builder(Objects.requireNonNull(runDir, "runDir"));
+    }
+
+    /** A builder whose run folder is set later ({@link Trainer.Builder}). */
+    static Builder builderWithoutFolder() {
+        return new Builder(null);
     }
 
     /** @return the run folder */
@@ -759,7 +764,7 @@ public final class TrainingRun implements AutoCloseable {
 
     /** Builder of a {@link TrainingRun}. */
     public static final class Builder {
-        private final Path runDir;
+        private Path runDir;
         private int epochs = 1;
         private List<String> classNames;
         private DataSetIterator validation;
@@ -774,7 +779,13 @@ public final class TrainingRun implements AutoCloseable {
         private Monitor bestMonitor = Monitor.VAL_ACCURACY;
 
         private Builder(Path runDir) {
-            this.runDir = Objects.requireNonNull(runDir, "runDir");
+            this.runDir = runDir;
+        }
+
+        /** The run folder of a builder made without one ({@link Trainer}'s). */
+        Builder runDir(Path dir) {
+            this.runDir = Objects.requireNonNull(dir, "runDir");
+            return this;
         }
 
         /**
@@ -892,6 +903,7 @@ public final class TrainingRun implements AutoCloseable {
 
         /** @return the run (not started: call {@code start}, {@code resume} or {@code restoreOrStart}) */
         public TrainingRun build() {
+            Objects.requireNonNull(runDir, "runDir");
             return new TrainingRun(this);
         }
     }

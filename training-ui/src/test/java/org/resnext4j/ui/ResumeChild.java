@@ -1,14 +1,9 @@
 package org.resnext4j.ui;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
-
-import javax.imageio.ImageIO;
 
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -31,16 +26,17 @@ import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.linalg.schedule.StepSchedule;
 import org.resnext4j.datavec.ImageFolderPipeline;
 import org.resnext4j.datavec.Normalization;
+import org.resnext4j.datavec.StripesDataset;
 
 /**
  * The training program of {@code ExactResumeTest}: a small convolutional network with dropout, Adam on a step
- * schedule, on an image folder with random-resized-crop and flip augmentation, trained with a {@link TrainingRun}
+ * schedule, on the generated stripes image folder with random-resized-crop and flip augmentation, trained with a {@link TrainingRun}
  * through plain {@code net.fit(iterator, epochs)}; resumes when the run folder holds a checkpoint. Run as a child
  * JVM ({@code main}) so the test can kill it with SIGKILL; it prints {@code ITERATION n} after every update.
  */
 public final class ResumeChild {
 
-    static final List<String> CLASSES = List.of("horizontal", "vertical", "checker");
+    static final List<String> CLASSES = StripesDataset.CLASSES;
     static final int IMAGE = 16;
     static final int BATCH = 8;
     static final long SEED = 7;
@@ -105,43 +101,8 @@ public final class ResumeChild {
         return net;
     }
 
-    /**
-     * Writes {@code perClass} PNGs per class: stripes of random period, phase and colours, horizontal or vertical,
-     * or a checkerboard, with noise.
-     */
+    /** The generated stripes data set ({@link StripesDataset}), {@code perClass} images per class. */
     static Path writeImages(Path root, int perClass, long seed) throws IOException {
-        Random rng = new Random(seed);
-        for (int c = 0; c < CLASSES.size(); c++) {
-            Path dir = Files.createDirectories(root.resolve(CLASSES.get(c)));
-            for (int i = 0; i < perClass; i++) {
-                int size = 24;
-                BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-                int period = 3 + rng.nextInt(4);
-                int phase = rng.nextInt(period);
-                int a = rng.nextInt(0xFFFFFF);
-                int b = rng.nextInt(0xFFFFFF);
-                for (int y = 0; y < size; y++) {
-                    for (int x = 0; x < size; x++) {
-                        boolean on = switch (c) {
-                            case 0 -> ((y + phase) / period) % 2 == 0;
-                            case 1 -> ((x + phase) / period) % 2 == 0;
-                            default -> (((x + phase) / period) + ((y + phase) / period)) % 2 == 0;
-                        };
-                        int rgb = on ? a : b;
-                        int noise = rng.nextInt(40) - 20;
-                        int r = clamp(((rgb >> 16) & 255) + noise);
-                        int g = clamp(((rgb >> 8) & 255) + noise);
-                        int bl = clamp((rgb & 255) + noise);
-                        img.setRGB(x, y, (r << 16) | (g << 8) | bl);
-                    }
-                }
-                ImageIO.write(img, "png", dir.resolve(String.format("%03d.png", i)).toFile());
-            }
-        }
-        return root;
-    }
-
-    private static int clamp(int v) {
-        return Math.max(0, Math.min(255, v));
+        return StripesDataset.write(root, perClass, seed);
     }
 }

@@ -135,24 +135,8 @@ public final class LoaderBenchmark {
             throws InterruptedException {
         try (ImageFolderIterator it = ImageFolderIterator.builder(folder).transform(t).batchSize(BATCH)
                 .shuffle(true).seed(1).prefetchBatches(prefetch).workers(workers).build()) {
-            while (it.hasNext()) {
-                it.next();
-            }
-            long t0 = System.nanoTime();
-            long n = 0;
-            for (int e = 0; e < epochs; e++) {
-                it.reset();
-                while (it.hasNext()) {
-                    n += it.next().numExamples();
-                    if (stepMillis > 0) {
-                        Thread.sleep(stepMillis);
-                    }
-                }
-            }
-            double s = (System.nanoTime() - t0) / 1e9;
-            String name = t instanceof TrainTransform ? "train (RRC+flip)" : "eval (256/224)";
-            System.out.printf("  %-16s prefetch %d, workers %d, step %3d ms/batch %8.1f img/s%n", name, prefetch,
-                    workers, stepMillis, n / s);
+            report(t, String.format("prefetch %d, workers %d,", prefetch, workers), stepMillis,
+                    imagesPerSecond(it, epochs, stepMillis));
         }
     }
 
@@ -163,28 +147,36 @@ public final class LoaderBenchmark {
         DataSetIterator base = reader.iterator(BATCH);
         DataSetIterator it = async ? new AsyncDataSetIterator(base, 2, true) : base;
         try {
-            while (it.hasNext()) {
-                it.next();
-            }
-            long t0 = System.nanoTime();
-            long n = 0;
-            for (int e = 0; e < epochs; e++) {
-                it.reset();
-                while (it.hasNext()) {
-                    n += it.next().numExamples();
-                    if (stepMillis > 0) {
-                        Thread.sleep(stepMillis);
-                    }
-                }
-            }
-            double s = (System.nanoTime() - t0) / 1e9;
-            String name = t instanceof TrainTransform ? "train (RRC+flip)" : "eval (256/224)";
-            System.out.printf("  %-16s record reader%s step %3d ms/batch %8.1f img/s%n", name,
-                    async ? ", async 2    " : ", calling thread", stepMillis, n / s);
+            report(t, async ? "record reader, async 2    " : "record reader, calling thread", stepMillis,
+                    imagesPerSecond(it, epochs, stepMillis));
         } finally {
             if (it instanceof AsyncDataSetIterator a) {
                 a.shutdown();
             }
         }
+    }
+
+    /** One warm-up epoch, then images per second over the timed epochs, sleeping {@code stepMillis} per batch. */
+    private static double imagesPerSecond(DataSetIterator it, int epochs, int stepMillis) throws InterruptedException {
+        while (it.hasNext()) {
+            it.next();
+        }
+        long t0 = System.nanoTime();
+        long n = 0;
+        for (int e = 0; e < epochs; e++) {
+            it.reset();
+            while (it.hasNext()) {
+                n += it.next().numExamples();
+                if (stepMillis > 0) {
+                    Thread.sleep(stepMillis);
+                }
+            }
+        }
+        return n / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private static void report(ImageTransform t, String config, int stepMillis, double imagesPerSecond) {
+        String name = t instanceof TrainTransform ? "train (RRC+flip)" : "eval (256/224)";
+        System.out.printf("  %-16s %s step %3d ms/batch %8.1f img/s%n", name, config, stepMillis, imagesPerSecond);
     }
 }

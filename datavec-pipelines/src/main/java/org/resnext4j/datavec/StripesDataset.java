@@ -1,4 +1,4 @@
-package org.resnext4j.spark;
+package org.resnext4j.datavec;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -14,7 +14,7 @@ import javax.imageio.ImageIO;
  * stripes, vertical stripes and checkerboards, each with a random period, phase and two random colours, plus noise.
  * Deterministic for a seed.
  * <pre>
- * java -cp ... org.resnext4j.spark.StripesDataset DIR [perClass] [seed]
+ * java -cp ... org.resnext4j.datavec.StripesDataset DIR [perClass] [seed]
  * </pre>
  */
 public final class StripesDataset {

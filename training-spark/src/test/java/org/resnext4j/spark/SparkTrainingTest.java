@@ -30,6 +30,7 @@ import org.resnext4j.datavec.Normalization;
 import org.resnext4j.ui.EpochMetrics;
 import org.resnext4j.ui.TrainingResult;
 import org.resnext4j.ui.TrainingRun;
+import org.resnext4j.zoo.GroupedConvForm;
 import org.resnext4j.zoo.ResNeXt;
 
 /**
@@ -160,5 +161,24 @@ class SparkTrainingTest {
             assertTrue(storage.getNumUpdateRecordsFor(session) > 0, "executors' stats in the run's stats file, "
                     + "session " + session + ": " + storage.listSessionIDs());
         }
+    }
+
+    @Test
+    void splitFormTrainsOnSparkToo(@TempDir Path tmp) {
+        ComputationGraph split0 = ResNeXt.builder(SparkTestData.tinySpec().withGroupedConv(GroupedConvForm.SPLIT))
+                .seed(SEED).updater(new Adam(3e-3)).build().init();
+        INDArray before = split0.params().dup();
+        ImageBatchLoader loader = new ImageBatchLoader(transform(), split.train().classNames(), SEED);
+        TrainingResult r;
+        try (TrainingRun run = TrainingRun.builder(tmp.resolve("split")).epochs(1)
+                .validation(ImageFolderIterator.builder(split.validation()).transform(transform()).batchSize(BATCH)
+                        .build()).classNames(split.train().classNames()).progressIntervalSeconds(0).build()) {
+            r = SparkTraining.builder(sc).batchSizePerWorker(BATCH).averagingFrequency(2).build()
+                    .fit(run, split0, split.train(), loader, true);
+        }
+        INDArray after = ((ComputationGraph) r.model()).params();
+        assertTrue(after.sub(before).amaxNumber().doubleValue() > 0, "SPLIT parameters moved");
+        assertTrue(!after.isNaN().any(), "no NaN");
+        assertTrue(Double.isFinite(r.history().epochs().get(0).trainLoss()));
     }
 }

@@ -21,6 +21,7 @@ import org.resnext4j.datavec.ImageTransform;
 import org.resnext4j.datavec.Normalization;
 import org.resnext4j.datavec.TrainTransform;
 import org.resnext4j.ui.CheckpointException;
+import org.resnext4j.ui.Checkpoints;
 import org.resnext4j.ui.TrainingResult;
 import org.resnext4j.ui.TrainingRun;
 import org.resnext4j.ui.UiOptions;
@@ -29,7 +30,9 @@ import org.resnext4j.zoo.ResNeXtSpec;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code spark-train}: trains a ResNeXt/ResNet on an image folder with Spark ({@link SparkTraining}), writing the
@@ -50,7 +53,7 @@ public final class SparkTrainCommand implements Callable<Integer> {
     @Option(names = "--master", required = true, description = "Spark master: local[N] or spark://host:port")
     String master;
 
-    @Option(names = "--data", required = true, description = "image folder, root/<class>/<image>")
+    @Option(names = "--data", description = "image folder, root/<class>/<image> (with --resume: the run's)")
     Path data;
 
     @Option(names = "--out", required = true, description = "run folder (checkpoints, metrics, report, UI stats)")
@@ -112,7 +115,8 @@ public final class SparkTrainCommand implements Callable<Integer> {
             description = "address the executors reach the driver at (default ${DEFAULT-VALUE}, loopback)")
     String driverHost;
 
-    @Option(names = "--resume", description = "continue the run in --out from its last checkpoint")
+    @Option(names = "--resume", description = "continue the run in --out from its last checkpoint, with its stored "
+            + "settings (options given again override them; --epochs raises the planned total)")
     boolean resume;
 
     @Option(names = "--ui", description = "start the DL4J UI on the driver (executors report to it)")
@@ -120,6 +124,15 @@ public final class SparkTrainCommand implements Callable<Integer> {
 
     @Option(names = "--port", defaultValue = "9000", description = "UI port (default ${DEFAULT-VALUE})")
     int port;
+
+    @Spec
+    CommandSpec spec;
+
+    /** The settings stored in a run's checkpoints, as option names and values. */
+    private static final String[][] STORED = {{"--data", "data"}, {"--model", "model"}, {"--size", "image_size"},
+        {"--batch", "batch_size"}, {"--val-split", "validation_split"}, {"--seed", "seed"}, {"--lr", "learning_rate"},
+        {"--augment", "augment"}, {"--training-master", "training_master"},
+        {"--averaging-frequency", "averaging_frequency"}, {"--epochs", "epochs_planned"}};
 
     /** The model names for the help text. */
     static final class Presets extends ArrayList<String> {
@@ -165,6 +178,12 @@ public final class SparkTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (resume) {
+            restoreSettings();
+        }
+        if (data == null) {
+            throw new IllegalArgumentException("--data: the image folder is required (root/<class>/<image>)");
+        }
         validate();
         ResNeXtSpec base = "tiny".equals(model) ? ResNeXtSpec.tiny() : ResNeXtSpec.preset(model);
         DatasetSplit split = ImageFolder.scan(data).split(valSplit, seed);
@@ -179,9 +198,11 @@ public final class SparkTrainCommand implements Callable<Integer> {
         try (TrainingRun run = TrainingRun.builder(out).epochs(epochs).classNames(classes)
                 .validation(ImageFolderIterator.builder(split.validation()).transform(eval).batchSize(batch).build())
                 .ui(ui ? UiOptions.defaults().withPort(port).withFallbackToFreePort(true) : UiOptions.disabled())
-                .logSink(System.out::println).metadata("model", model).metadata("image_size", size)
-                .metadata("spark_master", master).metadata("training_master", trainingMaster.name())
-                .metadata("data", data.toAbsolutePath().toString()).build()) {
+                .logSink(System.out::println).metadata("data", data.toAbsolutePath().toString())
+                .metadata("model", model).metadata("image_size", size).metadata("batch_size", batch)
+                .metadata("validation_split", valSplit).metadata("seed", seed).metadata("learning_rate", lr)
+                .metadata("augment", augment).metadata("training_master", trainingMaster.name())
+                .metadata("averaging_frequency", averagingFrequency).metadata("spark_master", master).build()) {
             if (!resume && run.hasCheckpoint()) {
                 throw new IllegalArgumentException("--out: run folder " + out.toAbsolutePath()
                         + " already holds a trained run; continue it with --resume, or choose another --out");
@@ -207,6 +228,47 @@ public final class SparkTrainCommand implements Callable<Integer> {
         } finally {
             sc.stop();
         }
+    }
+
+    /**
+     * {@code --resume}: the settings stored in {@code checkpoints/last.zip} for every option not given again on the
+     * command line (the Spark master and cluster options are this invocation's).
+     */
+    private void restoreSettings() {
+        Path last = out.resolve("checkpoints").resolve("last.zip");
+        if (!Files.isRegularFile(last)) {
+            throw new IllegalArgumentException("--resume: run folder " + out.toAbsolutePath()
+                    + " has no checkpoint to continue");
+        }
+        java.util.Map<String, Object> meta = Checkpoints.readMetadata(last);
+        Object extra = meta.get("extra");
+        if (!(extra instanceof java.util.Map<?, ?> stored) || !stored.containsKey("data")) {
+            throw new IllegalArgumentException("--resume: " + last + " was not written by spark-train (no settings)");
+        }
+        java.util.Map<String, Object> values = new java.util.HashMap<>();
+        stored.forEach((k, v) -> values.put(String.valueOf(k), v));
+        values.put("epochs_planned", meta.get("epochs_planned"));
+        for (String[] o : STORED) {
+            Object v = values.get(o[1]);
+            if (v != null && !spec.commandLine().getParseResult().hasMatchedOption(o[0])) {
+                spec.findOption(o[0]).setValue(o[0].equals("--data") ? Path.of(String.valueOf(v))
+                        : o[0].equals("--training-master") ? TrainingMasterOption.valueOf(String.valueOf(v))
+                        : convert(v, spec.findOption(o[0]).type()));
+            }
+        }
+    }
+
+    private static Object convert(Object v, Class<?> type) {
+        if (type == int.class) {
+            return ((Number) v).intValue();
+        }
+        if (type == long.class) {
+            return ((Number) v).longValue();
+        }
+        if (type == double.class) {
+            return ((Number) v).doubleValue();
+        }
+        return v;
     }
 
     private void validate() {

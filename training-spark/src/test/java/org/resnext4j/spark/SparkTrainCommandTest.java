@@ -76,9 +76,11 @@ class SparkTrainCommandTest {
         Result again = run("--master", "local[2]", "--data", data.toString(), "--out", out.toString());
         assertEquals(2, again.code());
         assertTrue(again.err().contains("--resume"), again.err());
-        Result resumed = run("--master", "local[2]", "--data", data.toString(), "--out", out.toString(), "--size", "32",
-                "--epochs", "3", "--batch", "8", "--averaging-frequency", "2", "--resume");
+        // the run's settings come back from its checkpoint: only the master, the folder and the new total are given
+        Result resumed = run("--master", "local[2]", "--out", out.toString(), "--epochs", "3", "--resume");
         assertEquals(0, resumed.code(), resumed.err());
         assertEquals(3, MetricsHistory.readJson(out.resolve("metrics.json")).size());
+        assertEquals(32, ((Number) ((java.util.Map<?, ?>) org.resnext4j.ui.Checkpoints.readMetadata(
+                out.resolve("checkpoints/last.zip")).get("extra")).get("image_size")).intValue());
     }
 }

@@ -38,10 +38,11 @@ import org.resnext4j.zoo.ResNeXt;
  * travel to the executors) with DL4J's parameter averaging, against the same run on one machine.
  *
  * <p>Bounds: parameter averaging of 2 workers every 2 minibatches takes half as many averaged steps per epoch as one
- * machine takes steps, so it learns more slowly per epoch; after 6 epochs on 135 training images (3 classes,
- * chance 1/3) it must be within 15 points of the single machine's last-epoch training accuracy (measured 79.8% vs
- * 83.7%) and within 20 points of its best validation accuracy (measured 55.6% vs 68.9%; 45 validation images, so
- * one image is 2.2 points and the binomial spread about 7 points). A network that did not train stays near 33%.
+ * machine takes steps, so it learns more slowly per epoch, and on {@code local[2]} it is not bit-reproducible. After 6
+ * epochs on 135 training images (3 classes, chance 1/3) it must be within 15 points of the single machine's
+ * last-epoch training accuracy (measured in three runs: 79.8%, 82.4%, 85.7% against 83.7%) and within 25 points of
+ * its best validation accuracy (measured 55.6%, 66.7%, 60.0% against 68.9%; 45 validation images, one image is 2.2
+ * points, the binomial spread about 7 points). A network that does not train stays near 33% training accuracy.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SparkTrainingTest {
@@ -129,7 +130,7 @@ class SparkTrainingTest {
                 single, singleTrain, sparkBest, sparkTrain);
         assertTrue(sparkTrain >= singleTrain - 0.15, "training accuracy: Spark " + sparkTrain + " vs one machine "
                 + singleTrain);
-        assertTrue(sparkBest >= single - 0.2, "validation accuracy: Spark " + sparkBest + " vs one machine " + single);
+        assertTrue(sparkBest >= single - 0.25, "validation accuracy: Spark " + sparkBest + " vs one machine " + single);
         for (String f : List.of("checkpoints/last.zip", "checkpoints/best.zip", "metrics.csv", "report.html",
                 "charts/accuracy.png", "ui-stats.dl4j")) {
             assertTrue(Files.size(dir.resolve(f)) > 0, f);

@@ -105,6 +105,10 @@ public final class SparkTraining {
     /** @return DL4J's training master for these settings */
     public TrainingMaster<?, ?> trainingMaster() {
         if (master == Master.SHARED_GRADIENTS) {
+            log.warn("Gradient sharing (DL4J 1.0.0-M2's SharedTrainingMaster) trains on the executors but does not "
+                    + "return the trained network to the driver: measured on local[2], the executors' training score "
+                    + "falls while the driver's model keeps its initial validation loss; off local[N] its parameters "
+                    + "do not change at all (an error then stops the run). Use parameter averaging for a usable model.");
             configureAeron();
             VoidConfiguration voidConf = VoidConfiguration.builder().unicastPort(unicastPort)
                     .controllerAddress(controllerAddress).build();
@@ -156,9 +160,8 @@ public final class SparkTraining {
             if (before != null && before.equals(net.params())) {
                 throw new IllegalStateException("Gradient sharing trained epoch " + (epoch + 1) + " on the executors "
                         + "but the driver's parameters did not change: DL4J 1.0.0-M2's SharedTrainingMaster returns "
-                        + "the updater state and score to the driver, not the parameters, so off local[N] (where the "
-                        + "executors share the driver's network) the trained model is lost. Use --training-master "
-                        + "averaging (ParameterAveragingTrainingMaster) on a cluster.");
+                        + "the updater state and score to the driver, not the parameters, so the trained model is "
+                        + "lost. Use --training-master averaging (ParameterAveragingTrainingMaster).");
             }
             long listed = batches.stream().mapToLong(b -> b.paths().size()).sum();
             if (stats.examples() > 0) {

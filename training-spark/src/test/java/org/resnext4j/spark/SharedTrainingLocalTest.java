@@ -24,7 +24,11 @@ import org.resnext4j.ui.TrainingResult;
 import org.resnext4j.ui.TrainingRun;
 import org.resnext4j.zoo.ResNeXt;
 
-/** Gradient sharing ({@code SharedTrainingMaster}) on {@code local[2]}, on loopback, with a hard time limit. */
+/**
+ * Gradient sharing ({@code SharedTrainingMaster}) on {@code local[2]}, on loopback: it starts (Aeron), trains on the
+ * executors and ends within a hard time limit, without NaN. Not asserted: that the driver's model learned; DL4J
+ * 1.0.0-M2 does not hand the trained network back to the driver (README, "What does not work").
+ */
 class SharedTrainingLocalTest {
 
     @Test

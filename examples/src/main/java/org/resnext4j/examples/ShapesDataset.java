@@ -41,8 +41,13 @@ final class ShapesDataset {
 
     /** The classes, sorted (the label order of an image folder). */
     static final List<String> CLASSES = List.of("circle", "cross", "square", "triangle");
-    /** Images per class of the default data set. */
-    static final int DEFAULT_PER_CLASS = 200;
+    /**
+     * Images per class of the default data set: 600 (2,400 images), enough for the tiny ResNeXt to generalise
+     * (measured: 92.9% validation accuracy at 32x32 in 12 epochs; with 200 per class it overfits at about 45%).
+     */
+    static final int DEFAULT_PER_CLASS = 600;
+    /** Images per class of the generated data set of runs made before {@code data_per_class} was stored: 200. */
+    static final int LEGACY_PER_CLASS = 200;
     /** Side of the default images, in pixels. */
     static final int DEFAULT_SIZE = 64;
     /** Seed of the default data set. */

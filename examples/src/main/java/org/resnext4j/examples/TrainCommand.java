@@ -139,6 +139,9 @@ final class TrainCommand implements Cli.Command {
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("data", data.toAbsolutePath().toString());
         settings.put("data_generated", generated);
+        if (generated) {
+            settings.put("data_per_class", ShapesDataset.DEFAULT_PER_CLASS);
+        }
         settings.put(Models.KEY_MODEL, model);
         settings.put("image_size", size);
         settings.put("batch_size", batch);
@@ -228,7 +231,7 @@ final class TrainCommand implements Cli.Command {
                     + done + " epoch(s); give --epochs greater than " + done + " to continue it");
         }
         if (Boolean.TRUE.equals(settings.get("data_generated"))) {
-            ShapesDataset.write(Path.of((String) settings.get("data")), ShapesDataset.DEFAULT_PER_CLASS,
+            ShapesDataset.write(Path.of((String) settings.get("data")), generatedPerClass(settings),
                     ShapesDataset.DEFAULT_SIZE, ShapesDataset.DEFAULT_SEED);
         }
         if ("cosine".equals(settings.get("schedule")) && epochs != planned) {
@@ -317,6 +320,14 @@ final class TrainCommand implements Cli.Command {
                 ((Number) s.get("reduce_lr_factor")).doubleValue(), ((Number) s.get("reduce_lr_patience")).intValue(),
                 ((Number) s.get("reduce_lr_min_delta")).doubleValue(),
                 ((Number) s.get("reduce_lr_cooldown")).intValue(), ((Number) s.get("min_lr")).doubleValue());
+    }
+
+    /**
+     * Images per class of a run's generated data set: the stored {@code data_per_class}, or 200 for runs made before
+     * it was stored (the default then), so that their data set is recognised and reused on {@code --resume}.
+     */
+    static int generatedPerClass(Map<String, Object> settings) {
+        return settings.get("data_per_class") instanceof Number n ? n.intValue() : ShapesDataset.LEGACY_PER_CLASS;
     }
 
     /** The data pipeline of a run, from its settings (the same for a new run and a resumed one). */

@@ -25,7 +25,9 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * A module of the DL4J UI server that shows the per-epoch curves DL4J's own pages lack: training and validation
  * accuracy and loss, and the learning rate, per epoch, updated live while a run trains. Page
- * {@value #PAGE} (self-contained HTML and script, no external assets), data {@value #DATA} (JSON).
+ * {@value #PAGE} (self-contained HTML and script, no external assets), data {@value #DATA} (JSON). The three line
+ * charts are drawn as SVG by about 40 lines of script rather than with a chart library: the page must work offline
+ * and DL4J's bundled chart scripts sit under version-specific internal asset paths of its UI jar.
  *
  * <p>DL4J's {@code VertxUIServer} loads extra modules with {@code java.util.ServiceLoader} when it starts; this
  * module is registered in {@code META-INF/services/org.deeplearning4j.ui.api.UIModule}, so any UI server started in

@@ -248,7 +248,9 @@ public final class ImageFolderRecordReader extends BaseRecordReader {
     @Override
     public List<Writable> record(URI uri, DataInputStream dataInputStream) throws IOException {
         requireInitialized();
-        RgbImage image = new ImageIoDecoder().decode(dataInputStream.readAllBytes());
+        // the stream path needs an in-memory decoder: the configured one when it is ours (its pixel limit applies)
+        ImageIoDecoder bytesDecoder = decoder instanceof ImageIoDecoder d ? d : new ImageIoDecoder();
+        RgbImage image = bytesDecoder.decode(dataInputStream.readAllBytes());
         String name = labelGenerator.getLabelForPath(uri).toString();
         int label = folder.classNames().indexOf(name);
         if (label < 0) {

@@ -60,7 +60,8 @@ class TrainEvaluatePredictTest {
 
     private String[] train(String... extra) {
         List<String> args = new java.util.ArrayList<>(List.of("train", "--data", data.toString(), "--model", "tiny",
-                "--size", Integer.toString(IMAGE_SIZE), "--batch", "16", "--seed", "3", "--lr", "0.003", "--augment", "none", "--no-ui",
+                "--size", Integer.toString(IMAGE_SIZE), "--batch", "16", "--seed", "3", "--lr", "0.003", "--augment",
+                "none", "--no-ui",
                 "--out", run.toString()));
         args.addAll(List.of(extra));
         return args.toArray(new String[0]);

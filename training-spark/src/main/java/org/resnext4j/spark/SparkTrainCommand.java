@@ -294,20 +294,30 @@ public final class SparkTrainCommand implements Callable<Integer> {
     }
 
     /**
-     * The Spark configuration: executors get Spark's Java 17 {@code --add-opens}, ND4J's off-heap caps (JavaCPP
-     * {@code maxbytes}/{@code maxphysicalbytes}), the Aeron setting of gradient sharing, and a memory overhead that
-     * covers the off-heap cap, so the cluster manager accounts for ND4J's native memory.
+     * The {@code --add-opens} options this driver JVM was started with (Spark's Java 17 list, from the exec
+     * configuration or the launch script), passed on to the executors, which need the same ones.
+     */
+    static String driverAddOpens() {
+        List<String> args = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+        List<String> opens = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.startsWith("--add-opens=")) {
+                opens.add(a);
+            } else if (a.equals("--add-opens") && i + 1 < args.size()) {
+                opens.add("--add-opens=" + args.get(++i));
+            }
+        }
+        return String.join(" ", opens);
+    }
+
+    /**
+     * The Spark configuration: executors get the driver's {@code --add-opens} (Spark's Java 17 list), ND4J's
+     * off-heap caps (JavaCPP {@code maxbytes}/{@code maxphysicalbytes}), the Aeron setting of gradient sharing, and a
+     * memory overhead that covers the off-heap cap, so the cluster manager accounts for ND4J's native memory.
      */
     SparkConf sparkConf() {
-        String opens = String.join(" ", "--add-opens=java.base/java.lang=ALL-UNNAMED",
-                "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-                "--add-opens=java.base/java.io=ALL-UNNAMED", "--add-opens=java.base/java.net=ALL-UNNAMED",
-                "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
-                "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-                "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-                "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
-                "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
-                "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED");
+        String opens = driverAddOpens();
         String offHeap = executorOffHeap.toUpperCase(Locale.ROOT).replace("B", "");
         SparkConf conf = new SparkConf().setMaster(master).setAppName("resnext4j spark-train " + out.getFileName())
                 .set("spark.executor.memory", executorMemory)

@@ -108,7 +108,8 @@ public final class SparkTraining {
             log.warn("Gradient sharing (DL4J 1.0.0-M2's SharedTrainingMaster) trains on the executors but does not "
                     + "return the trained network to the driver: measured on local[2], the executors' training score "
                     + "falls while the driver's model keeps its initial validation loss; off local[N] its parameters "
-                    + "do not change at all (an error then stops the run). Use parameter averaging for a usable model.");
+                    + "do not change at all (an error then stops the run). Use parameter averaging for a usable "
+                    + "model.");
             configureAeron();
             VoidConfiguration voidConf = VoidConfiguration.builder().unicastPort(unicastPort)
                     .controllerAddress(controllerAddress).build();

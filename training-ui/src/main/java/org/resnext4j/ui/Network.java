@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.schedule.ISchedule;
 
 /**
@@ -32,7 +33,8 @@ abstract class Network {
 
     abstract Model model();
 
-    abstract void fit(DataSet batch);
+    /** One epoch of DL4J's own {@code fit(iterator)} (listeners get the epoch callbacks). */
+    abstract void fit(DataSetIterator data);
 
     abstract INDArray output(INDArray features);
 
@@ -48,8 +50,6 @@ abstract class Network {
     abstract int iterationCount();
 
     abstract int epochCount();
-
-    abstract void incrementEpochCount();
 
     /**
      * Sets the epoch count that epoch-based schedules read, on the configuration (saved with the model) and on
@@ -117,8 +117,8 @@ abstract class Network {
         }
 
         @Override
-        void fit(DataSet batch) {
-            net.fit(batch);
+        void fit(DataSetIterator data) {
+            net.fit(data);
         }
 
         @Override
@@ -144,11 +144,6 @@ abstract class Network {
         @Override
         int epochCount() {
             return net.getConfiguration().getEpochCount();
-        }
-
-        @Override
-        void incrementEpochCount() {
-            net.incrementEpochCount();
         }
 
         @Override
@@ -203,8 +198,8 @@ abstract class Network {
         }
 
         @Override
-        void fit(DataSet batch) {
-            net.fit(batch);
+        void fit(DataSetIterator data) {
+            net.fit(data);
         }
 
         @Override
@@ -230,11 +225,6 @@ abstract class Network {
         @Override
         int epochCount() {
             return net.getLayerWiseConfigurations().getEpochCount();
-        }
-
-        @Override
-        void incrementEpochCount() {
-            net.incrementEpochCount();
         }
 
         @Override

@@ -131,11 +131,7 @@ public final class Trainer {
         try {
             while (run.epochsDone() < settings.epochs && !run.stopRequested()) {
                 int before = run.epochsDone();
-                if (model instanceof ComputationGraph cg) {
-                    cg.fit(train);
-                } else {
-                    ((MultiLayerNetwork) model).fit(train);
-                }
+                net.fit(train);
                 if (run.epochsDone() == before) {
                     throw new IllegalStateException("The training iterator produced no batches in epoch "
                             + (before + 1) + (train.resetSupported() ? "" : " (it is exhausted and does not support "

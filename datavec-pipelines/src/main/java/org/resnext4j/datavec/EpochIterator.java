@@ -20,6 +20,24 @@ public interface EpochIterator extends DataSetIterator {
      */
     void setEpoch(int epoch);
 
+    /**
+     * Positions the iterator inside an epoch: the next batch is batch {@code batch} (from 0) of epoch {@code epoch},
+     * as the uninterrupted epoch would serve it. A run interrupted mid-epoch resumes with this. The default reads and
+     * discards the batches before it; iterators that can jump there directly override it.
+     *
+     * @param epoch the epoch index, at least 0
+     * @param batch batches of that epoch already consumed, at least 0
+     */
+    default void setPosition(int epoch, int batch) {
+        if (batch < 0) {
+            throw new IllegalArgumentException("batch must be >= 0, got " + batch);
+        }
+        setEpoch(epoch);
+        for (int b = 0; b < batch && hasNext(); b++) {
+            next();
+        }
+    }
+
     /** @return batches per epoch, the last possibly partial */
     int numBatches();
 }

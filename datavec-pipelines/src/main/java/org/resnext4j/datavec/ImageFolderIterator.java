@@ -125,6 +125,20 @@ public final class ImageFolderIterator implements EpochIterator, AutoCloseable {
         startEpoch(epoch);
     }
 
+    /**
+     * Jumps to batch {@code batch} of epoch {@code epoch} without decoding the batches before it: the order and
+     * each sample's augmentation depend only on (seed, epoch, position).
+     */
+    @Override
+    public void setPosition(int epoch, int batch) {
+        if (batch < 0) {
+            throw new IllegalArgumentException("batch must be >= 0, got " + batch);
+        }
+        setEpoch(epoch);
+        cursor = (int) Math.min((long) batch * batchSize, order.length);
+        submitted = cursor;
+    }
+
     /** @return samples per epoch */
     public int numExamples() {
         return folder.size();

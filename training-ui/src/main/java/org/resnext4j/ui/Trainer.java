@@ -54,6 +54,7 @@ public final class Trainer {
     private final Builder settings;
     private volatile TrainingRun current;
     private volatile boolean stopRequested;
+    private volatile boolean interrupted;
 
     private Trainer(Builder b) {
         this.settings = b;
@@ -78,6 +79,20 @@ public final class Trainer {
         TrainingRun run = current;
         if (run != null) {
             run.requestStop("stop requested");
+        }
+    }
+
+    /**
+     * Asks the running {@link #fit}/{@link #resume} to stop after the current batch, mid-epoch, with the state
+     * inside the epoch saved to {@code last.zip} ({@link TrainingRun#interrupt}); {@link #resume} continues from the
+     * next batch. Safe to call from any thread, e.g. a signal handler.
+     */
+    public void interrupt() {
+        interrupted = true;
+        stopRequested = true;
+        TrainingRun run = current;
+        if (run != null) {
+            run.interrupt("interrupted");
         }
     }
 
@@ -121,18 +136,21 @@ public final class Trainer {
 
     private TrainingResult train(TrainingRun run, Model model, DataSetIterator train) {
         current = run;
-        if (stopRequested) {
+        if (interrupted) {
+            run.interrupt("interrupted");
+        } else if (stopRequested) {
             run.requestStop("stop requested");
         }
         Network net = Network.of(model);
         Collection<TrainingListener> original = net.listeners();
         net.addListeners(run.listeners().toArray(TrainingListener[]::new));
         run.prepare(train);
+        DataSetIterator data = run.interruptible(train);
         try {
             while (run.epochsDone() < settings.epochs && !run.stopRequested()) {
                 int before = run.epochsDone();
-                net.fit(train);
-                if (run.epochsDone() == before) {
+                net.fit(data);
+                if (run.epochsDone() == before && !run.interrupted()) {
                     throw new IllegalStateException("The training iterator produced no batches in epoch "
                             + (before + 1) + (train.resetSupported() ? "" : " (it is exhausted and does not support "
                             + "reset(), so it cannot serve another epoch)"));
@@ -143,6 +161,7 @@ public final class Trainer {
             net.setListeners(original);
             current = null;
             stopRequested = false;
+            interrupted = false;
         }
     }
 

@@ -68,6 +68,13 @@ import org.slf4j.LoggerFactory;
  * between epochs ask {@link #stopRequested()} ({@link Trainer} does), and DL4J's early-stopping trainer can use
  * {@link #scoreCalculator(Monitor)}, which returns the value this listener just measured instead of evaluating the
  * validation data a second time.
+ *
+ * <p><b>Interrupting.</b> {@link #interrupt(String)} (the CLI calls it on Ctrl-C) stops a loop mid-epoch: the
+ * iterator returned by {@link #interruptible(DataSetIterator)} ends the epoch after the current batch, and the epoch
+ * listener then writes {@code last.zip} with the state inside the epoch (model, updater, random state, the batches
+ * trained and their running loss and accuracy under the metadata key {@code partial_epoch}) instead of finishing the
+ * epoch. {@link #resume()} continues from that batch ({@link EpochIterator#setPosition}), so an interrupted and
+ * resumed run equals the uninterrupted one.
  */
 public final class TrainingRun implements AutoCloseable {
 
@@ -87,6 +94,8 @@ public final class TrainingRun implements AutoCloseable {
     public static final String RUN_CONFIG_FILE = "run-config.json";
     /** Value of the {@code format} key of checkpoint metadata. */
     public static final String CHECKPOINT_FORMAT = "resnext4j-checkpoint/1";
+    /** Metadata key of a checkpoint written inside an epoch by {@link #interrupt}: the epoch's batches and sums. */
+    public static final String PARTIAL_EPOCH_KEY = "partial_epoch";
 
     private final Path runDir;
     private final int epochs;
@@ -113,6 +122,9 @@ public final class TrainingRun implements AutoCloseable {
     private Map<String, Object> runConfig;
     private EvaluationReport lastEvaluation;
     private volatile String stopReason;
+    private volatile String interruptReason;
+    /** Sums of the epoch a resumed checkpoint was interrupted in, adopted by the next {@code onEpochStart}. */
+    private EpochTotals resumedPartial;
     private boolean closed;
     private int batchesPerEpoch = -1;
 
@@ -216,8 +228,11 @@ public final class TrainingRun implements AutoCloseable {
             updateTrackers(m, null);
         }
         String sessionId = cp.metadata().get("session_id") instanceof String s ? s : null;
-        say(String.format(Locale.ROOT, "Resuming %s after epoch %d of %d (iteration %d)", runDir, history.size(),
-                epochs, n.iterationCount()));
+        resumedPartial = cp.metadata().get(PARTIAL_EPOCH_KEY) instanceof Map<?, ?> p ? EpochTotals.fromMap(p) : null;
+        say(String.format(Locale.ROOT, "Resuming %s after epoch %d of %d (iteration %d)%s", runDir, history.size(),
+                epochs, n.iterationCount(), resumedPartial == null ? ""
+                        : String.format(Locale.ROOT, ", inside epoch %d after batch %d", history.size() + 1,
+                        resumedPartial.batches)));
         begin(n, sessionId);
         return n.model();
     }
@@ -276,10 +291,11 @@ public final class TrainingRun implements AutoCloseable {
      */
     public void prepare(DataSetIterator train) {
         requireStarted();
+        int startBatch = resumedPartial == null ? 0 : resumedPartial.batches;
         if (train instanceof EpochIterator e) {
-            e.setEpoch(history.size());
+            e.setPosition(history.size(), startBatch);
             batchesPerEpoch = e.numBatches();
-        } else if (history.size() > 0) {
+        } else if (history.size() > 0 || startBatch > 0) {
             say("Note: the training iterator (" + train.getClass().getSimpleName() + ") cannot be positioned at epoch "
                     + (history.size() + 1) + "; the resumed run reads it from where it starts (implement "
                     + EpochIterator.class.getSimpleName() + " for an exact resume)");
@@ -326,6 +342,31 @@ public final class TrainingRun implements AutoCloseable {
         if (stopReason == null) {
             stopReason = Objects.requireNonNull(reason, "reason");
         }
+    }
+
+    /**
+     * Asks the run to stop after the current batch, mid-epoch: the iterator from {@link #interruptible} reports no
+     * more batches, and the epoch listener saves the state inside the epoch to {@code last.zip} (see the class
+     * comment). Safe to call from any thread, e.g. a signal handler.
+     *
+     * @param reason what asked, for the log and the result
+     */
+    public void interrupt(String reason) {
+        interruptReason = Objects.requireNonNull(reason, "reason");
+        requestStop(reason);
+    }
+
+    /** @return whether {@link #interrupt} was called */
+    public boolean interrupted() {
+        return interruptReason != null;
+    }
+
+    /**
+     * @param train the (prepared) training iterator
+     * @return a view of {@code train} that ends the epoch after the current batch once {@link #interrupt} is called
+     */
+    public DataSetIterator interruptible(DataSetIterator train) {
+        return new InterruptibleIterator(train, this::interrupted);
     }
 
     /** @return whether early stopping or {@link #requestStop} asked to end the run */
@@ -461,6 +502,16 @@ public final class TrainingRun implements AutoCloseable {
         return improved;
     }
 
+    /** Saves the state inside an interrupted epoch to {@code last.zip}; the epoch stays unfinished. */
+    private void savePartialEpoch(Network n, EpochTotals totals) {
+        int epoch = history.size() + 1;
+        totals.seconds += (System.nanoTime() - totals.startNanos) / 1e9;
+        saveCheckpoint(n, history.size(), totals);
+        say(String.format(Locale.ROOT, "Interrupted (%s) in epoch %d after batch %d of %s: state saved to %s; "
+                        + "resume continues from the next batch", interruptReason, epoch, totals.batches,
+                batchesPerEpoch > 0 ? Integer.toString(batchesPerEpoch) : "?", lastCheckpoint()));
+    }
+
     private void endEpoch(Network n, EpochTotals totals) {
         if (totals.batches == 0) {
             say("An epoch ended without training batches; nothing recorded");
@@ -470,14 +521,14 @@ public final class TrainingRun implements AutoCloseable {
         double lr = n.learningRate();
         EvaluationReport evaluation = validation == null ? null
                 : EvaluationReport.evaluate(n, validation, classNames);
-        double seconds = (System.nanoTime() - totals.startNanos) / 1e9;
+        double seconds = totals.seconds + (System.nanoTime() - totals.startNanos) / 1e9;
         EpochMetrics m = new EpochMetrics(epoch, totals.lossSum / totals.examples, totals.accuracy(),
                 evaluation == null ? Double.NaN : evaluation.loss(),
                 evaluation == null ? Double.NaN : evaluation.accuracy(), lr, seconds, n.iterationCount());
         history.add(m);
         lastEvaluation = evaluation;
         boolean improved = updateTrackers(m, n);
-        saveCheckpoint(n, epoch);
+        saveCheckpoint(n, epoch, null);
         if (improved) {
             writeOrFail(bestCheckpoint(), () -> {
                 AtomicFiles.copy(lastCheckpoint(), bestCheckpoint());
@@ -499,11 +550,15 @@ public final class TrainingRun implements AutoCloseable {
      * early-stopping trainer overwrites the count with its own), so the saved configuration is given the number
      * of finished epochs for the write and then put back.
      */
-    private void saveCheckpoint(Network n, int epoch) {
+    private void saveCheckpoint(Network n, int epoch, EpochTotals partial) {
         int count = n.epochCount();
         n.setConfEpochCount(epoch);
         try {
-            Checkpoints.save(n.model(), lastCheckpoint(), checkpointMetadata(), modelWriter);
+            Map<String, Object> meta = checkpointMetadata();
+            if (partial != null) {
+                meta.put(PARTIAL_EPOCH_KEY, partial.toMap(interruptReason));
+            }
+            Checkpoints.save(n.model(), lastCheckpoint(), meta, modelWriter);
         } finally {
             n.setConfEpochCount(count);
         }
@@ -522,7 +577,7 @@ public final class TrainingRun implements AutoCloseable {
         meta.put("extra", metadata);
         Random rng = Nd4j.getRandom();
         meta.put("rng", Map.of("root", rng.rootState(), "node", rng.nodeState()));
-        if (stopReason != null) {
+        if (stopReason != null && interruptReason == null) {
             meta.put("stop_reason", stopReason);
         }
         List<Map<String, Object>> h = new ArrayList<>();
@@ -629,6 +684,8 @@ public final class TrainingRun implements AutoCloseable {
     private static final class EpochTotals {
         long startNanos = System.nanoTime();
         long lastReport = startNanos;
+        /** Seconds of this epoch spent before a resume. */
+        double seconds;
         int batches;
         double lossSum;
         long examples;
@@ -638,6 +695,31 @@ public final class TrainingRun implements AutoCloseable {
 
         double accuracy() {
             return accuracyUnsupported || total == 0 ? Double.NaN : (double) correct / total;
+        }
+
+        Map<String, Object> toMap(String reason) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("batches", batches);
+            m.put("loss_sum", lossSum);
+            m.put("examples", examples);
+            m.put("correct", correct);
+            m.put("total", total);
+            m.put("accuracy_unsupported", accuracyUnsupported);
+            m.put("seconds", seconds);
+            m.put("reason", reason);
+            return m;
+        }
+
+        static EpochTotals fromMap(Map<?, ?> m) {
+            EpochTotals t = new EpochTotals();
+            t.batches = ((Number) m.get("batches")).intValue();
+            t.lossSum = ((Number) m.get("loss_sum")).doubleValue();
+            t.examples = ((Number) m.get("examples")).longValue();
+            t.correct = ((Number) m.get("correct")).longValue();
+            t.total = ((Number) m.get("total")).longValue();
+            t.accuracyUnsupported = Boolean.TRUE.equals(m.get("accuracy_unsupported"));
+            t.seconds = ((Number) m.get("seconds")).doubleValue();
+            return t;
         }
     }
 
@@ -655,7 +737,10 @@ public final class TrainingRun implements AutoCloseable {
         public void onEpochStart(Model model) {
             synchronized (TrainingRun.this) {
                 requireStarted();
-                totals = new EpochTotals();
+                totals = resumedPartial != null ? resumedPartial : new EpochTotals();
+                resumedPartial = null;
+                totals.startNanos = System.nanoTime();
+                totals.lastReport = totals.startNanos;
             }
         }
 
@@ -699,6 +784,10 @@ public final class TrainingRun implements AutoCloseable {
                 requireStarted();
                 EpochTotals t = totals;
                 totals = new EpochTotals();
+                if (interruptReason != null && (batchesPerEpoch <= 0 || t.batches < batchesPerEpoch)) {
+                    savePartialEpoch(Network.of(model), t);
+                    return;
+                }
                 if (batchesPerEpoch <= 0 && t.batches > 0) {
                     batchesPerEpoch = t.batches;
                 }

@@ -1,12 +1,15 @@
 package org.resnext4j.examples;
 
-
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code bench}: DL4J training-step and inference throughput, contenders interleaved round by round (A B A B).
@@ -15,31 +18,51 @@ import java.util.Locale;
  * PyTorch in one run. With {@code --profile} it prints where inference time goes, per kind of layer; with
  * {@code --onednn-verbose} oneDNN logs every primitive it runs with its time ({@code tools/onednn_profile.py} sums them).
  */
-final class BenchCommand implements Cli.Command {
+@Command(name = "bench", mixinStandardHelpOptions = true, usageHelpWidth = Cli.USAGE_WIDTH,
+        description = "Training-step and inference images/s of DL4J contenders, interleaved round by round, with peak "
+                + "RSS (see docs/performance.md).")
+final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--contenders", paramLabel = "LIST", defaultValue = "resnext50_fused,resnext50_split,resnet50,"
+            + "zoo_resnet50", description = "comma-separated (default ${DEFAULT-VALUE})")
+    String contenders;
+
+    @Option(names = "--configs", paramLabel = "LIST", defaultValue = "8x224,32x64",
+            description = "batch x size, comma-separated (default ${DEFAULT-VALUE})")
+    String configs;
+
+    @Option(names = "--modes", paramLabel = "LIST", defaultValue = "train,infer",
+            description = "(default ${DEFAULT-VALUE})")
+    String modes;
+
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "2", description = "(default ${DEFAULT-VALUE})")
+    int rounds;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "2", description = "(default ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--iters", paramLabel = "N", defaultValue = "3", description = "(default ${DEFAULT-VALUE})")
+    int iters;
+
+    @Option(names = "--profile", description = "inference time per kind of layer")
+    boolean profile;
+
+    @Option(names = "--onednn-verbose", description = "log every oneDNN primitive with its time "
+            + "(for tools/onednn_profile.py)")
+    boolean onednnVerbose;
+
+    @Option(names = "--serve", description = "answer requests on standard input (tools/bench_side_by_side.py)")
+    boolean serve;
 
     @Override
-    public String usage() {
-        return "bench [--contenders resnext50_fused,resnext50_split,resnet50,zoo_resnet50] [--configs 8x224,32x64]"
-                + " [--modes train,infer] [--rounds 2] [--warmup 2] [--iters 3] [--profile] [--onednn-verbose]"
-                + " | bench --serve";
-    }
-
-    @Override
-    public void run(String[] args) throws Exception {
-        Args a = Args.parse(args);
-        boolean serve = a.flag("--serve");
-        boolean profile = a.flag("--profile");
-        if (a.flag("--onednn-verbose")) {
+    public Integer call() throws Exception {
+        TrainCommand.atLeast("--rounds", rounds, 1);
+        TrainCommand.atLeast("--warmup", warmup, 0);
+        TrainCommand.atLeast("--iters", iters, 1);
+        if (onednnVerbose) {
             // one line per oneDNN primitive execution with its time, for tools/onednn_profile.py
             org.bytedeco.dnnl.global.dnnl.dnnl_set_verbose(2);
         }
-        String contenders = a.option("--contenders", "resnext50_fused,resnext50_split,resnet50,zoo_resnet50");
-        String configs = a.option("--configs", "8x224,32x64");
-        String modes = a.option("--modes", "train,infer");
-        int rounds = a.intOption("--rounds", 2);
-        int warmup = a.intOption("--warmup", 2);
-        int iters = a.intOption("--iters", 3);
-        a.requireAllUsed();
         Bench bench = new Bench();
         if (profile) {
             for (int[] cfg : Bench.configs(configs)) {
@@ -52,11 +75,11 @@ final class BenchCommand implements Cli.Command {
                     }
                 }
             }
-            return;
+            return 0;
         }
         if (serve) {
             serve(bench);
-            return;
+            return 0;
         }
         List<BenchContender> cs = new ArrayList<>();
         for (String c : contenders.split(",")) {
@@ -81,6 +104,7 @@ final class BenchCommand implements Cli.Command {
             System.out.println(String.format(Locale.ROOT, "%-32s %-6s %-9s %12.2f %10d", r.contender(), r.mode(),
                     r.batch() + "@" + r.size(), r.median(), r.peakRssMb()));
         }
+        return 0;
     }
 
     private static void serve(Bench bench) throws Exception {

@@ -1,78 +1,178 @@
 package org.resnext4j.examples;
 
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.Callable;
 
 import org.resnext4j.datavec.ImageFolderException;
 import org.resnext4j.ui.CheckpointException;
 import org.resnext4j.ui.UiStartException;
+import org.resnext4j.zoo.weights.SafeTensorsFormatException;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.TypeConversionException;
+import picocli.CommandLine.UnmatchedArgumentException;
+import picocli.CommandLine.Spec;
 
 /**
- * The resnext4j command line: {@code <command> [arguments]}. Each command is a small class of its own; this class
- * only dispatches and turns a bad argument into a one-line error and exit code 2.
+ * The resnext4j command line ({@code bin/resnext4j} of the distribution, or this class's {@code main}): picocli
+ * subcommands, one small class each. Exit codes: 0 done, 2 bad input (one line {@code error: ...} naming the file or
+ * option and what was expected, then where to find the usage), 1 an internal error (its stack trace follows),
+ * 130 stopped by Ctrl-C.
  */
-public final class Cli {
+@Command(name = "resnext4j", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+        synopsisSubcommandLabel = "COMMAND", usageHelpWidth = Cli.USAGE_WIDTH,
+        description = "torchvision-grade ResNeXt and ResNet models for Deeplearning4j: train on an image folder, "
+                + "evaluate, predict, summarise, import and export torchvision weights.",
+        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, SummaryCommand.class,
+                ImportWeightsCommand.class, ExportWeightsCommand.class, UiCommand.class, BenchCommand.class},
+        footer = {"", "Exit codes: 0 done, 1 internal error, 2 bad input, 130 stopped by Ctrl-C.",
+                "Run 'resnext4j COMMAND --help' for a command's options."})
+public final class Cli implements Callable<Integer> {
 
-    /** A subcommand; {@link IllegalArgumentException} (and the libraries' input exceptions) mean bad input. */
-    interface Command {
-        String usage();
+    /** Width of every usage text (fixed, so that docs/cli.md matches what --help prints). */
+    static final int USAGE_WIDTH = 110;
+    /** Exit code of bad input. */
+    static final int BAD_INPUT = 2;
+    /** Exit code of an internal error. */
+    static final int INTERNAL_ERROR = 1;
+    /** Exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it). */
+    static final int INTERRUPTED = 130;
 
-        void run(String[] args) throws Exception;
-    }
-
-    private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
-
-    static {
-        COMMANDS.put("train", new TrainCommand());
-        COMMANDS.put("evaluate", new EvaluateCommand());
-        COMMANDS.put("predict", new PredictCommand());
-        COMMANDS.put("summary", new SummaryCommand());
-        COMMANDS.put("import-weights", new ImportWeightsCommand());
-        COMMANDS.put("export-weights", new ExportWeightsCommand());
-        COMMANDS.put("ui", new UiCommand());
-        COMMANDS.put("bench", new BenchCommand());
-    }
-
-    private Cli() {
-    }
+    @Spec
+    CommandSpec spec;
 
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
+    @Override
+    public Integer call() {
+        throw new ParameterException(spec.commandLine(), "missing command: expected one of "
+                + spec.subcommands().keySet());
+    }
+
     /** Runs one command line; returns the process exit code. */
-    static int run(String[] args) {
-        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
-            System.out.println(usage());
-            return args.length == 0 ? 2 : 0;
+    static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The command line with this project's error handling, printing to the current System.out and System.err. */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Cli());
+        cl.setOverwrittenOptionsAllowed(true); // the last of a repeated option wins, as in most tools
+        cl.setOut(new PrintWriter(System.out, true));
+        cl.setErr(new PrintWriter(System.err, true));
+        // numbers are read by these converters so that a bad one is reported in words ("expected an integer")
+        cl.registerConverter(Integer.class, Cli::parseInt).registerConverter(int.class, Cli::parseInt);
+        cl.registerConverter(Long.class, Cli::parseLong).registerConverter(long.class, Cli::parseLong);
+        cl.registerConverter(Double.class, Cli::parseDouble).registerConverter(double.class, Cli::parseDouble);
+        cl.setParameterExceptionHandler((e, args) -> badInput(e.getCommandLine(), unknownCommand(e)
+                .orElse(e.getMessage())));
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (isBadInput(e)) {
+                return badInput(commandLine, message(e));
+            }
+            commandLine.getErr().println("error: internal error: " + e);
+            e.printStackTrace(new PrintWriter(commandLine.getErr(), true));
+            return INTERNAL_ERROR;
+        });
+        return cl;
+    }
+
+    /** "unknown command" for an unmatched first argument of the top command, in place of picocli's wording. */
+    private static Optional<String> unknownCommand(ParameterException e) {
+        CommandSpec top = e.getCommandLine().getCommandSpec();
+        if (e instanceof UnmatchedArgumentException u && top.parent() == null && !u.getUnmatched().isEmpty()
+                && !u.getUnmatched().get(0).startsWith("-")) {
+            return Optional.of("unknown command \"" + u.getUnmatched().get(0) + "\", expected one of "
+                    + top.subcommands().keySet());
         }
-        Command command = COMMANDS.get(args[0]);
-        if (command == null) {
-            System.err.println("error: unknown command \"" + args[0] + "\", expected one of " + COMMANDS.keySet());
-            return 2;
-        }
+        return Optional.empty();
+    }
+
+    private static Integer parseInt(String value) {
         try {
-            command.run(Arrays.copyOfRange(args, 1, args.length));
-            return 0;
-        } catch (IllegalArgumentException | CheckpointException | ImageFolderException | UiStartException e) {
-            // bad input: a missing or unfit file or folder, an unknown name, a bad number
-            System.err.println("error: " + oneLine(e.getMessage()));
-            System.err.println("usage: " + command.usage());
-            return 2;
-        } catch (Exception e) {
-            System.err.println("error: " + oneLine(String.valueOf(e)));
-            return 1;
+            return Integer.valueOf(value);
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("expected an integer, got \"" + value + "\"");
         }
+    }
+
+    private static Long parseLong(String value) {
+        try {
+            return Long.valueOf(value);
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("expected an integer, got \"" + value + "\"");
+        }
+    }
+
+    private static Double parseDouble(String value) {
+        try {
+            return Double.valueOf(value);
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("expected a number, got \"" + value + "\"");
+        }
+    }
+
+    private static int badInput(CommandLine commandLine, String message) {
+        PrintWriter err = commandLine.getErr();
+        err.println("error: " + oneLine(message));
+        err.println("Run '" + commandLine.getCommandSpec().qualifiedName() + " --help' for usage.");
+        return BAD_INPUT;
+    }
+
+    /**
+     * Bad input: an unknown name or a bad number ({@link IllegalArgumentException}), a missing or unfit file or folder
+     * (the libraries' input exceptions, a malformed weights file, a path that does not exist or cannot be read).
+     */
+    static boolean isBadInput(Throwable e) {
+        return e instanceof IllegalArgumentException || e instanceof CheckpointException
+                || e instanceof ImageFolderException || e instanceof UiStartException
+                || e instanceof SafeTensorsFormatException || e instanceof NoSuchFileException
+                || e instanceof AccessDeniedException;
+    }
+
+    /** The message of a bad-input exception, in words (no exception class names). */
+    static String message(Throwable e) {
+        if (e instanceof NoSuchFileException f) {
+            return f.getFile() + " does not exist" + (f.getReason() == null ? "" : " (" + f.getReason() + ")");
+        }
+        if (e instanceof AccessDeniedException f) {
+            return f.getFile() + ": permission denied";
+        }
+        if (e instanceof FileSystemException f && f.getMessage() == null) {
+            return String.valueOf(f.getFile());
+        }
+        return String.valueOf(e.getMessage());
     }
 
     private static String oneLine(String message) {
         return message == null ? "(no message)" : message.replaceAll("\\s*\\R\\s*", " ").trim();
     }
 
-    static String usage() {
-        StringBuilder sb = new StringBuilder("usage: <command> [arguments]\ncommands:\n");
-        COMMANDS.forEach((name, c) -> sb.append("  ").append(c.usage()).append('\n'));
-        return sb.toString();
+    /** {@code --version}: this project's version (filtered in by Maven) and DL4J's. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = Cli.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"resnext4j " + p.getProperty("version", "(unknown)") + " (Deeplearning4j "
+                    + p.getProperty("dl4j.version", "(unknown)") + ", Java " + System.getProperty("java.version")
+                    + ")"};
+        }
     }
 }

@@ -3,6 +3,7 @@ package org.resnext4j.examples;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 
 import org.resnext4j.datavec.DatasetSplit;
 import org.resnext4j.datavec.ImageFolder;
@@ -11,29 +12,51 @@ import org.resnext4j.datavec.PreprocessingConfig;
 import org.resnext4j.ui.Checkpoints;
 import org.resnext4j.ui.EvaluationReport;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
 /**
  * {@code evaluate <model.zip> <data-folder>}: accuracy, per-class precision, recall and F1 and the confusion matrix
  * (text, and a PNG) of a saved model on an image folder, preprocessed with the preprocessing stored with the model.
  * {@code --subset all} (default) evaluates every image; {@code --subset validation} only the validation part of the
  * split the model was trained with (fraction and seed from its metadata), which reproduces the run's own validation.
  */
-final class EvaluateCommand implements Cli.Command {
+@Command(name = "evaluate", mixinStandardHelpOptions = true, usageHelpWidth = Cli.USAGE_WIDTH,
+        description = "Accuracy, per-class precision, recall and F1 and the confusion matrix (text and PNG) of a "
+                + "saved model on an image folder, with the preprocessing stored with the model.")
+final class EvaluateCommand implements Callable<Integer> {
+
+    /** {@code --subset}. */
+    enum Subset { all, validation }
+
+    @Parameters(index = "0", paramLabel = "MODEL.zip", description = "a checkpoint or an imported model")
+    Path checkpoint;
+
+    @Parameters(index = "1", paramLabel = "DATA", description = "image folder, root/<class>/<image>")
+    Path folder;
+
+    @Option(names = "--subset", paramLabel = "NAME", defaultValue = "all", description = "all images, or only the "
+            + "validation part of the model's own training split (same fraction and seed): ${COMPLETION-CANDIDATES}"
+            + " (default ${DEFAULT-VALUE})")
+    Subset subset;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "" + TrainCommand.DEFAULT_BATCH,
+            description = "batch size (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--png", paramLabel = "FILE", description = "confusion matrix picture (default next to the "
+            + "model: <name>-confusion.png)")
+    Path png;
+
+    @Mixin
+    ProgressMixin progress;
 
     @Override
-    public String usage() {
-        return "evaluate <model.zip> <data-folder> [--subset all|validation] [--batch N] [--png FILE]";
-    }
-
-    @Override
-    public void run(String[] args) throws Exception {
-        Args a = Args.parse(args);
-        Path checkpoint = Path.of(a.positional(0, "model.zip"));
-        String folder = a.positional(1, "data-folder");
-        String subset = a.choice("--subset", "all", "all", "validation");
-        int batch = a.intOption("--batch", TrainCommand.DEFAULT_BATCH, 1);
-        String png = a.option("--png", null);
-        a.requireAllUsed();
-        Path data = TrainCommand.requireDataFolder(folder, "<data-folder>");
+    public Integer call() throws Exception {
+        TrainCommand.atLeast("--batch", batch, 1);
+        Path data = TrainCommand.requireDataFolder(folder.toString(), "DATA");
 
         Models.Loaded model = Models.load(checkpoint);
         PreprocessingConfig preprocessing = model.preprocessing();
@@ -43,7 +66,7 @@ final class EvaluateCommand implements Cli.Command {
             throw new IllegalArgumentException(data + ": the class folders " + images.classNames()
                     + " are not the model's classes " + classNames);
         }
-        if (subset.equals("validation")) {
+        if (subset == Subset.validation) {
             double fraction = ((Number) model.entry("validation_split").orElseThrow(() -> new IllegalArgumentException(
                     checkpoint + ": no validation split stored with the model; use --subset all"))).doubleValue();
             long seed = ((Number) model.entry("seed").orElseThrow()).longValue();
@@ -55,13 +78,15 @@ final class EvaluateCommand implements Cli.Command {
         EvaluationReport report;
         try (ImageFolderIterator it = ImageFolderIterator.builder(images).transform(preprocessing.evalTransform())
                 .batchSize(batch).shuffle(false).build()) {
-            report = EvaluationReport.evaluate(model.graph(), it, classNames);
+            report = EvaluationReport.evaluate(model.graph(), new ProgressIterator(it, progress.enabled(),
+                    "evaluate"), classNames);
         }
         System.out.print(report.toText());
-        Path pngFile = png != null ? Path.of(png) : defaultPng(checkpoint);
+        Path pngFile = png != null ? png : defaultPng(checkpoint);
         report.writeConfusionMatrixPng(pngFile);
         System.out.printf(Locale.ROOT, "accuracy %.4f%nconfusion matrix PNG: %s%n", report.accuracy(),
                 pngFile.toAbsolutePath());
+        return 0;
     }
 
     /** {@code checkpoints/best.zip} gives {@code checkpoints/best-confusion.png}. */

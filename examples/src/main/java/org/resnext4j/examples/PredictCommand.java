@@ -5,11 +5,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.resnext4j.datavec.ImageFolder;
 import org.resnext4j.datavec.ImagePreprocessor;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code predict <model.zip> <image-or-folder>}: the top-k classes with their probabilities for one image or every
@@ -20,49 +26,65 @@ import org.resnext4j.datavec.ImagePreprocessor;
  * Class names come from the model's metadata, or ImageNet's for a 1000-class model stored without names; the
  * preprocessing is the one stored with the model.
  */
-final class PredictCommand implements Cli.Command {
+@Command(name = "predict", mixinStandardHelpOptions = true, usageHelpWidth = Cli.USAGE_WIDTH,
+        description = "The top classes with their probabilities for one image or every image under a folder "
+                + "(sorted by path), one line per image, with the preprocessing stored with the model.")
+final class PredictCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "MODEL.zip", description = "a checkpoint or an imported model")
+    Path checkpoint;
+
+    @Parameters(index = "1", paramLabel = "IMAGE|FOLDER", description = "an image, or a folder searched recursively")
+    Path input;
+
+    @Option(names = "--top", paramLabel = "K", defaultValue = "3",
+            description = "classes per image (default ${DEFAULT-VALUE})")
+    int top;
+
+    @Mixin
+    ProgressMixin progress;
 
     @Override
-    public String usage() {
-        return "predict <model.zip> <image-or-folder> [--top K]";
-    }
-
-    @Override
-    public void run(String[] args) throws IOException {
-        Args a = Args.parse(args);
-        Path checkpoint = Path.of(a.positional(0, "model.zip"));
-        Path input = Path.of(a.positional(1, "image-or-folder"));
-        int top = a.intOption("--top", 3, 1);
-        a.requireAllUsed();
+    public Integer call() throws IOException {
+        TrainCommand.atLeast("--top", top, 1);
         if (!Files.exists(input)) {
-            throw new IllegalArgumentException("<image-or-folder>: " + input.toAbsolutePath() + " does not exist");
+            throw new IllegalArgumentException("IMAGE|FOLDER: " + input.toAbsolutePath() + " does not exist");
         }
         List<Path> images = images(input);
         if (images.isEmpty()) {
-            throw new IllegalArgumentException("<image-or-folder>: no images (" + ImageFolder.IMAGE_EXTENSIONS
+            throw new IllegalArgumentException("IMAGE|FOLDER: no images (" + ImageFolder.IMAGE_EXTENSIONS
                     + ") under " + input.toAbsolutePath());
         }
         Models.Loaded model = Models.load(checkpoint);
         List<String> names = model.classNamesOrDefault();
         ImagePreprocessor preprocessor = new ImagePreprocessor(model.preprocessing());
         int k = Math.min(top, names.size());
-        for (Path image : images) {
-            INDArray probabilities = model.graph().outputSingle(false, preprocessor.preprocess(image));
-            float[] p = probabilities.toFloatVector();
-            StringBuilder line = new StringBuilder(image.toString());
-            boolean[] taken = new boolean[p.length];
-            for (int r = 0; r < k; r++) {
-                int best = -1;
-                for (int c = 0; c < p.length; c++) {
-                    if (!taken[c] && (best < 0 || p[c] > p[best])) {
-                        best = c;
-                    }
-                }
-                taken[best] = true;
-                line.append(String.format(Locale.ROOT, "  %s %.4f", names.get(best), p[best]));
+        try (Progress.Bar bar = Progress.start(progress.enabled() && images.size() > 1, "predict", images.size())) {
+            for (Path image : images) {
+                bar.println(line(model, preprocessor, names, k, image));
+                bar.step();
             }
-            System.out.println(line);
         }
+        return 0;
+    }
+
+    private static String line(Models.Loaded model, ImagePreprocessor preprocessor, List<String> names, int k,
+                               Path image) throws IOException {
+        INDArray probabilities = model.graph().outputSingle(false, preprocessor.preprocess(image));
+        float[] p = probabilities.toFloatVector();
+        StringBuilder line = new StringBuilder(image.toString());
+        boolean[] taken = new boolean[p.length];
+        for (int r = 0; r < k; r++) {
+            int best = -1;
+            for (int c = 0; c < p.length; c++) {
+                if (!taken[c] && (best < 0 || p[c] > p[best])) {
+                    best = c;
+                }
+            }
+            taken[best] = true;
+            line.append(String.format(Locale.ROOT, "  %s %.4f", names.get(best), p[best]));
+        }
+        return line.toString();
     }
 
     private static List<Path> images(Path input) throws IOException {

@@ -5,20 +5,27 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
+import org.jline.utils.Signals;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.MapSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.schedule.StepSchedule;
 import org.resnext4j.datavec.ImageFolderPipeline;
 import org.resnext4j.datavec.Normalization;
@@ -34,6 +41,12 @@ import org.resnext4j.ui.TrainingResult;
 import org.resnext4j.ui.UiOptions;
 import org.resnext4j.zoo.ResNeXt;
 import org.resnext4j.zoo.ResNeXtSpec;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code train}: trains a ResNeXt/ResNet on an image folder (or the generated {@link ShapesDataset}) with the
@@ -54,137 +67,335 @@ import org.resnext4j.zoo.ResNeXtSpec;
  * without any custom class; past its last epoch it keeps the last rate). Schedules live in the model configuration,
  * so {@code --resume} continues them where the run stopped.
  */
-final class TrainCommand implements Cli.Command {
+@Command(name = "train", mixinStandardHelpOptions = true, usageHelpWidth = Cli.USAGE_WIDTH,
+        description = {"Trains a ResNeXt/ResNet on an image folder (root/<class>/<image>), or without --data on the "
+                + "built-in shapes data set, with validation, checkpoints, curves, an HTML report and the DL4J "
+                + "browser UI. Ctrl-C stops after the current batch with a checkpoint of the state (resume with "
+                + "--resume --out DIR); a second Ctrl-C exits at once.",
+                "Default augmentation (--augment auto): none on the generated shapes; torchvision's ImageNet "
+                        + "RandomResizedCrop (area 8-100%%) and flip when fine-tuning (--pretrained) or training "
+                        + "from scratch at --size 160 or more; 'light' (area 35-100%%) and flip for smaller "
+                        + "from-scratch runs, where ImageNet's crop cuts most of the object away."},
+        footer = {"", "Resume: train --resume --out DIR [--epochs N] [--no-ui] [--port N] [--host ADDRESS] [--quiet]"
+                + " continues exactly from DIR/checkpoints/last.zip with the run's stored settings."})
+final class TrainCommand implements Callable<Integer> {
 
     static final int DEFAULT_EPOCHS = 10;
     static final int DEFAULT_BATCH = 16;
     static final double DEFAULT_VAL_SPLIT = 0.2;
     static final long DEFAULT_SEED = 42;
+    /** From this input size up, a from-scratch run on a folder gets ImageNet's augmentation by default. */
+    static final int IMAGENET_AUGMENT_MIN_SIZE = 160;
 
     /** Options that may accompany {@code --resume}; every other setting comes from the run's checkpoint. */
-    private static final Set<String> RESUME_OPTIONS = Set.of("--resume", "--out", "--epochs", "--no-ui", "--port");
+    private static final Set<String> RESUME_OPTIONS = Set.of("--resume", "--out", "--epochs", "--no-ui", "--port",
+            "--host", "--quiet");
 
-    @Override
-    public String usage() {
-        return "train [--data DIR] [--model tiny|PRESET] [--epochs N] [--batch N] [--size N] [--val-split F] [--seed S]"
-                + " [--optimizer adam|sgd] [--lr X] [--schedule cosine|step|none] [--lr-step N] [--lr-gamma G]"
-                + " [--weight-decay W] [--augment none|light|imagenet] [--pretrained FILE.safetensors"
-                + " [--freeze-backbone]] [--early-stopping PATIENCE [--early-stopping-monitor M]"
-                + " [--early-stopping-min-delta D]] [--reduce-lr PATIENCE [--reduce-lr-factor F] [--reduce-lr-monitor M]"
-                + " [--reduce-lr-min-delta D] [--reduce-lr-cooldown N] [--min-lr X]] [--no-ui] [--port N] [--out DIR]"
-                + " | train --resume --out DIR [--epochs N]";
+    /** {@code --optimizer}. */
+    enum Optimizer { adam, sgd }
+
+    /** {@code --schedule}. */
+    enum Schedule { cosine, step, none }
+
+    /** {@code --augment}. */
+    enum Augment { auto, none, light, imagenet }
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "image folder, root/<class>/<image> "
+            + "(default: generate the built-in shapes data set into the run folder)")
+    Path data;
+
+    @Option(names = "--model", paramLabel = "NAME", defaultValue = Models.TINY, completionCandidates = ModelNames.class,
+            description = "one of ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
+    String model;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "planned epochs (default " + DEFAULT_EPOCHS
+            + "; with --resume: the new total)")
+    Integer epochs;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "" + DEFAULT_BATCH,
+            description = "batch size (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--size", paramLabel = "N", description = "input side in pixels (default "
+            + ShapesDataset.DEFAULT_SIZE + " for tiny, else 224)")
+    Integer size;
+
+    @Option(names = "--val-split", paramLabel = "F", defaultValue = "" + DEFAULT_VAL_SPLIT,
+            description = "validation fraction, seeded and stratified (default ${DEFAULT-VALUE})")
+    double valSplit;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "" + DEFAULT_SEED,
+            description = "seed of the split, shuffles, augmentation and initialisation (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "adam",
+            description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}; sgd is Nesterov momentum 0.9)")
+    Optimizer optimizer;
+
+    @Option(names = "--lr", paramLabel = "X", description = "learning rate (default: adam 0.001, sgd 0.1)")
+    Double lr;
+
+    @Option(names = "--schedule", paramLabel = "NAME", defaultValue = "cosine",
+            description = "learning-rate schedule per epoch: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
+    Schedule schedule;
+
+    @Option(names = "--lr-step", paramLabel = "N", description = "step schedule: epochs per step (default epochs/3)")
+    Integer lrStep;
+
+    @Option(names = "--lr-gamma", paramLabel = "G", defaultValue = "0.1",
+            description = "step schedule: factor per step (default ${DEFAULT-VALUE})")
+    double lrGamma;
+
+    @Option(names = "--weight-decay", paramLabel = "W",
+            description = "L2 weight decay on conv and fc weights (default: sgd 1e-4, adam 0)")
+    Double weightDecay;
+
+    @Option(names = "--augment", paramLabel = "NAME", defaultValue = "auto",
+            description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}, see above)")
+    Augment augment;
+
+    @Option(names = "--pretrained", paramLabel = "FILE",
+            description = "fine-tune from torchvision/timm safetensors weights (every weight but fc)")
+    Path pretrained;
+
+    @Option(names = "--freeze-backbone", description = "with --pretrained: train the new classifier only")
+    boolean freeze;
+
+    @Option(names = "--early-stopping", paramLabel = "PATIENCE",
+            description = "stop after this many epochs without improvement of the monitored value")
+    Integer earlyStopping;
+
+    @Option(names = "--early-stopping-monitor", paramLabel = "M", completionCandidates = MonitorNames.class,
+            description = "${COMPLETION-CANDIDATES} (default val_loss)")
+    String earlyStoppingMonitor;
+
+    @Option(names = "--early-stopping-min-delta", paramLabel = "D",
+            description = "smallest change that counts as improvement (default 0)")
+    Double earlyStoppingMinDelta;
+
+    @Option(names = "--reduce-lr", paramLabel = "PATIENCE",
+            description = "multiply the learning rate by --reduce-lr-factor after this many epochs without improvement")
+    Integer reduceLr;
+
+    @Option(names = "--reduce-lr-factor", paramLabel = "F", description = "(default 0.1)")
+    Double reduceLrFactor;
+
+    @Option(names = "--reduce-lr-monitor", paramLabel = "M", completionCandidates = MonitorNames.class,
+            description = "${COMPLETION-CANDIDATES} (default val_loss)")
+    String reduceLrMonitor;
+
+    @Option(names = "--reduce-lr-min-delta", paramLabel = "D", description = "(default 1e-4)")
+    Double reduceLrMinDelta;
+
+    @Option(names = "--reduce-lr-cooldown", paramLabel = "N", description = "epochs to wait after a reduction "
+            + "(default 0)")
+    Integer reduceLrCooldown;
+
+    @Option(names = "--min-lr", paramLabel = "X", description = "lower bound of the reduced rate (default 0)")
+    Double minLr;
+
+    @Option(names = "--no-ui", description = "no browser UI while training")
+    boolean noUi;
+
+    @Mixin
+    UiMixin ui;
+
+    @Mixin
+    ProgressMixin progress;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "run folder (default runs/run-<date>-<time>)")
+    Path out;
+
+    @Option(names = "--resume", description = "continue the run in --out from its last checkpoint")
+    boolean resume;
+
+    /** The model names for {@code --model}'s help and completion. */
+    static final class ModelNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Models.names().iterator();
+        }
+    }
+
+    /** The monitored values for the help and completion. */
+    static final class MonitorNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Arrays.stream(Monitor.values()).map(Monitor::key).iterator();
+        }
+    }
+
+    private boolean given(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
     @Override
-    public void run(String[] args) throws IOException {
-        Args a = Args.parse(args);
-        if (a.flag("--resume")) {
-            resume(a);
-            return;
+    public Integer call() throws IOException {
+        if (resume) {
+            return resume();
         }
-        Path out = Path.of(a.option("--out", "runs/run-"
-                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT))));
-        String dataOption = a.option("--data", null);
-        String model = a.option("--model", Models.TINY);
+        Path outDir = out != null ? out : Path.of("runs", "run-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
         if (!Models.names().contains(model)) {
             throw new IllegalArgumentException("--model: unknown model \"" + model + "\", expected one of "
                     + Models.names());
         }
-        int epochs = a.intOption("--epochs", DEFAULT_EPOCHS, 1);
-        int batch = a.intOption("--batch", DEFAULT_BATCH, 1);
-        int size = a.intOption("--size", Models.TINY.equals(model) ? ShapesDataset.DEFAULT_SIZE : 224, 1);
-        double valSplit = a.doubleOption("--val-split", DEFAULT_VAL_SPLIT, 0, 1);
-        long seed = a.longOption("--seed", DEFAULT_SEED);
-        String optimizer = a.choice("--optimizer", "adam", "adam", "sgd");
-        boolean sgd = optimizer.equals("sgd");
-        double lr = a.doubleOption("--lr", sgd ? 0.1 : 1e-3, 0, Double.POSITIVE_INFINITY);
-        String schedule = a.choice("--schedule", "cosine", "cosine", "step", "none");
-        int lrStep = a.intOption("--lr-step", Math.max(1, epochs / 3), 1);
-        double lrGamma = a.doubleOption("--lr-gamma", 0.1, 0, 1);
-        double weightDecay = a.doubleOption("--weight-decay", sgd ? 1e-4 : 0);
-        if (!(weightDecay >= 0 && weightDecay < 1)) {
-            throw new IllegalArgumentException("--weight-decay: expected a number in [0, 1), got " + weightDecay);
+        int epochCount = atLeast("--epochs", epochs == null ? DEFAULT_EPOCHS : epochs, 1);
+        atLeast("--batch", batch, 1);
+        int imageSize = atLeast("--size", size != null ? size : Models.TINY.equals(model)
+                ? ShapesDataset.DEFAULT_SIZE : 224, 1);
+        if (!(valSplit > 0 && valSplit < 1)) {
+            throw new IllegalArgumentException("--val-split: expected a number between 0 and 1 (exclusive), got "
+                    + valSplit);
         }
-        String augment = a.choice("--augment", dataOption == null ? "none" : "imagenet", "none", "light", "imagenet");
-        String pretrained = a.option("--pretrained", null);
-        boolean freeze = a.flag("--freeze-backbone");
-        Map<String, Object> callbacks = callbackSettings(a);
-        UiOptions ui = uiOptions(a);
-        a.requireAllUsed();
+        boolean sgd = optimizer == Optimizer.sgd;
+        double rate = lr != null ? lr : sgd ? 0.1 : 1e-3;
+        if (!(rate > 0) || Double.isInfinite(rate)) {
+            throw new IllegalArgumentException("--lr: expected a number > 0, got " + rate);
+        }
+        int step = atLeast("--lr-step", lrStep != null ? lrStep : Math.max(1, epochCount / 3), 1);
+        if (!(lrGamma > 0 && lrGamma < 1)) {
+            throw new IllegalArgumentException("--lr-gamma: expected a number between 0 and 1 (exclusive), got "
+                    + lrGamma);
+        }
+        double decay = weightDecay != null ? weightDecay : sgd ? 1e-4 : 0;
+        if (!(decay >= 0 && decay < 1)) {
+            throw new IllegalArgumentException("--weight-decay: expected a number in [0, 1), got " + decay);
+        }
+        Map<String, Object> callbacks = callbackSettings();
+        UiOptions uiOptions = uiOptions();
         if (freeze && pretrained == null) {
             throw new IllegalArgumentException("--freeze-backbone needs --pretrained FILE.safetensors");
         }
-        if (pretrained != null && !Files.isRegularFile(Path.of(pretrained))) {
-            throw new IllegalArgumentException("--pretrained: weights file " + Path.of(pretrained).toAbsolutePath()
+        if (pretrained != null && !Files.isRegularFile(pretrained)) {
+            throw new IllegalArgumentException("--pretrained: weights file " + pretrained.toAbsolutePath()
                     + " does not exist");
         }
-        if (Files.exists(out.resolve(Trainer.CHECKPOINT_DIR).resolve(Trainer.LAST_CHECKPOINT))) {
-            throw new IllegalArgumentException("--out: run folder " + out.toAbsolutePath() + " already holds a "
+        if (Files.exists(outDir.resolve(Trainer.CHECKPOINT_DIR).resolve(Trainer.LAST_CHECKPOINT))) {
+            throw new IllegalArgumentException("--out: run folder " + outDir.toAbsolutePath() + " already holds a "
                     + "trained run; continue it with --resume, or choose another --out");
         }
+        boolean generated = data == null;
+        String augmentation = augmentation(augment, generated, pretrained != null, imageSize);
 
-        Path data;
-        boolean generated = dataOption == null;
+        Path dataDir;
         if (generated) {
-            data = out.resolve("data").resolve("shapes");
+            dataDir = outDir.resolve("data").resolve("shapes");
             System.out.println("No --data given: generating the built-in shapes data set (" + ShapesDataset.CLASSES
                     + ", " + ShapesDataset.DEFAULT_PER_CLASS + " images each, " + ShapesDataset.DEFAULT_SIZE + "x"
-                    + ShapesDataset.DEFAULT_SIZE + ") in " + data.toAbsolutePath());
-            ShapesDataset.write(data, ShapesDataset.DEFAULT_PER_CLASS, ShapesDataset.DEFAULT_SIZE,
+                    + ShapesDataset.DEFAULT_SIZE + ") in " + dataDir.toAbsolutePath());
+            ShapesDataset.write(dataDir, ShapesDataset.DEFAULT_PER_CLASS, ShapesDataset.DEFAULT_SIZE,
                     ShapesDataset.DEFAULT_SEED);
         } else {
-            data = requireDataFolder(dataOption, "--data");
+            dataDir = requireDataFolder(data.toString(), "--data");
         }
 
         Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("data", data.toAbsolutePath().toString());
+        settings.put("data", dataDir.toAbsolutePath().toString());
         settings.put("data_generated", generated);
         if (generated) {
             settings.put("data_per_class", ShapesDataset.DEFAULT_PER_CLASS);
         }
         settings.put(Models.KEY_MODEL, model);
-        settings.put("image_size", size);
+        settings.put("image_size", imageSize);
         settings.put("batch_size", batch);
         settings.put("validation_split", valSplit);
         settings.put("seed", seed);
-        settings.put("augment", augment);
-        settings.put("optimizer", optimizer);
-        settings.put("learning_rate", lr);
-        settings.put("schedule", schedule);
-        if (schedule.equals("step")) {
-            settings.put("lr_step_epochs", lrStep);
+        settings.put("augment", augmentation);
+        settings.put("optimizer", optimizer.name());
+        settings.put("learning_rate", rate);
+        settings.put("schedule", schedule.name());
+        if (schedule == Schedule.step) {
+            settings.put("lr_step_epochs", step);
             settings.put("lr_gamma", lrGamma);
         }
-        settings.put("weight_decay", weightDecay);
+        settings.put("weight_decay", decay);
         if (pretrained != null) {
-            settings.put("pretrained", Path.of(pretrained).toAbsolutePath().toString());
+            settings.put("pretrained", pretrained.toAbsolutePath().toString());
             settings.put("freeze_backbone", freeze);
         }
         settings.putAll(callbacks);
 
         try (ImageFolderPipeline pipeline = pipeline(settings)) {
             System.out.print(pipeline.report());
-            ResNeXtSpec spec = Models.spec(model, pipeline.numClasses(), size);
-            ISchedule lrSchedule = schedule(schedule, lr, epochs, lrStep, lrGamma);
-            IUpdater updater = sgd ? (lrSchedule == null ? new Nesterovs(lr, 0.9) : new Nesterovs(lrSchedule, 0.9))
-                    : (lrSchedule == null ? new Adam(lr) : new Adam(lrSchedule));
+            System.out.println("Augmentation: " + augmentation + (augment == Augment.auto ? " (auto)" : ""));
+            ResNeXtSpec spec = Models.spec(model, pipeline.numClasses(), imageSize);
+            ISchedule lrSchedule = schedule(schedule.name(), rate, epochCount, step, lrGamma);
+            IUpdater updater = sgd ? (lrSchedule == null ? new Nesterovs(rate, 0.9) : new Nesterovs(lrSchedule, 0.9))
+                    : (lrSchedule == null ? new Adam(rate) : new Adam(lrSchedule));
             ResNeXt zoo = ResNeXt.builder(spec).seed(seed).updater(updater).build();
-            ComputationGraph net = pretrained == null ? zoo.init() : fineTune(zoo, Path.of(pretrained), freeze);
-            if (weightDecay > 0) {
-                net = new TransferLearning.GraphBuilder(net)
-                        .fineTuneConfiguration(new FineTuneConfiguration.Builder().l2(weightDecay).build()).build();
-            }
+            ComputationGraph initial = pretrained == null ? zoo.init() : fineTune(zoo, pretrained, freeze);
+            ComputationGraph net = decay == 0 ? initial : new TransferLearning.GraphBuilder(initial)
+                    .fineTuneConfiguration(new FineTuneConfiguration.Builder().l2(decay).build()).build();
             System.out.println("Model: " + spec + ", " + net.numParams() + " parameters (DL4J count); updater "
-                    + updater.getClass().getSimpleName() + ", schedule " + schedule + ", weight decay " + weightDecay);
+                    + updater.getClass().getSimpleName() + ", schedule " + schedule + ", weight decay " + decay);
 
-            Trainer.Builder trainer = Trainer.builder().runDir(out).epochs(epochs).classNames(pipeline.classNames())
-                    .ui(ui).earlyStopping(earlyStopping(settings)).reduceLrOnPlateau(reduceLr(settings));
-            settings.forEach(trainer::metadata);
+            Trainer.Builder trainer = trainerBuilder(outDir, epochCount, pipeline, uiOptions, settings);
             trainer.metadata(Models.KEY_SPEC, Models.describe(spec));
             trainer.metadata(Models.KEY_PREPROCESSING, Models.describe(pipeline.preprocessing()));
-            TrainingResult result = trainer.build().fit(net, pipeline.train(), pipeline.validation());
-            printOutputs(result);
+            return train(trainer.build(), epochCount, t -> t.fit(net, pipeline.train(), validation(pipeline)));
         }
+    }
+
+    /**
+     * The augmentation a run gets: what was asked, or for {@code auto} what suits the run: none on the generated
+     * shapes (their position and size are the signal), ImageNet's when fine-tuning or at ImageNet-like sizes, light
+     * for small from-scratch runs.
+     */
+    static String augmentation(Augment asked, boolean generated, boolean pretrained, int size) {
+        if (asked != Augment.auto) {
+            return asked.name();
+        }
+        if (generated) {
+            return Augment.none.name();
+        }
+        return pretrained || size >= IMAGENET_AUGMENT_MIN_SIZE ? Augment.imagenet.name() : Augment.light.name();
+    }
+
+    private Trainer.Builder trainerBuilder(Path outDir, int epochCount, ImageFolderPipeline pipeline,
+                                           UiOptions uiOptions, Map<String, Object> settings) {
+        // with a progress bar, the periodic progress lines inside an epoch would only break it
+        Trainer.Builder trainer = Trainer.builder().runDir(outDir).epochs(epochCount)
+                .classNames(pipeline.classNames()).ui(uiOptions).earlyStopping(earlyStopping(settings))
+                .reduceLrOnPlateau(reduceLr(settings)).progressIntervalSeconds(progress.enabled() ? 0 : 10)
+                .listener(new ProgressListener(progress.enabled(), pipeline.train().numBatches(), epochCount));
+        settings.forEach(trainer::metadata);
+        return trainer;
+    }
+
+    private DataSetIterator validation(ImageFolderPipeline pipeline) {
+        return new ProgressIterator(pipeline.validation(), progress.enabled(), "validation");
+    }
+
+    /**
+     * Runs the trainer with Ctrl-C wired to {@link Trainer#interrupt()} (a second Ctrl-C exits at once), prints
+     * where the outputs are, and returns the exit code: 0, or {@link Cli#INTERRUPTED} after Ctrl-C.
+     */
+    private static int train(Trainer trainer, int epochCount,
+                             Function<Trainer, TrainingResult> fit) {
+        AtomicInteger presses = new AtomicInteger();
+        Object handler = Signals.register("INT", () -> {
+            if (presses.incrementAndGet() == 1) {
+                System.err.println();
+                System.err.println("Ctrl-C: stopping after the current batch and saving a checkpoint (Ctrl-C again "
+                        + "to exit at once, losing the epoch in progress)");
+                trainer.interrupt();
+            } else {
+                System.err.println("Ctrl-C again: exiting now");
+                Runtime.getRuntime().halt(Cli.INTERRUPTED);
+            }
+        });
+        TrainingResult result;
+        try {
+            result = fit.apply(trainer);
+        } finally {
+            Signals.unregister("INT", handler);
+        }
+        printOutputs(result, presses.get() > 0);
+        return presses.get() > 0 && result.history().size() < epochCount ? Cli.INTERRUPTED : 0;
     }
 
     private static ComputationGraph fineTune(ResNeXt zoo, Path weights, boolean freeze) throws IOException {
@@ -197,12 +408,17 @@ final class TrainCommand implements Cli.Command {
     }
 
     /** {@code --resume}: continues the run in {@code --out} with the settings stored in its last checkpoint. */
-    private void resume(Args a) throws IOException {
-        String outOption = a.option("--out", null);
-        if (outOption == null) {
+    private int resume() throws IOException {
+        for (String option : spec.commandLine().getParseResult().matchedOptions().stream()
+                .map(o -> o.longestName()).toList()) {
+            if (!RESUME_OPTIONS.contains(option)) {
+                throw new IllegalArgumentException(option + " cannot be changed with --resume (the run continues "
+                        + "with its stored settings; only --epochs, --no-ui, --port, --host and --quiet may be given)");
+            }
+        }
+        if (out == null) {
             throw new IllegalArgumentException("--resume needs --out DIR, the run folder to continue");
         }
-        Path out = Path.of(outOption);
         Path last = out.resolve(Trainer.CHECKPOINT_DIR).resolve(Trainer.LAST_CHECKPOINT);
         if (!Files.isRegularFile(last)) {
             throw new IllegalArgumentException("--resume: run folder " + out.toAbsolutePath() + " has no checkpoint "
@@ -217,16 +433,9 @@ final class TrainCommand implements Cli.Command {
         extra.forEach((k, v) -> settings.put(String.valueOf(k), v));
         int planned = ((Number) meta.getOrDefault("epochs_planned", meta.get("epoch"))).intValue();
         int done = ((Number) meta.get("epoch")).intValue();
-        int epochs = a.intOption("--epochs", planned, 1);
-        UiOptions ui = uiOptions(a);
-        for (String option : a.optionNames()) {
-            if (!RESUME_OPTIONS.contains(option)) {
-                throw new IllegalArgumentException(option + " cannot be changed with --resume (the run continues "
-                        + "with its stored settings; only --epochs, --no-ui and --port may be given)");
-            }
-        }
-        a.requireAllUsed();
-        if (epochs <= done) {
+        int epochCount = atLeast("--epochs", epochs == null ? planned : epochs, 1);
+        UiOptions uiOptions = uiOptions();
+        if (epochCount <= done) {
             throw new IllegalArgumentException("--epochs: the run in " + out.toAbsolutePath() + " already finished "
                     + done + " epoch(s); give --epochs greater than " + done + " to continue it");
         }
@@ -234,18 +443,15 @@ final class TrainCommand implements Cli.Command {
             ShapesDataset.write(Path.of((String) settings.get("data")), generatedPerClass(settings),
                     ShapesDataset.DEFAULT_SIZE, ShapesDataset.DEFAULT_SEED);
         }
-        if ("cosine".equals(settings.get("schedule")) && epochs != planned) {
+        if ("cosine".equals(settings.get("schedule")) && epochCount != planned) {
             System.out.println("Note: the cosine schedule was planned for " + planned + " epochs; later epochs keep "
                     + "its last learning rate");
         }
         try (ImageFolderPipeline pipeline = pipeline(settings)) {
             System.out.print(pipeline.report());
             // every checkpoint stores the metadata its Trainer was given: pass the run's settings on again
-            Trainer.Builder trainer = Trainer.builder().runDir(out).epochs(epochs).classNames(pipeline.classNames())
-                    .ui(ui).earlyStopping(earlyStopping(settings)).reduceLrOnPlateau(reduceLr(settings));
-            settings.forEach(trainer::metadata);
-            TrainingResult result = trainer.build().resume(pipeline.train(), pipeline.validation());
-            printOutputs(result);
+            Trainer trainer = trainerBuilder(out, epochCount, pipeline, uiOptions, settings).build();
+            return train(trainer, epochCount, t -> t.resume(pipeline.train(), validation(pipeline)));
         }
     }
 
@@ -253,52 +459,64 @@ final class TrainCommand implements Cli.Command {
      * The early-stopping and reduce-LR-on-plateau options as run settings (stored in checkpoints, so
      * {@code --resume} continues with the same rules); Keras's defaults where an option is left out.
      */
-    private static Map<String, Object> callbackSettings(Args a) {
+    private Map<String, Object> callbackSettings() {
         Map<String, Object> s = new LinkedHashMap<>();
-        if (a.has("--early-stopping")) {
-            s.put("early_stopping_patience", a.intOption("--early-stopping", 0, 1));
-            s.put("early_stopping_monitor", monitor(a, "--early-stopping-monitor").key());
-            s.put("early_stopping_min_delta", nonNegative(a, "--early-stopping-min-delta", 0));
+        if (earlyStopping != null) {
+            s.put("early_stopping_patience", atLeast("--early-stopping", earlyStopping, 1));
+            s.put("early_stopping_monitor", monitor("--early-stopping-monitor", earlyStoppingMonitor).key());
+            s.put("early_stopping_min_delta", nonNegative("--early-stopping-min-delta", earlyStoppingMinDelta, 0));
         } else {
-            requireAbsent(a, "--early-stopping", "--early-stopping-monitor", "--early-stopping-min-delta");
+            requireAbsent("--early-stopping", "--early-stopping-monitor", "--early-stopping-min-delta");
         }
-        if (a.has("--reduce-lr")) {
-            s.put("reduce_lr_patience", a.intOption("--reduce-lr", 0, 1));
-            s.put("reduce_lr_factor", a.doubleOption("--reduce-lr-factor", 0.1, 0, 1));
-            s.put("reduce_lr_monitor", monitor(a, "--reduce-lr-monitor").key());
-            s.put("reduce_lr_min_delta", nonNegative(a, "--reduce-lr-min-delta", 1e-4));
-            s.put("reduce_lr_cooldown", a.intOption("--reduce-lr-cooldown", 0, 0));
-            s.put("min_lr", nonNegative(a, "--min-lr", 0));
+        if (reduceLr != null) {
+            s.put("reduce_lr_patience", atLeast("--reduce-lr", reduceLr, 1));
+            double factor = reduceLrFactor == null ? 0.1 : reduceLrFactor;
+            if (!(factor > 0 && factor < 1)) {
+                throw new IllegalArgumentException("--reduce-lr-factor: expected a number between 0 and 1 "
+                        + "(exclusive), got " + factor);
+            }
+            s.put("reduce_lr_factor", factor);
+            s.put("reduce_lr_monitor", monitor("--reduce-lr-monitor", reduceLrMonitor).key());
+            s.put("reduce_lr_min_delta", nonNegative("--reduce-lr-min-delta", reduceLrMinDelta, 1e-4));
+            s.put("reduce_lr_cooldown", atLeast("--reduce-lr-cooldown", reduceLrCooldown == null ? 0
+                    : reduceLrCooldown, 0));
+            s.put("min_lr", nonNegative("--min-lr", minLr, 0));
         } else {
-            requireAbsent(a, "--reduce-lr", "--reduce-lr-factor", "--reduce-lr-monitor", "--reduce-lr-min-delta",
+            requireAbsent("--reduce-lr", "--reduce-lr-factor", "--reduce-lr-monitor", "--reduce-lr-min-delta",
                     "--reduce-lr-cooldown", "--min-lr");
         }
         return s;
     }
 
-    private static Monitor monitor(Args a, String option) {
-        String v = a.option(option, Monitor.VAL_LOSS.key());
+    private static Monitor monitor(String option, String value) {
         try {
-            return Monitor.parse(v);
+            return Monitor.parse(value == null ? Monitor.VAL_LOSS.key() : value);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
         }
     }
 
-    private static double nonNegative(Args a, String option, double dflt) {
-        double v = a.doubleOption(option, dflt);
+    private static double nonNegative(String option, Double value, double dflt) {
+        double v = value == null ? dflt : value;
         if (!(v >= 0) || Double.isInfinite(v)) {
             throw new IllegalArgumentException(option + ": expected a finite number >= 0, got " + v);
         }
         return v;
     }
 
-    private static void requireAbsent(Args a, String main, String... dependents) {
+    private void requireAbsent(String main, String... dependents) {
         for (String d : dependents) {
-            if (!d.equals(main) && a.has(d)) {
+            if (given(d)) {
                 throw new IllegalArgumentException(d + " needs " + main + " PATIENCE");
             }
         }
+    }
+
+    static int atLeast(String option, int value, int min) {
+        if (value < min) {
+            throw new IllegalArgumentException(option + ": expected an integer >= " + min + ", got " + value);
+        }
+        return value;
     }
 
     /** The run's early stopping, from its settings, or {@code null}. */
@@ -375,31 +593,27 @@ final class TrainCommand implements Cli.Command {
         }
     }
 
-    static UiOptions uiOptions(Args a) {
-        boolean noUi = a.flag("--no-ui");
-        int port = a.intOption("--port", UiOptions.DEFAULT_PORT, 0);
-        if (port > 0xFFFF) {
-            throw new IllegalArgumentException("--port: expected 0..65535, got " + port);
-        }
-        if (noUi) {
-            return UiOptions.disabled();
-        }
-        // the default port moves on to a free one when taken; a port the user chose fails instead
-        return UiOptions.defaults().withPort(port).withFallbackToFreePort(!a.has("--port"));
+    private UiOptions uiOptions() {
+        UiOptions options = ui.options(given("--port"), System.err);
+        return noUi ? options.withEnabled(false) : options;
     }
 
-    private static void printOutputs(TrainingResult r) {
+    private static void printOutputs(TrainingResult r, boolean interrupted) {
         Path run = r.runDir();
         System.out.println();
+        if (interrupted) {
+            System.out.println("Stopped by Ctrl-C after epoch " + r.history().size() + " (and inside the next one, "
+                    + "if it had started); continue with: train --resume --out " + run);
+        }
         r.history().best().ifPresent(best -> System.out.printf(Locale.ROOT,
                 "Best validation accuracy %.1f%% at epoch %d; last %.1f%% (epoch %d)%n", 100 * best.valAccuracy(),
-                best.epoch(), 100 * r.lastEvaluation().accuracy(), r.history().size()));
+                best.epoch(), 100 * r.history().epochs().get(r.history().size() - 1).valAccuracy(),
+                r.history().size()));
         System.out.println("Model:   " + r.bestCheckpoint() + " (best), " + r.lastCheckpoint() + " (last)");
         System.out.println("Curves:  " + run.resolve(Trainer.CHARTS_DIR) + "/{accuracy,loss,learning_rate}.png, "
                 + "metrics " + run.resolve("metrics.csv"));
         System.out.println("Report:  " + run.resolve(HtmlReport.FILE_NAME) + ", confusion matrix "
                 + run.resolve(Trainer.CHARTS_DIR).resolve(Charts.CONFUSION_PNG));
-        System.out.println("UI:      the training UI stopped with the run; reopen it with: ui " + run
-                + "   (mvn -q -pl examples exec:exec -Dcli.args=\"ui " + run + "\")");
+        System.out.println("UI:      the training UI stopped with the run; reopen it with: resnext4j ui " + run);
     }
 }

@@ -2,33 +2,42 @@ package org.resnext4j.examples;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import org.resnext4j.ui.Trainer;
 import org.resnext4j.ui.TrainingUi;
 import org.resnext4j.ui.UiOptions;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
 /**
  * {@code ui <run-folder | stats-file>}: reopens a finished run's DL4J UI stats ({@code <run>/ui-stats.dl4j}) in the
  * browser UI on 127.0.0.1 and blocks until Ctrl-C.
  */
-final class UiCommand implements Cli.Command {
+@Command(name = "ui", mixinStandardHelpOptions = true, usageHelpWidth = Cli.USAGE_WIDTH,
+        description = "Reopens a finished run in the DL4J training UI (and its epoch curves) until Ctrl-C.")
+final class UiCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "RUN|STATS", description = "a run folder, or its ui-stats.dl4j")
+    Path target;
+
+    @Mixin
+    UiMixin ui;
 
     @Override
-    public String usage() {
-        return "ui <run-folder|ui-stats.dl4j> [--port N]";
-    }
-
-    @Override
-    public void run(String[] args) throws InterruptedException {
-        Args a = Args.parse(args);
-        Path target = Path.of(a.positional(0, "run-folder"));
-        int port = a.intOption("--port", UiOptions.DEFAULT_PORT, 0);
-        UiOptions options = UiOptions.defaults().withPort(port).withFallbackToFreePort(!a.has("--port"));
-        a.requireAllUsed();
+    public Integer call() throws InterruptedException {
+        UiOptions options = ui.options(spec.commandLine().getParseResult().hasMatchedOption("--port"), System.err);
         Path stats = Files.isDirectory(target) ? target.resolve(Trainer.STATS_FILE) : target;
         if (!Files.isRegularFile(stats)) {
-            throw new IllegalArgumentException("<run-folder>: no DL4J UI stats file " + stats.toAbsolutePath()
+            throw new IllegalArgumentException("RUN|STATS: no DL4J UI stats file " + stats.toAbsolutePath()
                     + " (a training run writes <run>/" + Trainer.STATS_FILE + ")");
         }
         TrainingUi ui = TrainingUi.reopen(stats, options);
@@ -40,5 +49,6 @@ final class UiCommand implements Cli.Command {
         System.out.println("DL4J training UI for " + stats + ": " + ui.url().orElse("(no URL)")
                 + "  (listening on " + options.bindAddress() + "; Ctrl-C to stop)");
         stop.await();
+        return 0;
     }
 }

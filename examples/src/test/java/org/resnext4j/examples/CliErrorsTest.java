@@ -133,11 +133,39 @@ class CliErrorsTest {
         fails(args("train", "--data", d, "--port", "70000"), "--port", "70000");
         fails(args("train", "--data", d, "--no-ui", "--optimizer", "rmsprop"), "--optimizer", "rmsprop");
         fails(args("predict", model.toString(), d, "--top", "0"), "--top", "0");
-        fails(args("train", "--data", d, "--no-ui", "--epochs", "1", "--bogus", "1"), "unknown option --bogus");
+        fails(args("train", "--data", d, "--no-ui", "--epochs", "1", "--bogus", "1"), "Unknown option", "'--bogus'");
+        fails(args("train", "--data", d, "--no-ui", "--augment", "heavy"), "--augment", "expected one of",
+                "imagenet", "'heavy'");
+        fails(args("train", "--data", d, "--no-ui", "--freeze-backbone"), "--freeze-backbone needs --pretrained");
+        fails(args("train", "--data", d, "--no-ui", "--reduce-lr-factor", "0.5"), "--reduce-lr-factor needs "
+                + "--reduce-lr");
+        fails(args("train", "--data", d, "--host", "no-such-host.invalid"), "--host", "no-such-host.invalid");
+        fails(args("summary", "resnet50", "--size", "0"), "--size", ">= 1", "0");
+    }
+
+    @Test
+    void malformedWeightsFile() throws IOException {
+        Path text = tmp.resolve("weights.safetensors");
+        Files.writeString(text, "{ this is not a safetensors file }");
+        String line = fails(args("import-weights", text.toString(), tmp.resolve("x.zip").toString(), "--model",
+                "tiny", "--size", "32"), text.toString(), "not a valid safetensors file");
+        assertTrue(!line.contains("Exception"), "no exception class names: " + line);
+        fails(args("train", "--data", data.toString(), "--model", "tiny", "--size", "32", "--no-ui", "--out",
+                tmp.resolve("r3").toString(), "--pretrained", text.toString()), "not a valid safetensors file");
+    }
+
+    @Test
+    void missingArgumentsAndCommand() {
+        fails(args("evaluate", model.toString()), "Missing required parameter", "DATA");
+        fails(args("predict"), "Missing required parameters", "MODEL.zip");
+        fails(args(), "missing command", "train", "predict");
+        fails(args("summary", "resnet50", "extra"), "Unmatched argument", "'extra'");
     }
 
     @Test
     void resumeErrors() {
+        fails(args("train", "--resume", "--no-ui", "--out", tmp.toString(), "--lr", "0.1"),
+                "--lr cannot be changed with --resume");
         fails(args("train", "--resume", "--no-ui", "--out", tmp.resolve("never-trained").toString()), "--resume",
                 "has no checkpoint");
         fails(args("train", "--resume", "--no-ui"), "--resume needs --out");

@@ -1,6 +1,7 @@
 package org.resnext4j.ui;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -143,6 +144,7 @@ public final class Trainer {
         }
         Network net = Network.of(model);
         Collection<TrainingListener> original = net.listeners();
+        net.addListeners(settings.listeners.toArray(TrainingListener[]::new));
         net.addListeners(run.listeners().toArray(TrainingListener[]::new));
         run.prepare(train);
         DataSetIterator data = run.interruptible(train);
@@ -176,8 +178,19 @@ public final class Trainer {
         private int epochs = -1;
         private List<String> classNames;
         private UiOptions ui = UiOptions.defaults();
+        private final List<TrainingListener> listeners = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /**
+         * @param l a listener added to the network for the training (new or resumed), before the run's own, so its
+         *          {@code onEpochEnd} comes before the epoch's validation and checkpoint (e.g. a progress bar)
+         * @return this
+         */
+        public Builder listener(TrainingListener l) {
+            listeners.add(Objects.requireNonNull(l, "listener"));
+            return this;
         }
 
         /**

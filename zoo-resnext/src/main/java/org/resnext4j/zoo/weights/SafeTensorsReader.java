@@ -190,8 +190,8 @@ public final class SafeTensorsReader implements Closeable {
         }
     }
 
-    private static IOException bad(Path file, String what) {
-        return new IOException(file + ": not a valid safetensors file: " + what);
+    private static SafeTensorsFormatException bad(Path file, String what) {
+        return new SafeTensorsFormatException(file + ": not a valid safetensors file: " + what);
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.IntConsumer;
 
 /**
  * torchvision/timm state dicts ({@code conv1.weight}, {@code bn1.running_var}, {@code layer1.0.conv2.weight},
@@ -203,6 +204,15 @@ public final class TorchvisionWeights {
      * @throws IOException              when the file is unreadable or not a valid safetensors file
      */
     public static LoadReport load(ComputationGraph net, Path file, Options options) throws IOException {
+        return load(net, file, options, loaded -> { });
+    }
+
+    /**
+     * {@link #load(ComputationGraph, Path, Options)}, reporting progress: {@code progress} is called with the number
+     * of tensors loaded so far after each one (of {@code table(net).size()} at most), e.g. for a progress bar.
+     */
+    public static LoadReport load(ComputationGraph net, Path file, Options options, IntConsumer progress)
+            throws IOException {
         List<Mapping> table = table(net);
         try (SafeTensorsReader reader = SafeTensorsReader.open(file)) {
             Map<String, Mapping> expected = new LinkedHashMap<>();
@@ -254,6 +264,7 @@ public final class TorchvisionWeights {
                 if (reader.contains(m.torchKey())) {
                     write(net, m, reader.getFloat(m.torchKey()));
                     loaded++;
+                    progress.accept(loaded);
                 }
             }
             return new LoadReport(loaded, Collections.unmodifiableList(ignored));

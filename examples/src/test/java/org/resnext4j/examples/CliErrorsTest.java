@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -42,6 +43,10 @@ class CliErrorsTest {
                 Map.of());
     }
 
+    /** A Java exception's class name, qualified ({@code java.io.IOException}) or simple ({@code IOException:}). */
+    private static final Pattern NAMED_EXCEPTION = Pattern.compile("\\b(\\w+\\.)+\\w*(Exception|Error)\\b"
+            + "|\\b\\w+(Exception|Error):");
+
     /** Runs the command line and checks exit code 2 and a first stderr line {@code error: ...} holding each part. */
     private static String fails(String[] args, String... expectedParts) {
         CliRunner.Result r = CliRunner.run(args);
@@ -51,6 +56,7 @@ class CliErrorsTest {
         for (String part : expectedParts) {
             assertTrue(first.contains(part), "\"" + part + "\" in " + first);
         }
+        assertTrue(!NAMED_EXCEPTION.matcher(first).find(), "no Java exception class names in " + first);
         return first;
     }
 

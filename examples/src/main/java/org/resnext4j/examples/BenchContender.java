@@ -3,7 +3,7 @@ package org.resnext4j.examples;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.zoo.model.ResNet50;
 import org.nd4j.linalg.learning.config.Nesterovs;
-import org.resnext4j.zoo.GroupedConvForm;
+import org.resnext4j.zoo.GraphForm;
 import org.resnext4j.zoo.ResNeXt;
 import org.resnext4j.zoo.ResNeXtSpec;
 
@@ -47,13 +47,13 @@ enum BenchContender {
         Nesterovs sgd = new Nesterovs(0.01, 0.9);
         return switch (this) {
             case RESNEXT50_FUSED, RESNEXT50_SPLIT -> ResNeXt.builder(ResNeXtSpec.preset("resnext50_32x4d")
-                            .withGroupedConv(this == RESNEXT50_FUSED ? GroupedConvForm.FUSED : GroupedConvForm.SPLIT)
+                            .withForm(this == RESNEXT50_FUSED ? GraphForm.FUSED : GraphForm.SPLIT)
                             .withInputShape(3, size, size))
                     .seed(seed).updater(sgd).build().init();
             case RESNET50 -> ResNeXt.builder("resnet50").inputShape(3, size, size).seed(seed).updater(sgd).build()
                     .init();
             case ZOO_RESNET50 -> {
-                org.resnext4j.zoo.OneDnnHelpers.enableUnlessConfigured();
+                OneDnnHelpers.enableUnlessConfigured();
                 yield ResNet50.builder().numClasses(1000).seed(seed).inputShape(new int[] {3, size, size})
                         .updater(sgd).build().init();
             }

@@ -76,7 +76,6 @@ final class BenchProfile {
             }
             return switch (conf.getClass().getSimpleName()) {
                 case "BatchNormalization" -> "batch norm (DL4J layer)";
-                case "FusedBatchNormalization" -> "batch norm (oneDNN layer)";
                 case "ActivationLayer" -> "relu";
                 case "SubsamplingLayer" -> "max pool";
                 case "GlobalPoolingLayer" -> "global avg pool";

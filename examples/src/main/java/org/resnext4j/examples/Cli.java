@@ -52,6 +52,8 @@ public final class Cli implements Callable<Integer> {
     CommandSpec spec;
 
     public static void main(String[] args) {
+        // an application-wide choice, made here and not by the library: DL4J's oneDNN helpers for its own layers
+        OneDnnHelpers.enableUnlessConfigured();
         System.exit(run(args));
     }
 

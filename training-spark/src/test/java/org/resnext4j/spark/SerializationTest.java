@@ -20,7 +20,7 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.schedule.StepSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.resnext4j.ui.ScaledSchedule;
-import org.resnext4j.zoo.GroupedConvForm;
+import org.resnext4j.zoo.GraphForm;
 import org.resnext4j.zoo.ResNeXt;
 
 /**
@@ -31,9 +31,9 @@ import org.resnext4j.zoo.ResNeXt;
 class SerializationTest {
 
     @ParameterizedTest
-    @EnumSource(GroupedConvForm.class)
-    void everyCustomClassSurvivesJavaSerializationAndJson(GroupedConvForm form) throws Exception {
-        ComputationGraph net = ResNeXt.builder(SparkTestData.tinySpec().withGroupedConv(form)).seed(1)
+    @EnumSource(GraphForm.class)
+    void everyCustomClassSurvivesJavaSerializationAndJson(GraphForm form) throws Exception {
+        ComputationGraph net = ResNeXt.builder(SparkTestData.tinySpec().withForm(form)).seed(1)
                 .updater(new Adam(new ScaledSchedule(new StepSchedule(ScheduleType.EPOCH, 0.01, 0.5, 2), 0.1)))
                 .build().init();
         ComputationGraphConfiguration conf = net.getConfiguration();

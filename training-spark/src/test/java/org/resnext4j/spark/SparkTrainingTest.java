@@ -30,7 +30,7 @@ import org.resnext4j.datavec.Normalization;
 import org.resnext4j.ui.EpochMetrics;
 import org.resnext4j.ui.TrainingResult;
 import org.resnext4j.ui.TrainingRun;
-import org.resnext4j.zoo.GroupedConvForm;
+import org.resnext4j.zoo.GraphForm;
 import org.resnext4j.zoo.ResNeXt;
 
 /**
@@ -166,7 +166,7 @@ class SparkTrainingTest {
 
     @Test
     void splitFormTrainsOnSparkToo(@TempDir Path tmp) {
-        ComputationGraph split0 = ResNeXt.builder(SparkTestData.tinySpec().withGroupedConv(GroupedConvForm.SPLIT))
+        ComputationGraph split0 = ResNeXt.builder(SparkTestData.tinySpec().withForm(GraphForm.SPLIT))
                 .seed(SEED).updater(new Adam(3e-3)).build().init();
         INDArray before = split0.params().dup();
         ImageBatchLoader loader = new ImageBatchLoader(transform(), split.train().classNames(), SEED);

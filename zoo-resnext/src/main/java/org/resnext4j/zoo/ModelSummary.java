@@ -52,8 +52,8 @@ public final class ModelSummary {
     /** The summary of a spec's graph at the spec's input shape. */
     public static ModelSummary of(ResNeXtSpec spec) {
         ComputationGraphConfiguration conf = ResNeXtGraphBuilder.build(spec, new NeuralNetConfiguration.Builder());
-        InputType input = InputType.convolutional(spec.height(), spec.width(), spec.channels());
-        return of(spec.name() + " (" + spec.channels() + "x" + spec.height() + "x" + spec.width() + " input, "
+        InputType input = InputType.convolutional(spec.inputHeight(), spec.inputWidth(), spec.inputChannels());
+        return of(spec.name() + " (" + spec.inputChannels() + "x" + spec.inputHeight() + "x" + spec.inputWidth() + " input, "
                 + spec.numClasses() + " classes)", conf, input);
     }
 

@@ -40,10 +40,9 @@ import static org.resnext4j.zoo.TorchNames.module;
  * for convolutions, BatchNorm gamma 1 and beta 0, and {@code fc} weights uniform in {@code +-1/sqrt(fan_in)}
  * (torchvision also draws the {@code fc} bias from that range; here it starts at 0).
  *
- * <p>Building a configuration turns on DL4J's oneDNN layer helpers unless the user configured them
- * ({@link OneDnnHelpers}).
+ * <p>Building a configuration changes no global state (no system property, no backend setting).
  *
- * <p>DL4J has no grouped convolution. The graph is built in the spec's {@link GroupedConvForm}. {@code FUSED}: every
+ * <p>DL4J has no grouped convolution. The graph is built in the spec's {@link GraphForm}. {@code FUSED}: every
  * convolution with its batch norm (and ReLU, where one follows) is one {@link Conv2dNormActivation} layer named after
  * the convolution (groups = cardinality for the grouped 3x3, 1 otherwise), and each block ends in one
  * {@link ResidualAddRelu} vertex named after the block. {@code SPLIT}: DL4J's own layers, one vertex per torchvision
@@ -74,7 +73,6 @@ public final class ResNeXtGraphBuilder {
      * and cache modes, regularisation). Activation and convolution mode of {@code base} are overridden.
      */
     public static ComputationGraphConfiguration build(ResNeXtSpec spec, NeuralNetConfiguration.Builder base) {
-        OneDnnHelpers.enableUnlessConfigured();
         return new ResNeXtGraphBuilder(spec, base).build();
     }
 
@@ -96,7 +94,7 @@ public final class ResNeXtGraphBuilder {
                         .activation(Activation.SOFTMAX)
                         .build(), TorchNames.FC)
                 .setOutputs(TorchNames.OUTPUT)
-                .setInputTypes(InputType.convolutional(spec.height(), spec.width(), spec.channels()));
+                .setInputTypes(InputType.convolutional(spec.inputHeight(), spec.inputWidth(), spec.inputChannels()));
         return graph.build();
     }
 
@@ -118,12 +116,12 @@ public final class ResNeXtGraphBuilder {
     }
 
     private boolean fused() {
-        return spec.groupedConv() == GroupedConvForm.FUSED;
+        return spec.form() == GraphForm.FUSED;
     }
 
     /** One bottleneck block; returns the name of its output vertex. */
     private String bottleneck(int stage, int block, String input) {
-        int width = spec.width(stage);
+        int width = spec.bottleneckWidth(stage);
         int out = spec.outChannels(stage);
         int stride = block == 0 ? spec.stageStride(stage) : 1;
         if (fused()) {

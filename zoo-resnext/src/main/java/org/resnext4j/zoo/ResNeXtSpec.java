@@ -15,7 +15,7 @@ import java.util.Objects;
  * {@code cardinality} ({@code groups}) and {@code baseWidth} ({@code width_per_group}); ResNet-50 is cardinality 1
  * and base width 64. The stride of a down-sampling block sits on the 3x3 convolution ("ResNet v1.5"), as torchvision.
  *
- * <p><b>The width formula</b>, written once in {@link #width(int)}: the bottleneck width of stage {@code s} is
+ * <p><b>The width formula</b>, written once in {@link #bottleneckWidth(int)}: the bottleneck width of stage {@code s} is
  * {@code floor(planes[s] * baseWidth / 64) * cardinality}, and the stage's output has {@code 4 * planes[s]}
  * channels ({@link #EXPANSION}). Worked widths for the default planes (64, 128, 256, 512):
  * <pre>
@@ -42,7 +42,7 @@ public final class ResNeXtSpec {
     public static final int NUM_STAGES = 4;
 
     /** The default form of grouped convolutions, the faster one as measured by the benchmark (see the README). */
-    public static final GroupedConvForm DEFAULT_GROUPED_CONV = GroupedConvForm.FUSED;
+    public static final GraphForm DEFAULT_GROUPED_CONV = GraphForm.FUSED;
 
     private static final Map<String, ResNeXtSpec> PRESETS = new LinkedHashMap<>();
 
@@ -68,7 +68,7 @@ public final class ResNeXtSpec {
     private final int channels;
     private final int height;
     private final int width;
-    private final GroupedConvForm groupedConv;
+    private final GraphForm form;
 
     private ResNeXtSpec(Builder b) {
         this.name = b.name;
@@ -81,7 +81,7 @@ public final class ResNeXtSpec {
         this.channels = b.channels;
         this.height = b.height;
         this.width = b.width;
-        this.groupedConv = b.groupedConv;
+        this.form = b.form;
         validate();
     }
 
@@ -102,8 +102,8 @@ public final class ResNeXtSpec {
             positive("blocks[" + s + "] (blocks of layer" + (s + 1) + ")", blocks[s]);
             positive("planes[" + s + "] (planes of layer" + (s + 1) + ")", planes[s]);
         }
-        if (groupedConv == null) {
-            throw new IllegalArgumentException("groupedConv: expected one of " + Arrays.toString(GroupedConvForm.values())
+        if (form == null) {
+            throw new IllegalArgumentException("form: expected one of " + Arrays.toString(GraphForm.values())
                     + ", got null");
         }
         positive("cardinality", cardinality);
@@ -191,7 +191,7 @@ public final class ResNeXtSpec {
         b.channels = channels;
         b.height = height;
         b.width = width;
-        b.groupedConv = groupedConv;
+        b.form = form;
         return b;
     }
 
@@ -209,7 +209,7 @@ public final class ResNeXtSpec {
      * Bottleneck width (channels of the grouped 3x3 convolution) of stage {@code stage} (1..4):
      * {@code floor(planes * baseWidth / 64) * cardinality}, torchvision's formula.
      */
-    public int width(int stage) {
+    public int bottleneckWidth(int stage) {
         int p = planes[stageIndex(stage)];
         return (int) ((long) p * baseWidth / 64) * cardinality;
     }
@@ -266,26 +266,29 @@ public final class ResNeXtSpec {
         return numClasses;
     }
 
-    public int channels() {
+    /** Input channels (3 for RGB). */
+    public int inputChannels() {
         return channels;
     }
 
-    public int height() {
+    /** Input image height in pixels. */
+    public int inputHeight() {
         return height;
     }
 
-    public int width() {
+    /** Input image width in pixels (the bottleneck width of a stage is {@link #bottleneckWidth(int)}). */
+    public int inputWidth() {
         return width;
     }
 
     /** How grouped convolutions are built (irrelevant for cardinality 1). */
-    public GroupedConvForm groupedConv() {
-        return groupedConv;
+    public GraphForm form() {
+        return form;
     }
 
     /** This spec with grouped convolutions built in another form. */
-    public ResNeXtSpec withGroupedConv(GroupedConvForm form) {
-        return toBuilder().groupedConv(form).build();
+    public ResNeXtSpec withForm(GraphForm form) {
+        return toBuilder().form(form).build();
     }
 
     /** Input shape as DL4J's zoo writes it: {@code {channels, height, width}}. */
@@ -305,20 +308,20 @@ public final class ResNeXtSpec {
         return name.equals(s.name) && Arrays.equals(blocks, s.blocks) && cardinality == s.cardinality
                 && baseWidth == s.baseWidth && Arrays.equals(planes, s.planes) && stemWidth == s.stemWidth
                 && numClasses == s.numClasses && channels == s.channels && height == s.height && width == s.width
-                && groupedConv == s.groupedConv;
+                && form == s.form;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(name, Arrays.hashCode(blocks), cardinality, baseWidth, Arrays.hashCode(planes), stemWidth,
-                numClasses, channels, height, width, groupedConv);
+                numClasses, channels, height, width, form);
     }
 
     @Override
     public String toString() {
         return name + "(blocks=" + Arrays.toString(blocks) + ", cardinality=" + cardinality + ", baseWidth="
                 + baseWidth + ", planes=" + Arrays.toString(planes) + ", stemWidth=" + stemWidth + ", numClasses="
-                + numClasses + ", input=" + channels + "x" + height + "x" + width + ", groupedConv=" + groupedConv + ")";
+                + numClasses + ", input=" + channels + "x" + height + "x" + width + ", form=" + form + ")";
     }
 
     /** Mutable builder; {@link #build()} validates. Defaults: torchvision's planes and stem, 1000 classes, 3x224x224. */
@@ -333,7 +336,7 @@ public final class ResNeXtSpec {
         private int channels = 3;
         private int height = 224;
         private int width = 224;
-        private GroupedConvForm groupedConv = DEFAULT_GROUPED_CONV;
+        private GraphForm form = DEFAULT_GROUPED_CONV;
 
         private Builder() {
         }
@@ -384,8 +387,8 @@ public final class ResNeXtSpec {
         }
 
         /** How grouped convolutions are built; default {@link ResNeXtSpec#DEFAULT_GROUPED_CONV}. */
-        public Builder groupedConv(GroupedConvForm form) {
-            this.groupedConv = form;
+        public Builder form(GraphForm form) {
+            this.form = form;
             return this;
         }
 

@@ -22,7 +22,7 @@ public final class SpatialShapes {
      * @return {@code {height, width}}
      */
     public static int[] afterStage(ResNeXtSpec spec, int stage) {
-        return new int[] {along(spec.height(), stage), along(spec.width(), stage)};
+        return new int[] {along(spec.inputHeight(), stage), along(spec.inputWidth(), stage)};
     }
 
     private static int along(int n, int stage) {
@@ -40,7 +40,7 @@ public final class SpatialShapes {
             int[] hw = afterStage(spec, stage);
             if (hw[0] < 1 || hw[1] < 1) {
                 throw new IllegalArgumentException("inputShape: expected a height and width for which every layer's "
-                        + "output is non-empty, got " + spec.channels() + "x" + spec.height() + "x" + spec.width()
+                        + "output is non-empty, got " + spec.inputChannels() + "x" + spec.inputHeight() + "x" + spec.inputWidth()
                         + ", which gives " + hw[0] + "x" + hw[1] + " after " + where[stage]);
             }
         }

@@ -12,7 +12,7 @@ class ModelSummaryTest {
 
     private final ModelSummary summary = ModelSummary.of(ResNeXtSpec.preset("resnext50_32x4d"));
     private final ModelSummary split = ModelSummary.of(ResNeXtSpec.preset("resnext50_32x4d")
-            .withGroupedConv(GroupedConvForm.SPLIT));
+            .withForm(GraphForm.SPLIT));
 
     @Test
     void rowsAreTorchvisionModulesWithShapesAndCounts() {

@@ -37,9 +37,9 @@ class ParameterCountTest {
         "resnext50_32x4d, FUSED, 25028904, 25097128",
         "resnext50_32x4d, SPLIT, 25028904, 25097128",
     })
-    void initialisedGraphHasTorchvisionTrainableAndDl4jCounts(String preset, GroupedConvForm form, long trainable,
+    void initialisedGraphHasTorchvisionTrainableAndDl4jCounts(String preset, GraphForm form, long trainable,
                                                              long dl4j) {
-        ComputationGraph net = ResNeXt.builder(ResNeXtSpec.preset(preset).withGroupedConv(form)).build().init();
+        ComputationGraph net = ResNeXt.builder(ResNeXtSpec.preset(preset).withForm(form)).build().init();
         assertEquals(dl4j, net.numParams());
         long counted = 0;
         for (Map.Entry<String, org.nd4j.linalg.api.ndarray.INDArray> e : net.paramTable().entrySet()) {
@@ -49,7 +49,7 @@ class ParameterCountTest {
             }
         }
         assertEquals(trainable, counted);
-        assertEquals(dl4j, ModelSummary.of(ResNeXtSpec.preset(preset).withGroupedConv(form)).dl4jParams());
+        assertEquals(dl4j, ModelSummary.of(ResNeXtSpec.preset(preset).withForm(form)).dl4jParams());
     }
 
     @Test

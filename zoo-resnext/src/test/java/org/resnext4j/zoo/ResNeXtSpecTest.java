@@ -45,7 +45,7 @@ class ResNeXtSpecTest {
         List<ResNeXtSpec> presets = ResNeXtSpec.presets();
         for (int p = 0; p < presets.size(); p++) {
             for (int s = 1; s <= 4; s++) {
-                assertEquals(expected[p][s - 1], presets.get(p).width(s), presets.get(p).name() + " layer" + s);
+                assertEquals(expected[p][s - 1], presets.get(p).bottleneckWidth(s), presets.get(p).name() + " layer" + s);
                 assertEquals(256 << (s - 1), presets.get(p).outChannels(s));
             }
         }
@@ -89,7 +89,7 @@ class ResNeXtSpecTest {
                 "name: expected a non-empty model name, got \" \""),
             invalid(() -> ResNeXtSpec.preset("resnext50"),
                 "preset: unknown model preset \"resnext50\", expected one of [resnet50, resnext50_32x4d,"),
-            invalid(() -> ResNeXtSpec.preset("resnet50").width(5),
+            invalid(() -> ResNeXtSpec.preset("resnet50").bottleneckWidth(5),
                 "stage: expected 1..4, got 5"));
     }
 

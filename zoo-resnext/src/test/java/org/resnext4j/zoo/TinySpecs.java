@@ -14,7 +14,7 @@ final class TinySpecs {
 
     /** The same ResNeXt with its grouped convs split into branches (the default is fused). */
     static ResNeXtSpec resnextSplit() {
-        return resnext().toBuilder().name("tiny_resnext_split").groupedConv(GroupedConvForm.SPLIT).build();
+        return resnext().toBuilder().name("tiny_resnext_split").form(GraphForm.SPLIT).build();
     }
 
     /** A ResNet (cardinality 1), 2 blocks in layer1 so an identity shortcut is exercised too. */

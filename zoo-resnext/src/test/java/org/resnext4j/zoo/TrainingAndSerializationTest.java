@@ -36,7 +36,7 @@ class TrainingAndSerializationTest {
 
     private static DataSet batch(ResNeXtSpec spec, int n, long seed) {
         Nd4j.getRandom().setSeed(seed);
-        INDArray x = Nd4j.rand(n, spec.channels(), spec.height(), spec.width());
+        INDArray x = Nd4j.rand(n, spec.inputChannels(), spec.inputHeight(), spec.inputWidth());
         INDArray y = Nd4j.zeros(n, spec.numClasses());
         for (int i = 0; i < n; i++) {
             y.putScalar(i, i % spec.numClasses(), 1.0);
@@ -89,12 +89,12 @@ class TrainingAndSerializationTest {
         assertEquals(net.params(), restored.params());
         assertEquals(net.getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray());
         assertEquals(net.getConfiguration(), restored.getConfiguration());
-        if (spec.cardinality() > 1 && spec.groupedConv() == GroupedConvForm.SPLIT) {
+        if (spec.cardinality() > 1 && spec.form() == GraphForm.SPLIT) {
             GraphVertex slice = restored.getConfiguration().getVertices()
                     .get(TorchNames.groupSlice("layer1.0.conv2", 1));
             assertInstanceOf(ChannelSliceVertex.class, slice);
         }
-        if (spec.cardinality() > 1 && spec.groupedConv() == GroupedConvForm.FUSED) {
+        if (spec.cardinality() > 1 && spec.form() == GraphForm.FUSED) {
             LayerVertex conv2 = (LayerVertex) restored.getConfiguration().getVertices().get("layer1.0.conv2");
             GroupedConvolution layer = (GroupedConvolution) conv2.getLayerConf().getLayer();
             assertEquals(spec.cardinality(), layer.getGroups());

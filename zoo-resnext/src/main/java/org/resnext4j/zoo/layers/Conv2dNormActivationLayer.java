@@ -32,7 +32,7 @@ public class Conv2dNormActivationLayer extends ConvLayer<Conv2dNormActivation> {
 
     public Conv2dNormActivationLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
-        this.kernel = GroupedConvKernels.bestConvNorm(dataType);
+        this.kernel = Kernels.convNorm(dataType);
     }
 
     @Override

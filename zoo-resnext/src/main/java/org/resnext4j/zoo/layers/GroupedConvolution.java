@@ -17,17 +17,14 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A grouped 2D convolution as one DL4J layer ({@code torch.nn.Conv2d(..., groups=G)}): input channels and output
- * channels are split into {@code groups} groups, and output group {@code g} sees only input group {@code g}. The
- * weight has PyTorch's shape {@code [nOut, nIn / groups, kH, kW]}, so torchvision weights load unchanged.
- *
- * <p>Forward and backward passes run oneDNN's grouped convolution primitives on CPU (through
- * {@code org.bytedeco:dnnl}), or ND4J's {@code conv2d} / {@code conv2d_bp} per group where oneDNN is unavailable
- * (e.g. on the CUDA backend). NCHW activations, explicit symmetric padding ({@code ConvolutionMode.Truncate}), no
- * dilation, identity activation (as torchvision, activations are separate layers); the configuration survives JSON
- * and {@code ModelSerializer} round trips.
+ * The convolution part of a fused layer's configuration ({@link Conv2dNormActivation}): a grouped 2D convolution,
+ * {@code torch.nn.Conv2d(..., groups=G)}. Input and output channels are split into {@code groups} groups, and output
+ * group {@code g} sees only input group {@code g}; the weight has PyTorch's shape {@code [nOut, nIn / groups, kH, kW]},
+ * so torchvision weights load unchanged. NCHW activations, explicit symmetric padding
+ * ({@code ConvolutionMode.Truncate}), no dilation, identity activation. Its {@link Builder} configures the convolution
+ * that {@code Conv2dNormActivation.Builder} wraps; the class is not a layer of its own.
  */
-public class GroupedConvolution extends ConvolutionLayer {
+public abstract class GroupedConvolution extends ConvolutionLayer {
 
     private static final long serialVersionUID = 1L;
 
@@ -67,9 +64,7 @@ public class GroupedConvolution extends ConvolutionLayer {
     }
 
     /** The runtime layer this configuration instantiates. */
-    protected BaseLayer<?> runtimeLayer(NeuralNetConfiguration conf, DataType networkDataType) {
-        return new GroupedConvolutionLayer(conf, networkDataType);
-    }
+    protected abstract BaseLayer<?> runtimeLayer(NeuralNetConfiguration conf, DataType networkDataType);
 
     /** Fails naming the layer when the channels do not divide into the groups. */
     void validate() {
@@ -108,7 +103,10 @@ public class GroupedConvolution extends ConvolutionLayer {
         return Objects.hash(super.hashCode(), groups);
     }
 
-    /** Builder: kernel size, then {@link #groups(int)}, stride, padding, nOut as for DL4J's convolution. */
+    /**
+     * Builder of the convolution: kernel size, then {@link #groups(int)}, stride, padding, nOut as for DL4J's
+     * convolution; given to {@code Conv2dNormActivation.Builder}, which builds the layer.
+     */
     public static final class Builder extends ConvolutionLayer.BaseConvBuilder<Builder> {
         private int groups = 1;
 
@@ -140,11 +138,12 @@ public class GroupedConvolution extends ConvolutionLayer {
             return false;
         }
 
+        /** Not a layer of its own: build a {@link Conv2dNormActivation} with this builder. */
         @Override
         @SuppressWarnings("unchecked")
         public GroupedConvolution build() {
-            check();
-            return new GroupedConvolution(this);
+            throw new UnsupportedOperationException("GroupedConvolution is the convolution of a fused layer: pass "
+                    + "this builder to new Conv2dNormActivation.Builder(...) and build that");
         }
 
         /** Fails naming the option when the configuration is not one this layer computes. */

@@ -10,16 +10,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * Grouped convolution with ND4J's own {@code conv2d} and {@code conv2d_bp} operations, one group at a time. Runs on
  * every ND4J backend (CPU or CUDA); used where oneDNN is not available.
  */
-final class Nd4jGroupedConv implements GroupedConvKernel {
+final class Nd4jGroupedConv {
 
     static final Nd4jGroupedConv INSTANCE = new Nd4jGroupedConv();
 
     private Nd4jGroupedConv() {
-    }
-
-    @Override
-    public String name() {
-        return "nd4j";
     }
 
     private static INDArray channels(INDArray a, long from, long to) {
@@ -31,8 +26,7 @@ final class Nd4jGroupedConv implements GroupedConvKernel {
         return a.get(NDArrayIndex.interval(from, to), all, all, all);
     }
 
-    @Override
-    public void forward(ConvGeometry g, INDArray x, INDArray w, INDArray y) {
+    void forward(ConvGeometry g, INDArray x, INDArray w, INDArray y) {
         long ci = g.c() / g.groups();
         long co = g.outChannels() / g.groups();
         w = w.dup('c'); // ND4J 1.0.0-M2.1 slices views with a non-zero offset wrongly: slice a fresh copy
@@ -45,13 +39,11 @@ final class Nd4jGroupedConv implements GroupedConvKernel {
         }
     }
 
-    @Override
-    public void backwardData(ConvGeometry g, INDArray dy, INDArray w, INDArray dx) {
+    void backwardData(ConvGeometry g, INDArray dy, INDArray w, INDArray dx) {
         backward(g, null, dy, w, dx, null);
     }
 
-    @Override
-    public void backwardWeights(ConvGeometry g, INDArray x, INDArray dy, INDArray dw) {
+    void backwardWeights(ConvGeometry g, INDArray x, INDArray dy, INDArray dw) {
         backward(g, x, dy, null, null, dw);
     }
 

@@ -51,7 +51,7 @@ import static org.resnext4j.zoo.layers.OneDnn.md;
  * vectors): forward {@code y = relu(a + b)} in one pass (binary add with a ReLU post-op), backward
  * {@code g = dy * (y > 0)} in one pass (ReLU backward from its output).
  */
-final class OneDnnAddRelu {
+final class OneDnnAddRelu implements AddReluKernel {
 
     private static final OneDnn.Lazy<OneDnnAddRelu> INSTANCE = new OneDnn.Lazy<>(OneDnnAddRelu::new);
 
@@ -71,8 +71,13 @@ final class OneDnnAddRelu {
         return plans.get().computeIfAbsent(length, n -> new Plan(dnn.engine, n));
     }
 
-    /** {@code y = relu(a + b)}. */
-    void forward(INDArray a, INDArray b, INDArray y) {
+    @Override
+    public String name() {
+        return "onednn";
+    }
+
+    @Override
+    public void forward(INDArray a, INDArray b, INDArray y) {
         Plan p = plan(y.length());
         p.bind(p.src0, a, "a");
         p.bind(p.src1, b, "b");
@@ -82,8 +87,8 @@ final class OneDnnAddRelu {
         check(dnnl_stream_wait(s), "stream_wait");
     }
 
-    /** {@code g = dy * (y > 0)}, for {@code y} the forward output. */
-    void backward(INDArray y, INDArray dy, INDArray g) {
+    @Override
+    public void backward(INDArray y, INDArray dy, INDArray g) {
         Plan p = plan(y.length());
         p.bind(p.dst, y, "y");
         p.bind(p.src0, dy, "dy");

@@ -10,7 +10,6 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.Arrays;
 
@@ -19,17 +18,17 @@ public class ResidualAddReluVertex extends BaseGraphVertex {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient OneDnnAddRelu kernel;
+    private final transient AddReluKernel kernel;
     private transient INDArray output;
 
     public ResidualAddReluVertex(ComputationGraph graph, String name, int vertexIndex, DataType dataType) {
         super(graph, name, vertexIndex, null, null, dataType);
-        this.kernel = GroupedConvKernels.addReluOrNull(dataType);
+        this.kernel = Kernels.addRelu(dataType);
     }
 
     /** Which implementation computes this vertex: {@code onednn} or {@code nd4j}. */
     public String kernelName() {
-        return kernel != null ? "onednn" : "nd4j";
+        return kernel.name();
     }
 
     @Override
@@ -58,11 +57,7 @@ public class ResidualAddReluVertex extends BaseGraphVertex {
                     a.shape()) + " and shortcut " + Arrays.toString(b.shape()) + " differ in shape");
         }
         INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, a.shape(), 'c');
-        if (kernel != null) {
-            kernel.forward(a, b, y);
-        } else {
-            Transforms.relu(y.assign(a).addi(b), false);
-        }
+        kernel.forward(a, b, y);
         output = training ? y : null;
         return y;
     }
@@ -75,11 +70,7 @@ public class ResidualAddReluVertex extends BaseGraphVertex {
         }
         INDArray dy = contiguous(epsilon);
         INDArray g = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, dy.shape(), 'c');
-        if (kernel != null) {
-            kernel.backward(output, dy, g);
-        } else {
-            g.assign(dy).muli(output.gt(0).castTo(dataType));
-        }
+        kernel.backward(output, dy, g);
         output = null;
         // the two inputs get equal gradients, as separate arrays: DL4J sums gradients in place
         return new Pair<>(null, new INDArray[] {g, workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, g)});

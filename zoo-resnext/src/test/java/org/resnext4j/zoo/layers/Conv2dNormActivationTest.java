@@ -93,15 +93,15 @@ class Conv2dNormActivationTest {
     }
 
     private static ComputationGraph withKernel(String kernel, java.util.function.Supplier<ComputationGraph> make) {
-        String before = System.getProperty(GroupedConvKernels.KERNEL_PROPERTY);
-        System.setProperty(GroupedConvKernels.KERNEL_PROPERTY, kernel);
+        String before = System.getProperty(Kernels.KERNEL_PROPERTY);
+        System.setProperty(Kernels.KERNEL_PROPERTY, kernel);
         try {
             return make.get();
         } finally {
             if (before == null) {
-                System.clearProperty(GroupedConvKernels.KERNEL_PROPERTY);
+                System.clearProperty(Kernels.KERNEL_PROPERTY);
             } else {
-                System.setProperty(GroupedConvKernels.KERNEL_PROPERTY, before);
+                System.setProperty(Kernels.KERNEL_PROPERTY, before);
             }
         }
     }

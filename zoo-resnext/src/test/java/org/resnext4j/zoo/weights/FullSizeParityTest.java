@@ -4,7 +4,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.resnext4j.zoo.GroupedConvForm;
+import org.resnext4j.zoo.GraphForm;
 import org.resnext4j.zoo.ResNeXt;
 import org.resnext4j.zoo.ResNeXtSpec;
 
@@ -23,12 +23,12 @@ class FullSizeParityTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"resnext50_32x4d, FUSED", "resnext50_32x4d, SPLIT", "resnet50, FUSED"})
-    void fullSizeLogitsMatchTorchvision(String preset, GroupedConvForm form) throws Exception {
+    void fullSizeLogitsMatchTorchvision(String preset, GraphForm form) throws Exception {
         Path dir = Paths.get(System.getProperty("resnext4j.parity.dir"));
         Path weights = dir.resolve(preset + ".weights.safetensors");
         ResNeXtSpec spec = Fixtures.spec(weights);
         assertEquals(ResNeXtSpec.preset(preset), spec.toBuilder().name(preset).build());
-        ComputationGraph net = ResNeXt.builder(spec.withGroupedConv(form)).build().initPretrained(weights);
+        ComputationGraph net = ResNeXt.builder(spec.withForm(form)).build().initPretrained(weights);
         double diff = TorchvisionParityTest.assertParity(net, spec, dir.resolve(preset + ".io.safetensors"));
         System.out.println(preset + " " + form + " at 224x224: max |logit diff| vs torchvision = " + diff);
     }

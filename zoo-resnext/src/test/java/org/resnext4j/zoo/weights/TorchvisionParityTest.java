@@ -5,7 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.resnext4j.zoo.GroupedConvForm;
+import org.resnext4j.zoo.GraphForm;
 import org.resnext4j.zoo.ResNeXt;
 import org.resnext4j.zoo.ResNeXtSpec;
 import org.resnext4j.zoo.TorchNames;
@@ -50,9 +50,9 @@ class TorchvisionParityTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"tiny_resnext, FUSED", "tiny_resnext, SPLIT", "tiny_resnet, FUSED"})
-    void importedWeightsReproduceTorchvisionLogits(String name, GroupedConvForm form) throws Exception {
+    void importedWeightsReproduceTorchvisionLogits(String name, GraphForm form) throws Exception {
         Path weights = Fixtures.file(name + ".weights.safetensors");
-        ResNeXtSpec spec = Fixtures.spec(weights).withGroupedConv(form);
+        ResNeXtSpec spec = Fixtures.spec(weights).withForm(form);
         ComputationGraph net = ResNeXt.builder(spec).build().init();
         TorchvisionWeights.LoadReport report = TorchvisionWeights.load(net, weights);
         assertTrue(report.ignored().stream().allMatch(k -> k.endsWith(".num_batches_tracked")), report.toString());
@@ -63,10 +63,10 @@ class TorchvisionParityTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"tiny_resnext, FUSED", "tiny_resnext, SPLIT", "tiny_resnet, FUSED"})
-    void exportThenImportGivesIdenticalOutputs(String name, GroupedConvForm form, @TempDir Path dir)
+    void exportThenImportGivesIdenticalOutputs(String name, GraphForm form, @TempDir Path dir)
             throws Exception {
         Path weights = Fixtures.file(name + ".weights.safetensors");
-        ResNeXtSpec spec = Fixtures.spec(weights).withGroupedConv(form);
+        ResNeXtSpec spec = Fixtures.spec(weights).withForm(form);
         ComputationGraph net = ResNeXt.builder(spec).build().init();
         TorchvisionWeights.load(net, weights);
 

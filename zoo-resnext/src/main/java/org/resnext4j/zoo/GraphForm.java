@@ -5,7 +5,7 @@ package org.resnext4j.zoo;
  * forms hold the same weights under the same torchvision names and compute the same function; they differ in speed,
  * memory and graph size (see the README's benchmark).
  */
-public enum GroupedConvForm {
+public enum GraphForm {
     /**
      * DL4J's own {@code ConvolutionLayer}s; a grouped conv is {@code cardinality} branches, each a channel slice and a
      * small convolution, concatenated by a {@code MergeVertex} (the Keras Lambda/concatenate approach; about 1,200

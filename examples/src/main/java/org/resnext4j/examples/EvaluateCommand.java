@@ -11,6 +11,7 @@ import org.resnext4j.datavec.ImageFolderIterator;
 import org.resnext4j.datavec.PreprocessingConfig;
 import org.resnext4j.ui.Checkpoints;
 import org.resnext4j.ui.EvaluationReport;
+import org.resnext4j.ui.SavedModel;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,18 +59,19 @@ final class EvaluateCommand implements Callable<Integer> {
         TrainCommand.atLeast("--batch", batch, 1);
         Path data = TrainCommand.requireDataFolder(folder.toString(), "DATA");
 
-        Models.Loaded model = Models.load(checkpoint);
+        SavedModel model = Models.load(checkpoint);
         PreprocessingConfig preprocessing = model.preprocessing();
         ImageFolder images = ImageFolder.scan(data);
-        List<String> classNames = model.classNamesOrDefault();
+        List<String> classNames = model.classNames();
         if (!images.classNames().equals(classNames)) {
             throw new IllegalArgumentException(data + ": the class folders " + images.classNames()
                     + " are not the model's classes " + classNames);
         }
         if (subset == Subset.validation) {
-            double fraction = ((Number) model.entry("validation_split").orElseThrow(() -> new IllegalArgumentException(
-                    checkpoint + ": no validation split stored with the model; use --subset all"))).doubleValue();
-            long seed = ((Number) model.entry("seed").orElseThrow()).longValue();
+            double fraction = ((Number) model.card().setting("validation_split").orElseThrow(
+                    () -> new IllegalArgumentException(checkpoint + ": no validation split stored with the model; use "
+                            + "--subset all"))).doubleValue();
+            long seed = ((Number) model.card().setting("seed").orElseThrow()).longValue();
             DatasetSplit split = images.split(fraction, seed);
             images = split.validation();
         }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import org.resnext4j.ui.SavedModel;
 import org.resnext4j.zoo.weights.TorchvisionWeights;
 
 import picocli.CommandLine.Command;
@@ -28,12 +29,16 @@ final class ExportWeightsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Models.Loaded model = Models.load(checkpoint);
+        SavedModel model = Models.load(checkpoint);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
-        model.entry(Models.KEY_MODEL).ifPresent(m -> meta.put("model", String.valueOf(m)));
+        if (model.card().model() != null) {
+            meta.put("model", model.card().model());
+        }
         meta.put("num_classes", Integer.toString(model.numClasses()));
-        model.classNames().ifPresent(names -> meta.put("class_names", String.join(",", names)));
+        if (model.card().classNames() != null) {
+            meta.put("class_names", String.join(",", model.card().classNames()));
+        }
         TorchvisionWeights.save(model.graph(), out, meta);
         System.out.println("Wrote " + TorchvisionWeights.stateDict(model.graph()).size() + " torchvision tensors ("
                 + model.numClasses() + " classes) to " + out.toAbsolutePath());

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.resnext4j.datavec.PreprocessingConfig;
 import org.resnext4j.ui.Checkpoints;
+import org.resnext4j.ui.ModelCard;
 import org.resnext4j.zoo.ImageNetClasses;
 import org.resnext4j.zoo.ResNeXt;
 import org.resnext4j.zoo.ResNeXtSpec;
@@ -89,9 +90,7 @@ final class ImportWeightsCommand implements Callable<Integer> {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("format", "resnext4j-imported/1");
         meta.put("imported_from", weights.toAbsolutePath().toString());
-        meta.put(Models.KEY_MODEL, model);
-        meta.put(Models.KEY_SPEC, Models.describe(spec));
-        meta.put(Models.KEY_PREPROCESSING, Models.describe(PreprocessingConfig.imagenet(size)));
+        meta.put(ModelCard.KEY, ModelCard.of(spec, PreprocessingConfig.imagenet(size)).withModel(model).toMap());
         Checkpoints.save(net, out, meta);
     }
 }

@@ -8,9 +8,8 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.resnext4j.datavec.ImageFolder;
-import org.resnext4j.datavec.ImagePreprocessor;
+import org.resnext4j.ui.SavedModel;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,8 +22,8 @@ import picocli.CommandLine.Parameters;
  * <pre>
  * shapes/circle/circle_0003.png  circle 0.9512  square 0.0311  triangle 0.0120
  * </pre>
- * Class names come from the model's metadata, or ImageNet's for a 1000-class model stored without names; the
- * preprocessing is the one stored with the model.
+ * Class names and preprocessing come from the model's card ({@link SavedModel}); a 1000-class model stored without
+ * names gets ImageNet's.
  */
 @Command(name = "predict", mixinStandardHelpOptions = true, usageHelpWidth = Cli.USAGE_WIDTH,
         description = "The top classes with their probabilities for one image or every image under a folder "
@@ -55,36 +54,18 @@ final class PredictCommand implements Callable<Integer> {
             throw new IllegalArgumentException("IMAGE|FOLDER: no images (" + ImageFolder.IMAGE_EXTENSIONS
                     + ") under " + input.toAbsolutePath());
         }
-        Models.Loaded model = Models.load(checkpoint);
-        List<String> names = model.classNamesOrDefault();
-        ImagePreprocessor preprocessor = new ImagePreprocessor(model.preprocessing());
-        int k = Math.min(top, names.size());
+        SavedModel model = Models.load(checkpoint);
         try (Progress.Bar bar = Progress.start(progress.enabled() && images.size() > 1, "predict", images.size())) {
             for (Path image : images) {
-                bar.println(line(model, preprocessor, names, k, image));
+                StringBuilder line = new StringBuilder(image.toString());
+                for (SavedModel.Prediction p : model.predict(image, top)) {
+                    line.append(String.format(Locale.ROOT, "  %s %.4f", p.label(), p.probability()));
+                }
+                bar.println(line.toString());
                 bar.step();
             }
         }
         return 0;
-    }
-
-    private static String line(Models.Loaded model, ImagePreprocessor preprocessor, List<String> names, int k,
-                               Path image) throws IOException {
-        INDArray probabilities = model.graph().outputSingle(false, preprocessor.preprocess(image));
-        float[] p = probabilities.toFloatVector();
-        StringBuilder line = new StringBuilder(image.toString());
-        boolean[] taken = new boolean[p.length];
-        for (int r = 0; r < k; r++) {
-            int best = -1;
-            for (int c = 0; c < p.length; c++) {
-                if (!taken[c] && (best < 0 || p[c] > p[best])) {
-                    best = c;
-                }
-            }
-            taken[best] = true;
-            line.append(String.format(Locale.ROOT, "  %s %.4f", names.get(best), p[best]));
-        }
-        return line.toString();
     }
 
     private static List<Path> images(Path input) throws IOException {

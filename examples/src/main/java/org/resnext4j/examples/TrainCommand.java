@@ -34,6 +34,7 @@ import org.resnext4j.ui.Charts;
 import org.resnext4j.ui.Checkpoints;
 import org.resnext4j.ui.EarlyStopping;
 import org.resnext4j.ui.HtmlReport;
+import org.resnext4j.ui.ModelCard;
 import org.resnext4j.ui.Monitor;
 import org.resnext4j.ui.ReduceLrOnPlateau;
 import org.resnext4j.ui.Trainer;
@@ -299,7 +300,7 @@ final class TrainCommand implements Callable<Integer> {
         if (generated) {
             settings.put("data_per_class", ShapesDataset.DEFAULT_PER_CLASS);
         }
-        settings.put(Models.KEY_MODEL, model);
+        settings.put("model", model);
         settings.put("image_size", imageSize);
         settings.put("batch_size", batch);
         settings.put("validation_split", valSplit);
@@ -334,8 +335,7 @@ final class TrainCommand implements Callable<Integer> {
                     + updater.getClass().getSimpleName() + ", schedule " + schedule + ", weight decay " + decay);
 
             Trainer.Builder trainer = trainerBuilder(outDir, epochCount, pipeline, uiOptions, settings);
-            trainer.metadata(Models.KEY_SPEC, Models.describe(spec));
-            trainer.metadata(Models.KEY_PREPROCESSING, Models.describe(pipeline.preprocessing()));
+            trainer.modelCard(ModelCard.of(spec, pipeline.preprocessing()).withModel(model));
             return train(trainer.build(), epochCount, t -> t.fit(net, pipeline.train(), validation(pipeline)));
         }
     }
@@ -425,12 +425,11 @@ final class TrainCommand implements Callable<Integer> {
                     + Trainer.CHECKPOINT_DIR + "/" + Trainer.LAST_CHECKPOINT);
         }
         Map<String, Object> meta = Checkpoints.readMetadata(last);
-        if (!(meta.get(Models.KEY_EXTRA) instanceof Map<?, ?> extra) || !extra.containsKey("data")) {
+        Map<String, Object> settings = new LinkedHashMap<>(ModelCard.fromMetadata(meta).training());
+        if (!settings.containsKey("data")) {
             throw new IllegalArgumentException("--resume: " + last + " was not written by this CLI's train command "
-                    + "(no training settings in its metadata)");
+                    + "(no training settings in its model card)");
         }
-        Map<String, Object> settings = new LinkedHashMap<>();
-        extra.forEach((k, v) -> settings.put(String.valueOf(k), v));
         int planned = ((Number) meta.getOrDefault("epochs_planned", meta.get("epoch"))).intValue();
         int done = ((Number) meta.get("epoch")).intValue();
         int epochCount = atLeast("--epochs", epochs == null ? planned : epochs, 1);

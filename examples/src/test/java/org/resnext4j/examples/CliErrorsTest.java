@@ -116,7 +116,7 @@ class CliErrorsTest {
     @Test
     void fineTuneFileWhoseBackboneDoesNotMatch() throws IOException {
         Path resnetLike = tmp.resolve("other-backbone.safetensors");
-        ResNeXtSpec other = Models.tiny().toBuilder().cardinality(1).baseWidth(64).numClasses(1000)
+        ResNeXtSpec other = ResNeXtSpec.tiny().toBuilder().cardinality(1).baseWidth(64).numClasses(1000)
                 .inputShape(3, 32, 32).build();
         TorchvisionWeights.save(ResNeXt.builder(other).build().init(), resnetLike, Map.of());
         fails(args("train", "--data", data.toString(), "--model", "tiny", "--size", "32", "--no-ui", "--out",

@@ -25,6 +25,7 @@ import org.resnext4j.datavec.ImageFolder;
 import org.resnext4j.datavec.ImagePreprocessor;
 import org.resnext4j.ui.EpochMetrics;
 import org.resnext4j.ui.MetricsHistory;
+import org.resnext4j.ui.SavedModel;
 
 /**
  * End to end through the command line on a generated shapes data set with the tiny spec, UI off: {@code train}
@@ -80,10 +81,12 @@ class TrainEvaluatePredictTest {
         assertEquals(8, MetricsHistory.readJson(run.resolve("metrics.json")).size());
         assertTrue(r.out().contains("Model:   " + run.resolve("checkpoints/best.zip")), r.out());
         assertTrue(r.out().contains(run.resolve("report.html").toString()), r.out());
-        Models.Loaded last = Models.load(run.resolve("checkpoints/last.zip"));
-        assertEquals(ShapesDataset.CLASSES, last.classNames().orElseThrow());
+        SavedModel last = SavedModel.load(run.resolve("checkpoints/last.zip"));
+        assertEquals(ShapesDataset.CLASSES, last.card().classNames());
         assertEquals(IMAGE_SIZE, last.preprocessing().imageSize());
-        assertEquals("tiny", last.entry("model").orElseThrow());
+        assertEquals("tiny", last.card().model());
+        assertEquals(Models.spec("tiny", 4, IMAGE_SIZE), last.card().spec(), "the spec round trips");
+        assertEquals(IMAGE_SIZE, ((Number) last.card().setting("image_size").orElseThrow()).intValue());
     }
 
     @Test
@@ -142,7 +145,7 @@ class TrainEvaluatePredictTest {
         Path checkpoint = run.resolve("checkpoints/best.zip");
         DatasetSplit split = ImageFolder.scan(data).split(0.2, 3);
         List<Path> images = split.validation().samples().stream().map(s -> s.file()).limit(8).toList();
-        Models.Loaded model = Models.load(checkpoint);
+        SavedModel model = SavedModel.load(checkpoint);
         ComputationGraph net = model.graph();
         ImagePreprocessor pre = new ImagePreprocessor(model.preprocessing());
         for (Path image : images) {

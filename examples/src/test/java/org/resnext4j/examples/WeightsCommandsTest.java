@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.resnext4j.ui.Checkpoints;
+import org.resnext4j.ui.SavedModel;
 import org.resnext4j.zoo.ImageNetClasses;
 import org.resnext4j.zoo.ResNeXt;
 import org.resnext4j.zoo.weights.TorchvisionWeights;
@@ -39,7 +40,7 @@ class WeightsCommandsTest {
                 "--size", "32");
         assertEquals(0, imp.code(), imp.toString());
         assertTrue(imp.out().contains(expected.size() + " torchvision tensors loaded strictly"), imp.out());
-        Models.Loaded back = Models.load(imported);
+        SavedModel back = SavedModel.load(imported);
         Map<String, INDArray> actual = TorchvisionWeights.stateDict(back.graph());
         assertEquals(expected.keySet(), actual.keySet());
         expected.forEach((k, v) -> assertEquals(v, actual.get(k), k));

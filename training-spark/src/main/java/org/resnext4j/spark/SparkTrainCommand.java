@@ -241,8 +241,8 @@ public final class SparkTrainCommand implements Callable<Integer> {
                     + " has no checkpoint to continue");
         }
         java.util.Map<String, Object> meta = Checkpoints.readMetadata(last);
-        Object extra = meta.get("extra");
-        if (!(extra instanceof java.util.Map<?, ?> stored) || !stored.containsKey("data")) {
+        java.util.Map<String, Object> stored = org.resnext4j.ui.ModelCard.fromMetadata(meta).training();
+        if (!stored.containsKey("data")) {
             throw new IllegalArgumentException("--resume: " + last + " was not written by spark-train (no settings)");
         }
         java.util.Map<String, Object> values = new java.util.HashMap<>();

@@ -80,7 +80,7 @@ class SparkTrainCommandTest {
         Result resumed = run("--master", "local[2]", "--out", out.toString(), "--epochs", "3", "--resume");
         assertEquals(0, resumed.code(), resumed.err());
         assertEquals(3, MetricsHistory.readJson(out.resolve("metrics.json")).size());
-        assertEquals(32, ((Number) ((java.util.Map<?, ?>) org.resnext4j.ui.Checkpoints.readMetadata(
-                out.resolve("checkpoints/last.zip")).get("extra")).get("image_size")).intValue());
+        assertEquals(32, ((Number) org.resnext4j.ui.ModelCard.fromMetadata(org.resnext4j.ui.Checkpoints.readMetadata(
+                out.resolve("checkpoints/last.zip"))).training().get("image_size")).intValue());
     }
 }

@@ -241,6 +241,15 @@ public final class Trainer {
         }
 
         /**
+         * @param card what the model is, stored with every checkpoint ({@link TrainingRun.Builder#modelCard})
+         * @return this
+         */
+        public Builder modelCard(ModelCard card) {
+            run.modelCard(card);
+            return this;
+        }
+
+        /**
          * @param key   see {@link TrainingRun.Builder#metadata}
          * @param value the value
          * @return this

@@ -104,6 +104,8 @@ public final class TrainingRun implements AutoCloseable {
     private final UiOptions ui;
     private final double progressIntervalSeconds;
     private final Map<String, Object> metadata;
+    /** The card given to the builder, or on resume the checkpoint's; class names and settings are the run's. */
+    private ModelCard card;
     private final Consumer<String> logSink;
     private final List<Consumer<EpochMetrics>> epochCallbacks;
     private final Checkpoints.ModelWriter modelWriter;
@@ -136,6 +138,7 @@ public final class TrainingRun implements AutoCloseable {
         this.ui = b.ui;
         this.progressIntervalSeconds = b.progressIntervalSeconds;
         this.metadata = new LinkedHashMap<>(b.metadata);
+        this.card = b.card;
         this.logSink = b.logSink;
         this.epochCallbacks = List.copyOf(b.epochCallbacks);
         this.modelWriter = b.modelWriter;
@@ -228,6 +231,14 @@ public final class TrainingRun implements AutoCloseable {
             updateTrackers(m, null);
         }
         String sessionId = cp.metadata().get("session_id") instanceof String s ? s : null;
+        if (card == null) {
+            try {
+                card = ModelCard.fromMetadata(cp.metadata());
+            } catch (IllegalArgumentException e) {
+                throw new CheckpointException("Checkpoint " + cp.file() + ": the model card is unreadable: "
+                        + e.getMessage(), e);
+            }
+        }
         resumedPartial = cp.metadata().get(PARTIAL_EPOCH_KEY) instanceof Map<?, ?> p ? EpochTotals.fromMap(p) : null;
         say(String.format(Locale.ROOT, "Resuming %s after epoch %d of %d (iteration %d)%s", runDir, history.size(),
                 epochs, n.iterationCount(), resumedPartial == null ? ""
@@ -570,11 +581,8 @@ public final class TrainingRun implements AutoCloseable {
         meta.put("epoch", history.size());
         meta.put("epochs_planned", epochs);
         meta.put("saved_at", Instant.now().toString());
-        if (classNames != null) {
-            meta.put("class_names", classNames);
-        }
         meta.put("session_id", trainingUi.sessionId());
-        meta.put("extra", metadata);
+        meta.put(ModelCard.KEY, modelCard().toMap());
         Random rng = Nd4j.getRandom();
         meta.put("rng", Map.of("root", rng.rootState(), "node", rng.nodeState()));
         if (stopReason != null && interruptReason == null) {
@@ -584,6 +592,17 @@ public final class TrainingRun implements AutoCloseable {
         history.epochs().forEach(e -> h.add(e.toMap()));
         meta.put("history", h);
         return meta;
+    }
+
+    /**
+     * The model card stored with every checkpoint: the builder's (or on resume the checkpoint's) with this run's
+     * class names and its metadata as the training settings.
+     */
+    private ModelCard modelCard() {
+        ModelCard c = card != null ? card : ModelCard.empty();
+        Map<String, Object> training = new LinkedHashMap<>(c.training());
+        training.putAll(metadata);
+        return c.withClassNames(classNames != null ? classNames : c.classNames()).withTraining(training);
     }
 
     private static MetricsHistory historyOf(Checkpoints.Checkpoint cp) {
@@ -860,6 +879,7 @@ public final class TrainingRun implements AutoCloseable {
         private UiOptions ui = UiOptions.disabled();
         private double progressIntervalSeconds = 10;
         private final Map<String, Object> metadata = new LinkedHashMap<>();
+        private ModelCard card;
         private Consumer<String> logSink;
         private final List<Consumer<EpochMetrics>> epochCallbacks = new ArrayList<>();
         private Checkpoints.ModelWriter modelWriter = Checkpoints.MODEL_SERIALIZER;
@@ -927,8 +947,20 @@ public final class TrainingRun implements AutoCloseable {
         }
 
         /**
-         * @param key   name of a setting stored in every checkpoint under {@code extra} and in the run configuration
-         * @param value a JSON-serialisable value
+         * @param modelCard what the model is (name, spec, preprocessing), stored with every checkpoint together with
+         *                  the run's class names and settings; on resume the checkpoint's card is kept when none is
+         *                  given
+         * @return this
+         */
+        public Builder modelCard(ModelCard modelCard) {
+            this.card = modelCard;
+            return this;
+        }
+
+        /**
+         * @param key   a training setting, stored with every checkpoint in the model card's {@code training} part
+         *              and in the run configuration
+         * @param value its JSON-serialisable value
          * @return this
          */
         public Builder metadata(String key, Object value) {

@@ -99,8 +99,9 @@ class TrainerEndToEndTest {
 
         Map<String, Object> meta = Checkpoints.readMetadata(run.resolve("checkpoints/last.zip"));
         assertEquals(6, ((Number) meta.get("epoch")).intValue());
-        assertEquals(TestModels.CLASSES, meta.get("class_names"));
-        assertEquals("tiny-test", ((Map<?, ?>) meta.get("extra")).get("preset"));
+        ModelCard card = ModelCard.fromMetadata(meta);
+        assertEquals(TestModels.CLASSES, card.classNames());
+        assertEquals("tiny-test", card.training().get("preset"));
         int bestEpoch = h.best().orElseThrow().epoch();
         assertEquals(bestEpoch, ((Number) Checkpoints.readMetadata(run.resolve("checkpoints/best.zip"))
                 .get("epoch")).intValue());

@@ -6,6 +6,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -115,5 +116,24 @@ class ResNeXtSpecTest {
                 assertEquals(row[stage + 1], SpatialShapes.afterStage(spec, stage)[0], row[0] + " after " + stage);
             }
         }
+    }
+
+    @Test
+    void mapRoundTripThroughJsonGivesAnEqualSpec() throws Exception {
+        org.nd4j.shade.jackson.databind.ObjectMapper json = new org.nd4j.shade.jackson.databind.ObjectMapper();
+        for (ResNeXtSpec spec : List.of(ResNeXtSpec.tiny().withNumClasses(4).withInputShape(3, 32, 48),
+                ResNeXtSpec.preset("resnext101_32x8d").withForm(GraphForm.SPLIT), ResNeXtSpec.preset("resnet50"))) {
+            String text = json.writeValueAsString(spec.toMap());
+            ResNeXtSpec back = ResNeXtSpec.fromMap(json.readValue(text, Map.class));
+            assertEquals(spec, back, text);
+            assertEquals(spec.form(), back.form());
+        }
+        // maps written before the form was stored read as the default form
+        Map<String, Object> old = new java.util.LinkedHashMap<>(ResNeXtSpec.tiny().toMap());
+        old.remove("form");
+        assertEquals(ResNeXtSpec.tiny(), ResNeXtSpec.fromMap(old));
+        old.put("cardinality", "four");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ResNeXtSpec.fromMap(old));
+        assertEquals("spec: cardinality: expected an integer, got four", e.getMessage());
     }
 }

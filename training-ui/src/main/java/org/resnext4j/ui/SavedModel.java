@@ -1,0 +1,160 @@
+package org.resnext4j.ui;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.resnext4j.datavec.ImagePreprocessor;
+import org.resnext4j.datavec.PreprocessingConfig;
+import org.resnext4j.zoo.ImageNetClasses;
+import org.resnext4j.zoo.TorchNames;
+
+/**
+ * A saved model with what it needs to be used: the network, its class names and the preprocessing of its inputs,
+ * from its {@link ModelCard}. Any checkpoint of a {@link TrainingRun} or {@link Trainer} and any imported model loads,
+ * including files written before model cards existed.
+ *
+ * <pre>{@code
+ * SavedModel model = SavedModel.load(Path.of("runs/birds/checkpoints/best.zip"));
+ * List<SavedModel.Prediction> top = model.predict(Path.of("photo.jpg"), 3);
+ * System.out.println(top.get(0).label() + " " + top.get(0).probability());
+ * }</pre>
+ */
+public final class SavedModel {
+
+    /** One class and its probability. */
+    public record Prediction(String label, int index, double probability) {
+    }
+
+    private final Model model;
+    private final ModelCard card;
+    private final Path file;
+    private final ImagePreprocessor preprocessor;
+
+    private SavedModel(Model model, ModelCard card, Path file) {
+        this.model = model;
+        this.card = card;
+        this.file = file;
+        this.preprocessor = new ImagePreprocessor(preprocessing());
+    }
+
+    /**
+     * Loads a checkpoint or imported model.
+     *
+     * @throws CheckpointException naming the file when it is missing, truncated, not a DL4J model or has an
+     *                             unreadable model card
+     */
+    public static SavedModel load(Path file) {
+        Checkpoints.Checkpoint cp = Checkpoints.load(file);
+        ModelCard card;
+        try {
+            card = ModelCard.fromMetadata(cp.metadata());
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException("Checkpoint " + cp.file() + ": the model card is unreadable: "
+                    + e.getMessage(), e);
+        }
+        return new SavedModel(cp.model(), card, cp.file());
+    }
+
+    /** The network (a {@link ComputationGraph} or a {@link MultiLayerNetwork}). */
+    public Model model() {
+        return model;
+    }
+
+    /**
+     * The network as a graph.
+     *
+     * @throws IllegalArgumentException naming the file when it holds another kind of network
+     */
+    public ComputationGraph graph() {
+        if (model instanceof ComputationGraph g) {
+            return g;
+        }
+        throw new IllegalArgumentException(file + ": expected a ComputationGraph, got " + model.getClass()
+                .getSimpleName());
+    }
+
+    /** What was stored with the model. */
+    public ModelCard card() {
+        return card;
+    }
+
+    /** The file it was loaded from. */
+    public Path file() {
+        return file;
+    }
+
+    /** Outputs of the network (its number of classes). */
+    public int numClasses() {
+        if (model instanceof ComputationGraph g) {
+            if (g.getLayer(TorchNames.FC) != null) {
+                return (int) g.getLayer(TorchNames.FC).getParam("W").size(1);
+            }
+            if (card.spec() != null) {
+                return card.spec().numClasses();
+            }
+            return (int) g.layerSize(g.getConfiguration().getNetworkOutputs().get(0));
+        }
+        MultiLayerNetwork m = (MultiLayerNetwork) model;
+        return (int) m.layerSize(m.getnLayers() - 1);
+    }
+
+    /** Class names: the stored ones, else ImageNet's for a 1000-class model, else the indices as text. */
+    public List<String> classNames() {
+        if (card.classNames() != null) {
+            return card.classNames();
+        }
+        int k = numClasses();
+        return k == ImageNetClasses.COUNT ? ImageNetClasses.names()
+                : IntStream.range(0, k).mapToObj(Integer::toString).toList();
+    }
+
+    /**
+     * The preprocessing stored with the model; a model without one (e.g. from elsewhere) gets ImageNet's at the input
+     * size of its stored spec, or 224.
+     */
+    public PreprocessingConfig preprocessing() {
+        if (card.preprocessing() != null) {
+            return card.preprocessing();
+        }
+        return PreprocessingConfig.imagenet(card.spec() != null ? card.spec().inputHeight() : 224);
+    }
+
+    /**
+     * Class probabilities of one image file, preprocessed as stored.
+     *
+     * @throws IOException when the image cannot be read or decoded
+     */
+    public INDArray probabilities(Path image) throws IOException {
+        INDArray x = preprocessor.preprocess(image);
+        return model instanceof ComputationGraph g ? g.outputSingle(false, x)
+                : ((MultiLayerNetwork) model).output(x, false);
+    }
+
+    /**
+     * The {@code top} most probable classes of one image, most probable first.
+     *
+     * @throws IOException when the image cannot be read or decoded
+     */
+    public List<Prediction> predict(Path image, int top) throws IOException {
+        if (top < 1) {
+            throw new IllegalArgumentException("top: expected at least 1, got " + top);
+        }
+        float[] p = probabilities(image).toFloatVector();
+        List<String> names = classNames();
+        List<Prediction> all = new ArrayList<>();
+        for (int c = 0; c < p.length; c++) {
+            all.add(new Prediction(names.get(c), c, p[c]));
+        }
+        // stable: equal probabilities keep class order
+        all.sort(Comparator.comparingDouble(Prediction::probability).reversed());
+        return List.copyOf(all.subList(0, Math.min(top, all.size())));
+    }
+}

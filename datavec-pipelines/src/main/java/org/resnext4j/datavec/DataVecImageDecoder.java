@@ -20,8 +20,7 @@ public final class DataVecImageDecoder implements ImageDecoder {
     private final ThreadLocal<NativeImageLoader> loader = ThreadLocal.withInitial(NativeImageLoader::new);
 
     /** Creates the decoder; one DataVec loader is made per decoding thread. */
-    public DataVecImageDecoder() {
-    }
+    public DataVecImageDecoder() {}
 
     @Override
     public RgbImage decode(Path file) throws IOException {

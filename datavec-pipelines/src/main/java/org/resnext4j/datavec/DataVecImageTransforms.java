@@ -2,7 +2,6 @@ package org.resnext4j.datavec;
 
 import java.util.Random;
 import java.util.SplittableRandom;
-
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacv.OpenCVFrameConverter;
 import org.bytedeco.opencv.global.opencv_core;
@@ -44,8 +43,7 @@ import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
  */
 public final class DataVecImageTransforms {
 
-    private DataVecImageTransforms() {
-    }
+    private DataVecImageTransforms() {}
 
     /**
      * torchvision's {@code Resize(resize)} then {@code CenterCrop(crop)} (Pillow's bilinear filter), as
@@ -105,8 +103,8 @@ public final class DataVecImageTransforms {
         public void preProcess(org.nd4j.linalg.dataset.api.DataSet ds) {
             org.nd4j.linalg.api.ndarray.INDArray f = ds.getFeatures();
             if (f.rank() != 4 || f.size(1) != 3) {
-                throw new IllegalArgumentException("expected image features [N, 3, H, W], got "
-                        + java.util.Arrays.toString(f.shape()));
+                throw new IllegalArgumentException(
+                        "expected image features [N, 3, H, W], got " + java.util.Arrays.toString(f.shape()));
             }
             float[][] lut = new float[3][256];
             for (int c = 0; c < 3; c++) {
@@ -121,7 +119,8 @@ public final class DataVecImageTransforms {
                 int v = Math.max(0, Math.min(255, Math.round(x[i])));
                 x[i] = lut[c][v];
             }
-            ds.setFeatures(org.nd4j.linalg.factory.Nd4j.create(x, f.shape(), 'c').castTo(f.dataType()));
+            ds.setFeatures(
+                    org.nd4j.linalg.factory.Nd4j.create(x, f.shape(), 'c').castTo(f.dataType()));
         }
     }
 

@@ -31,8 +31,8 @@ public final class EvalTransform implements ImageTransform {
      */
     public EvalTransform(int resizeSize, int cropSize, Normalization normalization) {
         if (resizeSize < 1 || cropSize < 1) {
-            throw new IllegalArgumentException("resizeSize and cropSize must be positive, got "
-                    + resizeSize + " and " + cropSize);
+            throw new IllegalArgumentException(
+                    "resizeSize and cropSize must be positive, got " + resizeSize + " and " + cropSize);
         }
         this.resizeSize = resizeSize;
         this.cropSize = cropSize;

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-
 import org.nd4j.linalg.dataset.DataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,8 +53,11 @@ public final class ImageBatchLoader implements Serializable {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Batch b && b.paths.equals(paths) && Arrays.equals(b.labels, labels)
-                    && b.epoch == epoch && b.firstPosition == firstPosition;
+            return o instanceof Batch b
+                    && b.paths.equals(paths)
+                    && Arrays.equals(b.labels, labels)
+                    && b.epoch == epoch
+                    && b.firstPosition == firstPosition;
         }
 
         @Override
@@ -112,8 +114,8 @@ public final class ImageBatchLoader implements Serializable {
             throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
         }
         if (!folder.classNames().equals(classNames)) {
-            throw new IllegalArgumentException("the data set's classes " + folder.classNames()
-                    + " differ from the loader's " + classNames);
+            throw new IllegalArgumentException(
+                    "the data set's classes " + folder.classNames() + " differ from the loader's " + classNames);
         }
         int[] order = ImageFolderIterator.epochOrder(folder.size(), shuffle, seed, epoch);
         List<Batch> out = new ArrayList<>();
@@ -150,8 +152,8 @@ public final class ImageBatchLoader implements Serializable {
             Path file = Path.of(batch.paths().get(i));
             int label = batch.labels()[i];
             if (label < 0 || label >= classes) {
-                throw new IllegalArgumentException("label " + label + " of " + file + " is not a class index 0.."
-                        + (classes - 1));
+                throw new IllegalArgumentException(
+                        "label " + label + " of " + file + " is not a class index 0.." + (classes - 1));
             }
             RgbImage image;
             try {
@@ -160,8 +162,7 @@ public final class ImageBatchLoader implements Serializable {
                 log.warn("Skipping image {} (decode failed: {})", file, e.getMessage());
                 continue;
             }
-            SampleTensors.write(transform, image, seed, batch.epoch(), batch.firstPosition() + i, features,
-                    kept * per);
+            SampleTensors.write(transform, image, seed, batch.epoch(), batch.firstPosition() + i, features, kept * per);
             labels[kept * classes + label] = 1f;
             kept++;
         }

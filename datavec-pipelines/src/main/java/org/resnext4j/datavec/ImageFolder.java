@@ -63,8 +63,8 @@ public final class ImageFolder {
     private static final Logger log = LoggerFactory.getLogger(ImageFolder.class);
 
     /** Extensions recognised as images, lower case. */
-    public static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif", "tif", "tiff",
-            "webp");
+    public static final Set<String> IMAGE_EXTENSIONS =
+            Set.of("jpg", "jpeg", "png", "bmp", "gif", "tif", "tiff", "webp");
 
     /** How much each candidate file is checked during the scan. */
     public enum Verification {
@@ -84,8 +84,13 @@ public final class ImageFolder {
     private final ImageDecoder decoder;
     private final boolean strict;
 
-    private ImageFolder(Path root, List<String> classNames, List<ImageSample> samples, ImageFolderReport report,
-                        ImageDecoder decoder, boolean strict) {
+    private ImageFolder(
+            Path root,
+            List<String> classNames,
+            List<ImageSample> samples,
+            ImageFolderReport report,
+            ImageDecoder decoder,
+            boolean strict) {
         this.root = root;
         this.classNames = List.copyOf(classNames);
         this.samples = List.copyOf(samples);
@@ -118,8 +123,8 @@ public final class ImageFolder {
      * @param strict     fail on a bad file instead of replacing it
      * @return the data set
      */
-    static ImageFolder of(Path root, List<String> classNames, List<ImageSample> samples, ImageDecoder decoder,
-                          boolean strict) {
+    static ImageFolder of(
+            Path root, List<String> classNames, List<ImageSample> samples, ImageDecoder decoder, boolean strict) {
         Map<String, Integer> counts = new LinkedHashMap<>();
         classNames.forEach(c -> counts.put(c, 0));
         samples.forEach(s -> counts.merge(classNames.get(s.label()), 1, Integer::sum));
@@ -269,8 +274,10 @@ public final class ImageFolder {
      */
     public void requireSameClasses(ImageFolder other) {
         if (!classNames.equals(other.classNames)) {
-            throw new ImageFolderException(other.root, "class folders differ: " + root + " has " + classNames
-                    + " but " + other.root + " has " + other.classNames);
+            throw new ImageFolderException(
+                    other.root,
+                    "class folders differ: " + root + " has " + classNames + " but " + other.root + " has "
+                            + other.classNames);
         }
     }
 
@@ -281,8 +288,7 @@ public final class ImageFolder {
      * @param label  the class index (that of the replacement if the sample was replaced)
      * @param sample the sample actually decoded
      */
-    public record Loaded(RgbImage image, int label, ImageSample sample) {
-    }
+    public record Loaded(RgbImage image, int label, ImageSample sample) {}
 
     /**
      * Decodes sample {@code index}. In lenient mode a file that fails is logged, recorded in the
@@ -313,8 +319,8 @@ public final class ImageFolder {
                 return r;
             }
         }
-        throw new ImageFolderException(root, "no image under " + root + " could be decoded; see the report:\n"
-                + report.summary());
+        throw new ImageFolderException(
+                root, "no image under " + root + " could be decoded; see the report:\n" + report.summary());
     }
 
     private Loaded tryLoad(ImageSample s) {
@@ -329,8 +335,11 @@ public final class ImageFolder {
                 throw new ImageFolderException(s.file(), "cannot decode image " + s.file() + ": " + reason, e);
             }
             if (report.recordDecodeFailure(s.file(), reason)) {
-                log.warn("Skipping image {} (decode failed: {}); replaced by another image of class '{}'",
-                        s.file(), reason, classNames.get(s.label()));
+                log.warn(
+                        "Skipping image {} (decode failed: {}); replaced by another image of class '{}'",
+                        s.file(),
+                        reason,
+                        classNames.get(s.label()));
             }
             return null;
         }
@@ -416,9 +425,11 @@ public final class ImageFolder {
                 }
             }
             if (classNames.isEmpty()) {
-                throw new ImageFolderException(absRoot, "no class folders in " + absRoot
-                        + ": expected root/<class>/<image> (" + ignored[2] + " files directly in the root, "
-                        + ignored[0] + " hidden entries)");
+                throw new ImageFolderException(
+                        absRoot,
+                        "no class folders in " + absRoot
+                                + ": expected root/<class>/<image> (" + ignored[2] + " files directly in the root, "
+                                + ignored[0] + " hidden entries)");
             }
             List<Path> candidates = new ArrayList<>();
             List<Integer> candidateLabels = new ArrayList<>();
@@ -455,24 +466,36 @@ public final class ImageFolder {
             for (int c = 0; c < classNames.size(); c++) {
                 if (counts[c] == 0) {
                     Path dir = absRoot.resolve(classNames.get(c));
-                    throw new ImageFolderException(dir, "class folder " + dir + " has no usable images ("
-                            + skipped.stream().filter(s -> s.file().startsWith(dir)).count() + " bad files; images are "
-                            + String.join(", ", new java.util.TreeSet<>(IMAGE_EXTENSIONS)) + ")");
+                    throw new ImageFolderException(
+                            dir,
+                            "class folder " + dir + " has no usable images ("
+                                    + skipped.stream()
+                                            .filter(s -> s.file().startsWith(dir))
+                                            .count() + " bad files; images are "
+                                    + String.join(", ", new java.util.TreeSet<>(IMAGE_EXTENSIONS)) + ")");
                 }
             }
             if (classNames.size() < 2) {
-                throw new ImageFolderException(absRoot, "only one class folder (" + classNames.get(0) + ") in " + absRoot
-                        + ": a classifier needs at least 2 classes");
+                throw new ImageFolderException(
+                        absRoot,
+                        "only one class folder (" + classNames.get(0) + ") in " + absRoot
+                                + ": a classifier needs at least 2 classes");
             }
             samples.sort(Comparator.comparing(ImageSample::relativePath));
             Map<String, Integer> countMap = new LinkedHashMap<>();
             for (int c = 0; c < classNames.size(); c++) {
                 countMap.put(classNames.get(c), counts[c]);
             }
-            ImageFolderReport report = new ImageFolderReport(absRoot, classNames, countMap, ignored[0], ignored[1],
-                    ignored[2], skipped);
-            log.info("Scanned {}: {} images in {} classes {}, {} ignored, {} skipped", absRoot, samples.size(),
-                    classNames.size(), countMap, report.ignoredCount(), skipped.size());
+            ImageFolderReport report =
+                    new ImageFolderReport(absRoot, classNames, countMap, ignored[0], ignored[1], ignored[2], skipped);
+            log.info(
+                    "Scanned {}: {} images in {} classes {}, {} ignored, {} skipped",
+                    absRoot,
+                    samples.size(),
+                    classNames.size(),
+                    countMap,
+                    report.ignoredCount(),
+                    skipped.size());
             return new ImageFolder(absRoot, classNames, samples, report, decoder, strict);
         }
 

@@ -362,7 +362,8 @@ public final class ImageFolderIterator implements EpochIterator, AutoCloseable {
     @Override
     public String toString() {
         return "ImageFolderIterator[" + folder.size() + " images, batch " + batchSize + ", shuffle " + shuffle
-                + ", prefetch " + prefetchBatches + ", workers " + workers + ", epoch " + epoch + ", " + transform + "]";
+                + ", prefetch " + prefetchBatches + ", workers " + workers + ", epoch " + epoch + ", " + transform
+                + "]";
     }
 
     /**

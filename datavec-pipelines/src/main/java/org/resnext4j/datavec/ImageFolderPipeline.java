@@ -40,11 +40,17 @@ public final class ImageFolderPipeline implements AutoCloseable {
     private final ImageFolderIterator validation;
 
     private ImageFolderPipeline(Builder b) {
-        ImageFolder first = ImageFolder.builder(b.root).strict(b.strict).verification(b.verification)
-                .decoder(b.decoder).build();
+        ImageFolder first = ImageFolder.builder(b.root)
+                .strict(b.strict)
+                .verification(b.verification)
+                .decoder(b.decoder)
+                .build();
         if (b.validationRoot != null) {
-            ImageFolder val = ImageFolder.builder(b.validationRoot).strict(b.strict).verification(b.verification)
-                    .decoder(b.decoder).build();
+            ImageFolder val = ImageFolder.builder(b.validationRoot)
+                    .strict(b.strict)
+                    .verification(b.verification)
+                    .decoder(b.decoder)
+                    .build();
             this.split = DatasetSplit.ofRoots(first, val);
         } else {
             this.split = first.split(b.validationFraction, b.seed);
@@ -52,16 +58,29 @@ public final class ImageFolderPipeline implements AutoCloseable {
         int resize = b.resizeSize > 0 ? b.resizeSize : PreprocessingConfig.defaultResize(b.imageSize);
         EvalTransform eval = new EvalTransform(resize, b.imageSize, b.normalization);
         this.preprocessing = PreprocessingConfig.of(eval);
-        ImageTransform trainTransform = b.trainTransform != null ? b.trainTransform
+        ImageTransform trainTransform = b.trainTransform != null
+                ? b.trainTransform
                 : b.augment ? TrainTransform.imagenet(b.imageSize).withNormalization(b.normalization) : eval;
         if (trainTransform.outputSize() != b.imageSize) {
             throw new IllegalArgumentException("training transform outputs " + trainTransform.outputSize()
                     + " pixels but imageSize is " + b.imageSize);
         }
-        this.train = ImageFolderIterator.builder(split.train()).transform(trainTransform).batchSize(b.batchSize)
-                .shuffle(true).seed(b.seed).prefetchBatches(b.prefetchBatches).workers(b.workers).build();
-        this.validation = ImageFolderIterator.builder(split.validation()).transform(eval).batchSize(b.batchSize)
-                .shuffle(false).seed(b.seed).prefetchBatches(b.prefetchBatches).workers(b.workers).build();
+        this.train = ImageFolderIterator.builder(split.train())
+                .transform(trainTransform)
+                .batchSize(b.batchSize)
+                .shuffle(true)
+                .seed(b.seed)
+                .prefetchBatches(b.prefetchBatches)
+                .workers(b.workers)
+                .build();
+        this.validation = ImageFolderIterator.builder(split.validation())
+                .transform(eval)
+                .batchSize(b.batchSize)
+                .shuffle(false)
+                .seed(b.seed)
+                .prefetchBatches(b.prefetchBatches)
+                .workers(b.workers)
+                .build();
     }
 
     /**

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.TreeSet;
-
 import org.datavec.api.conf.Configuration;
 import org.datavec.api.io.labels.ParentPathLabelGenerator;
 import org.datavec.api.io.labels.PathLabelGenerator;
@@ -98,8 +97,10 @@ public final class ImageFolderRecordReader extends BaseRecordReader {
             }
         }
         if (files.isEmpty()) {
-            throw new ImageFolderException(null, "the input split holds no image files (" + split.length()
-                    + " locations; images are " + String.join(", ", new TreeSet<>(ImageFolder.IMAGE_EXTENSIONS)) + ")");
+            throw new ImageFolderException(
+                    null,
+                    "the input split holds no image files (" + split.length() + " locations; images are "
+                            + String.join(", ", new TreeSet<>(ImageFolder.IMAGE_EXTENSIONS)) + ")");
         }
         files.sort(Comparator.comparing(p -> p.toString().replace('\\', '/')));
         List<String> labels = new ArrayList<>();
@@ -113,11 +114,13 @@ public final class ImageFolderRecordReader extends BaseRecordReader {
         for (int i = 0; i < files.size(); i++) {
             int label = classNames.indexOf(labels.get(i));
             if (label < 0) {
-                throw new ImageFolderException(files.get(i), "image " + files.get(i) + " has label \"" + labels.get(i)
-                        + "\", which is not one of the reader's labels " + classNames);
+                throw new ImageFolderException(
+                        files.get(i),
+                        "image " + files.get(i) + " has label \"" + labels.get(i)
+                                + "\", which is not one of the reader's labels " + classNames);
             }
-            samples.add(new ImageSample(files.get(i), root.relativize(files.get(i)).toString().replace('\\', '/'),
-                    label));
+            samples.add(new ImageSample(
+                    files.get(i), root.relativize(files.get(i)).toString().replace('\\', '/'), label));
             u.add(files.get(i).toUri());
         }
         this.folder = ImageFolder.of(root, classNames, samples, decoder, strict);
@@ -205,8 +208,8 @@ public final class ImageFolderRecordReader extends BaseRecordReader {
         ImageFolder.Loaded l = folder.load(order[position]);
         List<Writable> record = toRecord(l.image(), l.label(), epoch, position);
         invokeListeners(record);
-        return new org.datavec.api.records.impl.Record(record,
-                new RecordMetaDataURI(l.sample().file().toUri(), ImageFolderRecordReader.class));
+        return new org.datavec.api.records.impl.Record(
+                record, new RecordMetaDataURI(l.sample().file().toUri(), ImageFolderRecordReader.class));
     }
 
     private List<Writable> toRecord(RgbImage image, int label, int e, int position) {
@@ -276,7 +279,8 @@ public final class ImageFolderRecordReader extends BaseRecordReader {
             position++;
         }
         ImageFolder.Loaded l = folder.load(index);
-        return new org.datavec.api.records.impl.Record(toRecord(l.image(), l.label(), epoch, position),
+        return new org.datavec.api.records.impl.Record(
+                toRecord(l.image(), l.label(), epoch, position),
                 new RecordMetaDataURI(uri, ImageFolderRecordReader.class));
     }
 
@@ -312,8 +316,9 @@ public final class ImageFolderRecordReader extends BaseRecordReader {
 
     @Override
     public String toString() {
-        return "ImageFolderRecordReader[" + (folder == null ? "not initialized" : folder.size() + " images, "
-                + folder.classNames()) + ", " + transform + ", seed " + seed + ", shuffle " + shuffle + "]";
+        return "ImageFolderRecordReader["
+                + (folder == null ? "not initialized" : folder.size() + " images, " + folder.classNames()) + ", "
+                + transform + ", seed " + seed + ", shuffle " + shuffle + "]";
     }
 
     /** {@link #iterator(int)}. */

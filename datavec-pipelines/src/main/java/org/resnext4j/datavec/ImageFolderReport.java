@@ -39,8 +39,7 @@ public final class ImageFolderReport {
      * @param reason why it was skipped
      * @param stage  when it was found
      */
-    public record SkippedFile(Path file, String reason, Stage stage) {
-    }
+    public record SkippedFile(Path file, String reason, Stage stage) {}
 
     private final Path root;
     private final List<String> classNames;
@@ -51,8 +50,14 @@ public final class ImageFolderReport {
     private final List<SkippedFile> skipped = new CopyOnWriteArrayList<>();
     private final Map<Path, Boolean> decodeFailures = new ConcurrentHashMap<>();
 
-    ImageFolderReport(Path root, List<String> classNames, Map<String, Integer> classCounts, int ignoredHidden,
-                      int ignoredNonImage, int ignoredOutsideClassFolders, List<SkippedFile> scanSkipped) {
+    ImageFolderReport(
+            Path root,
+            List<String> classNames,
+            Map<String, Integer> classCounts,
+            int ignoredHidden,
+            int ignoredNonImage,
+            int ignoredOutsideClassFolders,
+            List<SkippedFile> scanSkipped) {
         this.root = root;
         this.classNames = List.copyOf(classNames);
         this.classCounts = Collections.unmodifiableMap(new LinkedHashMap<>(classCounts));
@@ -132,15 +137,32 @@ public final class ImageFolderReport {
     /** @return a multi-line human-readable summary */
     public String summary() {
         StringBuilder sb = new StringBuilder();
-        sb.append("Image folder ").append(root).append(": ").append(imageCount()).append(" images in ")
-                .append(classNames.size()).append(" classes\n");
-        classCounts.forEach((k, v) -> sb.append("  ").append(k).append(": ").append(v).append('\n'));
-        sb.append("  ignored: ").append(ignoredHidden).append(" hidden, ").append(ignoredNonImage)
-                .append(" non-image, ").append(ignoredOutsideClassFolders).append(" outside class folders\n");
+        sb.append("Image folder ")
+                .append(root)
+                .append(": ")
+                .append(imageCount())
+                .append(" images in ")
+                .append(classNames.size())
+                .append(" classes\n");
+        classCounts.forEach(
+                (k, v) -> sb.append("  ").append(k).append(": ").append(v).append('\n'));
+        sb.append("  ignored: ")
+                .append(ignoredHidden)
+                .append(" hidden, ")
+                .append(ignoredNonImage)
+                .append(" non-image, ")
+                .append(ignoredOutsideClassFolders)
+                .append(" outside class folders\n");
         List<SkippedFile> list = new ArrayList<>(skipped);
         sb.append("  skipped: ").append(list.size()).append(" bad files\n");
         for (SkippedFile s : list) {
-            sb.append("    ").append(s.stage()).append(' ').append(s.file()).append(": ").append(s.reason()).append('\n');
+            sb.append("    ")
+                    .append(s.stage())
+                    .append(' ')
+                    .append(s.file())
+                    .append(": ")
+                    .append(s.reason())
+                    .append('\n');
         }
         return sb.toString();
     }

@@ -1,5 +1,12 @@
 package org.resnext4j.datavec;
 
+import com.twelvemonkeys.imageio.metadata.Directory;
+import com.twelvemonkeys.imageio.metadata.Entry;
+import com.twelvemonkeys.imageio.metadata.jpeg.JPEG;
+import com.twelvemonkeys.imageio.metadata.jpeg.JPEGSegment;
+import com.twelvemonkeys.imageio.metadata.jpeg.JPEGSegmentUtil;
+import com.twelvemonkeys.imageio.metadata.tiff.TIFF;
+import com.twelvemonkeys.imageio.metadata.tiff.TIFFReader;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -18,14 +25,6 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
-
-import com.twelvemonkeys.imageio.metadata.Directory;
-import com.twelvemonkeys.imageio.metadata.Entry;
-import com.twelvemonkeys.imageio.metadata.jpeg.JPEG;
-import com.twelvemonkeys.imageio.metadata.jpeg.JPEGSegment;
-import com.twelvemonkeys.imageio.metadata.jpeg.JPEGSegmentUtil;
-import com.twelvemonkeys.imageio.metadata.tiff.TIFF;
-import com.twelvemonkeys.imageio.metadata.tiff.TIFFReader;
 
 /**
  * The default {@link ImageDecoder}: {@code javax.imageio} with the TwelveMonkeys plugins, so JPEG (including CMYK
@@ -163,9 +162,15 @@ public final class ImageIoDecoder implements ImageDecoder, Serializable {
     private void checkSize(int width, int height) throws IOException {
         long pixels = (long) width * height;
         if (pixels > maxPixels) {
-            throw new IOException(String.format(Locale.ROOT, "image of %dx%d = %,d pixels exceeds the limit of %,d "
-                    + "pixels (decompression-bomb guard, as Pillow's MAX_IMAGE_PIXELS; raise it with new "
-                    + "ImageIoDecoder(maxPixels))", width, height, pixels, maxPixels));
+            throw new IOException(String.format(
+                    Locale.ROOT,
+                    "image of %dx%d = %,d pixels exceeds the limit of %,d "
+                            + "pixels (decompression-bomb guard, as Pillow's MAX_IMAGE_PIXELS; raise it with new "
+                            + "ImageIoDecoder(maxPixels))",
+                    width,
+                    height,
+                    pixels,
+                    maxPixels));
         }
     }
 
@@ -208,7 +213,8 @@ public final class ImageIoDecoder implements ImageDecoder, Serializable {
         int h = image.getHeight();
         byte[] out = new byte[w * h * 3];
         ColorModel cm = image.getColorModel();
-        if (cm instanceof ComponentColorModel && cm.getNumColorComponents() == 1
+        if (cm instanceof ComponentColorModel
+                && cm.getNumColorComponents() == 1
                 && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY) {
             Raster raster = image.getRaster();
             int bits = cm.getComponentSize(0);

@@ -1,16 +1,15 @@
 package org.resnext4j.datavec;
 
+import java.io.IOException;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
-import java.io.IOException;
-import java.util.Iterator;
 
 /** The first {@code javax.imageio} reader for a stream, with the errors both decoders report. */
 final class ImageReaders {
 
-    private ImageReaders() {
-    }
+    private ImageReaders() {}
 
     /**
      * @throws IOException "cannot open file" for a null stream, "empty file (0 bytes)" or "not a recognised image

@@ -11,5 +11,4 @@ import java.nio.file.Path;
  *                     and splitting
  * @param label        the class index: position of the class folder in the sorted class names
  */
-public record ImageSample(Path file, String relativePath, int label) {
-}
+public record ImageSample(Path file, String relativePath, int label) {}

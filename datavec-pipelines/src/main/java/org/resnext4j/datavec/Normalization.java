@@ -29,12 +29,13 @@ public final class Normalization implements Serializable {
      */
     public Normalization(float[] mean, float[] std) {
         if (mean == null || std == null || mean.length != 3 || std.length != 3) {
-            throw new IllegalArgumentException("mean and std need 3 values (R, G, B), got "
-                    + Arrays.toString(mean) + " and " + Arrays.toString(std));
+            throw new IllegalArgumentException("mean and std need 3 values (R, G, B), got " + Arrays.toString(mean)
+                    + " and " + Arrays.toString(std));
         }
         for (float s : std) {
             if (!(s > 0f) || Float.isInfinite(s)) {
-                throw new IllegalArgumentException("std values must be positive and finite, got " + Arrays.toString(std));
+                throw new IllegalArgumentException(
+                        "std values must be positive and finite, got " + Arrays.toString(std));
             }
         }
         for (float m : mean) {

@@ -38,8 +38,8 @@ public record PreprocessingConfig(int imageSize, int resizeSize, float[] mean, f
     /** Validates and copies the values. */
     public PreprocessingConfig {
         if (imageSize < 1 || resizeSize < 1) {
-            throw new IllegalArgumentException("imageSize and resizeSize must be positive, got " + imageSize
-                    + " and " + resizeSize);
+            throw new IllegalArgumentException(
+                    "imageSize and resizeSize must be positive, got " + imageSize + " and " + resizeSize);
         }
         Normalization checked = new Normalization(mean, std);
         mean = checked.mean();
@@ -54,8 +54,8 @@ public record PreprocessingConfig(int imageSize, int resizeSize, float[] mean, f
      * @return the config
      */
     public static PreprocessingConfig imagenet(int imageSize) {
-        return new PreprocessingConfig(imageSize, defaultResize(imageSize), Normalization.IMAGENET.mean(),
-                Normalization.IMAGENET.std());
+        return new PreprocessingConfig(
+                imageSize, defaultResize(imageSize), Normalization.IMAGENET.mean(), Normalization.IMAGENET.std());
     }
 
     /**
@@ -65,7 +65,11 @@ public record PreprocessingConfig(int imageSize, int resizeSize, float[] mean, f
      * @return the config
      */
     public static PreprocessingConfig of(EvalTransform t) {
-        return new PreprocessingConfig(t.outputSize(), t.resizeSize(), t.normalization().mean(), t.normalization().std());
+        return new PreprocessingConfig(
+                t.outputSize(),
+                t.resizeSize(),
+                t.normalization().mean(),
+                t.normalization().std());
     }
 
     /**
@@ -137,8 +141,8 @@ public record PreprocessingConfig(int imageSize, int resizeSize, float[] mean, f
         requireValue("channelOrder", n.path("channelOrder").asText("RGB"), "RGB");
         requireValue("layout", n.path("layout").asText("NCHW"), "NCHW");
         requireValue("interpolation", n.path("interpolation").asText("bilinear"), "bilinear");
-        return new PreprocessingConfig(requiredInt(n, "imageSize"), requiredInt(n, "resizeSize"),
-                floats(n, "mean"), floats(n, "std"));
+        return new PreprocessingConfig(
+                requiredInt(n, "imageSize"), requiredInt(n, "resizeSize"), floats(n, "mean"), floats(n, "std"));
     }
 
     /** @return the config as properties {@code preprocessing.imageSize} and so on */
@@ -166,8 +170,10 @@ public record PreprocessingConfig(int imageSize, int resizeSize, float[] mean, f
         requireValue("layout", p.getProperty(PREFIX + "layout", "NCHW"), "NCHW");
         requireValue("interpolation", p.getProperty(PREFIX + "interpolation", "bilinear"), "bilinear");
         try {
-            return new PreprocessingConfig(Integer.parseInt(required(p, "imageSize").trim()),
-                    Integer.parseInt(required(p, "resizeSize").trim()), split(required(p, "mean")),
+            return new PreprocessingConfig(
+                    Integer.parseInt(required(p, "imageSize").trim()),
+                    Integer.parseInt(required(p, "resizeSize").trim()),
+                    split(required(p, "mean")),
                     split(required(p, "std")));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("malformed preprocessing properties: " + e.getMessage(), e);
@@ -233,8 +239,11 @@ public record PreprocessingConfig(int imageSize, int resizeSize, float[] mean, f
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof PreprocessingConfig c && c.imageSize == imageSize && c.resizeSize == resizeSize
-                && Arrays.equals(c.mean, mean) && Arrays.equals(c.std, std);
+        return o instanceof PreprocessingConfig c
+                && c.imageSize == imageSize
+                && c.resizeSize == resizeSize
+                && Arrays.equals(c.mean, mean)
+                && Arrays.equals(c.std, std);
     }
 
     @Override

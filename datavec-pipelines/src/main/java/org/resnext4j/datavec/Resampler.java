@@ -11,8 +11,7 @@ final class Resampler {
 
     private static final int PRECISION_BITS = 32 - 8 - 2;
 
-    private Resampler() {
-    }
+    private Resampler() {}
 
     /**
      * Resizes the window {@code [x0, x0 + w) x [y0, y0 + h)} of {@code src} (as if cropped first,
@@ -20,8 +19,8 @@ final class Resampler {
      */
     static RgbImage resize(RgbImage src, int x0, int y0, int w, int h, int outW, int outH) {
         if (x0 < 0 || y0 < 0 || w < 1 || h < 1 || x0 + w > src.width() || y0 + h > src.height()) {
-            throw new IllegalArgumentException("window " + x0 + "," + y0 + " " + w + "x" + h
-                    + " is outside the " + src.width() + "x" + src.height() + " image");
+            throw new IllegalArgumentException("window " + x0 + "," + y0 + " " + w + "x" + h + " is outside the "
+                    + src.width() + "x" + src.height() + " image");
         }
         if (outW == w && outH == h) {
             return crop(src, x0, y0, w, h);
@@ -158,9 +157,8 @@ final class Resampler {
                 }
                 for (int x = 0; x < xmax; x++) {
                     double v = ww != 0.0 ? k[x] / ww : k[x];
-                    c.fixed[xx * ksize + x] = v < 0
-                            ? (int) (-0.5 + v * (1 << PRECISION_BITS))
-                            : (int) (0.5 + v * (1 << PRECISION_BITS));
+                    c.fixed[xx * ksize + x] =
+                            v < 0 ? (int) (-0.5 + v * (1 << PRECISION_BITS)) : (int) (0.5 + v * (1 << PRECISION_BITS));
                 }
                 c.min[xx] = xmin;
                 c.count[xx] = xmax;

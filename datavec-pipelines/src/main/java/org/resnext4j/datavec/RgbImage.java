@@ -23,8 +23,8 @@ public record RgbImage(int width, int height, byte[] pixels) {
             throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
         }
         if (pixels.length != width * height * 3) {
-            throw new IllegalArgumentException("expected " + (width * height * 3) + " bytes for a "
-                    + width + "x" + height + " RGB image, got " + pixels.length);
+            throw new IllegalArgumentException("expected " + (width * height * 3) + " bytes for a " + width + "x"
+                    + height + " RGB image, got " + pixels.length);
         }
     }
 
@@ -63,13 +63,34 @@ public record RgbImage(int width, int height, byte[] pixels) {
                 int sx;
                 int sy;
                 switch (orientation) {
-                    case 2 -> { sx = width - 1 - ox; sy = oy; }
-                    case 3 -> { sx = width - 1 - ox; sy = height - 1 - oy; }
-                    case 4 -> { sx = ox; sy = height - 1 - oy; }
-                    case 5 -> { sx = oy; sy = ox; }
-                    case 6 -> { sx = oy; sy = height - 1 - ox; }
-                    case 7 -> { sx = width - 1 - oy; sy = height - 1 - ox; }
-                    default -> { sx = width - 1 - oy; sy = ox; }
+                    case 2 -> {
+                        sx = width - 1 - ox;
+                        sy = oy;
+                    }
+                    case 3 -> {
+                        sx = width - 1 - ox;
+                        sy = height - 1 - oy;
+                    }
+                    case 4 -> {
+                        sx = ox;
+                        sy = height - 1 - oy;
+                    }
+                    case 5 -> {
+                        sx = oy;
+                        sy = ox;
+                    }
+                    case 6 -> {
+                        sx = oy;
+                        sy = height - 1 - ox;
+                    }
+                    case 7 -> {
+                        sx = width - 1 - oy;
+                        sy = height - 1 - ox;
+                    }
+                    default -> {
+                        sx = width - 1 - oy;
+                        sy = ox;
+                    }
                 }
                 int s = (sy * width + sx) * 3;
                 int o = (oy * w2 + ox) * 3;

@@ -3,8 +3,7 @@ package org.resnext4j.datavec;
 /** SplitMix64-based seed derivation: fixed arithmetic, identical on every JVM and machine. */
 final class Seeds {
 
-    private Seeds() {
-    }
+    private Seeds() {}
 
     static long mix64(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
-
 import javax.imageio.ImageIO;
 
 /**
@@ -22,8 +21,7 @@ public final class StripesDataset {
     /** The class folders, in label order. */
     public static final List<String> CLASSES = List.of("checker", "horizontal", "vertical");
 
-    private StripesDataset() {
-    }
+    private StripesDataset() {}
 
     /**
      * Writes the data set.
@@ -36,7 +34,9 @@ public final class StripesDataset {
             System.err.println("usage: StripesDataset DIR [perClass] [seed]");
             System.exit(2);
         }
-        Path root = write(Path.of(args[0]), args.length > 1 ? Integer.parseInt(args[1]) : 60,
+        Path root = write(
+                Path.of(args[0]),
+                args.length > 1 ? Integer.parseInt(args[1]) : 60,
                 args.length > 2 ? Long.parseLong(args[2]) : 1);
         System.out.println("Wrote " + CLASSES + " images to " + root.toAbsolutePath());
     }
@@ -61,11 +61,12 @@ public final class StripesDataset {
                 int b = rng.nextInt(0xFFFFFF);
                 for (int y = 0; y < size; y++) {
                     for (int x = 0; x < size; x++) {
-                        boolean on = switch (c) {
-                            case 1 -> ((y + phase) / period) % 2 == 0;
-                            case 2 -> ((x + phase) / period) % 2 == 0;
-                            default -> (((x + phase) / period) + ((y + phase) / period)) % 2 == 0;
-                        };
+                        boolean on =
+                                switch (c) {
+                                    case 1 -> ((y + phase) / period) % 2 == 0;
+                                    case 2 -> ((x + phase) / period) % 2 == 0;
+                                    default -> (((x + phase) / period) + ((y + phase) / period)) % 2 == 0;
+                                };
                         int rgb = on ? a : b;
                         int noise = rng.nextInt(30) - 15;
                         int r = Math.max(0, Math.min(255, ((rgb >> 16) & 255) + noise));
@@ -74,7 +75,8 @@ public final class StripesDataset {
                         img.setRGB(x, y, (r << 16) | (g << 8) | bl);
                     }
                 }
-                ImageIO.write(img, "png", dir.resolve(String.format("%03d.png", i)).toFile());
+                ImageIO.write(
+                        img, "png", dir.resolve(String.format("%03d.png", i)).toFile());
             }
         }
         return root;

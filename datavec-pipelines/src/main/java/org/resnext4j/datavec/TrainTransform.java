@@ -46,16 +46,24 @@ public final class TrainTransform implements ImageTransform {
      * @param flipProbability probability of a horizontal flip, in [0, 1]
      * @param normalization   channel normalisation
      */
-    public TrainTransform(int size, double scaleMin, double scaleMax, double ratioMin, double ratioMax,
-                          double flipProbability, Normalization normalization) {
+    public TrainTransform(
+            int size,
+            double scaleMin,
+            double scaleMax,
+            double ratioMin,
+            double ratioMax,
+            double flipProbability,
+            Normalization normalization) {
         if (size < 1) {
             throw new IllegalArgumentException("size must be positive, got " + size);
         }
         if (!(scaleMin > 0 && scaleMin <= scaleMax && scaleMax <= 1)) {
-            throw new IllegalArgumentException("need 0 < scaleMin <= scaleMax <= 1, got (" + scaleMin + ", " + scaleMax + ")");
+            throw new IllegalArgumentException(
+                    "need 0 < scaleMin <= scaleMax <= 1, got (" + scaleMin + ", " + scaleMax + ")");
         }
         if (!(ratioMin > 0 && ratioMin <= ratioMax && Double.isFinite(ratioMax))) {
-            throw new IllegalArgumentException("need 0 < ratioMin <= ratioMax, got (" + ratioMin + ", " + ratioMax + ")");
+            throw new IllegalArgumentException(
+                    "need 0 < ratioMin <= ratioMax, got (" + ratioMin + ", " + ratioMax + ")");
         }
         if (!(flipProbability >= 0 && flipProbability <= 1)) {
             throw new IllegalArgumentException("flipProbability must be in [0, 1], got " + flipProbability);
@@ -177,7 +185,7 @@ public final class TrainTransform implements ImageTransform {
 
     @Override
     public String toString() {
-        return "TrainTransform[size=" + size + ", scale=(" + scaleMin + ", " + scaleMax + "), ratio=(" + ratioMin
-                + ", " + ratioMax + "), flip=" + flipProbability + ", " + normalization + "]";
+        return "TrainTransform[size=" + size + ", scale=(" + scaleMin + ", " + scaleMax + "), ratio=(" + ratioMin + ", "
+                + ratioMax + "), flip=" + flipProbability + ", " + normalization + "]";
     }
 }

@@ -45,7 +45,8 @@ class BadInputTest {
         assertEquals(1, r.skippedCount(stage), r.summary());
         assertEquals(bad.toAbsolutePath().normalize(), r.skippedFiles().get(0).file());
         assertTrue(r.summary().contains(bad.getFileName().toString()), r.summary());
-        boolean listed = folder.samples().stream().anyMatch(s -> s.file().equals(bad.toAbsolutePath().normalize()));
+        boolean listed = folder.samples().stream()
+                .anyMatch(s -> s.file().equals(bad.toAbsolutePath().normalize()));
         // found at scan time: not a sample; found while decoding: still a sample, replaced when loaded
         assertEquals(stage == ImageFolderReport.Stage.DECODE, listed);
     }
@@ -57,9 +58,11 @@ class BadInputTest {
         ImageFolder folder = ImageFolder.scan(root);
         assertEquals(6, folder.size());
         assertSkippedOnce(folder, bad, ImageFolderReport.Stage.SCAN);
-        assertTrue(folder.report().skippedFiles().get(0).reason().contains(reasonPart),
+        assertTrue(
+                folder.report().skippedFiles().get(0).reason().contains(reasonPart),
                 folder.report().skippedFiles().get(0).reason());
-        ImageFolderException e = assertThrows(ImageFolderException.class,
+        ImageFolderException e = assertThrows(
+                ImageFolderException.class,
                 () -> ImageFolder.builder(root).strict(true).build());
         assertTrue(e.getMessage().contains(bad.getFileName().toString()), e.getMessage());
         assertTrue(e.getMessage().contains(reasonPart), e.getMessage());
@@ -69,14 +72,17 @@ class BadInputTest {
     @Test
     void corruptFileIsSkippedOrRejected() {
         // a JPEG header followed by garbage: recognised as JPEG, fails on the header
-        lenientAndStrict("corrupt", f -> {
-            byte[] b = randomBytes(2000);
-            b[0] = (byte) 0xFF;
-            b[1] = (byte) 0xD8;
-            b[2] = (byte) 0xFF;
-            b[3] = (byte) 0xC0;
-            TestImages.bytes(f, b);
-        }, "");
+        lenientAndStrict(
+                "corrupt",
+                f -> {
+                    byte[] b = randomBytes(2000);
+                    b[0] = (byte) 0xFF;
+                    b[1] = (byte) 0xD8;
+                    b[2] = (byte) 0xFF;
+                    b[3] = (byte) 0xC0;
+                    TestImages.bytes(f, b);
+                },
+                "");
     }
 
     @Test
@@ -86,19 +92,24 @@ class BadInputTest {
 
     @Test
     void textWithImageExtensionIsSkippedOrRejected() {
-        lenientAndStrict("text", f -> TestImages.bytes(f, "this is not an image\n".repeat(20)
-                .getBytes(StandardCharsets.UTF_8)), "not a recognised image format");
+        lenientAndStrict(
+                "text",
+                f -> TestImages.bytes(f, "this is not an image\n".repeat(20).getBytes(StandardCharsets.UTF_8)),
+                "not a recognised image format");
     }
 
     @Test
     void brokenLinkIsSkippedOrRejected() {
-        lenientAndStrict("link", f -> {
-            try {
-                Files.createSymbolicLink(f, f.resolveSibling("missing-target.jpg"));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, "cannot be read");
+        lenientAndStrict(
+                "link",
+                f -> {
+                    try {
+                        Files.createSymbolicLink(f, f.resolveSibling("missing-target.jpg"));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                "cannot be read");
     }
 
     @Test
@@ -107,14 +118,17 @@ class BadInputTest {
         Files.write(probe, new byte[] {1});
         Files.setPosixFilePermissions(probe, PosixFilePermissions.fromString("---------"));
         assumeFalse(Files.isReadable(probe), "running as root: permissions do not stop reads");
-        lenientAndStrict("perm", f -> {
-            try {
-                Files.write(f, jpegBytes(40, 30));
-                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("---------"));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, "permission denied");
+        lenientAndStrict(
+                "perm",
+                f -> {
+                    try {
+                        Files.write(f, jpegBytes(40, 30));
+                        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("---------"));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                "permission denied");
     }
 
     @Test
@@ -123,11 +137,17 @@ class BadInputTest {
         Path bad = root.resolve("cat/truncated.jpg");
         byte[] full = jpegBytes(64, 48);
         TestImages.bytes(bad, Arrays.copyOf(full, full.length / 2));
-        ImageFolder folder = ImageFolder.builder(root).verification(ImageFolder.Verification.DECODE).build();
+        ImageFolder folder = ImageFolder.builder(root)
+                .verification(ImageFolder.Verification.DECODE)
+                .build();
         assertEquals(6, folder.size());
         assertSkippedOnce(folder, bad, ImageFolderReport.Stage.SCAN);
-        ImageFolderException e = assertThrows(ImageFolderException.class, () -> ImageFolder.builder(root)
-                .strict(true).verification(ImageFolder.Verification.DECODE).build());
+        ImageFolderException e = assertThrows(
+                ImageFolderException.class,
+                () -> ImageFolder.builder(root)
+                        .strict(true)
+                        .verification(ImageFolder.Verification.DECODE)
+                        .build());
         assertTrue(e.getMessage().contains("truncated.jpg"), e.getMessage());
     }
 
@@ -139,7 +159,9 @@ class BadInputTest {
         ImageIO.write(TestImages.pattern(64, 48, 3), "png", out);
         byte[] full = out.toByteArray();
         TestImages.bytes(bad, Arrays.copyOf(full, full.length / 2));
-        ImageFolder folder = ImageFolder.builder(root).verification(ImageFolder.Verification.DECODE).build();
+        ImageFolder folder = ImageFolder.builder(root)
+                .verification(ImageFolder.Verification.DECODE)
+                .build();
         assertSkippedOnce(folder, bad, ImageFolderReport.Stage.SCAN);
     }
 
@@ -159,8 +181,12 @@ class BadInputTest {
             }
         }
         int catLabel = folder.classNames().indexOf("cat");
-        try (ImageFolderIterator it = ImageFolderIterator.builder(folder).batchSize(3).shuffle(true).seed(5)
-                .transform(new EvalTransform(32, 32, Normalization.NONE)).build()) {
+        try (ImageFolderIterator it = ImageFolderIterator.builder(folder)
+                .batchSize(3)
+                .shuffle(true)
+                .seed(5)
+                .transform(new EvalTransform(32, 32, Normalization.NONE))
+                .build()) {
             int seen = 0;
             int[] order = it.epochOrder();
             while (it.hasNext()) {
@@ -175,11 +201,14 @@ class BadInputTest {
         }
         assertSkippedOnce(folder, bad, ImageFolderReport.Stage.DECODE);
         assertEquals(catLabel, folder.load(badIndex).label());
-        org.junit.jupiter.api.Assertions.assertFalse(folder.load(badIndex).sample().file().getFileName().toString().equals("truncated.jpg"));
+        org.junit.jupiter.api.Assertions.assertFalse(
+                folder.load(badIndex).sample().file().getFileName().toString().equals("truncated.jpg"));
 
         ImageFolder strict = ImageFolder.builder(root).strict(true).build();
-        try (ImageFolderIterator it = ImageFolderIterator.builder(strict).batchSize(7)
-                .transform(new EvalTransform(32, 32, Normalization.NONE)).build()) {
+        try (ImageFolderIterator it = ImageFolderIterator.builder(strict)
+                .batchSize(7)
+                .transform(new EvalTransform(32, 32, Normalization.NONE))
+                .build()) {
             ImageFolderException e = assertThrows(ImageFolderException.class, it::next);
             assertTrue(e.getMessage().contains("truncated.jpg"), e.getMessage());
         }

@@ -1,14 +1,13 @@
 package org.resnext4j.datavec;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.SplittableRandom;
-
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.datavec.api.io.labels.ParentPathLabelGenerator;
 import org.datavec.image.data.ImageWritable;
@@ -28,14 +27,18 @@ class DataVecImageTransformsTest {
 
     @Test
     void imageRecordReaderWithOurTransformsGivesTheIteratorsTensors(@TempDir Path tmp) throws Exception {
-        Path root = TestImages.tree(tmp.resolve("data"), new String[] {"a", "b", "c"}, new int[] {3, 4, 2}, 37, 29,
-                "png");
+        Path root =
+                TestImages.tree(tmp.resolve("data"), new String[] {"a", "b", "c"}, new int[] {3, 4, 2}, 37, 29, "png");
         TestImages.write(TestImages.pattern(20, 41, 7), root.resolve("b/tall.png"));
         ImageFolder folder = ImageFolder.scan(root);
         ImageFolderIterator ours = ImageFolderIterator.builder(folder)
-                .transform(new EvalTransform(18, 16, Normalization.IMAGENET)).batchSize(4).prefetchBatches(0).build();
+                .transform(new EvalTransform(18, 16, Normalization.IMAGENET))
+                .batchSize(4)
+                .prefetchBatches(0)
+                .build();
 
-        ImageTransform t = new PipelineImageTransform(DataVecImageTransforms.resizeCenterCrop(18, 16),
+        ImageTransform t = new PipelineImageTransform(
+                DataVecImageTransforms.resizeCenterCrop(18, 16),
                 new ColorConversionTransform(opencv_imgproc.COLOR_BGR2RGB));
         ImageRecordReader reader = new ImageRecordReader(16, 16, 3, new ParentPathLabelGenerator(), t);
         reader.initialize(folder.inputSplit());
@@ -64,8 +67,8 @@ class DataVecImageTransformsTest {
         assertEquals(16, out.getWidth());
         assertEquals(16, out.getHeight());
         // the same pixels as the augmentation of our decoded image with the draw DataVec's Random gives
-        RgbImage expected = train.augment(new ImageIoDecoder().decode(file),
-                new SplittableRandom(new Random(11).nextLong()));
+        RgbImage expected =
+                train.augment(new ImageIoDecoder().decode(file), new SplittableRandom(new Random(11).nextLong()));
         float[] viaDataVec = loader.asMatrix(out).data().asFloat(); // [1, 3, 16, 16] in BGR plane order
         List<Float> bgr = new ArrayList<>();
         for (int c = 2; c >= 0; c--) {

@@ -46,19 +46,46 @@ class DecodeTest {
         TestImages.write(TestImages.solid(16, 16, 0xFF0000), root.resolve("red/r.png"));
         TestImages.write(TestImages.solid(16, 16, 0x0000FF), root.resolve("blue/b.png"));
         ImageFolder folder = ImageFolder.scan(root);
-        try (ImageFolderIterator it = ImageFolderIterator.builder(folder).batchSize(2).prefetchBatches(0)
-                .transform(new EvalTransform(16, 16, Normalization.NONE)).build()) {
+        try (ImageFolderIterator it = ImageFolderIterator.builder(folder)
+                .batchSize(2)
+                .prefetchBatches(0)
+                .transform(new EvalTransform(16, 16, Normalization.NONE))
+                .build()) {
             DataSet ds = it.next();
             INDArray f = ds.getFeatures();
             // classes sorted: blue = 0, red = 1; samples sorted by path: blue/b.png first
-            assertEquals(1.0, f.get(org.nd4j.linalg.indexing.NDArrayIndex.point(1),
-                    org.nd4j.linalg.indexing.NDArrayIndex.point(0)).minNumber().doubleValue(), 0.0);
-            assertEquals(0.0, f.get(org.nd4j.linalg.indexing.NDArrayIndex.point(1),
-                    org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3)).maxNumber().doubleValue(), 0.0);
-            assertEquals(1.0, f.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
-                    org.nd4j.linalg.indexing.NDArrayIndex.point(2)).minNumber().doubleValue(), 0.0);
-            assertEquals(0.0, f.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
-                    org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 2)).maxNumber().doubleValue(), 0.0);
+            assertEquals(
+                    1.0,
+                    f.get(
+                                    org.nd4j.linalg.indexing.NDArrayIndex.point(1),
+                                    org.nd4j.linalg.indexing.NDArrayIndex.point(0))
+                            .minNumber()
+                            .doubleValue(),
+                    0.0);
+            assertEquals(
+                    0.0,
+                    f.get(
+                                    org.nd4j.linalg.indexing.NDArrayIndex.point(1),
+                                    org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3))
+                            .maxNumber()
+                            .doubleValue(),
+                    0.0);
+            assertEquals(
+                    1.0,
+                    f.get(
+                                    org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+                                    org.nd4j.linalg.indexing.NDArrayIndex.point(2))
+                            .minNumber()
+                            .doubleValue(),
+                    0.0);
+            assertEquals(
+                    0.0,
+                    f.get(
+                                    org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+                                    org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 2))
+                            .maxNumber()
+                            .doubleValue(),
+                    0.0);
         }
     }
 

@@ -16,7 +16,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,7 +55,8 @@ class FormatsTest {
         assertEquals(40, img.width());
         assertEquals(30, img.height());
         assertTrue(img.get(8, 8, 0) > 180 && img.get(8, 8, 1) < 90 && img.get(8, 8, 2) < 90, "red square at (8, 8)");
-        assertTrue(img.get(30, 22, 2) > 180 && img.get(30, 22, 0) < 90 && img.get(30, 22, 1) < 90,
+        assertTrue(
+                img.get(30, 22, 2) > 180 && img.get(30, 22, 0) < 90 && img.get(30, 22, 1) < 90,
                 "blue square at (30, 22)");
     }
 
@@ -100,8 +100,7 @@ class FormatsTest {
         }
         RgbImage img = new RgbImage(2, 3, px);
         // top row of the displayed image, per orientation (Pillow: exif_transpose of the stored image)
-        int[][] topRow = {null, {0, 1}, {1, 0}, {21, 20}, {20, 21}, {0, 10, 20}, {20, 10, 0}, {21, 11, 1},
-            {1, 11, 21}};
+        int[][] topRow = {null, {0, 1}, {1, 0}, {21, 20}, {20, 21}, {0, 10, 20}, {20, 10, 0}, {21, 11, 1}, {1, 11, 21}};
         for (int o = 1; o <= 8; o++) {
             RgbImage t = img.exifTransposed(o);
             assertEquals(topRow[o].length, t.width(), "width for orientation " + o);
@@ -121,7 +120,9 @@ class FormatsTest {
         Files.copy(fixture("image.tif"), a.resolve("3.tif"));
         Files.copy(fixture("cmyk.jpg"), b.resolve("1.jpg"), StandardCopyOption.REPLACE_EXISTING);
         Files.copy(fixture("exif_rotated.jpg"), b.resolve("2.jpeg"));
-        ImageFolder f = ImageFolder.builder(tmp).verification(ImageFolder.Verification.DECODE).build();
+        ImageFolder f = ImageFolder.builder(tmp)
+                .verification(ImageFolder.Verification.DECODE)
+                .build();
         assertEquals(5, f.size(), f.report().summary());
         assertEquals(0, f.report().skippedCount(), f.report().summary());
     }
@@ -135,15 +136,19 @@ class FormatsTest {
         Path bomb = writeBlankGrayPng(a.resolve("bomb.png"), 20000, 20000);
         assertTrue(Files.size(bomb) < 2_000_000, "a small file: " + Files.size(bomb));
         IOException e = assertThrows(IOException.class, () -> DECODER.decode(bomb));
-        assertTrue(e.getMessage().contains("20000x20000 = 400,000,000 pixels exceeds the limit of 89,478,485"),
+        assertTrue(
+                e.getMessage().contains("20000x20000 = 400,000,000 pixels exceeds the limit of 89,478,485"),
                 e.getMessage());
         ImageFolder f = ImageFolder.scan(tmp);
         assertEquals(2, f.size());
         String summary = f.report().summary();
         assertTrue(summary.contains("bomb.png") && summary.contains("exceeds the limit"), summary);
         // lenient decoding without a scan check: the bomb is replaced in its batch, the heap never sees it
-        ImageFolder unchecked = ImageFolder.builder(tmp).verification(ImageFolder.Verification.NONE).build();
-        int bombIndex = unchecked.samples().stream().map(ImageSample::file).toList().indexOf(bomb);
+        ImageFolder unchecked = ImageFolder.builder(tmp)
+                .verification(ImageFolder.Verification.NONE)
+                .build();
+        int bombIndex =
+                unchecked.samples().stream().map(ImageSample::file).toList().indexOf(bomb);
         ImageFolder.Loaded loaded = unchecked.load(bombIndex);
         assertEquals("a/ok.png", loaded.sample().relativePath());
         assertThrows(IllegalArgumentException.class, () -> new ImageIoDecoder(0));

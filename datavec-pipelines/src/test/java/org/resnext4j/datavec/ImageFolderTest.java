@@ -56,7 +56,10 @@ class ImageFolderTest {
             TestImages.write(TestImages.pattern(24, 18, i), root.resolve("one").resolve(names[i]));
             TestImages.write(TestImages.pattern(24, 18, i), root.resolve("two").resolve(names[i]));
         }
-        ImageFolder folder = ImageFolder.builder(root).strict(true).verification(ImageFolder.Verification.DECODE).build();
+        ImageFolder folder = ImageFolder.builder(root)
+                .strict(true)
+                .verification(ImageFolder.Verification.DECODE)
+                .build();
         assertEquals(12, folder.size());
         for (int i = 0; i < folder.size(); i++) {
             ImageFolder.Loaded l = folder.load(i);
@@ -116,8 +119,8 @@ class ImageFolderTest {
     void separateRootsMustHaveTheSameClasses() {
         Path a = TestImages.tree(tmp.resolve("a"), new String[] {"x", "y"}, new int[] {1, 1}, 10, 10, "png");
         Path b = TestImages.tree(tmp.resolve("b"), new String[] {"x", "z"}, new int[] {1, 1}, 10, 10, "png");
-        ImageFolderException e = assertThrows(ImageFolderException.class,
-                () -> DatasetSplit.ofRoots(ImageFolder.scan(a), ImageFolder.scan(b)));
+        ImageFolderException e = assertThrows(
+                ImageFolderException.class, () -> DatasetSplit.ofRoots(ImageFolder.scan(a), ImageFolder.scan(b)));
         assertTrue(e.getMessage().contains("[x, y]") && e.getMessage().contains("[x, z]"), e.getMessage());
     }
 }

@@ -41,12 +41,15 @@ class IteratorTest {
 
     @BeforeEach
     void setUp() {
-        Path root = TestImages.tree(tmp.resolve("d"), new String[] {"c0", "c1", "c2"}, new int[] {4, 4, 3}, 40, 30, "jpg");
+        Path root =
+                TestImages.tree(tmp.resolve("d"), new String[] {"c0", "c1", "c2"}, new int[] {4, 4, 3}, 40, 30, "jpg");
         folder = ImageFolder.scan(root);
     }
 
     private ImageFolderIterator.Builder builder() {
-        return ImageFolderIterator.builder(folder).transform(EvalTransform.imagenet(SIZE)).batchSize(4);
+        return ImageFolderIterator.builder(folder)
+                .transform(EvalTransform.imagenet(SIZE))
+                .batchSize(4);
     }
 
     @Test
@@ -62,12 +65,17 @@ class IteratorTest {
                 DataSet ds = it.next();
                 int n = ds.numExamples();
                 sizes.add(n);
-                assertArrayEquals(new long[] {n, 3, SIZE, SIZE}, ds.getFeatures().shape());
+                assertArrayEquals(
+                        new long[] {n, 3, SIZE, SIZE}, ds.getFeatures().shape());
                 assertEquals(DataType.FLOAT, ds.getFeatures().dataType());
                 assertArrayEquals(new long[] {n, 3}, ds.getLabels().shape());
                 for (int i = 0; i < n; i++) {
                     assertEquals(1.0, ds.getLabels().getRow(i).sumNumber().doubleValue(), 0.0);
-                    assertEquals(1.0, ds.getLabels().getDouble(i, folder.samples().get(seen + i).label()), 0.0);
+                    assertEquals(
+                            1.0,
+                            ds.getLabels()
+                                    .getDouble(i, folder.samples().get(seen + i).label()),
+                            0.0);
                 }
                 seen += n;
             }
@@ -79,7 +87,8 @@ class IteratorTest {
     @Test
     void resetStartsTheNextEpochWithAReproducibleShuffle() {
         try (ImageFolderIterator a = builder().shuffle(true).seed(42).build();
-             ImageFolderIterator b = builder().shuffle(true).seed(42).prefetchBatches(0).build()) {
+                ImageFolderIterator b =
+                        builder().shuffle(true).seed(42).prefetchBatches(0).build()) {
             int[] e0 = a.epochOrder();
             int[] sorted = e0.clone();
             Arrays.sort(sorted);
@@ -103,10 +112,19 @@ class IteratorTest {
 
     @Test
     void prefetchAndSynchronousIterationGiveIdenticalBatches() {
-        try (ImageFolderIterator a = builder().shuffle(true).seed(3).transform(TrainTransform.imagenet(SIZE))
-                .prefetchBatches(3).workers(2).build();
-             ImageFolderIterator b = builder().shuffle(true).seed(3).transform(TrainTransform.imagenet(SIZE))
-                     .prefetchBatches(0).build()) {
+        try (ImageFolderIterator a = builder()
+                        .shuffle(true)
+                        .seed(3)
+                        .transform(TrainTransform.imagenet(SIZE))
+                        .prefetchBatches(3)
+                        .workers(2)
+                        .build();
+                ImageFolderIterator b = builder()
+                        .shuffle(true)
+                        .seed(3)
+                        .transform(TrainTransform.imagenet(SIZE))
+                        .prefetchBatches(0)
+                        .build()) {
             for (int epoch = 0; epoch < 2; epoch++) {
                 while (a.hasNext()) {
                     DataSet x = a.next();
@@ -127,7 +145,8 @@ class IteratorTest {
             it.next();
             DataSet two = it.next(2);
             assertEquals(2, two.numExamples());
-            assertEquals(1.0, two.getLabels().getDouble(0, folder.samples().get(4).label()), 0.0);
+            assertEquals(
+                    1.0, two.getLabels().getDouble(0, folder.samples().get(4).label()), 0.0);
             DataSet rest = it.next();
             assertEquals(4, rest.numExamples());
             assertEquals(1, it.next().numExamples());
@@ -138,7 +157,7 @@ class IteratorTest {
     @Test
     void asyncSupportedIsFalseOnlyWhenTheIteratorPrefetchesItself() {
         try (ImageFolderIterator prefetching = builder().build();
-             ImageFolderIterator plain = builder().prefetchBatches(0).build()) {
+                ImageFolderIterator plain = builder().prefetchBatches(0).build()) {
             assertFalse(prefetching.asyncSupported());
             assertTrue(plain.asyncSupported());
             assertTrue(prefetching.resetSupported());
@@ -157,18 +176,33 @@ class IteratorTest {
 
     @Test
     void dl4jFitsAndEvaluatesOverSeveralEpochs() {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(1).updater(new Adam(1e-3)).list()
-                .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).stride(2, 2).activation(Activation.RELU).build())
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(1)
+                .updater(new Adam(1e-3))
+                .list()
+                .layer(new ConvolutionLayer.Builder(3, 3)
+                        .nOut(4)
+                        .stride(2, 2)
+                        .activation(Activation.RELU)
+                        .build())
                 .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
-                        .activation(Activation.SOFTMAX).build())
-                .setInputType(InputType.convolutional(SIZE, SIZE, 3)).build();
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nOut(3)
+                        .activation(Activation.SOFTMAX)
+                        .build())
+                .setInputType(InputType.convolutional(SIZE, SIZE, 3))
+                .build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         for (int prefetch : new int[] {0, 2}) {
-            try (ImageFolderIterator train = builder().shuffle(true).seed(1).prefetchBatches(prefetch)
-                    .transform(TrainTransform.imagenet(SIZE)).build();
-                 ImageFolderIterator val = builder().prefetchBatches(prefetch).build()) {
+            try (ImageFolderIterator train = builder()
+                            .shuffle(true)
+                            .seed(1)
+                            .prefetchBatches(prefetch)
+                            .transform(TrainTransform.imagenet(SIZE))
+                            .build();
+                    ImageFolderIterator val =
+                            builder().prefetchBatches(prefetch).build()) {
                 int before = net.getIterationCount();
                 net.fit(train, 3);
                 assertEquals(before + 3 * 3, net.getIterationCount(), "3 epochs of 3 batches, prefetch " + prefetch);

@@ -1,6 +1,5 @@
 package org.resnext4j.datavec;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
 import org.datavec.api.records.Record;
 import org.datavec.api.split.FileSplit;
 import org.deeplearning4j.datasets.datavec.RecordReaderDataSetIterator;
@@ -45,8 +43,13 @@ class RecordReaderTest {
     }
 
     private static ImageFolderPipeline pipeline() {
-        return ImageFolderPipeline.fromDirectory(root).validationSplit(0.3).seed(5).imageSize(16).batchSize(4)
-                .augment(true).build();
+        return ImageFolderPipeline.fromDirectory(root)
+                .validationSplit(0.3)
+                .seed(5)
+                .imageSize(16)
+                .batchSize(4)
+                .augment(true)
+                .build();
     }
 
     private static List<DataSet> epoch(DataSetIterator it) {
@@ -68,8 +71,11 @@ class RecordReaderTest {
     @Test
     void recordReaderGivesTheIteratorsAugmentedBatchesEpochAfterEpoch() throws Exception {
         try (ImageFolderPipeline p = pipeline()) {
-            ImageFolderRecordReader reader = ImageFolderRecordReader.builder(p.train().transform()).seed(5)
-                    .shuffle(true).build();
+            ImageFolderRecordReader reader = ImageFolderRecordReader.builder(
+                            p.train().transform())
+                    .seed(5)
+                    .shuffle(true)
+                    .build();
             reader.initialize(p.split().train().inputSplit());
             assertEquals(p.classNames(), reader.getLabels());
             EpochIterator rr = reader.iterator(4);
@@ -94,7 +100,10 @@ class RecordReaderTest {
     void dataVecFileSplitOfTheRootGivesTheEvaluationIteratorsTensors() throws Exception {
         ImageFolder all = ImageFolder.scan(root);
         EvalTransform eval = new EvalTransform(18, 16, Normalization.IMAGENET);
-        ImageFolderIterator it = ImageFolderIterator.builder(all).transform(eval).batchSize(5).prefetchBatches(0)
+        ImageFolderIterator it = ImageFolderIterator.builder(all)
+                .transform(eval)
+                .batchSize(5)
+                .prefetchBatches(0)
                 .build();
         ImageFolderRecordReader reader = ImageFolderRecordReader.builder(eval).build();
         // DataVec's own FileSplit lists the files in file-system order; the reader reads them sorted
@@ -108,20 +117,30 @@ class RecordReaderTest {
         assertEquals(r.getRecord(), again.getRecord());
         // DataVec's stream path decodes the same pixels
         byte[] bytes = Files.readAllBytes(all.samples().get(0).file());
-        assertEquals(r.getRecord(), reader.record(all.samples().get(0).file().toUri(),
-                new java.io.DataInputStream(new ByteArrayInputStream(bytes))));
+        assertEquals(
+                r.getRecord(),
+                reader.record(
+                        all.samples().get(0).file().toUri(),
+                        new java.io.DataInputStream(new ByteArrayInputStream(bytes))));
     }
 
     @Test
     void sameSeedSameSplitThroughBothPaths() {
         try (ImageFolderPipeline p = pipeline()) {
-            List<URI> expectedTrain = p.split().train().samples().stream().map(s -> s.file().toUri()).toList();
-            List<URI> expectedVal = p.split().validation().samples().stream().map(s -> s.file().toUri()).toList();
+            List<URI> expectedTrain = p.split().train().samples().stream()
+                    .map(s -> s.file().toUri())
+                    .toList();
+            List<URI> expectedVal = p.split().validation().samples().stream()
+                    .map(s -> s.file().toUri())
+                    .toList();
             DatasetSplit again = ImageFolder.scan(root).split(0.3, 5);
             assertEquals(expectedTrain, Arrays.asList(again.train().inputSplit().locations()));
-            assertEquals(expectedVal, Arrays.asList(again.validation().inputSplit().locations()));
+            assertEquals(
+                    expectedVal, Arrays.asList(again.validation().inputSplit().locations()));
             DatasetSplit other = ImageFolder.scan(root).split(0.3, 6);
-            assertFalse(expectedVal.equals(Arrays.asList(other.validation().inputSplit().locations())),
+            assertFalse(
+                    expectedVal.equals(
+                            Arrays.asList(other.validation().inputSplit().locations())),
                     "another seed, another split");
         }
     }
@@ -149,24 +168,29 @@ class RecordReaderTest {
         Files.writeString(bad, "not an image");
         ImageBatchLoader loader = new ImageBatchLoader(EvalTransform.imagenet(16), List.of("a", "b"), 1);
         Path good = ImageFolder.scan(root).samples().get(0).file();
-        DataSet ds = loader.load(new ImageBatchLoader.Batch(List.of(bad.toString(), good.toString()),
-                new int[] {0, 1}, 0, 0));
+        DataSet ds = loader.load(
+                new ImageBatchLoader.Batch(List.of(bad.toString(), good.toString()), new int[] {0, 1}, 0, 0));
         assertEquals(1, ds.numExamples());
         assertEquals(1, ds.getLabels().getFloat(0, 1), 0);
-        ImageFolderException e = assertThrows(ImageFolderException.class, () -> loader.load(
-                new ImageBatchLoader.Batch(List.of(bad.toString()), new int[] {0}, 0, 0)));
+        ImageFolderException e = assertThrows(
+                ImageFolderException.class,
+                () -> loader.load(new ImageBatchLoader.Batch(List.of(bad.toString()), new int[] {0}, 0, 0)));
         assertTrue(e.getMessage().contains("bad.png"), e.getMessage());
     }
 
     @Test
     void aFileWhoseLabelIsNotOneOfTheReadersIsNamed() throws Exception {
         ImageFolderRecordReader reader = ImageFolderRecordReader.builder(EvalTransform.imagenet(16))
-                .labels(List.of("cat", "dog")).build();
-        ImageFolderException e = assertThrows(ImageFolderException.class,
-                () -> reader.initialize(new FileSplit(root.toFile())));
+                .labels(List.of("cat", "dog"))
+                .build();
+        ImageFolderException e =
+                assertThrows(ImageFolderException.class, () -> reader.initialize(new FileSplit(root.toFile())));
         assertTrue(e.getMessage().contains("owl") && e.getMessage().contains("[cat, dog]"), e.getMessage());
-        IllegalStateException notInit = assertThrows(IllegalStateException.class,
-                () -> ImageFolderRecordReader.builder(EvalTransform.imagenet(16)).build().next());
+        IllegalStateException notInit = assertThrows(
+                IllegalStateException.class,
+                () -> ImageFolderRecordReader.builder(EvalTransform.imagenet(16))
+                        .build()
+                        .next());
         assertTrue(notInit.getMessage().contains("initialize"), notInit.getMessage());
     }
 

@@ -67,23 +67,29 @@ class SplitTest {
         Path other = tmp.resolve("somewhere/else/second");
         for (int c = CLASSES.length - 1; c >= 0; c--) {
             for (int i = COUNTS[c] - 1; i >= 0; i--) {
-                TestImages.write(TestImages.pattern(8, 8, c * 1000L + i),
+                TestImages.write(
+                        TestImages.pattern(8, 8, c * 1000L + i),
                         other.resolve(CLASSES[c]).resolve(String.format("img%03d.png", i)));
             }
         }
         ImageFolder b = ImageFolder.scan(other);
-        assertEquals(paths(a.split(0.2, 123).validation()), paths(b.split(0.2, 123).validation()));
+        assertEquals(
+                paths(a.split(0.2, 123).validation()), paths(b.split(0.2, 123).validation()));
         assertEquals(paths(a.split(0.2, 123).train()), paths(b.split(0.2, 123).train()));
-        assertEquals(paths(a.split(0.3, 99).validation()), paths(a.split(0.3, 99).validation()));
+        assertEquals(
+                paths(a.split(0.3, 99).validation()), paths(a.split(0.3, 99).validation()));
     }
 
     @Test
     void differentSeedsGiveDifferentSplits() {
         ImageFolder folder = ImageFolder.scan(TestImages.tree(tmp.resolve("d"), CLASSES, COUNTS, 8, 8, "png"));
         Set<List<String>> distinct = java.util.stream.LongStream.range(0, 5)
-                .mapToObj(seed -> paths(folder.split(0.2, seed).validation())).collect(Collectors.toSet());
+                .mapToObj(seed -> paths(folder.split(0.2, seed).validation()))
+                .collect(Collectors.toSet());
         assertTrue(distinct.size() > 1, "5 seeds gave one split");
-        assertNotEquals(paths(folder.split(0.2, 1).validation()), paths(folder.split(0.2, 2).validation()));
+        assertNotEquals(
+                paths(folder.split(0.2, 1).validation()),
+                paths(folder.split(0.2, 2).validation()));
     }
 
     @Test

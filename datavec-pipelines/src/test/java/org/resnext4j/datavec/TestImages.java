@@ -13,8 +13,7 @@ import javax.imageio.ImageIO;
 /** Generates small test images and folder trees with java.awt and ImageIO. */
 final class TestImages {
 
-    private TestImages() {
-    }
+    private TestImages() {}
 
     /** A colourful image whose content depends on the seed: gradient, a rectangle, noise. */
     static BufferedImage pattern(int w, int h, long seed) {
@@ -52,10 +51,11 @@ final class TestImages {
             Files.createDirectories(file.getParent());
             String name = file.getFileName().toString();
             String ext = name.substring(name.lastIndexOf('.') + 1).toLowerCase(java.util.Locale.ROOT);
-            String format = switch (ext) {
-                case "jpg", "jpeg" -> "jpeg";
-                default -> ext;
-            };
+            String format =
+                    switch (ext) {
+                        case "jpg", "jpeg" -> "jpeg";
+                        default -> ext;
+                    };
             if (!ImageIO.write(img, format, file.toFile())) {
                 throw new IllegalStateException("no ImageIO writer for " + format);
             }
@@ -73,7 +73,9 @@ final class TestImages {
     static Path tree(Path root, String[] classes, int[] counts, int w, int h, String ext) {
         for (int c = 0; c < classes.length; c++) {
             for (int i = 0; i < counts[c]; i++) {
-                write(pattern(w, h, c * 1000L + i), root.resolve(classes[c]).resolve(String.format("img%03d.%s", i, ext)));
+                write(
+                        pattern(w, h, c * 1000L + i),
+                        root.resolve(classes[c]).resolve(String.format("img%03d.%s", i, ext)));
             }
         }
         return root;

@@ -70,7 +70,8 @@ class TransformTest {
             int w = 20 + r.nextInt(300);
             int h = 20 + r.nextInt(300);
             int[] box = t.cropWindow(w, h, r);
-            assertTrue(box[0] >= 0 && box[1] >= 0 && box[0] + box[2] <= w && box[1] + box[3] <= h, Arrays.toString(box));
+            assertTrue(
+                    box[0] >= 0 && box[1] >= 0 && box[0] + box[2] <= w && box[1] + box[3] <= h, Arrays.toString(box));
             double area = (double) box[2] * box[3] / ((double) w * h);
             // rounding of the side lengths moves area and ratio a little off the nominal range
             assertTrue(area > 0.05 && area <= 1.0, "area " + area);
@@ -114,16 +115,28 @@ class TransformTest {
         ImageFolder folder = ImageFolder.scan(root);
         TrainTransform train = TrainTransform.imagenet(32);
         EvalTransform eval = EvalTransform.imagenet(32);
-        try (ImageFolderIterator aug = ImageFolderIterator.builder(folder).transform(train).batchSize(10).seed(9).build();
-             ImageFolderIterator aug2 = ImageFolderIterator.builder(folder).transform(train).batchSize(10).seed(9)
-                     .prefetchBatches(0).build();
-             ImageFolderIterator plain = ImageFolderIterator.builder(folder).transform(eval).batchSize(10).build()) {
+        try (ImageFolderIterator aug = ImageFolderIterator.builder(folder)
+                        .transform(train)
+                        .batchSize(10)
+                        .seed(9)
+                        .build();
+                ImageFolderIterator aug2 = ImageFolderIterator.builder(folder)
+                        .transform(train)
+                        .batchSize(10)
+                        .seed(9)
+                        .prefetchBatches(0)
+                        .build();
+                ImageFolderIterator plain = ImageFolderIterator.builder(folder)
+                        .transform(eval)
+                        .batchSize(10)
+                        .build()) {
             DataSet x = aug.next();
             DataSet y = plain.next();
             assertEquals(y.getLabels(), x.getLabels());
             assertFalse(x.getFeatures().equalsWithEps(y.getFeatures(), 1e-3), "augmentation changed nothing");
             for (int i = 0; i < 10; i++) {
-                assertFalse(x.getFeatures().slice(i).equalsWithEps(y.getFeatures().slice(i), 1e-3), "sample " + i);
+                assertFalse(
+                        x.getFeatures().slice(i).equalsWithEps(y.getFeatures().slice(i), 1e-3), "sample " + i);
             }
             assertEquals(x.getFeatures(), aug2.next().getFeatures(), "same seed, same augmentation");
             aug.reset();

@@ -15,16 +15,14 @@ import java.lang.reflect.Method;
  */
 public final class Nd4jCpu {
 
-    private Nd4jCpu() {
-    }
+    private Nd4jCpu() {}
 
     /** The old {@code Nd4jCpu.Environment}, forwarding to the current one. */
     public static final class Environment {
 
         private static final Environment INSTANCE = new Environment();
 
-        private Environment() {
-        }
+        private Environment() {}
 
         public static Environment getInstance() {
             return INSTANCE;

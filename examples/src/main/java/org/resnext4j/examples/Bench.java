@@ -1,11 +1,5 @@
 package org.resnext4j.examples;
 
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +7,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Times DL4J training steps and inference passes: warm-up iterations first (workspaces make the first iterations
@@ -22,12 +21,13 @@ import java.util.Locale;
 final class Bench {
 
     /** One measurement: what ran, the images/s of each timed iteration, and the peak RSS in MB (-1 if unknown). */
-    record Result(String contender, String mode, int batch, int size, double[] imagesPerSecond, long peakRssMb,
-                  String note) {
+    record Result(
+            String contender, String mode, int batch, int size, double[] imagesPerSecond, long peakRssMb, String note) {
         double median() {
             double[] s = imagesPerSecond.clone();
             Arrays.sort(s);
-            return s.length == 0 ? Double.NaN
+            return s.length == 0
+                    ? Double.NaN
                     : s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
         }
 
@@ -36,9 +36,18 @@ final class Bench {
             for (int i = 0; i < imagesPerSecond.length; i++) {
                 ips.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.4f", imagesPerSecond[i]));
             }
-            return String.format(Locale.ROOT, "{\"side\":\"dl4j\",\"contender\":\"%s\",\"mode\":\"%s\",\"batch\":%d,"
-                    + "\"size\":%d,\"images_per_s\":[%s],\"median\":%.4f,\"peak_rss_mb\":%d,\"note\":\"%s\"}",
-                    contender, mode, batch, size, ips, median(), peakRssMb, note);
+            return String.format(
+                    Locale.ROOT,
+                    "{\"side\":\"dl4j\",\"contender\":\"%s\",\"mode\":\"%s\",\"batch\":%d,"
+                            + "\"size\":%d,\"images_per_s\":[%s],\"median\":%.4f,\"peak_rss_mb\":%d,\"note\":\"%s\"}",
+                    contender,
+                    mode,
+                    batch,
+                    size,
+                    ips,
+                    median(),
+                    peakRssMb,
+                    note);
         }
     }
 
@@ -117,12 +126,14 @@ final class Bench {
         for (String s : spec.split(",")) {
             String[] p = s.trim().split("x");
             if (p.length != 2) {
-                throw new IllegalArgumentException("--configs: expected BATCHxSIZE[,BATCHxSIZE...], got \"" + spec + "\"");
+                throw new IllegalArgumentException(
+                        "--configs: expected BATCHxSIZE[,BATCHxSIZE...], got \"" + spec + "\"");
             }
             try {
                 out.add(new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1])});
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--configs: expected BATCHxSIZE[,BATCHxSIZE...], got \"" + spec + "\"");
+                throw new IllegalArgumentException(
+                        "--configs: expected BATCHxSIZE[,BATCHxSIZE...], got \"" + spec + "\"");
             }
         }
         return out;

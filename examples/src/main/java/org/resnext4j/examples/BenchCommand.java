@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -18,20 +17,32 @@ import picocli.CommandLine.Option;
  * PyTorch in one run. With {@code --profile} it prints where inference time goes, per kind of layer; with
  * {@code --onednn-verbose} oneDNN logs every primitive it runs with its time ({@code tools/onednn_profile.py} sums them).
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, usageHelpWidth = Cli.USAGE_WIDTH,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        usageHelpWidth = Cli.USAGE_WIDTH,
         description = "Training-step and inference images/s of DL4J contenders, interleaved round by round, with peak "
                 + "RSS (see docs/performance.md).")
 final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--contenders", paramLabel = "LIST", defaultValue = "resnext50_fused,resnext50_split,resnet50,"
-            + "zoo_resnet50", description = "comma-separated (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--contenders",
+            paramLabel = "LIST",
+            defaultValue = "resnext50_fused,resnext50_split,resnet50," + "zoo_resnet50",
+            description = "comma-separated (default ${DEFAULT-VALUE})")
     String contenders;
 
-    @Option(names = "--configs", paramLabel = "LIST", defaultValue = "8x224,32x64",
+    @Option(
+            names = "--configs",
+            paramLabel = "LIST",
+            defaultValue = "8x224,32x64",
             description = "batch x size, comma-separated (default ${DEFAULT-VALUE})")
     String configs;
 
-    @Option(names = "--modes", paramLabel = "LIST", defaultValue = "train,infer",
+    @Option(
+            names = "--modes",
+            paramLabel = "LIST",
+            defaultValue = "train,infer",
             description = "(default ${DEFAULT-VALUE})")
     String modes;
 
@@ -47,8 +58,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "inference time per kind of layer")
     boolean profile;
 
-    @Option(names = "--onednn-verbose", description = "log every oneDNN primitive with its time "
-            + "(for tools/onednn_profile.py)")
+    @Option(
+            names = "--onednn-verbose",
+            description = "log every oneDNN primitive with its time " + "(for tools/onednn_profile.py)")
     boolean onednnVerbose;
 
     @Option(names = "--serve", description = "answer requests on standard input (tools/bench_side_by_side.py)")
@@ -69,8 +81,9 @@ final class BenchCommand implements Callable<Integer> {
                 for (String c : contenders.split(",")) {
                     BenchContender contender = BenchContender.parse(c.trim());
                     if (contender.supports(cfg[1])) {
-                        System.out.println(BenchProfile.table(contender.label + ", inference, batch " + cfg[0] + " @ "
-                                        + cfg[1] + "x" + cfg[1] + ", per forward pass",
+                        System.out.println(BenchProfile.table(
+                                contender.label + ", inference, batch " + cfg[0] + " @ " + cfg[1] + "x" + cfg[1]
+                                        + ", per forward pass",
                                 BenchProfile.inference(contender.build(cfg[1], 42), cfg[0], cfg[1], iters)));
                     }
                 }
@@ -98,11 +111,23 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         System.out.println();
-        System.out.println(String.format(Locale.ROOT, "%-32s %-6s %-9s %12s %10s", "contender", "mode", "batch@size",
-                "median img/s", "peak MB"));
+        System.out.println(String.format(
+                Locale.ROOT,
+                "%-32s %-6s %-9s %12s %10s",
+                "contender",
+                "mode",
+                "batch@size",
+                "median img/s",
+                "peak MB"));
         for (Bench.Result r : results) {
-            System.out.println(String.format(Locale.ROOT, "%-32s %-6s %-9s %12.2f %10d", r.contender(), r.mode(),
-                    r.batch() + "@" + r.size(), r.median(), r.peakRssMb()));
+            System.out.println(String.format(
+                    Locale.ROOT,
+                    "%-32s %-6s %-9s %12.2f %10d",
+                    r.contender(),
+                    r.mode(),
+                    r.batch() + "@" + r.size(),
+                    r.median(),
+                    r.peakRssMb()));
         }
         return 0;
     }
@@ -118,13 +143,20 @@ final class BenchCommand implements Callable<Integer> {
             }
             try {
                 if (p.length != 6) {
-                    throw new IllegalArgumentException("expected: <contender> <train|infer> <batch> <size> <warmup> <iters>");
+                    throw new IllegalArgumentException(
+                            "expected: <contender> <train|infer> <batch> <size> <warmup> <iters>");
                 }
-                Bench.Result r = bench.run(BenchContender.parse(p[0]), p[1], Integer.parseInt(p[2]),
-                        Integer.parseInt(p[3]), Integer.parseInt(p[4]), Integer.parseInt(p[5]));
+                Bench.Result r = bench.run(
+                        BenchContender.parse(p[0]),
+                        p[1],
+                        Integer.parseInt(p[2]),
+                        Integer.parseInt(p[3]),
+                        Integer.parseInt(p[4]),
+                        Integer.parseInt(p[5]));
                 System.out.println(r.json());
             } catch (RuntimeException e) {
-                System.out.println("{\"error\":\"" + String.valueOf(e.getMessage()).replace("\"", "'") + "\"}");
+                System.out.println(
+                        "{\"error\":\"" + String.valueOf(e.getMessage()).replace("\"", "'") + "\"}");
             }
             System.out.flush();
         }

@@ -1,13 +1,12 @@
 package org.resnext4j.examples;
 
+import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.zoo.model.ResNet50;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.resnext4j.zoo.GraphForm;
 import org.resnext4j.zoo.ResNeXt;
 import org.resnext4j.zoo.ResNeXtSpec;
-
-import java.util.List;
 
 /** A DL4J model under benchmark: its name and how to build it for an input size. */
 enum BenchContender {
@@ -46,16 +45,30 @@ enum BenchContender {
     ComputationGraph build(int size, long seed) {
         Nesterovs sgd = new Nesterovs(0.01, 0.9);
         return switch (this) {
-            case RESNEXT50_FUSED, RESNEXT50_SPLIT -> ResNeXt.builder(ResNeXtSpec.preset("resnext50_32x4d")
-                            .withForm(this == RESNEXT50_FUSED ? GraphForm.FUSED : GraphForm.SPLIT)
-                            .withInputShape(3, size, size))
-                    .seed(seed).updater(sgd).build().init();
-            case RESNET50 -> ResNeXt.builder("resnet50").inputShape(3, size, size).seed(seed).updater(sgd).build()
-                    .init();
+            case RESNEXT50_FUSED, RESNEXT50_SPLIT ->
+                ResNeXt.builder(ResNeXtSpec.preset("resnext50_32x4d")
+                                .withForm(this == RESNEXT50_FUSED ? GraphForm.FUSED : GraphForm.SPLIT)
+                                .withInputShape(3, size, size))
+                        .seed(seed)
+                        .updater(sgd)
+                        .build()
+                        .init();
+            case RESNET50 ->
+                ResNeXt.builder("resnet50")
+                        .inputShape(3, size, size)
+                        .seed(seed)
+                        .updater(sgd)
+                        .build()
+                        .init();
             case ZOO_RESNET50 -> {
                 OneDnnHelpers.enableUnlessConfigured();
-                yield ResNet50.builder().numClasses(1000).seed(seed).inputShape(new int[] {3, size, size})
-                        .updater(sgd).build().init();
+                yield ResNet50.builder()
+                        .numClasses(1000)
+                        .seed(seed)
+                        .inputShape(new int[] {3, size, size})
+                        .updater(sgd)
+                        .build()
+                        .init();
             }
         };
     }

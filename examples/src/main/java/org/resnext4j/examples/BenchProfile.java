@@ -1,5 +1,8 @@
 package org.resnext4j.examples;
 
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
@@ -11,18 +14,13 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.resnext4j.zoo.layers.Conv2dNormActivation;
 import org.resnext4j.zoo.layers.GroupedConvolution;
 
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
-
 /**
  * Where inference time goes: runs a graph's vertices one by one in topological order (no workspaces), timing each,
  * and sums the time per kind of layer (1x1 conv, 3x3 conv, grouped conv, batch norm, ReLU, ...).
  */
 final class BenchProfile {
 
-    private BenchProfile() {
-    }
+    private BenchProfile() {}
 
     /** Milliseconds per forward pass by kind of layer, median-free mean over {@code reps} passes after one warm-up. */
     static Map<String, Double> inference(ComputationGraph net, int batch, int size, int reps) {
@@ -96,8 +94,13 @@ final class BenchProfile {
     static String table(String title, Map<String, Double> ms) {
         double total = ms.values().stream().mapToDouble(Double::doubleValue).sum();
         StringBuilder sb = new StringBuilder(title).append('\n');
-        ms.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue())).forEach(e ->
-                sb.append(String.format(Locale.ROOT, "  %-30s %9.1f ms  %5.1f%%%n", e.getKey(), e.getValue(),
+        ms.entrySet().stream()
+                .sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
+                .forEach(e -> sb.append(String.format(
+                        Locale.ROOT,
+                        "  %-30s %9.1f ms  %5.1f%%%n",
+                        e.getKey(),
+                        e.getValue(),
                         100 * e.getValue() / total)));
         sb.append(String.format(Locale.ROOT, "  %-30s %9.1f ms%n", "total", total));
         return sb.toString();

@@ -9,19 +9,17 @@ import java.nio.file.NoSuchFileException;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-
 import org.resnext4j.datavec.ImageFolderException;
 import org.resnext4j.ui.CheckpointException;
 import org.resnext4j.ui.UiStartException;
 import org.resnext4j.zoo.weights.SafeTensorsFormatException;
-
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.UnmatchedArgumentException;
-import picocli.CommandLine.Spec;
 
 /**
  * The resnext4j command line ({@code bin/resnext4j} of the distribution, or this class's {@code main}): picocli
@@ -29,14 +27,29 @@ import picocli.CommandLine.Spec;
  * option and what was expected, then where to find the usage), 1 an internal error (its stack trace follows),
  * 130 stopped by Ctrl-C.
  */
-@Command(name = "resnext4j", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
-        synopsisSubcommandLabel = "COMMAND", usageHelpWidth = Cli.USAGE_WIDTH,
+@Command(
+        name = "resnext4j",
+        mixinStandardHelpOptions = true,
+        versionProvider = Cli.Version.class,
+        synopsisSubcommandLabel = "COMMAND",
+        usageHelpWidth = Cli.USAGE_WIDTH,
         description = "torchvision-grade ResNeXt and ResNet models for Deeplearning4j: train on an image folder, "
                 + "evaluate, predict, summarise, import and export torchvision weights.",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, SummaryCommand.class,
-                ImportWeightsCommand.class, ExportWeightsCommand.class, UiCommand.class, BenchCommand.class},
-        footer = {"", "Exit codes: 0 done, 1 internal error, 2 bad input, 130 stopped by Ctrl-C.",
-                "Run 'resnext4j COMMAND --help' for a command's options."})
+        subcommands = {
+            TrainCommand.class,
+            EvaluateCommand.class,
+            PredictCommand.class,
+            SummaryCommand.class,
+            ImportWeightsCommand.class,
+            ExportWeightsCommand.class,
+            UiCommand.class,
+            BenchCommand.class
+        },
+        footer = {
+            "",
+            "Exit codes: 0 done, 1 internal error, 2 bad input, 130 stopped by Ctrl-C.",
+            "Run 'resnext4j COMMAND --help' for a command's options."
+        })
 public final class Cli implements Callable<Integer> {
 
     /** Width of every usage text (fixed, so that docs/cli.md matches what --help prints). */
@@ -59,8 +72,9 @@ public final class Cli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing command: expected one of "
-                + spec.subcommands().keySet());
+        throw new ParameterException(
+                spec.commandLine(),
+                "missing command: expected one of " + spec.subcommands().keySet());
     }
 
     /** Runs one command line; returns the process exit code. */
@@ -78,8 +92,8 @@ public final class Cli implements Callable<Integer> {
         cl.registerConverter(Integer.class, Cli::parseInt).registerConverter(int.class, Cli::parseInt);
         cl.registerConverter(Long.class, Cli::parseLong).registerConverter(long.class, Cli::parseLong);
         cl.registerConverter(Double.class, Cli::parseDouble).registerConverter(double.class, Cli::parseDouble);
-        cl.setParameterExceptionHandler((e, args) -> badInput(e.getCommandLine(), unknownCommand(e)
-                .orElse(e.getMessage())));
+        cl.setParameterExceptionHandler(
+                (e, args) -> badInput(e.getCommandLine(), unknownCommand(e).orElse(e.getMessage())));
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (isBadInput(e)) {
                 return badInput(commandLine, message(e));
@@ -94,7 +108,9 @@ public final class Cli implements Callable<Integer> {
     /** "unknown command" for an unmatched first argument of the top command, in place of picocli's wording. */
     private static Optional<String> unknownCommand(ParameterException e) {
         CommandSpec top = e.getCommandLine().getCommandSpec();
-        if (e instanceof UnmatchedArgumentException u && top.parent() == null && !u.getUnmatched().isEmpty()
+        if (e instanceof UnmatchedArgumentException u
+                && top.parent() == null
+                && !u.getUnmatched().isEmpty()
                 && !u.getUnmatched().get(0).startsWith("-")) {
             return Optional.of("unknown command \"" + u.getUnmatched().get(0) + "\", expected one of "
                     + top.subcommands().keySet());
@@ -138,9 +154,12 @@ public final class Cli implements Callable<Integer> {
      * (the libraries' input exceptions, a malformed weights file, a path that does not exist or cannot be read).
      */
     static boolean isBadInput(Throwable e) {
-        return e instanceof IllegalArgumentException || e instanceof CheckpointException
-                || e instanceof ImageFolderException || e instanceof UiStartException
-                || e instanceof SafeTensorsFormatException || e instanceof NoSuchFileException
+        return e instanceof IllegalArgumentException
+                || e instanceof CheckpointException
+                || e instanceof ImageFolderException
+                || e instanceof UiStartException
+                || e instanceof SafeTensorsFormatException
+                || e instanceof NoSuchFileException
                 || e instanceof AccessDeniedException;
     }
 
@@ -159,7 +178,9 @@ public final class Cli implements Callable<Integer> {
     }
 
     private static String oneLine(String message) {
-        return message == null ? "(no message)" : message.replaceAll("\\s*\\R\\s*", " ").trim();
+        return message == null
+                ? "(no message)"
+                : message.replaceAll("\\s*\\R\\s*", " ").trim();
     }
 
     /** {@code --version}: this project's version (filtered in by Maven) and DL4J's. */
@@ -172,9 +193,11 @@ public final class Cli implements Callable<Integer> {
                     p.load(in);
                 }
             }
-            return new String[] {"resnext4j " + p.getProperty("version", "(unknown)") + " (Deeplearning4j "
-                    + p.getProperty("dl4j.version", "(unknown)") + ", Java " + System.getProperty("java.version")
-                    + ")"};
+            return new String[] {
+                "resnext4j " + p.getProperty("version", "(unknown)") + " (Deeplearning4j "
+                        + p.getProperty("dl4j.version", "(unknown)") + ", Java " + System.getProperty("java.version")
+                        + ")"
+            };
         }
     }
 }

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-
 import org.resnext4j.datavec.DatasetSplit;
 import org.resnext4j.datavec.ImageFolder;
 import org.resnext4j.datavec.ImageFolderIterator;
@@ -12,7 +11,6 @@ import org.resnext4j.datavec.PreprocessingConfig;
 import org.resnext4j.ui.Checkpoints;
 import org.resnext4j.ui.EvaluationReport;
 import org.resnext4j.ui.SavedModel;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,13 +22,19 @@ import picocli.CommandLine.Parameters;
  * {@code --subset all} (default) evaluates every image; {@code --subset validation} only the validation part of the
  * split the model was trained with (fraction and seed from its metadata), which reproduces the run's own validation.
  */
-@Command(name = "evaluate", mixinStandardHelpOptions = true, usageHelpWidth = Cli.USAGE_WIDTH,
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
+        usageHelpWidth = Cli.USAGE_WIDTH,
         description = "Accuracy, per-class precision, recall and F1 and the confusion matrix (text and PNG) of a "
                 + "saved model on an image folder, with the preprocessing stored with the model.")
 final class EvaluateCommand implements Callable<Integer> {
 
     /** {@code --subset}. */
-    enum Subset { all, validation }
+    enum Subset {
+        all,
+        validation
+    }
 
     @Parameters(index = "0", paramLabel = "MODEL.zip", description = "a checkpoint or an imported model")
     Path checkpoint;
@@ -38,17 +42,26 @@ final class EvaluateCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "DATA", description = "image folder, root/<class>/<image>")
     Path folder;
 
-    @Option(names = "--subset", paramLabel = "NAME", defaultValue = "all", description = "all images, or only the "
-            + "validation part of the model's own training split (same fraction and seed): ${COMPLETION-CANDIDATES}"
-            + " (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--subset",
+            paramLabel = "NAME",
+            defaultValue = "all",
+            description = "all images, or only the "
+                    + "validation part of the model's own training split (same fraction and seed): ${COMPLETION-CANDIDATES}"
+                    + " (default ${DEFAULT-VALUE})")
     Subset subset;
 
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "" + TrainCommand.DEFAULT_BATCH,
+    @Option(
+            names = "--batch",
+            paramLabel = "N",
+            defaultValue = "" + TrainCommand.DEFAULT_BATCH,
             description = "batch size (default ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--png", paramLabel = "FILE", description = "confusion matrix picture (default next to the "
-            + "model: <name>-confusion.png)")
+    @Option(
+            names = "--png",
+            paramLabel = "FILE",
+            description = "confusion matrix picture (default next to the " + "model: <name>-confusion.png)")
     Path png;
 
     @Mixin
@@ -64,30 +77,35 @@ final class EvaluateCommand implements Callable<Integer> {
         ImageFolder images = ImageFolder.scan(data);
         List<String> classNames = model.classNames();
         if (!images.classNames().equals(classNames)) {
-            throw new IllegalArgumentException(data + ": the class folders " + images.classNames()
-                    + " are not the model's classes " + classNames);
+            throw new IllegalArgumentException(
+                    data + ": the class folders " + images.classNames() + " are not the model's classes " + classNames);
         }
         if (subset == Subset.validation) {
-            double fraction = ((Number) model.card().setting("validation_split").orElseThrow(
-                    () -> new IllegalArgumentException(checkpoint + ": no validation split stored with the model; use "
-                            + "--subset all"))).doubleValue();
+            double fraction = ((Number) model.card()
+                            .setting("validation_split")
+                            .orElseThrow(() -> new IllegalArgumentException(
+                                    checkpoint + ": no validation split stored with the model; use " + "--subset all")))
+                    .doubleValue();
             long seed = ((Number) model.card().setting("seed").orElseThrow()).longValue();
             DatasetSplit split = images.split(fraction, seed);
             images = split.validation();
         }
-        System.out.println("Model " + checkpoint + " (" + model.numClasses() + " classes), data " + data + " ("
-                + subset + ": " + images.size() + " images), preprocessing " + preprocessing.toJson());
+        System.out.println("Model " + checkpoint + " (" + model.numClasses() + " classes), data " + data + " (" + subset
+                + ": " + images.size() + " images), preprocessing " + preprocessing.toJson());
         EvaluationReport report;
-        try (ImageFolderIterator it = ImageFolderIterator.builder(images).transform(preprocessing.evalTransform())
-                .batchSize(batch).shuffle(false).build()) {
-            report = EvaluationReport.evaluate(model.graph(), new ProgressIterator(it, progress.enabled(),
-                    "evaluate"), classNames);
+        try (ImageFolderIterator it = ImageFolderIterator.builder(images)
+                .transform(preprocessing.evalTransform())
+                .batchSize(batch)
+                .shuffle(false)
+                .build()) {
+            report = EvaluationReport.evaluate(
+                    model.graph(), new ProgressIterator(it, progress.enabled(), "evaluate"), classNames);
         }
         System.out.print(report.toText());
         Path pngFile = png != null ? png : defaultPng(checkpoint);
         report.writeConfusionMatrixPng(pngFile);
-        System.out.printf(Locale.ROOT, "accuracy %.4f%nconfusion matrix PNG: %s%n", report.accuracy(),
-                pngFile.toAbsolutePath());
+        System.out.printf(
+                Locale.ROOT, "accuracy %.4f%nconfusion matrix PNG: %s%n", report.accuracy(), pngFile.toAbsolutePath());
         return 0;
     }
 

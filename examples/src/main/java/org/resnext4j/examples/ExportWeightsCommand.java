@@ -4,10 +4,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-
 import org.resnext4j.ui.SavedModel;
 import org.resnext4j.zoo.weights.TorchvisionWeights;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -16,7 +14,10 @@ import picocli.CommandLine.Parameters;
  * model) written as a torchvision-named F32 safetensors file, loadable with
  * {@code model.load_state_dict(safetensors.torch.load_file(...))} into the matching torchvision model.
  */
-@Command(name = "export-weights", mixinStandardHelpOptions = true, usageHelpWidth = Cli.USAGE_WIDTH,
+@Command(
+        name = "export-weights",
+        mixinStandardHelpOptions = true,
+        usageHelpWidth = Cli.USAGE_WIDTH,
         description = "Writes a DL4J model zip (checkpoint or import) as torchvision-named F32 safetensors, for "
                 + "model.load_state_dict(safetensors.torch.load_file(...)).")
 final class ExportWeightsCommand implements Callable<Integer> {
@@ -40,8 +41,9 @@ final class ExportWeightsCommand implements Callable<Integer> {
             meta.put("class_names", String.join(",", model.card().classNames()));
         }
         TorchvisionWeights.save(model.graph(), out, meta);
-        System.out.println("Wrote " + TorchvisionWeights.stateDict(model.graph()).size() + " torchvision tensors ("
-                + model.numClasses() + " classes) to " + out.toAbsolutePath());
+        System.out.println(
+                "Wrote " + TorchvisionWeights.stateDict(model.graph()).size() + " torchvision tensors ("
+                        + model.numClasses() + " classes) to " + out.toAbsolutePath());
         return 0;
     }
 }

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.resnext4j.datavec.PreprocessingConfig;
 import org.resnext4j.ui.Checkpoints;
@@ -15,7 +14,6 @@ import org.resnext4j.zoo.ImageNetClasses;
 import org.resnext4j.zoo.ResNeXt;
 import org.resnext4j.zoo.ResNeXtSpec;
 import org.resnext4j.zoo.weights.TorchvisionWeights;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,7 +25,10 @@ import picocli.CommandLine.Parameters;
  * input size in its metadata, ready for {@code predict}, {@code evaluate} or {@code export-weights}. A file whose
  * classifier has another number of classes is refused: fine-tune it with {@code train --pretrained} instead.
  */
-@Command(name = "import-weights", mixinStandardHelpOptions = true, usageHelpWidth = Cli.USAGE_WIDTH,
+@Command(
+        name = "import-weights",
+        mixinStandardHelpOptions = true,
+        usageHelpWidth = Cli.USAGE_WIDTH,
         description = "Loads torchvision/timm safetensors weights strictly (every tensor mapped, every shape equal) "
                 + "into a preset and saves a DL4J model zip with ImageNet preprocessing, ready for predict, "
                 + "evaluate or export-weights.")
@@ -39,15 +40,25 @@ final class ImportWeightsCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "MODEL.zip", description = "the DL4J model zip to write")
     Path out;
 
-    @Option(names = "--model", paramLabel = "PRESET", defaultValue = "resnext50_32x4d",
-            completionCandidates = TrainCommand.ModelNames.class, description = "(default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--model",
+            paramLabel = "PRESET",
+            defaultValue = "resnext50_32x4d",
+            completionCandidates = TrainCommand.ModelNames.class,
+            description = "(default ${DEFAULT-VALUE})")
     String model;
 
-    @Option(names = "--classes", paramLabel = "K", defaultValue = "" + ImageNetClasses.COUNT,
+    @Option(
+            names = "--classes",
+            paramLabel = "K",
+            defaultValue = "" + ImageNetClasses.COUNT,
             description = "classes of the file's classifier (default ${DEFAULT-VALUE})")
     int classes;
 
-    @Option(names = "--size", paramLabel = "N", defaultValue = "224",
+    @Option(
+            names = "--size",
+            paramLabel = "N",
+            defaultValue = "224",
             description = "input side in pixels (default ${DEFAULT-VALUE})")
     int size;
 
@@ -60,8 +71,7 @@ final class ImportWeightsCommand implements Callable<Integer> {
         TrainCommand.atLeast("--size", size, 1);
         ResNeXtSpec spec = Models.spec(model, classes, size);
         if (!Files.isRegularFile(weights)) {
-            throw new IllegalArgumentException("WEIGHTS.safetensors: " + weights.toAbsolutePath()
-                    + " does not exist");
+            throw new IllegalArgumentException("WEIGHTS.safetensors: " + weights.toAbsolutePath() + " does not exist");
         }
         ComputationGraph net = ResNeXt.builder(spec).build().init();
         int tensors = TorchvisionWeights.table(net).size();
@@ -69,9 +79,12 @@ final class ImportWeightsCommand implements Callable<Integer> {
             try {
                 TorchvisionWeights.load(net, weights, TorchvisionWeights.Options.strictAll(), bar::stepTo);
             } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage() + "; import-weights loads strictly into " + model
-                    + " with " + classes + " classes: for another number of classes or another data set use "
-                    + "train --pretrained " + weights + " (a new classifier is trained)", e);
+                throw new IllegalArgumentException(
+                        e.getMessage() + "; import-weights loads strictly into " + model
+                                + " with " + classes
+                                + " classes: for another number of classes or another data set use "
+                                + "train --pretrained " + weights + " (a new classifier is trained)",
+                        e);
             }
             bar.extra("saving");
             save(net, spec);
@@ -81,7 +94,8 @@ final class ImportWeightsCommand implements Callable<Integer> {
         System.out.println("  " + tensors + " torchvision tensors loaded strictly, "
                 + net.numParams() + " DL4J parameters, " + classes + " classes"
                 + (classes == ImageNetClasses.COUNT ? " (ImageNet names)" : ""));
-        System.out.println("  preprocessing " + PreprocessingConfig.imagenet(size).toJson());
+        System.out.println(
+                "  preprocessing " + PreprocessingConfig.imagenet(size).toJson());
         System.out.println("Wrote " + out.toAbsolutePath());
         return 0;
     }
@@ -90,7 +104,11 @@ final class ImportWeightsCommand implements Callable<Integer> {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("format", "resnext4j-imported/1");
         meta.put("imported_from", weights.toAbsolutePath().toString());
-        meta.put(ModelCard.KEY, ModelCard.of(spec, PreprocessingConfig.imagenet(size)).withModel(model).toMap());
+        meta.put(
+                ModelCard.KEY,
+                ModelCard.of(spec, PreprocessingConfig.imagenet(size))
+                        .withModel(model)
+                        .toMap());
         Checkpoints.save(net, out, meta);
     }
 }

@@ -3,7 +3,6 @@ package org.resnext4j.examples;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.resnext4j.ui.SavedModel;
 import org.resnext4j.zoo.ResNeXtSpec;
 
@@ -16,8 +15,7 @@ final class Models {
     /** A small custom spec for 2-core machines and tests: {@link ResNeXtSpec#tiny()}. */
     static final String TINY = "tiny";
 
-    private Models() {
-    }
+    private Models() {}
 
     /** The names {@code --model} accepts. */
     static List<String> names() {
@@ -52,8 +50,8 @@ final class Models {
     static SavedModel load(Path file) {
         SavedModel m = SavedModel.load(file);
         if (m.graph().getVertex(org.resnext4j.zoo.TorchNames.FC) == null) {
-            throw new IllegalArgumentException(file + ": expected a ResNeXt/ResNet ComputationGraph with an \"fc\" "
-                    + "layer");
+            throw new IllegalArgumentException(
+                    file + ": expected a ResNeXt/ResNet ComputationGraph with an \"fc\" " + "layer");
         }
         return m;
     }

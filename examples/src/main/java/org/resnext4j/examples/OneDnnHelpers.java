@@ -17,8 +17,7 @@ import org.deeplearning4j.config.DL4JSystemProperties;
  */
 final class OneDnnHelpers {
 
-    private OneDnnHelpers() {
-    }
+    private OneDnnHelpers() {}
 
     /** Sets {@code org.eclipse.deeplearning4j.helpers.disable=false} unless it is already set; idempotent. */
     static void enableUnlessConfigured() {

@@ -7,10 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-
 import org.resnext4j.datavec.ImageFolder;
 import org.resnext4j.ui.SavedModel;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,7 +23,10 @@ import picocli.CommandLine.Parameters;
  * Class names and preprocessing come from the model's card ({@link SavedModel}); a 1000-class model stored without
  * names gets ImageNet's.
  */
-@Command(name = "predict", mixinStandardHelpOptions = true, usageHelpWidth = Cli.USAGE_WIDTH,
+@Command(
+        name = "predict",
+        mixinStandardHelpOptions = true,
+        usageHelpWidth = Cli.USAGE_WIDTH,
         description = "The top classes with their probabilities for one image or every image under a folder "
                 + "(sorted by path), one line per image, with the preprocessing stored with the model.")
 final class PredictCommand implements Callable<Integer> {
@@ -36,7 +37,10 @@ final class PredictCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "IMAGE|FOLDER", description = "an image, or a folder searched recursively")
     Path input;
 
-    @Option(names = "--top", paramLabel = "K", defaultValue = "3",
+    @Option(
+            names = "--top",
+            paramLabel = "K",
+            defaultValue = "3",
             description = "classes per image (default ${DEFAULT-VALUE})")
     int top;
 
@@ -51,8 +55,8 @@ final class PredictCommand implements Callable<Integer> {
         }
         List<Path> images = images(input);
         if (images.isEmpty()) {
-            throw new IllegalArgumentException("IMAGE|FOLDER: no images (" + ImageFolder.IMAGE_EXTENSIONS
-                    + ") under " + input.toAbsolutePath());
+            throw new IllegalArgumentException(
+                    "IMAGE|FOLDER: no images (" + ImageFolder.IMAGE_EXTENSIONS + ") under " + input.toAbsolutePath());
         }
         SavedModel model = Models.load(checkpoint);
         try (Progress.Bar bar = Progress.start(progress.enabled() && images.size() > 1, "predict", images.size())) {

@@ -3,7 +3,6 @@ package org.resnext4j.examples;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -16,8 +15,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  */
 final class Progress {
 
-    private Progress() {
-    }
+    private Progress() {}
 
     /** A bar, or nothing. */
     interface Bar extends AutoCloseable {
@@ -39,16 +37,13 @@ final class Progress {
 
     private static final Bar OFF = new Bar() {
         @Override
-        public void step() {
-        }
+        public void step() {}
 
         @Override
-        public void stepTo(long n) {
-        }
+        public void stepTo(long n) {}
 
         @Override
-        public void extra(String message) {
-        }
+        public void extra(String message) {}
 
         @Override
         public void println(String line) {
@@ -56,8 +51,7 @@ final class Progress {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
 
     /** @return whether standard input and output are a terminal (a console), where bars make sense */
@@ -80,8 +74,10 @@ final class Progress {
         ProgressBar bar = new ProgressBarBuilder()
                 .setTaskName(task)
                 .setInitialMax(max)
-                .setStyle(StandardCharsets.UTF_8.equals(Charset.defaultCharset()) ? ProgressBarStyle.UNICODE_BLOCK
-                        : ProgressBarStyle.ASCII)
+                .setStyle(
+                        StandardCharsets.UTF_8.equals(Charset.defaultCharset())
+                                ? ProgressBarStyle.UNICODE_BLOCK
+                                : ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(250)
                 .setConsumer(new ConsoleProgressBarConsumer(out))
                 .build();

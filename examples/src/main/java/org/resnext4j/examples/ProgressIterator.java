@@ -1,7 +1,6 @@
 package org.resnext4j.examples;
 
 import java.util.List;
-
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;

@@ -1,7 +1,6 @@
 package org.resnext4j.examples;
 
 import java.util.Locale;
-
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;

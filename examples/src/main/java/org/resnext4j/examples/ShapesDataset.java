@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-
 import javax.imageio.ImageIO;
 
 /**
@@ -55,8 +54,7 @@ final class ShapesDataset {
 
     private static final String DESCRIPTION_FILE = "dataset.txt";
 
-    private ShapesDataset() {
-    }
+    private ShapesDataset() {}
 
     /**
      * Writes the data set to {@code root}, or reuses it when {@code root} already holds exactly this data set
@@ -66,9 +64,13 @@ final class ShapesDataset {
      * @throws IllegalArgumentException when {@code root} exists and holds something else
      */
     static Path write(Path root, int perClass, int size, long seed) throws IOException {
-        String description = String.format(Locale.ROOT,
-                "resnext4j generated shapes data set%nclasses %s%nper_class %d%nsize %d%nseed %d%n", CLASSES, perClass,
-                size, seed);
+        String description = String.format(
+                Locale.ROOT,
+                "resnext4j generated shapes data set%nclasses %s%nper_class %d%nsize %d%nseed %d%n",
+                CLASSES,
+                perClass,
+                size,
+                seed);
         Path descriptionFile = root.resolve(DESCRIPTION_FILE);
         if (Files.isRegularFile(descriptionFile)
                 && Files.readString(descriptionFile, StandardCharsets.UTF_8).equals(description)) {
@@ -87,7 +89,11 @@ final class ShapesDataset {
             Path dir = Files.createDirectories(root.resolve(name));
             for (int i = 0; i < perClass; i++) {
                 BufferedImage image = draw(c, size, new SplittableRandom(mix(seed, c, i)));
-                ImageIO.write(image, "png", dir.resolve(String.format(Locale.ROOT, "%s_%04d.png", name, i)).toFile());
+                ImageIO.write(
+                        image,
+                        "png",
+                        dir.resolve(String.format(Locale.ROOT, "%s_%04d.png", name, i))
+                                .toFile());
             }
         }
         Files.writeString(descriptionFile, description, StandardCharsets.UTF_8);
@@ -116,8 +122,11 @@ final class ShapesDataset {
             for (int k = 0; k < lines; k++) {
                 g.setColor(randomColor(rnd));
                 g.setStroke(new BasicStroke(1f + (float) rnd.nextDouble()));
-                g.draw(new Line2D.Double(rnd.nextDouble() * size, rnd.nextDouble() * size,
-                        rnd.nextDouble() * size, rnd.nextDouble() * size));
+                g.draw(new Line2D.Double(
+                        rnd.nextDouble() * size,
+                        rnd.nextDouble() * size,
+                        rnd.nextDouble() * size,
+                        rnd.nextDouble() * size));
             }
 
             double radius = size * (0.2 + 0.14 * rnd.nextDouble());
@@ -125,14 +134,15 @@ final class ShapesDataset {
             double cx = margin + rnd.nextDouble() * (size - 2 * margin);
             double cy = margin + rnd.nextDouble() * (size - 2 * margin);
             double angle = rnd.nextDouble() * 2 * Math.PI;
-            Shape shape = AffineTransform.getTranslateInstance(cx, cy).createTransformedShape(
-                    AffineTransform.getRotateInstance(angle).createTransformedShape(unitShape(cls, rnd, radius)));
+            Shape shape = AffineTransform.getTranslateInstance(cx, cy)
+                    .createTransformedShape(AffineTransform.getRotateInstance(angle)
+                            .createTransformedShape(unitShape(cls, rnd, radius)));
             g.setColor(contrasting(bg1, bg2, rnd));
             if (rnd.nextDouble() < 0.75) {
                 g.fill(shape);
             } else {
-                g.setStroke(new BasicStroke((float) (3 + 2 * rnd.nextDouble()), BasicStroke.CAP_ROUND,
-                        BasicStroke.JOIN_ROUND));
+                g.setStroke(new BasicStroke(
+                        (float) (3 + 2 * rnd.nextDouble()), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
                 g.draw(shape);
             }
         } finally {
@@ -184,8 +194,8 @@ final class ShapesDataset {
     }
 
     private static Color randomColor(SplittableRandom rnd) {
-        return Color.getHSBColor((float) rnd.nextDouble(), (float) (0.2 + 0.8 * rnd.nextDouble()),
-                (float) (0.15 + 0.85 * rnd.nextDouble()));
+        return Color.getHSBColor((float) rnd.nextDouble(), (float) (0.2 + 0.8 * rnd.nextDouble()), (float)
+                (0.15 + 0.85 * rnd.nextDouble()));
     }
 
     /** A random colour whose brightness differs from the background's mean by at least 35 grey levels. */
@@ -201,7 +211,8 @@ final class ShapesDataset {
     }
 
     private static Color blend(Color a, Color b, double t) {
-        return new Color((int) Math.round(a.getRed() + t * (b.getRed() - a.getRed())),
+        return new Color(
+                (int) Math.round(a.getRed() + t * (b.getRed() - a.getRed())),
                 (int) Math.round(a.getGreen() + t * (b.getGreen() - a.getGreen())),
                 (int) Math.round(a.getBlue() + t * (b.getBlue() - a.getBlue())));
     }

@@ -14,18 +14,17 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.jline.utils.Signals;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.MapSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.schedule.StepSchedule;
 import org.resnext4j.datavec.ImageFolderPipeline;
 import org.resnext4j.datavec.Normalization;
@@ -42,7 +41,6 @@ import org.resnext4j.ui.TrainingResult;
 import org.resnext4j.ui.UiOptions;
 import org.resnext4j.zoo.ResNeXt;
 import org.resnext4j.zoo.ResNeXtSpec;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -68,17 +66,25 @@ import picocli.CommandLine.Spec;
  * without any custom class; past its last epoch it keeps the last rate). Schedules live in the model configuration,
  * so {@code --resume} continues them where the run stopped.
  */
-@Command(name = "train", mixinStandardHelpOptions = true, usageHelpWidth = Cli.USAGE_WIDTH,
-        description = {"Trains a ResNeXt/ResNet on an image folder (root/<class>/<image>), or without --data on the "
-                + "built-in shapes data set, with validation, checkpoints, curves, an HTML report and the DL4J "
-                + "browser UI. Ctrl-C stops after the current batch with a checkpoint of the state (resume with "
-                + "--resume --out DIR); a second Ctrl-C exits at once.",
-                "Default augmentation (--augment auto): none on the generated shapes; torchvision's ImageNet "
-                        + "RandomResizedCrop (area 8-100%%) and flip when fine-tuning (--pretrained) or training "
-                        + "from scratch at --size 160 or more; 'light' (area 35-100%%) and flip for smaller "
-                        + "from-scratch runs, where ImageNet's crop cuts most of the object away."},
-        footer = {"", "Resume: train --resume --out DIR [--epochs N] [--no-ui] [--port N] [--host ADDRESS] [--quiet]"
-                + " continues exactly from DIR/checkpoints/last.zip with the run's stored settings."})
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        usageHelpWidth = Cli.USAGE_WIDTH,
+        description = {
+            "Trains a ResNeXt/ResNet on an image folder (root/<class>/<image>), or without --data on the "
+                    + "built-in shapes data set, with validation, checkpoints, curves, an HTML report and the DL4J "
+                    + "browser UI. Ctrl-C stops after the current batch with a checkpoint of the state (resume with "
+                    + "--resume --out DIR); a second Ctrl-C exits at once.",
+            "Default augmentation (--augment auto): none on the generated shapes; torchvision's ImageNet "
+                    + "RandomResizedCrop (area 8-100%%) and flip when fine-tuning (--pretrained) or training "
+                    + "from scratch at --size 160 or more; 'light' (area 35-100%%) and flip for smaller "
+                    + "from-scratch runs, where ImageNet's crop cuts most of the object away."
+        },
+        footer = {
+            "",
+            "Resume: train --resume --out DIR [--epochs N] [--no-ui] [--port N] [--host ADDRESS] [--quiet]"
+                    + " continues exactly from DIR/checkpoints/last.zip with the run's stored settings."
+        })
 final class TrainCommand implements Callable<Integer> {
 
     static final int DEFAULT_EPOCHS = 10;
@@ -89,110 +95,172 @@ final class TrainCommand implements Callable<Integer> {
     static final int IMAGENET_AUGMENT_MIN_SIZE = 160;
 
     /** Options that may accompany {@code --resume}; every other setting comes from the run's checkpoint. */
-    private static final Set<String> RESUME_OPTIONS = Set.of("--resume", "--out", "--epochs", "--no-ui", "--port",
-            "--host", "--quiet");
+    private static final Set<String> RESUME_OPTIONS =
+            Set.of("--resume", "--out", "--epochs", "--no-ui", "--port", "--host", "--quiet");
 
     /** {@code --optimizer}. */
-    enum Optimizer { adam, sgd }
+    enum Optimizer {
+        adam,
+        sgd
+    }
 
     /** {@code --schedule}. */
-    enum Schedule { cosine, step, none }
+    enum Schedule {
+        cosine,
+        step,
+        none
+    }
 
     /** {@code --augment}. */
-    enum Augment { auto, none, light, imagenet }
+    enum Augment {
+        auto,
+        none,
+        light,
+        imagenet
+    }
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "image folder, root/<class>/<image> "
-            + "(default: generate the built-in shapes data set into the run folder)")
+    @Option(
+            names = "--data",
+            paramLabel = "DIR",
+            description = "image folder, root/<class>/<image> "
+                    + "(default: generate the built-in shapes data set into the run folder)")
     Path data;
 
-    @Option(names = "--model", paramLabel = "NAME", defaultValue = Models.TINY, completionCandidates = ModelNames.class,
+    @Option(
+            names = "--model",
+            paramLabel = "NAME",
+            defaultValue = Models.TINY,
+            completionCandidates = ModelNames.class,
             description = "one of ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
     String model;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "planned epochs (default " + DEFAULT_EPOCHS
-            + "; with --resume: the new total)")
+    @Option(
+            names = "--epochs",
+            paramLabel = "N",
+            description = "planned epochs (default " + DEFAULT_EPOCHS + "; with --resume: the new total)")
     Integer epochs;
 
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "" + DEFAULT_BATCH,
+    @Option(
+            names = "--batch",
+            paramLabel = "N",
+            defaultValue = "" + DEFAULT_BATCH,
             description = "batch size (default ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--size", paramLabel = "N", description = "input side in pixels (default "
-            + ShapesDataset.DEFAULT_SIZE + " for tiny, else 224)")
+    @Option(
+            names = "--size",
+            paramLabel = "N",
+            description = "input side in pixels (default " + ShapesDataset.DEFAULT_SIZE + " for tiny, else 224)")
     Integer size;
 
-    @Option(names = "--val-split", paramLabel = "F", defaultValue = "" + DEFAULT_VAL_SPLIT,
+    @Option(
+            names = "--val-split",
+            paramLabel = "F",
+            defaultValue = "" + DEFAULT_VAL_SPLIT,
             description = "validation fraction, seeded and stratified (default ${DEFAULT-VALUE})")
     double valSplit;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "" + DEFAULT_SEED,
+    @Option(
+            names = "--seed",
+            paramLabel = "S",
+            defaultValue = "" + DEFAULT_SEED,
             description = "seed of the split, shuffles, augmentation and initialisation (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "adam",
+    @Option(
+            names = "--optimizer",
+            paramLabel = "NAME",
+            defaultValue = "adam",
             description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}; sgd is Nesterov momentum 0.9)")
     Optimizer optimizer;
 
     @Option(names = "--lr", paramLabel = "X", description = "learning rate (default: adam 0.001, sgd 0.1)")
     Double lr;
 
-    @Option(names = "--schedule", paramLabel = "NAME", defaultValue = "cosine",
+    @Option(
+            names = "--schedule",
+            paramLabel = "NAME",
+            defaultValue = "cosine",
             description = "learning-rate schedule per epoch: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
     Schedule schedule;
 
     @Option(names = "--lr-step", paramLabel = "N", description = "step schedule: epochs per step (default epochs/3)")
     Integer lrStep;
 
-    @Option(names = "--lr-gamma", paramLabel = "G", defaultValue = "0.1",
+    @Option(
+            names = "--lr-gamma",
+            paramLabel = "G",
+            defaultValue = "0.1",
             description = "step schedule: factor per step (default ${DEFAULT-VALUE})")
     double lrGamma;
 
-    @Option(names = "--weight-decay", paramLabel = "W",
+    @Option(
+            names = "--weight-decay",
+            paramLabel = "W",
             description = "L2 weight decay on conv and fc weights (default: sgd 1e-4, adam 0)")
     Double weightDecay;
 
-    @Option(names = "--augment", paramLabel = "NAME", defaultValue = "auto",
+    @Option(
+            names = "--augment",
+            paramLabel = "NAME",
+            defaultValue = "auto",
             description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}, see above)")
     Augment augment;
 
-    @Option(names = "--pretrained", paramLabel = "FILE",
+    @Option(
+            names = "--pretrained",
+            paramLabel = "FILE",
             description = "fine-tune from torchvision/timm safetensors weights (every weight but fc)")
     Path pretrained;
 
     @Option(names = "--freeze-backbone", description = "with --pretrained: train the new classifier only")
     boolean freeze;
 
-    @Option(names = "--early-stopping", paramLabel = "PATIENCE",
+    @Option(
+            names = "--early-stopping",
+            paramLabel = "PATIENCE",
             description = "stop after this many epochs without improvement of the monitored value")
     Integer earlyStopping;
 
-    @Option(names = "--early-stopping-monitor", paramLabel = "M", completionCandidates = MonitorNames.class,
+    @Option(
+            names = "--early-stopping-monitor",
+            paramLabel = "M",
+            completionCandidates = MonitorNames.class,
             description = "${COMPLETION-CANDIDATES} (default val_loss)")
     String earlyStoppingMonitor;
 
-    @Option(names = "--early-stopping-min-delta", paramLabel = "D",
+    @Option(
+            names = "--early-stopping-min-delta",
+            paramLabel = "D",
             description = "smallest change that counts as improvement (default 0)")
     Double earlyStoppingMinDelta;
 
-    @Option(names = "--reduce-lr", paramLabel = "PATIENCE",
+    @Option(
+            names = "--reduce-lr",
+            paramLabel = "PATIENCE",
             description = "multiply the learning rate by --reduce-lr-factor after this many epochs without improvement")
     Integer reduceLr;
 
     @Option(names = "--reduce-lr-factor", paramLabel = "F", description = "(default 0.1)")
     Double reduceLrFactor;
 
-    @Option(names = "--reduce-lr-monitor", paramLabel = "M", completionCandidates = MonitorNames.class,
+    @Option(
+            names = "--reduce-lr-monitor",
+            paramLabel = "M",
+            completionCandidates = MonitorNames.class,
             description = "${COMPLETION-CANDIDATES} (default val_loss)")
     String reduceLrMonitor;
 
     @Option(names = "--reduce-lr-min-delta", paramLabel = "D", description = "(default 1e-4)")
     Double reduceLrMinDelta;
 
-    @Option(names = "--reduce-lr-cooldown", paramLabel = "N", description = "epochs to wait after a reduction "
-            + "(default 0)")
+    @Option(
+            names = "--reduce-lr-cooldown",
+            paramLabel = "N",
+            description = "epochs to wait after a reduction " + "(default 0)")
     Integer reduceLrCooldown;
 
     @Option(names = "--min-lr", paramLabel = "X", description = "lower bound of the reduced rate (default 0)")
@@ -238,19 +306,24 @@ final class TrainCommand implements Callable<Integer> {
         if (resume) {
             return resume();
         }
-        Path outDir = out != null ? out : Path.of("runs", "run-"
-                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
+        Path outDir = out != null
+                ? out
+                : Path.of(
+                        "runs",
+                        "run-"
+                                + LocalDateTime.now()
+                                        .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
         if (!Models.names().contains(model)) {
-            throw new IllegalArgumentException("--model: unknown model \"" + model + "\", expected one of "
-                    + Models.names());
+            throw new IllegalArgumentException(
+                    "--model: unknown model \"" + model + "\", expected one of " + Models.names());
         }
         int epochCount = atLeast("--epochs", epochs == null ? DEFAULT_EPOCHS : epochs, 1);
         atLeast("--batch", batch, 1);
-        int imageSize = atLeast("--size", size != null ? size : Models.TINY.equals(model)
-                ? ShapesDataset.DEFAULT_SIZE : 224, 1);
+        int imageSize = atLeast(
+                "--size", size != null ? size : Models.TINY.equals(model) ? ShapesDataset.DEFAULT_SIZE : 224, 1);
         if (!(valSplit > 0 && valSplit < 1)) {
-            throw new IllegalArgumentException("--val-split: expected a number between 0 and 1 (exclusive), got "
-                    + valSplit);
+            throw new IllegalArgumentException(
+                    "--val-split: expected a number between 0 and 1 (exclusive), got " + valSplit);
         }
         boolean sgd = optimizer == Optimizer.sgd;
         double rate = lr != null ? lr : sgd ? 0.1 : 1e-3;
@@ -259,8 +332,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         int step = atLeast("--lr-step", lrStep != null ? lrStep : Math.max(1, epochCount / 3), 1);
         if (!(lrGamma > 0 && lrGamma < 1)) {
-            throw new IllegalArgumentException("--lr-gamma: expected a number between 0 and 1 (exclusive), got "
-                    + lrGamma);
+            throw new IllegalArgumentException(
+                    "--lr-gamma: expected a number between 0 and 1 (exclusive), got " + lrGamma);
         }
         double decay = weightDecay != null ? weightDecay : sgd ? 1e-4 : 0;
         if (!(decay >= 0 && decay < 1)) {
@@ -272,8 +345,8 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--freeze-backbone needs --pretrained FILE.safetensors");
         }
         if (pretrained != null && !Files.isRegularFile(pretrained)) {
-            throw new IllegalArgumentException("--pretrained: weights file " + pretrained.toAbsolutePath()
-                    + " does not exist");
+            throw new IllegalArgumentException(
+                    "--pretrained: weights file " + pretrained.toAbsolutePath() + " does not exist");
         }
         if (Files.exists(outDir.resolve(Trainer.CHECKPOINT_DIR).resolve(Trainer.LAST_CHECKPOINT))) {
             throw new IllegalArgumentException("--out: run folder " + outDir.toAbsolutePath() + " already holds a "
@@ -288,8 +361,8 @@ final class TrainCommand implements Callable<Integer> {
             System.out.println("No --data given: generating the built-in shapes data set (" + ShapesDataset.CLASSES
                     + ", " + ShapesDataset.DEFAULT_PER_CLASS + " images each, " + ShapesDataset.DEFAULT_SIZE + "x"
                     + ShapesDataset.DEFAULT_SIZE + ") in " + dataDir.toAbsolutePath());
-            ShapesDataset.write(dataDir, ShapesDataset.DEFAULT_PER_CLASS, ShapesDataset.DEFAULT_SIZE,
-                    ShapesDataset.DEFAULT_SEED);
+            ShapesDataset.write(
+                    dataDir, ShapesDataset.DEFAULT_PER_CLASS, ShapesDataset.DEFAULT_SIZE, ShapesDataset.DEFAULT_SEED);
         } else {
             dataDir = requireDataFolder(data.toString(), "--data");
         }
@@ -325,12 +398,18 @@ final class TrainCommand implements Callable<Integer> {
             System.out.println("Augmentation: " + augmentation + (augment == Augment.auto ? " (auto)" : ""));
             ResNeXtSpec spec = Models.spec(model, pipeline.numClasses(), imageSize);
             ISchedule lrSchedule = schedule(schedule.name(), rate, epochCount, step, lrGamma);
-            IUpdater updater = sgd ? (lrSchedule == null ? new Nesterovs(rate, 0.9) : new Nesterovs(lrSchedule, 0.9))
+            IUpdater updater = sgd
+                    ? (lrSchedule == null ? new Nesterovs(rate, 0.9) : new Nesterovs(lrSchedule, 0.9))
                     : (lrSchedule == null ? new Adam(rate) : new Adam(lrSchedule));
             ResNeXt zoo = ResNeXt.builder(spec).seed(seed).updater(updater).build();
             ComputationGraph initial = pretrained == null ? zoo.init() : fineTune(zoo, pretrained, freeze);
-            ComputationGraph net = decay == 0 ? initial : new TransferLearning.GraphBuilder(initial)
-                    .fineTuneConfiguration(new FineTuneConfiguration.Builder().l2(decay).build()).build();
+            ComputationGraph net = decay == 0
+                    ? initial
+                    : new TransferLearning.GraphBuilder(initial)
+                            .fineTuneConfiguration(new FineTuneConfiguration.Builder()
+                                    .l2(decay)
+                                    .build())
+                            .build();
             System.out.println("Model: " + spec + ", " + net.numParams() + " parameters (DL4J count); updater "
                     + updater.getClass().getSimpleName() + ", schedule " + schedule + ", weight decay " + decay);
 
@@ -355,13 +434,23 @@ final class TrainCommand implements Callable<Integer> {
         return pretrained || size >= IMAGENET_AUGMENT_MIN_SIZE ? Augment.imagenet.name() : Augment.light.name();
     }
 
-    private Trainer.Builder trainerBuilder(Path outDir, int epochCount, ImageFolderPipeline pipeline,
-                                           UiOptions uiOptions, Map<String, Object> settings) {
+    private Trainer.Builder trainerBuilder(
+            Path outDir,
+            int epochCount,
+            ImageFolderPipeline pipeline,
+            UiOptions uiOptions,
+            Map<String, Object> settings) {
         // with a progress bar, the periodic progress lines inside an epoch would only break it
-        Trainer.Builder trainer = Trainer.builder().runDir(outDir).epochs(epochCount)
-                .classNames(pipeline.classNames()).ui(uiOptions).earlyStopping(earlyStopping(settings))
-                .reduceLrOnPlateau(reduceLr(settings)).progressIntervalSeconds(progress.enabled() ? 0 : 10)
-                .listener(new ProgressListener(progress.enabled(), pipeline.train().numBatches(), epochCount));
+        Trainer.Builder trainer = Trainer.builder()
+                .runDir(outDir)
+                .epochs(epochCount)
+                .classNames(pipeline.classNames())
+                .ui(uiOptions)
+                .earlyStopping(earlyStopping(settings))
+                .reduceLrOnPlateau(reduceLr(settings))
+                .progressIntervalSeconds(progress.enabled() ? 0 : 10)
+                .listener(new ProgressListener(
+                        progress.enabled(), pipeline.train().numBatches(), epochCount));
         settings.forEach(trainer::metadata);
         return trainer;
     }
@@ -374,8 +463,7 @@ final class TrainCommand implements Callable<Integer> {
      * Runs the trainer with Ctrl-C wired to {@link Trainer#interrupt()} (a second Ctrl-C exits at once), prints
      * where the outputs are, and returns the exit code: 0, or {@link Cli#INTERRUPTED} after Ctrl-C.
      */
-    private static int train(Trainer trainer, int epochCount,
-                             Function<Trainer, TrainingResult> fit) {
+    private static int train(Trainer trainer, int epochCount, Function<Trainer, TrainingResult> fit) {
         AtomicInteger presses = new AtomicInteger();
         Object handler = Signals.register("INT", () -> {
             if (presses.incrementAndGet() == 1) {
@@ -402,15 +490,18 @@ final class TrainCommand implements Callable<Integer> {
         try {
             return zoo.initFineTune(weights, freeze);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--pretrained: " + weights + " does not fit the backbone of "
-                    + zoo.spec().name() + " (fine-tuning loads every weight but fc): " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "--pretrained: " + weights + " does not fit the backbone of "
+                            + zoo.spec().name() + " (fine-tuning loads every weight but fc): " + e.getMessage(),
+                    e);
         }
     }
 
     /** {@code --resume}: continues the run in {@code --out} with the settings stored in its last checkpoint. */
     private int resume() throws IOException {
         for (String option : spec.commandLine().getParseResult().matchedOptions().stream()
-                .map(o -> o.longestName()).toList()) {
+                .map(o -> o.longestName())
+                .toList()) {
             if (!RESUME_OPTIONS.contains(option)) {
                 throw new IllegalArgumentException(option + " cannot be changed with --resume (the run continues "
                         + "with its stored settings; only --epochs, --no-ui, --port, --host and --quiet may be given)");
@@ -425,7 +516,8 @@ final class TrainCommand implements Callable<Integer> {
                     + Trainer.CHECKPOINT_DIR + "/" + Trainer.LAST_CHECKPOINT);
         }
         Map<String, Object> meta = Checkpoints.readMetadata(last);
-        Map<String, Object> settings = new LinkedHashMap<>(ModelCard.fromMetadata(meta).training());
+        Map<String, Object> settings =
+                new LinkedHashMap<>(ModelCard.fromMetadata(meta).training());
         if (!settings.containsKey("data")) {
             throw new IllegalArgumentException("--resume: " + last + " was not written by this CLI's train command "
                     + "(no training settings in its model card)");
@@ -439,8 +531,11 @@ final class TrainCommand implements Callable<Integer> {
                     + done + " epoch(s); give --epochs greater than " + done + " to continue it");
         }
         if (Boolean.TRUE.equals(settings.get("data_generated"))) {
-            ShapesDataset.write(Path.of((String) settings.get("data")), generatedPerClass(settings),
-                    ShapesDataset.DEFAULT_SIZE, ShapesDataset.DEFAULT_SEED);
+            ShapesDataset.write(
+                    Path.of((String) settings.get("data")),
+                    generatedPerClass(settings),
+                    ShapesDataset.DEFAULT_SIZE,
+                    ShapesDataset.DEFAULT_SEED);
         }
         if ("cosine".equals(settings.get("schedule")) && epochCount != planned) {
             System.out.println("Note: the cosine schedule was planned for " + planned + " epochs; later epochs keep "
@@ -449,7 +544,8 @@ final class TrainCommand implements Callable<Integer> {
         try (ImageFolderPipeline pipeline = pipeline(settings)) {
             System.out.print(pipeline.report());
             // every checkpoint stores the metadata its Trainer was given: pass the run's settings on again
-            Trainer trainer = trainerBuilder(out, epochCount, pipeline, uiOptions, settings).build();
+            Trainer trainer = trainerBuilder(out, epochCount, pipeline, uiOptions, settings)
+                    .build();
             return train(trainer, epochCount, t -> t.resume(pipeline.train(), validation(pipeline)));
         }
     }
@@ -462,7 +558,9 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, Object> s = new LinkedHashMap<>();
         if (earlyStopping != null) {
             s.put("early_stopping_patience", atLeast("--early-stopping", earlyStopping, 1));
-            s.put("early_stopping_monitor", monitor("--early-stopping-monitor", earlyStoppingMonitor).key());
+            s.put(
+                    "early_stopping_monitor",
+                    monitor("--early-stopping-monitor", earlyStoppingMonitor).key());
             s.put("early_stopping_min_delta", nonNegative("--early-stopping-min-delta", earlyStoppingMinDelta, 0));
         } else {
             requireAbsent("--early-stopping", "--early-stopping-monitor", "--early-stopping-min-delta");
@@ -471,18 +569,26 @@ final class TrainCommand implements Callable<Integer> {
             s.put("reduce_lr_patience", atLeast("--reduce-lr", reduceLr, 1));
             double factor = reduceLrFactor == null ? 0.1 : reduceLrFactor;
             if (!(factor > 0 && factor < 1)) {
-                throw new IllegalArgumentException("--reduce-lr-factor: expected a number between 0 and 1 "
-                        + "(exclusive), got " + factor);
+                throw new IllegalArgumentException(
+                        "--reduce-lr-factor: expected a number between 0 and 1 " + "(exclusive), got " + factor);
             }
             s.put("reduce_lr_factor", factor);
-            s.put("reduce_lr_monitor", monitor("--reduce-lr-monitor", reduceLrMonitor).key());
+            s.put(
+                    "reduce_lr_monitor",
+                    monitor("--reduce-lr-monitor", reduceLrMonitor).key());
             s.put("reduce_lr_min_delta", nonNegative("--reduce-lr-min-delta", reduceLrMinDelta, 1e-4));
-            s.put("reduce_lr_cooldown", atLeast("--reduce-lr-cooldown", reduceLrCooldown == null ? 0
-                    : reduceLrCooldown, 0));
+            s.put(
+                    "reduce_lr_cooldown",
+                    atLeast("--reduce-lr-cooldown", reduceLrCooldown == null ? 0 : reduceLrCooldown, 0));
             s.put("min_lr", nonNegative("--min-lr", minLr, 0));
         } else {
-            requireAbsent("--reduce-lr", "--reduce-lr-factor", "--reduce-lr-monitor", "--reduce-lr-min-delta",
-                    "--reduce-lr-cooldown", "--min-lr");
+            requireAbsent(
+                    "--reduce-lr",
+                    "--reduce-lr-factor",
+                    "--reduce-lr-monitor",
+                    "--reduce-lr-min-delta",
+                    "--reduce-lr-cooldown",
+                    "--min-lr");
         }
         return s;
     }
@@ -523,7 +629,8 @@ final class TrainCommand implements Callable<Integer> {
         if (!s.containsKey("early_stopping_patience")) {
             return null;
         }
-        return new EarlyStopping(Monitor.parse((String) s.get("early_stopping_monitor")),
+        return new EarlyStopping(
+                Monitor.parse((String) s.get("early_stopping_monitor")),
                 ((Number) s.get("early_stopping_patience")).intValue(),
                 ((Number) s.get("early_stopping_min_delta")).doubleValue());
     }
@@ -533,10 +640,13 @@ final class TrainCommand implements Callable<Integer> {
         if (!s.containsKey("reduce_lr_patience")) {
             return null;
         }
-        return new ReduceLrOnPlateau(Monitor.parse((String) s.get("reduce_lr_monitor")),
-                ((Number) s.get("reduce_lr_factor")).doubleValue(), ((Number) s.get("reduce_lr_patience")).intValue(),
+        return new ReduceLrOnPlateau(
+                Monitor.parse((String) s.get("reduce_lr_monitor")),
+                ((Number) s.get("reduce_lr_factor")).doubleValue(),
+                ((Number) s.get("reduce_lr_patience")).intValue(),
                 ((Number) s.get("reduce_lr_min_delta")).doubleValue(),
-                ((Number) s.get("reduce_lr_cooldown")).intValue(), ((Number) s.get("min_lr")).doubleValue());
+                ((Number) s.get("reduce_lr_cooldown")).intValue(),
+                ((Number) s.get("min_lr")).doubleValue());
     }
 
     /**
@@ -550,8 +660,8 @@ final class TrainCommand implements Callable<Integer> {
     /** The data pipeline of a run, from its settings (the same for a new run and a resumed one). */
     private static ImageFolderPipeline pipeline(Map<String, Object> s) {
         int size = ((Number) s.get("image_size")).intValue();
-        ImageFolderPipeline.Builder b = ImageFolderPipeline.fromDirectory(requireDataFolder((String) s.get("data"),
-                        "--data"))
+        ImageFolderPipeline.Builder b = ImageFolderPipeline.fromDirectory(
+                        requireDataFolder((String) s.get("data"), "--data"))
                 .validationSplit(((Number) s.get("validation_split")).doubleValue())
                 .seed(((Number) s.get("seed")).longValue())
                 .imageSize(size)
@@ -559,8 +669,9 @@ final class TrainCommand implements Callable<Integer> {
                 .normalization(Normalization.IMAGENET);
         switch ((String) s.get("augment")) {
             case "none" -> b.augment(false);
-            case "light" -> b.trainTransform(new TrainTransform(size, 0.35, 1.0, 3.0 / 4.0, 4.0 / 3.0, 0.5,
-                    Normalization.IMAGENET));
+            case "light" ->
+                b.trainTransform(
+                        new TrainTransform(size, 0.35, 1.0, 3.0 / 4.0, 4.0 / 3.0, 0.5, Normalization.IMAGENET));
             default -> b.augment(true);
         }
         return b.build();
@@ -604,10 +715,15 @@ final class TrainCommand implements Callable<Integer> {
             System.out.println("Stopped by Ctrl-C after epoch " + r.history().size() + " (and inside the next one, "
                     + "if it had started); continue with: train --resume --out " + run);
         }
-        r.history().best().ifPresent(best -> System.out.printf(Locale.ROOT,
-                "Best validation accuracy %.1f%% at epoch %d; last %.1f%% (epoch %d)%n", 100 * best.valAccuracy(),
-                best.epoch(), 100 * r.history().epochs().get(r.history().size() - 1).valAccuracy(),
-                r.history().size()));
+        r.history()
+                .best()
+                .ifPresent(best -> System.out.printf(
+                        Locale.ROOT,
+                        "Best validation accuracy %.1f%% at epoch %d; last %.1f%% (epoch %d)%n",
+                        100 * best.valAccuracy(),
+                        best.epoch(),
+                        100 * r.history().epochs().get(r.history().size() - 1).valAccuracy(),
+                        r.history().size()));
         System.out.println("Model:   " + r.bestCheckpoint() + " (best), " + r.lastCheckpoint() + " (last)");
         System.out.println("Curves:  " + run.resolve(Trainer.CHARTS_DIR) + "/{accuracy,loss,learning_rate}.png, "
                 + "metrics " + run.resolve("metrics.csv"));

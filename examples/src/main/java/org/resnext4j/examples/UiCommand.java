@@ -4,11 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-
 import org.resnext4j.ui.Trainer;
 import org.resnext4j.ui.TrainingUi;
 import org.resnext4j.ui.UiOptions;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,7 +17,10 @@ import picocli.CommandLine.Spec;
  * {@code ui <run-folder | stats-file>}: reopens a finished run's DL4J UI stats ({@code <run>/ui-stats.dl4j}) in the
  * browser UI on 127.0.0.1 and blocks until Ctrl-C.
  */
-@Command(name = "ui", mixinStandardHelpOptions = true, usageHelpWidth = Cli.USAGE_WIDTH,
+@Command(
+        name = "ui",
+        mixinStandardHelpOptions = true,
+        usageHelpWidth = Cli.USAGE_WIDTH,
         description = "Reopens a finished run in the DL4J training UI (and its epoch curves) until Ctrl-C.")
 final class UiCommand implements Callable<Integer> {
 
@@ -42,12 +43,15 @@ final class UiCommand implements Callable<Integer> {
         }
         TrainingUi ui = TrainingUi.reopen(stats, options);
         CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            ui.close();
-            stop.countDown();
-        }, "ui-shutdown"));
-        System.out.println("DL4J training UI for " + stats + ": " + ui.url().orElse("(no URL)")
-                + "  (listening on " + options.bindAddress() + "; Ctrl-C to stop)");
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            ui.close();
+                            stop.countDown();
+                        },
+                        "ui-shutdown"));
+        System.out.println("DL4J training UI for " + stats + ": " + ui.url().orElse("(no URL)") + "  (listening on "
+                + options.bindAddress() + "; Ctrl-C to stop)");
         stop.await();
         return 0;
     }

@@ -3,19 +3,24 @@ package org.resnext4j.examples;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-
 import org.resnext4j.ui.UiOptions;
-
 import picocli.CommandLine.Option;
 
 /** The browser UI's options, shared by {@code train} and {@code ui}. */
 final class UiMixin {
 
-    @Option(names = "--port", paramLabel = "N", description = "UI port (default ${DEFAULT-VALUE}, or the next free "
-            + "one when that is taken; a port given here must be free)", defaultValue = "9000")
+    @Option(
+            names = "--port",
+            paramLabel = "N",
+            description = "UI port (default ${DEFAULT-VALUE}, or the next free "
+                    + "one when that is taken; a port given here must be free)",
+            defaultValue = "9000")
     int port;
 
-    @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = UiOptions.LOOPBACK,
+    @Option(
+            names = "--host",
+            paramLabel = "ADDRESS",
+            defaultValue = UiOptions.LOOPBACK,
             description = "address the UI listens on (default ${DEFAULT-VALUE}, this machine only; the DL4J UI has "
                     + "no authentication: another address shows the training to the network)")
     String host;

@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,17 +34,18 @@ class CliErrorsTest {
     void files(@TempDir Path dir) throws IOException {
         tmp = dir;
         data = ShapesDataset.write(tmp.resolve("shapes"), 3, 32, 1);
-        ComputationGraph net = ResNeXt.builder(Models.spec("tiny", 4, 32)).build().init();
+        ComputationGraph net =
+                ResNeXt.builder(Models.spec("tiny", 4, 32)).build().init();
         model = tmp.resolve("model.zip");
         Checkpoints.save(net, model, Map.of());
         imagenetWeights = tmp.resolve("tiny-1000.safetensors");
-        TorchvisionWeights.save(ResNeXt.builder(Models.spec("tiny", 1000, 32)).build().init(), imagenetWeights,
-                Map.of());
+        TorchvisionWeights.save(
+                ResNeXt.builder(Models.spec("tiny", 1000, 32)).build().init(), imagenetWeights, Map.of());
     }
 
     /** A Java exception's class name, qualified ({@code java.io.IOException}) or simple ({@code IOException:}). */
-    private static final Pattern NAMED_EXCEPTION = Pattern.compile("\\b(\\w+\\.)+\\w*(Exception|Error)\\b"
-            + "|\\b\\w+(Exception|Error):");
+    private static final Pattern NAMED_EXCEPTION =
+            Pattern.compile("\\b(\\w+\\.)+\\w*(Exception|Error)\\b" + "|\\b\\w+(Exception|Error):");
 
     /** Runs the command line and checks exit code 2 and a first stderr line {@code error: ...} holding each part. */
     private static String fails(String[] args, String... expectedParts) {
@@ -67,17 +67,36 @@ class CliErrorsTest {
     @Test
     void missingDataFolder() {
         Path missing = tmp.resolve("no-such-folder");
-        fails(args("train", "--data", missing.toString(), "--no-ui", "--out", tmp.resolve("r1").toString()),
-                "--data", "data folder", missing.toAbsolutePath().toString(), "does not exist");
+        fails(
+                args(
+                        "train",
+                        "--data",
+                        missing.toString(),
+                        "--no-ui",
+                        "--out",
+                        tmp.resolve("r1").toString()),
+                "--data",
+                "data folder",
+                missing.toAbsolutePath().toString(),
+                "does not exist");
         fails(args("evaluate", model.toString(), missing.toString()), "data folder", "does not exist");
     }
 
     @Test
     void unknownPresetOrCommand() {
-        fails(args("train", "--model", "resnext51_32x4d", "--data", data.toString(), "--no-ui"),
-                "unknown model \"resnext51_32x4d\"", "resnext50_32x4d", "tiny");
-        fails(args("import-weights", imagenetWeights.toString(), tmp.resolve("x.zip").toString(), "--model",
-                "resnet49"), "unknown model \"resnet49\"");
+        fails(
+                args("train", "--model", "resnext51_32x4d", "--data", data.toString(), "--no-ui"),
+                "unknown model \"resnext51_32x4d\"",
+                "resnext50_32x4d",
+                "tiny");
+        fails(
+                args(
+                        "import-weights",
+                        imagenetWeights.toString(),
+                        tmp.resolve("x.zip").toString(),
+                        "--model",
+                        "resnet49"),
+                "unknown model \"resnet49\"");
         fails(args("summary", "resnet49"), "unknown model preset \"resnet49\"");
         fails(args("fit"), "unknown command \"fit\"");
     }
@@ -87,17 +106,27 @@ class CliErrorsTest {
         byte[] bytes = Files.readAllBytes(model);
         Path truncated = tmp.resolve("truncated.zip");
         Files.write(truncated, Arrays.copyOf(bytes, bytes.length / 2));
-        fails(args("evaluate", truncated.toString(), data.toString()), truncated.toAbsolutePath().toString(),
+        fails(
+                args("evaluate", truncated.toString(), data.toString()),
+                truncated.toAbsolutePath().toString(),
                 "truncated");
         fails(args("predict", truncated.toString(), data.toString()), "truncated");
-        fails(args("export-weights", truncated.toString(), tmp.resolve("x.safetensors").toString()), "truncated");
+        fails(
+                args(
+                        "export-weights",
+                        truncated.toString(),
+                        tmp.resolve("x.safetensors").toString()),
+                "truncated");
     }
 
     @Test
     void fileThatIsNotAModel() throws IOException {
         Path text = tmp.resolve("notes.zip");
         Files.writeString(text, "not a model");
-        fails(args("predict", text.toString(), data.toString()), text.toAbsolutePath().toString(), "not a zip");
+        fails(
+                args("predict", text.toString(), data.toString()),
+                text.toAbsolutePath().toString(),
+                "not a zip");
         Path otherZip = tmp.resolve("other.zip");
         try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(otherZip))) {
             z.putNextEntry(new ZipEntry("readme.txt"));
@@ -109,28 +138,70 @@ class CliErrorsTest {
 
     @Test
     void strictImportOfA1000ClassFileIntoA4ClassModelPointsToFineTuning() {
-        fails(args("import-weights", imagenetWeights.toString(), tmp.resolve("x.zip").toString(), "--model", "tiny",
-                "--classes", "4", "--size", "32"), "fc.weight", "[1000, 512]", "[4, 512]", "train --pretrained");
+        fails(
+                args(
+                        "import-weights",
+                        imagenetWeights.toString(),
+                        tmp.resolve("x.zip").toString(),
+                        "--model",
+                        "tiny",
+                        "--classes",
+                        "4",
+                        "--size",
+                        "32"),
+                "fc.weight",
+                "[1000, 512]",
+                "[4, 512]",
+                "train --pretrained");
     }
 
     @Test
     void fineTuneFileWhoseBackboneDoesNotMatch() throws IOException {
         Path resnetLike = tmp.resolve("other-backbone.safetensors");
-        ResNeXtSpec other = ResNeXtSpec.tiny().toBuilder().cardinality(1).baseWidth(64).numClasses(1000)
-                .inputShape(3, 32, 32).build();
+        ResNeXtSpec other = ResNeXtSpec.tiny().toBuilder()
+                .cardinality(1)
+                .baseWidth(64)
+                .numClasses(1000)
+                .inputShape(3, 32, 32)
+                .build();
         TorchvisionWeights.save(ResNeXt.builder(other).build().init(), resnetLike, Map.of());
-        fails(args("train", "--data", data.toString(), "--model", "tiny", "--size", "32", "--no-ui", "--out",
-                tmp.resolve("r2").toString(), "--pretrained", resnetLike.toString()), "--pretrained",
-                "does not fit the backbone of tiny", "layer1.0.conv2.weight");
-        fails(args("train", "--data", data.toString(), "--no-ui", "--pretrained", tmp.resolve("nope.st").toString()),
-                "--pretrained", "does not exist");
+        fails(
+                args(
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--model",
+                        "tiny",
+                        "--size",
+                        "32",
+                        "--no-ui",
+                        "--out",
+                        tmp.resolve("r2").toString(),
+                        "--pretrained",
+                        resnetLike.toString()),
+                "--pretrained",
+                "does not fit the backbone of tiny",
+                "layer1.0.conv2.weight");
+        fails(
+                args(
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--no-ui",
+                        "--pretrained",
+                        tmp.resolve("nope.st").toString()),
+                "--pretrained",
+                "does not exist");
     }
 
     @Test
     void badNumbers() {
         String d = data.toString();
         fails(args("train", "--data", d, "--no-ui", "--epochs", "0"), "--epochs", "expected an integer >= 1", "0");
-        fails(args("train", "--data", d, "--no-ui", "--epochs", "three"), "--epochs", "expected an integer",
+        fails(
+                args("train", "--data", d, "--no-ui", "--epochs", "three"),
+                "--epochs",
+                "expected an integer",
                 "\"three\"");
         fails(args("train", "--data", d, "--no-ui", "--batch", "-4"), "--batch", ">= 1", "-4");
         fails(args("train", "--data", d, "--no-ui", "--val-split", "1.5"), "--val-split", "1.5");
@@ -140,11 +211,16 @@ class CliErrorsTest {
         fails(args("train", "--data", d, "--no-ui", "--optimizer", "rmsprop"), "--optimizer", "rmsprop");
         fails(args("predict", model.toString(), d, "--top", "0"), "--top", "0");
         fails(args("train", "--data", d, "--no-ui", "--epochs", "1", "--bogus", "1"), "Unknown option", "'--bogus'");
-        fails(args("train", "--data", d, "--no-ui", "--augment", "heavy"), "--augment", "expected one of",
-                "imagenet", "'heavy'");
+        fails(
+                args("train", "--data", d, "--no-ui", "--augment", "heavy"),
+                "--augment",
+                "expected one of",
+                "imagenet",
+                "'heavy'");
         fails(args("train", "--data", d, "--no-ui", "--freeze-backbone"), "--freeze-backbone needs --pretrained");
-        fails(args("train", "--data", d, "--no-ui", "--reduce-lr-factor", "0.5"), "--reduce-lr-factor needs "
-                + "--reduce-lr");
+        fails(
+                args("train", "--data", d, "--no-ui", "--reduce-lr-factor", "0.5"),
+                "--reduce-lr-factor needs " + "--reduce-lr");
         fails(args("train", "--data", d, "--host", "no-such-host.invalid"), "--host", "no-such-host.invalid");
         fails(args("summary", "resnet50", "--size", "0"), "--size", ">= 1", "0");
     }
@@ -153,11 +229,33 @@ class CliErrorsTest {
     void malformedWeightsFile() throws IOException {
         Path text = tmp.resolve("weights.safetensors");
         Files.writeString(text, "{ this is not a safetensors file }");
-        String line = fails(args("import-weights", text.toString(), tmp.resolve("x.zip").toString(), "--model",
-                "tiny", "--size", "32"), text.toString(), "not a valid safetensors file");
+        String line = fails(
+                args(
+                        "import-weights",
+                        text.toString(),
+                        tmp.resolve("x.zip").toString(),
+                        "--model",
+                        "tiny",
+                        "--size",
+                        "32"),
+                text.toString(),
+                "not a valid safetensors file");
         assertTrue(!line.contains("Exception"), "no exception class names: " + line);
-        fails(args("train", "--data", data.toString(), "--model", "tiny", "--size", "32", "--no-ui", "--out",
-                tmp.resolve("r3").toString(), "--pretrained", text.toString()), "not a valid safetensors file");
+        fails(
+                args(
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--model",
+                        "tiny",
+                        "--size",
+                        "32",
+                        "--no-ui",
+                        "--out",
+                        tmp.resolve("r3").toString(),
+                        "--pretrained",
+                        text.toString()),
+                "not a valid safetensors file");
     }
 
     @Test
@@ -170,9 +268,17 @@ class CliErrorsTest {
 
     @Test
     void resumeErrors() {
-        fails(args("train", "--resume", "--no-ui", "--out", tmp.toString(), "--lr", "0.1"),
+        fails(
+                args("train", "--resume", "--no-ui", "--out", tmp.toString(), "--lr", "0.1"),
                 "--lr cannot be changed with --resume");
-        fails(args("train", "--resume", "--no-ui", "--out", tmp.resolve("never-trained").toString()), "--resume",
+        fails(
+                args(
+                        "train",
+                        "--resume",
+                        "--no-ui",
+                        "--out",
+                        tmp.resolve("never-trained").toString()),
+                "--resume",
                 "has no checkpoint");
         fails(args("train", "--resume", "--no-ui"), "--resume needs --out");
     }

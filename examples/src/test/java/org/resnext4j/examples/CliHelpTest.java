@@ -8,11 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-
 import picocli.CommandLine;
 
 /**
@@ -45,20 +43,26 @@ class CliHelpTest {
         }
         CliRunner.Result version = CliRunner.run("--version");
         assertEquals(0, version.code());
-        assertTrue(version.out().matches("resnext4j \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(Deeplearning4j 1\\.0\\.0-M2\\.1, "
-                + "Java .*\\)\\R"), version.out());
+        assertTrue(
+                version.out()
+                        .matches("resnext4j \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(Deeplearning4j 1\\.0\\.0-M2\\.1, "
+                                + "Java .*\\)\\R"),
+                version.out());
     }
 
     @Test
     void docsCliMdIsTheUsageTheCommandsPrint() throws IOException {
-        Path doc = Path.of(System.getProperty("user.dir")).resolveSibling("docs").resolve("cli.md");
+        Path doc =
+                Path.of(System.getProperty("user.dir")).resolveSibling("docs").resolve("cli.md");
         String expected = usageDoc();
         if (Boolean.getBoolean("resnext4j.updateDocs")) {
             Files.writeString(doc, expected, StandardCharsets.UTF_8);
         }
         assertTrue(Files.exists(doc), doc + " is missing");
-        assertEquals(expected, Files.readString(doc, StandardCharsets.UTF_8), doc + " is out of date: run mvn -pl "
-                + "examples test -Dtest=CliHelpTest -Dresnext4j.updateDocs=true");
+        assertEquals(
+                expected,
+                Files.readString(doc, StandardCharsets.UTF_8),
+                doc + " is out of date: run mvn -pl " + "examples test -Dtest=CliHelpTest -Dresnext4j.updateDocs=true");
     }
 
     /** The reference page: the top-level usage, then each command's, as {@code --help} prints them. */
@@ -67,9 +71,15 @@ class CliHelpTest {
         StringBuilder sb = new StringBuilder("# resnext4j command line\n\n")
                 .append("Generated from the commands' `--help` (`CliHelpTest` checks that this page matches them).\n")
                 .append("Run as `examples/target/resnext4j/bin/resnext4j COMMAND ...` after `mvn -DskipTests ")
-                .append("package`.\n\n```\n").append(cl.getUsageMessage(CommandLine.Help.Ansi.OFF)).append("```\n");
-        cl.getSubcommands().forEach((name, sub) -> sb.append("\n## ").append(name).append("\n\n```\n")
-                .append(sub.getUsageMessage(CommandLine.Help.Ansi.OFF)).append("```\n"));
+                .append("package`.\n\n```\n")
+                .append(cl.getUsageMessage(CommandLine.Help.Ansi.OFF))
+                .append("```\n");
+        cl.getSubcommands()
+                .forEach((name, sub) -> sb.append("\n## ")
+                        .append(name)
+                        .append("\n\n```\n")
+                        .append(sub.getUsageMessage(CommandLine.Help.Ansi.OFF))
+                        .append("```\n"));
         return sb.toString();
     }
 }

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -41,21 +40,56 @@ class CliInterruptTest {
     }
 
     private List<String> train(Path out, int epochs) {
-        return new ArrayList<>(List.of("train", "--data", data.toString(), "--model", "tiny", "--size", "32",
-                "--batch", "8", "--seed", "4", "--lr", "0.003", "--schedule", "step", "--lr-step", "1", "--lr-gamma",
-                "0.9", "--augment", "light", "--no-ui", "--out", out.toString(), "--epochs", Integer.toString(epochs)));
+        return new ArrayList<>(List.of(
+                "train",
+                "--data",
+                data.toString(),
+                "--model",
+                "tiny",
+                "--size",
+                "32",
+                "--batch",
+                "8",
+                "--seed",
+                "4",
+                "--lr",
+                "0.003",
+                "--schedule",
+                "step",
+                "--lr-step",
+                "1",
+                "--lr-gamma",
+                "0.9",
+                "--augment",
+                "light",
+                "--no-ui",
+                "--out",
+                out.toString(),
+                "--epochs",
+                Integer.toString(epochs)));
     }
 
     /** Starts the CLI in a child JVM, waits for its first checkpoint, sends {@code signals} SIGINTs. */
     private Child interrupt(Path out, int signals) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT", java, "-Xmx1g",
-                "-Dorg.bytedeco.javacpp.maxbytes=2G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=3G",
-                "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"), Cli.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of(
+                "env",
+                "--default-signal=INT",
+                java,
+                "-Xmx1g",
+                "-Dorg.bytedeco.javacpp.maxbytes=2G",
+                "-Dorg.bytedeco.javacpp.maxphysicalbytes=3G",
+                "-Djava.awt.headless=true",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Cli.class.getName()));
         cmd.addAll(train(out, 40));
         Path stdout = tmp.resolve(out.getFileName() + ".out");
         Path stderr = tmp.resolve(out.getFileName() + ".err");
-        Process p = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile())
+                .start();
         // the report is the last file written after an epoch: soon after it, the next epoch's batches run
         Path report = out.resolve("report.html");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -72,12 +106,13 @@ class CliInterruptTest {
             p.destroyForcibly();
             throw new AssertionError("the child did not end after SIGINT: " + Files.readString(stderr));
         }
-        return new Child(p.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8),
+        return new Child(
+                p.exitValue(),
+                Files.readString(stdout, StandardCharsets.UTF_8),
                 Files.readString(stderr, StandardCharsets.UTF_8));
     }
 
-    record Child(int code, String out, String err) {
-    }
+    record Child(int code, String out, String err) {}
 
     @Test
     void ctrlCSavesTheStateAndResumeFinishesLikeAnUninterruptedRun() throws Exception {
@@ -88,22 +123,25 @@ class CliInterruptTest {
         assertTrue(c.out().contains("Stopped by Ctrl-C after epoch"), c.out());
         Map<String, Object> meta = Checkpoints.readMetadata(run.resolve("checkpoints/last.zip"));
         int done = ((Number) meta.get("epoch")).intValue();
-        System.out.println("interrupted after " + done + " epoch(s), inside the next: "
-                + meta.get(TrainingRun.PARTIAL_EPOCH_KEY));
+        System.out.println(
+                "interrupted after " + done + " epoch(s), inside the next: " + meta.get(TrainingRun.PARTIAL_EPOCH_KEY));
         assertTrue(done >= 1 && done < 40, "epochs done " + done);
         if (meta.get(TrainingRun.PARTIAL_EPOCH_KEY) instanceof Map<?, ?> partial) {
             assertTrue(((Number) partial.get("batches")).intValue() > 0, "batches of the interrupted epoch");
         }
 
         int total = done + 2;
-        List<String> resume = List.of("train", "--resume", "--out", run.toString(), "--epochs",
-                Integer.toString(total), "--no-ui");
+        List<String> resume =
+                List.of("train", "--resume", "--out", run.toString(), "--epochs", Integer.toString(total), "--no-ui");
         CliRunner.Result resumed = CliRunner.run(resume.toArray(String[]::new));
         assertEquals(0, resumed.code(), resumed.toString());
-        CliRunner.Result reference = CliRunner.run(train(tmp.resolve("reference"), total).toArray(String[]::new));
+        CliRunner.Result reference =
+                CliRunner.run(train(tmp.resolve("reference"), total).toArray(String[]::new));
         assertEquals(0, reference.code(), reference.toString());
-        List<EpochMetrics> a = MetricsHistory.readJson(tmp.resolve("reference/metrics.json")).epochs();
-        List<EpochMetrics> b = MetricsHistory.readJson(run.resolve("metrics.json")).epochs();
+        List<EpochMetrics> a =
+                MetricsHistory.readJson(tmp.resolve("reference/metrics.json")).epochs();
+        List<EpochMetrics> b =
+                MetricsHistory.readJson(run.resolve("metrics.json")).epochs();
         assertEquals(total, b.size());
         for (int i = 0; i < total; i++) {
             String e = "epoch " + (i + 1);

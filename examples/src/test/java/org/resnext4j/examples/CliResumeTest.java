@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.resnext4j.ui.EpochMetrics;
@@ -32,8 +31,10 @@ class CliResumeTest {
         CliRunner.Result r = CliRunner.run("train", "--resume", "--out", split.toString(), "--epochs", "3", "--no-ui");
         assertEquals(0, r.code(), r.toString());
 
-        List<EpochMetrics> a = MetricsHistory.readJson(full.resolve("metrics.json")).epochs();
-        List<EpochMetrics> b = MetricsHistory.readJson(split.resolve("metrics.json")).epochs();
+        List<EpochMetrics> a =
+                MetricsHistory.readJson(full.resolve("metrics.json")).epochs();
+        List<EpochMetrics> b =
+                MetricsHistory.readJson(split.resolve("metrics.json")).epochs();
         assertEquals(List.of(1, 2, 3), b.stream().map(EpochMetrics::epoch).toList());
         for (int i = 0; i < 3; i++) {
             String e = "epoch " + (i + 1);
@@ -52,8 +53,21 @@ class CliResumeTest {
         Path data = ShapesDataset.write(tmp.resolve("shapes"), 12, ShapesDataset.DEFAULT_SIZE, 6);
         Path run = tmp.resolve("run");
         // --lr 1e-12: nothing can improve, so early stopping (patience 1) ends the run after epoch 2
-        CliRunner.Result r = CliRunner.run(train(data, run, "--epochs", "6", "--lr", "1e-12", "--early-stopping", "1",
-                "--early-stopping-min-delta", "0.001", "--reduce-lr", "1", "--reduce-lr-factor", "0.5"));
+        CliRunner.Result r = CliRunner.run(train(
+                data,
+                run,
+                "--epochs",
+                "6",
+                "--lr",
+                "1e-12",
+                "--early-stopping",
+                "1",
+                "--early-stopping-min-delta",
+                "0.001",
+                "--reduce-lr",
+                "1",
+                "--reduce-lr-factor",
+                "0.5"));
         assertEquals(0, r.code(), r.toString());
         MetricsHistory h = MetricsHistory.readJson(run.resolve("metrics.json"));
         assertEquals(2, h.size(), "stopped early: " + h.toCsv());
@@ -63,16 +77,40 @@ class CliResumeTest {
         CliRunner.Result bad = CliRunner.run(train(data, tmp.resolve("bad"), "--reduce-lr-factor", "0.5"));
         assertEquals(2, bad.code(), bad.toString());
         assertTrue(bad.err().contains("--reduce-lr-factor needs --reduce-lr PATIENCE"), bad.err());
-        CliRunner.Result monitor = CliRunner.run(train(data, tmp.resolve("bad2"), "--early-stopping", "2",
-                "--early-stopping-monitor", "val_f1"));
+        CliRunner.Result monitor = CliRunner.run(
+                train(data, tmp.resolve("bad2"), "--early-stopping", "2", "--early-stopping-monitor", "val_f1"));
         assertEquals(2, monitor.code(), monitor.toString());
         assertTrue(monitor.err().contains("--early-stopping-monitor: Unknown monitor \"val_f1\""), monitor.err());
     }
 
     private static String[] train(Path data, Path out, String... extra) {
-        List<String> args = new ArrayList<>(List.of("train", "--data", data.toString(), "--model", "tiny", "--size",
-                "32", "--batch", "16", "--seed", "9", "--optimizer", "adam", "--lr", "0.003", "--schedule", "step",
-                "--lr-step", "1", "--lr-gamma", "0.7", "--augment", "light", "--no-ui", "--out", out.toString()));
+        List<String> args = new ArrayList<>(List.of(
+                "train",
+                "--data",
+                data.toString(),
+                "--model",
+                "tiny",
+                "--size",
+                "32",
+                "--batch",
+                "16",
+                "--seed",
+                "9",
+                "--optimizer",
+                "adam",
+                "--lr",
+                "0.003",
+                "--schedule",
+                "step",
+                "--lr-step",
+                "1",
+                "--lr-gamma",
+                "0.7",
+                "--augment",
+                "light",
+                "--no-ui",
+                "--out",
+                out.toString()));
         args.addAll(List.of(extra));
         return args.toArray(new String[0]);
     }

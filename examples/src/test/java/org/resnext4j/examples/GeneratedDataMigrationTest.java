@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,12 +20,19 @@ class GeneratedDataMigrationTest {
         assertEquals(200, TrainCommand.generatedPerClass(Map.of("data_generated", true)), "no key: a legacy run");
         assertEquals(600, TrainCommand.generatedPerClass(Map.of("data_per_class", 600)));
         // a legacy run folder's data set is reused as it is (same description file), not refused as foreign
-        Path legacy = ShapesDataset.write(tmp.resolve("shapes"), ShapesDataset.LEGACY_PER_CLASS,
-                ShapesDataset.DEFAULT_SIZE, ShapesDataset.DEFAULT_SEED);
-        long before = Files.getLastModifiedTime(legacy.resolve("dataset.txt")).toMillis();
-        ShapesDataset.write(legacy, TrainCommand.generatedPerClass(Map.of()), ShapesDataset.DEFAULT_SIZE,
+        Path legacy = ShapesDataset.write(
+                tmp.resolve("shapes"),
+                ShapesDataset.LEGACY_PER_CLASS,
+                ShapesDataset.DEFAULT_SIZE,
                 ShapesDataset.DEFAULT_SEED);
-        assertEquals(before, Files.getLastModifiedTime(legacy.resolve("dataset.txt")).toMillis());
+        long before = Files.getLastModifiedTime(legacy.resolve("dataset.txt")).toMillis();
+        ShapesDataset.write(
+                legacy,
+                TrainCommand.generatedPerClass(Map.of()),
+                ShapesDataset.DEFAULT_SIZE,
+                ShapesDataset.DEFAULT_SEED);
+        assertEquals(
+                before, Files.getLastModifiedTime(legacy.resolve("dataset.txt")).toMillis());
         try (var files = Files.list(legacy.resolve("circle"))) {
             assertEquals(200, files.count());
         }

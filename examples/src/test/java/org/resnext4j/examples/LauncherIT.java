@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,8 +20,7 @@ class LauncherIT {
 
     private static final Path LAUNCHER = Path.of("target", "resnext4j", "bin", "resnext4j");
 
-    record Run(int code, String out, String err) {
-    }
+    record Run(int code, String out, String err) {}
 
     private static Run launch(String... args) throws IOException, InterruptedException {
         assertTrue(Files.isExecutable(LAUNCHER), LAUNCHER.toAbsolutePath() + " is not there: run mvn package first");
@@ -39,7 +37,9 @@ class LauncherIT {
             p.destroyForcibly();
             throw new AssertionError("bin/resnext4j " + String.join(" ", args) + " did not end in 120 s");
         }
-        Run r = new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        Run r = new Run(
+                p.exitValue(),
+                Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));
         Files.delete(out);
         Files.delete(err);
@@ -64,7 +64,7 @@ class LauncherIT {
         assertTrue(help.out().startsWith("Usage: resnext4j train"), help.out());
         Run bad = launch("summary", "resnet49");
         assertEquals(2, bad.code(), bad.out() + bad.err());
-        assertTrue(bad.err().startsWith("error: ") && bad.err().contains("unknown model preset \"resnet49\""),
-                bad.err());
+        assertTrue(
+                bad.err().startsWith("error: ") && bad.err().contains("unknown model preset \"resnet49\""), bad.err());
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.resnext4j.ui.EpochMetrics;
@@ -25,8 +24,19 @@ class MainJobTest {
     @Test
     void mainJobRecipeLearnsTheShapes(@TempDir Path tmp) throws IOException {
         Path run = tmp.resolve("run");
-        CliRunner.Result r = CliRunner.run("train", "--size", "32", "--batch", "32", "--lr", "0.01", "--epochs", "6",
-                "--no-ui", "--out", run.toString());
+        CliRunner.Result r = CliRunner.run(
+                "train",
+                "--size",
+                "32",
+                "--batch",
+                "32",
+                "--lr",
+                "0.01",
+                "--epochs",
+                "6",
+                "--no-ui",
+                "--out",
+                run.toString());
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("Augmentation: none (auto)"), "generated shapes train without augmentation");
         MetricsHistory h = MetricsHistory.readJson(run.resolve("metrics.json"));
@@ -34,7 +44,8 @@ class MainJobTest {
         EpochMetrics best = h.best().orElseThrow();
         System.out.println("main-job recipe, 6 epochs: best validation accuracy " + best.valAccuracy() + " at epoch "
                 + best.epoch());
-        assertTrue(best.valAccuracy() >= MIN_ACCURACY, "best validation accuracy " + best.valAccuracy()
-                + " is below " + MIN_ACCURACY + ": " + h.toCsv());
+        assertTrue(
+                best.valAccuracy() >= MIN_ACCURACY,
+                "best validation accuracy " + best.valAccuracy() + " is below " + MIN_ACCURACY + ": " + h.toCsv());
     }
 }

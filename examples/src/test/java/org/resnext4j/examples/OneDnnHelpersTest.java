@@ -23,7 +23,9 @@ class OneDnnHelpersTest {
     @Test
     void helpersAreCreatedOnceTheApplicationEnablesThem() {
         OneDnnHelpers.enableUnlessConfigured();
-        ComputationGraph split = ResNeXt.builder(Models.spec("tiny", 4, 32).withForm(GraphForm.SPLIT)).build().init();
+        ComputationGraph split = ResNeXt.builder(Models.spec("tiny", 4, 32).withForm(GraphForm.SPLIT))
+                .build()
+                .init();
         assertInstanceOf(MKLDNNConvHelper.class, ((ConvolutionLayer) split.getLayer("conv1")).getHelper());
         assertInstanceOf(MKLDNNBatchNormHelper.class, ((BatchNormalization) split.getLayer("bn1")).getHelper());
         assertInstanceOf(MKLDNNSubsamplingHelper.class, ((SubsamplingLayer) split.getLayer("maxpool")).getHelper());

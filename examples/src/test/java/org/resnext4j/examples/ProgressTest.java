@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-
 import org.junit.jupiter.api.Test;
 
 /** Progress bars: drawn with the task, count, percentage and elapsed/remaining time; silent when off. */
@@ -17,7 +16,7 @@ class ProgressTest {
     void barShowsTaskCountPercentageAndTimes() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         try (PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
-             Progress.Bar bar = Progress.start("epoch 2/5", 12, out)) {
+                Progress.Bar bar = Progress.start("epoch 2/5", 12, out)) {
             for (int i = 0; i < 12; i++) {
                 bar.step();
             }

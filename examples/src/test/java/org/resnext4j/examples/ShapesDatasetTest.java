@@ -13,9 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-
 import javax.imageio.ImageIO;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.resnext4j.datavec.ImageFolder;
@@ -31,7 +29,9 @@ class ShapesDatasetTest {
         Path b = ShapesDataset.write(tmp.resolve("b"), 12, 64, 7);
         List<Path> filesA = files(a);
         assertEquals(4 * 12 + 1, filesA.size(), "12 PNGs per class plus dataset.txt");
-        assertEquals(filesA.stream().map(a::relativize).toList(), files(b).stream().map(b::relativize).toList());
+        assertEquals(
+                filesA.stream().map(a::relativize).toList(),
+                files(b).stream().map(b::relativize).toList());
         for (Path f : filesA) {
             assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(b.resolve(a.relativize(f))), f.toString());
         }
@@ -39,7 +39,8 @@ class ShapesDatasetTest {
         assertEquals(List.of("circle", "cross", "square", "triangle"), folder.classNames());
         assertEquals(ShapesDataset.CLASSES, folder.classNames());
         folder.classCounts().values().forEach(n -> assertEquals(12, n));
-        BufferedImage image = ImageIO.read(a.resolve("triangle/triangle_0011.png").toFile());
+        BufferedImage image =
+                ImageIO.read(a.resolve("triangle/triangle_0011.png").toFile());
         assertEquals(64, image.getWidth());
         assertEquals(64, image.getHeight());
     }
@@ -50,8 +51,8 @@ class ShapesDatasetTest {
         Path b = ShapesDataset.write(tmp.resolve("b"), 3, 48, 2);
         Path f = Path.of("circle", "circle_0000.png");
         assertFalse(java.util.Arrays.equals(Files.readAllBytes(a.resolve(f)), Files.readAllBytes(b.resolve(f))));
-        assertFalse(java.util.Arrays.equals(Files.readAllBytes(a.resolve(f)),
-                Files.readAllBytes(a.resolve("circle/circle_0001.png"))));
+        assertFalse(java.util.Arrays.equals(
+                Files.readAllBytes(a.resolve(f)), Files.readAllBytes(a.resolve("circle/circle_0001.png"))));
     }
 
     @Test
@@ -62,8 +63,8 @@ class ShapesDatasetTest {
         Files.setLastModifiedTime(marker, java.nio.file.attribute.FileTime.fromMillis(modified - 100_000));
         ShapesDataset.write(a, 2, 32, 5);
         assertEquals(modified - 100_000, Files.getLastModifiedTime(marker).toMillis(), "not rewritten");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ShapesDataset.write(a, 3, 32, 5));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> ShapesDataset.write(a, 3, 32, 5));
         assertTrue(e.getMessage().contains("does not hold this generated data set"), e.getMessage());
     }
 

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -60,10 +59,25 @@ class TrainEvaluatePredictTest {
     }
 
     private String[] train(String... extra) {
-        List<String> args = new java.util.ArrayList<>(List.of("train", "--data", data.toString(), "--model", "tiny",
-                "--size", Integer.toString(IMAGE_SIZE), "--batch", "16", "--seed", "3", "--lr", "0.003", "--augment",
-                "none", "--no-ui",
-                "--out", run.toString()));
+        List<String> args = new java.util.ArrayList<>(List.of(
+                "train",
+                "--data",
+                data.toString(),
+                "--model",
+                "tiny",
+                "--size",
+                Integer.toString(IMAGE_SIZE),
+                "--batch",
+                "16",
+                "--seed",
+                "3",
+                "--lr",
+                "0.003",
+                "--augment",
+                "none",
+                "--no-ui",
+                "--out",
+                run.toString()));
         args.addAll(List.of(extra));
         return args.toArray(new String[0]);
     }
@@ -73,9 +87,18 @@ class TrainEvaluatePredictTest {
     void trainWritesModelMetricsChartsAndReport() throws IOException {
         CliRunner.Result r = CliRunner.run(train("--epochs", "8"));
         assertEquals(0, r.code(), r.toString());
-        for (String f : List.of("checkpoints/last.zip", "checkpoints/best.zip", "checkpoints/last.json",
-                "metrics.csv", "metrics.json", "charts/accuracy.png", "charts/loss.png", "charts/learning_rate.png",
-                "charts/confusion_matrix.png", "report.html", "ui-stats.dl4j")) {
+        for (String f : List.of(
+                "checkpoints/last.zip",
+                "checkpoints/best.zip",
+                "checkpoints/last.json",
+                "metrics.csv",
+                "metrics.json",
+                "charts/accuracy.png",
+                "charts/loss.png",
+                "charts/learning_rate.png",
+                "charts/confusion_matrix.png",
+                "report.html",
+                "ui-stats.dl4j")) {
             assertTrue(Files.size(run.resolve(f)) > 0, f);
         }
         assertEquals(8, MetricsHistory.readJson(run.resolve("metrics.json")).size());
@@ -92,11 +115,14 @@ class TrainEvaluatePredictTest {
     @Test
     @Order(2)
     void resumeContinuesToTheRequestedEpochsWithoutGapsOrDuplicates() throws IOException {
-        EpochMetrics eighth = MetricsHistory.readJson(run.resolve("metrics.json")).epochs().get(7);
+        EpochMetrics eighth =
+                MetricsHistory.readJson(run.resolve("metrics.json")).epochs().get(7);
         CliRunner.Result r = CliRunner.run("train", "--resume", "--out", run.toString(), "--epochs", "9", "--no-ui");
         assertEquals(0, r.code(), r.toString());
         MetricsHistory h = MetricsHistory.readJson(run.resolve("metrics.json"));
-        assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9), h.epochs().stream().map(EpochMetrics::epoch).toList());
+        assertEquals(
+                List.of(1, 2, 3, 4, 5, 6, 7, 8, 9),
+                h.epochs().stream().map(EpochMetrics::epoch).toList());
         List<String> csv = Files.readAllLines(run.resolve("metrics.csv"));
         assertEquals(10, csv.size(), "header and 9 epochs: " + csv);
         assertEquals(eighth, h.epochs().get(7), "earlier epochs kept as they were");
@@ -109,8 +135,9 @@ class TrainEvaluatePredictTest {
         assertEquals(eighth.learningRate(), ninth.learningRate(), 1e-12);
         double best = h.best().orElseThrow().valAccuracy();
         assertTrue(h.epochs().get(8).trainLoss() < 0.75 * h.epochs().get(0).trainLoss(), "training loss fell: " + h);
-        assertTrue(best >= MIN_ACCURACY, "best validation accuracy " + best + " is below " + MIN_ACCURACY
-                + " (chance " + CHANCE + ")");
+        assertTrue(
+                best >= MIN_ACCURACY,
+                "best validation accuracy " + best + " is below " + MIN_ACCURACY + " (chance " + CHANCE + ")");
     }
 
     @Test
@@ -121,20 +148,30 @@ class TrainEvaluatePredictTest {
         EpochMetrics last = h.epochs().get(h.size() - 1);
         for (String name : List.of("best", "last")) {
             Path png = tmp.resolve(name + "-cm.png");
-            CliRunner.Result r = CliRunner.run("evaluate", run.resolve("checkpoints/" + name + ".zip").toString(),
-                    data.toString(), "--subset", "validation", "--png", png.toString());
+            CliRunner.Result r = CliRunner.run(
+                    "evaluate",
+                    run.resolve("checkpoints/" + name + ".zip").toString(),
+                    data.toString(),
+                    "--subset",
+                    "validation",
+                    "--png",
+                    png.toString());
             assertEquals(0, r.code(), r.toString());
             double expected = name.equals("best") ? best.valAccuracy() : last.valAccuracy();
             assertEquals(expected, number(r.out(), "accuracy (\\d\\.\\d+)"), 1e-4, r.out());
             for (String c : ShapesDataset.CLASSES) {
-                assertTrue(Pattern.compile("(?m)^" + c + "\\s+\\d\\.\\d{4}\\s+\\d\\.\\d{4}\\s+\\d\\.\\d{4}\\s+"
-                        + (int) (PER_CLASS * 0.2)).matcher(r.out()).find(), "per-class P/R/F1 row of " + c);
+                assertTrue(
+                        Pattern.compile("(?m)^" + c + "\\s+\\d\\.\\d{4}\\s+\\d\\.\\d{4}\\s+\\d\\.\\d{4}\\s+"
+                                        + (int) (PER_CLASS * 0.2))
+                                .matcher(r.out())
+                                .find(),
+                        "per-class P/R/F1 row of " + c);
             }
             assertTrue(r.out().contains("confusion matrix (rows: actual, columns: predicted)"));
             assertTrue(Files.size(png) > 0);
         }
-        CliRunner.Result all = CliRunner.run("evaluate", run.resolve("checkpoints/last.zip").toString(),
-                data.toString());
+        CliRunner.Result all =
+                CliRunner.run("evaluate", run.resolve("checkpoints/last.zip").toString(), data.toString());
         assertEquals(0, all.code(), all.toString());
         assertTrue(all.out().contains("examples " + 4 * PER_CLASS + " "), all.out());
     }
@@ -144,7 +181,10 @@ class TrainEvaluatePredictTest {
     void predictTop1IsTheModelsOwnArgmaxWithStoredNamesAndPreprocessing() throws IOException {
         Path checkpoint = run.resolve("checkpoints/best.zip");
         DatasetSplit split = ImageFolder.scan(data).split(0.2, 3);
-        List<Path> images = split.validation().samples().stream().map(s -> s.file()).limit(8).toList();
+        List<Path> images = split.validation().samples().stream()
+                .map(s -> s.file())
+                .limit(8)
+                .toList();
         SavedModel model = SavedModel.load(checkpoint);
         ComputationGraph net = model.graph();
         ImagePreprocessor pre = new ImagePreprocessor(model.preprocessing());
@@ -153,11 +193,12 @@ class TrainEvaluatePredictTest {
             assertEquals(0, r.code(), r.toString());
             INDArray p = net.outputSingle(false, pre.preprocess(image));
             int argmax = p.argMax(1).getInt(0);
-            String expected = String.format(Locale.ROOT, "%s  %s %.4f  ", image, ShapesDataset.CLASSES.get(argmax),
-                    p.getFloat(0, argmax));
+            String expected = String.format(
+                    Locale.ROOT, "%s  %s %.4f  ", image, ShapesDataset.CLASSES.get(argmax), p.getFloat(0, argmax));
             assertTrue(r.out().startsWith(expected), "expected \"" + expected + "\" in " + r.out());
         }
-        CliRunner.Result folder = CliRunner.run("predict", checkpoint.toString(), data.resolve("cross").toString());
+        CliRunner.Result folder = CliRunner.run(
+                "predict", checkpoint.toString(), data.resolve("cross").toString());
         assertEquals(0, folder.code(), folder.toString());
         assertEquals(PER_CLASS, folder.out().lines().count());
     }

@@ -1,7 +1,6 @@
 package org.resnext4j.spark;
 
 import java.io.Serializable;
-
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.util.DoubleAccumulator;
 import org.apache.spark.util.LongAccumulator;

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -27,7 +26,6 @@ import org.resnext4j.ui.TrainingRun;
 import org.resnext4j.ui.UiOptions;
 import org.resnext4j.zoo.ResNeXt;
 import org.resnext4j.zoo.ResNeXtSpec;
-
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,13 +39,17 @@ import picocli.CommandLine.Spec;
  * need this module's classes ({@code --jars}, or the jars in the workers' {@code SPARK_HOME/jars}) and the same
  * data path. Bad input exits with code 2 and one line naming the option; internal errors with code 1.
  */
-@Command(name = "spark-train", mixinStandardHelpOptions = true, version = "resnext4j 0.1.0",
+@Command(
+        name = "spark-train",
+        mixinStandardHelpOptions = true,
+        version = "resnext4j 0.1.0",
         description = "Data-parallel training on Apache Spark (DL4J's parameter averaging or gradient sharing).")
 public final class SparkTrainCommand implements Callable<Integer> {
 
     /** DL4J's two training masters as option values. */
     enum TrainingMasterOption {
-        averaging, sharing
+        averaging,
+        sharing
     }
 
     @Option(names = "--master", required = true, description = "Spark master: local[N] or spark://host:port")
@@ -59,7 +61,10 @@ public final class SparkTrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "run folder (checkpoints, metrics, report, UI stats)")
     Path out;
 
-    @Option(names = "--model", defaultValue = "tiny", description = "tiny or a preset (${COMPLETION-CANDIDATES})",
+    @Option(
+            names = "--model",
+            defaultValue = "tiny",
+            description = "tiny or a preset (${COMPLETION-CANDIDATES})",
             completionCandidates = Presets.class)
     String model;
 
@@ -69,7 +74,9 @@ public final class SparkTrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "10", description = "planned epochs (default ${DEFAULT-VALUE})")
     int epochs;
 
-    @Option(names = "--batch", defaultValue = "16",
+    @Option(
+            names = "--batch",
+            defaultValue = "16",
             description = "examples per minibatch on each worker (default ${DEFAULT-VALUE})")
     int batch;
 
@@ -85,15 +92,21 @@ public final class SparkTrainCommand implements Callable<Integer> {
     @Option(names = "--augment", defaultValue = "false", description = "RandomResizedCrop (scale 0.35-1) and flip")
     boolean augment;
 
-    @Option(names = "--training-master", defaultValue = "averaging",
+    @Option(
+            names = "--training-master",
+            defaultValue = "averaging",
             description = "averaging (ParameterAveragingTrainingMaster) or sharing (SharedTrainingMaster)")
     TrainingMasterOption trainingMaster;
 
-    @Option(names = "--averaging-frequency", defaultValue = "5",
+    @Option(
+            names = "--averaging-frequency",
+            defaultValue = "5",
             description = "minibatches per worker between averagings (default ${DEFAULT-VALUE})")
     int averagingFrequency;
 
-    @Option(names = "--controller", defaultValue = "127.0.0.1:40123",
+    @Option(
+            names = "--controller",
+            defaultValue = "127.0.0.1:40123",
             description = "gradient-sharing controller address:port, reachable by the executors")
     String controller;
 
@@ -103,20 +116,28 @@ public final class SparkTrainCommand implements Callable<Integer> {
     @Option(names = "--executor-memory", defaultValue = "2g", description = "executor heap (default ${DEFAULT-VALUE})")
     String executorMemory;
 
-    @Option(names = "--executor-offheap", defaultValue = "3g",
+    @Option(
+            names = "--executor-offheap",
+            defaultValue = "3g",
             description = "ND4J off-heap limit per executor (JavaCPP maxbytes; also spark.executor.memoryOverhead)")
     String executorOffHeap;
 
-    @Option(names = "--executor-java-options", defaultValue = "",
+    @Option(
+            names = "--executor-java-options",
+            defaultValue = "",
             description = "more JVM options for the executors (e.g. -Dlogback.configurationFile=...)")
     String executorJavaOptions;
 
-    @Option(names = "--driver-host", defaultValue = "127.0.0.1",
+    @Option(
+            names = "--driver-host",
+            defaultValue = "127.0.0.1",
             description = "address the executors reach the driver at (default ${DEFAULT-VALUE}, loopback)")
     String driverHost;
 
-    @Option(names = "--resume", description = "continue the run in --out from its last checkpoint, with its stored "
-            + "settings (options given again override them; --epochs raises the planned total)")
+    @Option(
+            names = "--resume",
+            description = "continue the run in --out from its last checkpoint, with its stored "
+                    + "settings (options given again override them; --epochs raises the planned total)")
     boolean resume;
 
     @Option(names = "--ui", description = "start the DL4J UI on the driver (executors report to it)")
@@ -129,10 +150,19 @@ public final class SparkTrainCommand implements Callable<Integer> {
     CommandSpec spec;
 
     /** The settings stored in a run's checkpoints, as option names and values. */
-    private static final String[][] STORED = {{"--data", "data"}, {"--model", "model"}, {"--size", "image_size"},
-        {"--batch", "batch_size"}, {"--val-split", "validation_split"}, {"--seed", "seed"}, {"--lr", "learning_rate"},
-        {"--augment", "augment"}, {"--training-master", "training_master"},
-        {"--averaging-frequency", "averaging_frequency"}, {"--epochs", "epochs_planned"}};
+    private static final String[][] STORED = {
+        {"--data", "data"},
+        {"--model", "model"},
+        {"--size", "image_size"},
+        {"--batch", "batch_size"},
+        {"--val-split", "validation_split"},
+        {"--seed", "seed"},
+        {"--lr", "learning_rate"},
+        {"--augment", "augment"},
+        {"--training-master", "training_master"},
+        {"--averaging-frequency", "averaging_frequency"},
+        {"--epochs", "epochs_planned"}
+    };
 
     /** The model names for the help text. */
     static final class Presets extends ArrayList<String> {
@@ -165,7 +195,8 @@ public final class SparkTrainCommand implements Callable<Integer> {
     static int run(String... args) {
         CommandLine cmd = new CommandLine(new SparkTrainCommand());
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            boolean badInput = e instanceof IllegalArgumentException || e instanceof ImageFolderException
+            boolean badInput = e instanceof IllegalArgumentException
+                    || e instanceof ImageFolderException
                     || e instanceof CheckpointException;
             commandLine.getErr().println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             if (!badInput) {
@@ -188,42 +219,72 @@ public final class SparkTrainCommand implements Callable<Integer> {
         ResNeXtSpec base = "tiny".equals(model) ? ResNeXtSpec.tiny() : ResNeXtSpec.preset(model);
         DatasetSplit split = ImageFolder.scan(data).split(valSplit, seed);
         List<String> classes = split.train().classNames();
-        ResNeXtSpec spec = base.toBuilder().numClasses(classes.size()).inputShape(3, size, size).build();
-        EvalTransform eval = augment ? new EvalTransform((int) Math.round(size / 0.875), size, Normalization.IMAGENET)
+        ResNeXtSpec spec = base.toBuilder()
+                .numClasses(classes.size())
+                .inputShape(3, size, size)
+                .build();
+        EvalTransform eval = augment
+                ? new EvalTransform((int) Math.round(size / 0.875), size, Normalization.IMAGENET)
                 : new EvalTransform(size, size, Normalization.IMAGENET);
-        ImageTransform trainTransform = augment
-                ? new TrainTransform(size, 0.35, 1.0, 3.0 / 4.0, 4.0 / 3.0, 0.5, Normalization.IMAGENET) : eval;
+        ImageTransform trainTransform =
+                augment ? new TrainTransform(size, 0.35, 1.0, 3.0 / 4.0, 4.0 / 3.0, 0.5, Normalization.IMAGENET) : eval;
         String[] hostPort = controller.split(":");
         JavaSparkContext sc = new JavaSparkContext(sparkConf());
-        try (TrainingRun run = TrainingRun.builder(out).epochs(epochs).classNames(classes)
-                .validation(ImageFolderIterator.builder(split.validation()).transform(eval).batchSize(batch).build())
+        try (TrainingRun run = TrainingRun.builder(out)
+                .epochs(epochs)
+                .classNames(classes)
+                .validation(ImageFolderIterator.builder(split.validation())
+                        .transform(eval)
+                        .batchSize(batch)
+                        .build())
                 .ui(ui ? UiOptions.defaults().withPort(port).withFallbackToFreePort(true) : UiOptions.disabled())
-                .logSink(System.out::println).metadata("data", data.toAbsolutePath().toString())
-                .metadata("model", model).metadata("image_size", size).metadata("batch_size", batch)
-                .metadata("validation_split", valSplit).metadata("seed", seed).metadata("learning_rate", lr)
-                .metadata("augment", augment).metadata("training_master", trainingMaster.name())
-                .metadata("averaging_frequency", averagingFrequency).metadata("spark_master", master).build()) {
+                .logSink(System.out::println)
+                .metadata("data", data.toAbsolutePath().toString())
+                .metadata("model", model)
+                .metadata("image_size", size)
+                .metadata("batch_size", batch)
+                .metadata("validation_split", valSplit)
+                .metadata("seed", seed)
+                .metadata("learning_rate", lr)
+                .metadata("augment", augment)
+                .metadata("training_master", trainingMaster.name())
+                .metadata("averaging_frequency", averagingFrequency)
+                .metadata("spark_master", master)
+                .build()) {
             if (!resume && run.hasCheckpoint()) {
                 throw new IllegalArgumentException("--out: run folder " + out.toAbsolutePath()
                         + " already holds a trained run; continue it with --resume, or choose another --out");
             }
             if (resume && !run.hasCheckpoint()) {
-                throw new IllegalArgumentException("--resume: run folder " + out.toAbsolutePath()
-                        + " has no checkpoint to continue");
+                throw new IllegalArgumentException(
+                        "--resume: run folder " + out.toAbsolutePath() + " has no checkpoint to continue");
             }
-            ComputationGraph net = ResNeXt.builder(spec).seed(seed).updater(new Adam(lr)).build().init();
+            ComputationGraph net = ResNeXt.builder(spec)
+                    .seed(seed)
+                    .updater(new Adam(lr))
+                    .build()
+                    .init();
             SparkTraining spark = SparkTraining.builder(sc)
-                    .master(trainingMaster == TrainingMasterOption.sharing ? SparkTraining.Master.SHARED_GRADIENTS
-                            : SparkTraining.Master.PARAMETER_AVERAGING)
-                    .batchSizePerWorker(batch).averagingFrequency(averagingFrequency)
-                    .controller(hostPort[0], Integer.parseInt(hostPort[1])).build();
+                    .master(
+                            trainingMaster == TrainingMasterOption.sharing
+                                    ? SparkTraining.Master.SHARED_GRADIENTS
+                                    : SparkTraining.Master.PARAMETER_AVERAGING)
+                    .batchSizePerWorker(batch)
+                    .averagingFrequency(averagingFrequency)
+                    .controller(hostPort[0], Integer.parseInt(hostPort[1]))
+                    .build();
             long t0 = System.nanoTime();
-            TrainingResult r = spark.fit(run, net, split.train(), new ImageBatchLoader(trainTransform, classes, seed),
-                    augment);
-            System.out.printf(Locale.ROOT, "%nTrained %d epoch(s) on %s in %.1f s; best validation accuracy %.1f%%%n",
-                    r.history().size(), master, (System.nanoTime() - t0) / 1e9,
+            TrainingResult r =
+                    spark.fit(run, net, split.train(), new ImageBatchLoader(trainTransform, classes, seed), augment);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%nTrained %d epoch(s) on %s in %.1f s; best validation accuracy %.1f%%%n",
+                    r.history().size(),
+                    master,
+                    (System.nanoTime() - t0) / 1e9,
                     100 * r.history().best().map(m -> m.valAccuracy()).orElse(Double.NaN));
-            System.out.println("Run folder: " + r.runDir() + " (report " + r.runDir().resolve("report.html") + ")");
+            System.out.println(
+                    "Run folder: " + r.runDir() + " (report " + r.runDir().resolve("report.html") + ")");
             return 0;
         } finally {
             sc.stop();
@@ -237,11 +298,12 @@ public final class SparkTrainCommand implements Callable<Integer> {
     private void restoreSettings() {
         Path last = out.resolve("checkpoints").resolve("last.zip");
         if (!Files.isRegularFile(last)) {
-            throw new IllegalArgumentException("--resume: run folder " + out.toAbsolutePath()
-                    + " has no checkpoint to continue");
+            throw new IllegalArgumentException(
+                    "--resume: run folder " + out.toAbsolutePath() + " has no checkpoint to continue");
         }
         java.util.Map<String, Object> meta = Checkpoints.readMetadata(last);
-        java.util.Map<String, Object> stored = org.resnext4j.ui.ModelCard.fromMetadata(meta).training();
+        java.util.Map<String, Object> stored =
+                org.resnext4j.ui.ModelCard.fromMetadata(meta).training();
         if (!stored.containsKey("data")) {
             throw new IllegalArgumentException("--resume: " + last + " was not written by spark-train (no settings)");
         }
@@ -251,9 +313,14 @@ public final class SparkTrainCommand implements Callable<Integer> {
         for (String[] o : STORED) {
             Object v = values.get(o[1]);
             if (v != null && !spec.commandLine().getParseResult().hasMatchedOption(o[0])) {
-                spec.findOption(o[0]).setValue(o[0].equals("--data") ? Path.of(String.valueOf(v))
-                        : o[0].equals("--training-master") ? TrainingMasterOption.valueOf(String.valueOf(v))
-                        : convert(v, spec.findOption(o[0]).type()));
+                spec.findOption(o[0])
+                        .setValue(
+                                o[0].equals("--data")
+                                        ? Path.of(String.valueOf(v))
+                                        : o[0].equals("--training-master")
+                                                ? TrainingMasterOption.valueOf(String.valueOf(v))
+                                                : convert(
+                                                        v, spec.findOption(o[0]).type()));
             }
         }
     }
@@ -298,7 +365,8 @@ public final class SparkTrainCommand implements Callable<Integer> {
      * configuration or the launch script), passed on to the executors, which need the same ones.
      */
     static String driverAddOpens() {
-        List<String> args = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+        List<String> args =
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
         List<String> opens = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
@@ -319,12 +387,16 @@ public final class SparkTrainCommand implements Callable<Integer> {
     SparkConf sparkConf() {
         String opens = driverAddOpens();
         String offHeap = executorOffHeap.toUpperCase(Locale.ROOT).replace("B", "");
-        SparkConf conf = new SparkConf().setMaster(master).setAppName("resnext4j spark-train " + out.getFileName())
+        SparkConf conf = new SparkConf()
+                .setMaster(master)
+                .setAppName("resnext4j spark-train " + out.getFileName())
                 .set("spark.executor.memory", executorMemory)
                 .set("spark.executor.memoryOverhead", executorOffHeap)
-                .set("spark.executor.extraJavaOptions", opens + " -Dorg.bytedeco.javacpp.maxbytes=" + offHeap
-                        + " -Dorg.bytedeco.javacpp.maxphysicalbytes=" + offHeap + " "
-                        + SparkTraining.AERON_UNBLOCK_OPTION + " " + executorJavaOptions)
+                .set(
+                        "spark.executor.extraJavaOptions",
+                        opens + " -Dorg.bytedeco.javacpp.maxbytes=" + offHeap
+                                + " -Dorg.bytedeco.javacpp.maxphysicalbytes=" + offHeap + " "
+                                + SparkTraining.AERON_UNBLOCK_OPTION + " " + executorJavaOptions)
                 .set("spark.ui.enabled", "false");
         conf.set("spark.driver.host", driverHost);
         if (master.startsWith("local") || driverHost.startsWith("127.")) {

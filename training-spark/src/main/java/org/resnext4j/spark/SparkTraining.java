@@ -3,7 +3,6 @@ package org.resnext4j.spark;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
@@ -111,15 +110,25 @@ public final class SparkTraining {
                     + "do not change at all (an error then stops the run). Use parameter averaging for a usable "
                     + "model.");
             configureAeron();
-            VoidConfiguration voidConf = VoidConfiguration.builder().unicastPort(unicastPort)
-                    .controllerAddress(controllerAddress).build();
-            return new SharedTrainingMaster.Builder(voidConf, batchSizePerWorker).batchSizePerWorker(batchSizePerWorker)
-                    .workerPrefetchNumBatches(workerPrefetch).rddTrainingApproach(RDDTrainingApproach.Direct)
-                    .collectTrainingStats(false).build();
+            VoidConfiguration voidConf = VoidConfiguration.builder()
+                    .unicastPort(unicastPort)
+                    .controllerAddress(controllerAddress)
+                    .build();
+            return new SharedTrainingMaster.Builder(voidConf, batchSizePerWorker)
+                    .batchSizePerWorker(batchSizePerWorker)
+                    .workerPrefetchNumBatches(workerPrefetch)
+                    .rddTrainingApproach(RDDTrainingApproach.Direct)
+                    .collectTrainingStats(false)
+                    .build();
         }
-        return new ParameterAveragingTrainingMaster.Builder(batchSizePerWorker).batchSizePerWorker(batchSizePerWorker)
-                .averagingFrequency(averagingFrequency).workerPrefetchNumBatches(workerPrefetch).saveUpdater(true)
-                .rddTrainingApproach(RDDTrainingApproach.Direct).collectTrainingStats(false).build();
+        return new ParameterAveragingTrainingMaster.Builder(batchSizePerWorker)
+                .batchSizePerWorker(batchSizePerWorker)
+                .averagingFrequency(averagingFrequency)
+                .workerPrefetchNumBatches(workerPrefetch)
+                .saveUpdater(true)
+                .rddTrainingApproach(RDDTrainingApproach.Direct)
+                .collectTrainingStats(false)
+                .build();
     }
 
     /**
@@ -133,8 +142,8 @@ public final class SparkTraining {
      * @param shuffle shuffle each epoch, as a training iterator does
      * @return the run's result
      */
-    public TrainingResult fit(TrainingRun run, ComputationGraph fresh, ImageFolder train, ImageBatchLoader loader,
-                              boolean shuffle) {
+    public TrainingResult fit(
+            TrainingRun run, ComputationGraph fresh, ImageFolder train, ImageBatchLoader loader, boolean shuffle) {
         Objects.requireNonNull(loader, "loader");
         ComputationGraph net = run.restoreOrStart(fresh);
         SparkComputationGraph sparkNet = new SparkComputationGraph(sc, net, trainingMaster());
@@ -154,7 +163,8 @@ public final class SparkTraining {
             run.listener().onEpochStart(net);
             stats.reset();
             List<ImageBatchLoader.Batch> batches = loader.batches(train, batchSizePerWorker, epoch, shuffle);
-            JavaRDD<DataSet> data = sc.parallelize(batches, Math.min(partitions, batches.size())).map(new LoadBatch(loader));
+            JavaRDD<DataSet> data = sc.parallelize(batches, Math.min(partitions, batches.size()))
+                    .map(new LoadBatch(loader));
             INDArray before = master == Master.SHARED_GRADIENTS ? net.params().dup() : null;
             sparkNet.fit(data);
             net = sparkNet.getNetwork();
@@ -171,7 +181,8 @@ public final class SparkTraining {
                 // gradient sharing keeps one training wrapper per executor JVM, with the listener copies of its
                 // first task: later epochs' accumulator updates do not reach the driver. The epoch's training loss
                 // is then the network's last score, its accuracy unmeasured.
-                log.info("Epoch {}: no training statistics came back from the executors; training loss = last score",
+                log.info(
+                        "Epoch {}: no training statistics came back from the executors; training loss = last score",
                         epoch + 1);
                 run.recordEpoch(net, net.score(), Double.NaN, listed);
             }
@@ -196,8 +207,8 @@ public final class SparkTraining {
     public Evaluation evaluate(ComputationGraph net, ImageFolder data, ImageBatchLoader loader) {
         SparkComputationGraph sparkNet = new SparkComputationGraph(sc, net, trainingMaster());
         List<ImageBatchLoader.Batch> batches = loader.batches(data, batchSizePerWorker, 0, false);
-        JavaRDD<DataSet> rdd = sc.parallelize(batches, Math.max(1, Math.min(sc.defaultParallelism(),
-                batches.size()))).map(new LoadBatch(loader));
+        JavaRDD<DataSet> rdd = sc.parallelize(batches, Math.max(1, Math.min(sc.defaultParallelism(), batches.size())))
+                .map(new LoadBatch(loader));
         return sparkNet.evaluate(rdd, loader.classNames());
     }
 

@@ -9,7 +9,6 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.util.Set;
 import java.util.TreeSet;
-
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
@@ -17,8 +16,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.schedule.StepSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
+import org.nd4j.linalg.schedule.StepSchedule;
 import org.resnext4j.ui.ScaledSchedule;
 import org.resnext4j.zoo.GraphForm;
 import org.resnext4j.zoo.ResNeXt;
@@ -33,9 +32,11 @@ class SerializationTest {
     @ParameterizedTest
     @EnumSource(GraphForm.class)
     void everyCustomClassSurvivesJavaSerializationAndJson(GraphForm form) throws Exception {
-        ComputationGraph net = ResNeXt.builder(SparkTestData.tinySpec().withForm(form)).seed(1)
+        ComputationGraph net = ResNeXt.builder(SparkTestData.tinySpec().withForm(form))
+                .seed(1)
                 .updater(new Adam(new ScaledSchedule(new StepSchedule(ScheduleType.EPOCH, 0.01, 0.5, 2), 0.1)))
-                .build().init();
+                .build()
+                .init();
         ComputationGraphConfiguration conf = net.getConfiguration();
         Set<String> custom = new TreeSet<>();
         for (GraphVertex v : conf.getVertices().values()) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
-
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
@@ -39,17 +38,39 @@ class SharedTrainingLocalTest {
         JavaSparkContext sc = SparkTestData.localSpark(2);
         try {
             TrainingResult r = assertTimeoutPreemptively(Duration.ofSeconds(150), () -> {
-                try (TrainingRun run = TrainingRun.builder(tmp.resolve("run")).epochs(2)
-                        .validation(ImageFolderIterator.builder(split.validation()).transform(t).batchSize(16).build())
-                        .classNames(split.train().classNames()).progressIntervalSeconds(0).build()) {
-                    ComputationGraph net = ResNeXt.builder(SparkTestData.tinySpec()).seed(3).updater(new Adam(3e-3))
-                            .build().init();
-                    SparkTraining spark = SparkTraining.builder(sc).master(SparkTraining.Master.SHARED_GRADIENTS)
-                            .batchSizePerWorker(8).controller("127.0.0.1", 40123).build();
+                try (TrainingRun run = TrainingRun.builder(tmp.resolve("run"))
+                        .epochs(2)
+                        .validation(ImageFolderIterator.builder(split.validation())
+                                .transform(t)
+                                .batchSize(16)
+                                .build())
+                        .classNames(split.train().classNames())
+                        .progressIntervalSeconds(0)
+                        .build()) {
+                    ComputationGraph net = ResNeXt.builder(SparkTestData.tinySpec())
+                            .seed(3)
+                            .updater(new Adam(3e-3))
+                            .build()
+                            .init();
+                    SparkTraining spark = SparkTraining.builder(sc)
+                            .master(SparkTraining.Master.SHARED_GRADIENTS)
+                            .batchSizePerWorker(8)
+                            .controller("127.0.0.1", 40123)
+                            .build();
                     INDArray before = net.params().dup();
-                    TrainingResult result = spark.fit(run, net, split.train(),
-                            new ImageBatchLoader(t, split.train().classNames(), 3), true);
-                    assertTrue(((ComputationGraph) result.model()).params().sub(before).amaxNumber().doubleValue() > 0,
+                    TrainingResult result = spark.fit(
+                            run,
+                            net,
+                            split.train(),
+                            new ImageBatchLoader(t, split.train().classNames(), 3),
+                            true);
+                    assertTrue(
+                            ((ComputationGraph) result.model())
+                                            .params()
+                                            .sub(before)
+                                            .amaxNumber()
+                                            .doubleValue()
+                                    > 0,
                             "parameters moved");
                     return result;
                 }

@@ -8,7 +8,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.resnext4j.ui.MetricsHistory;
@@ -16,8 +15,7 @@ import org.resnext4j.ui.MetricsHistory;
 /** The {@code spark-train} command: help, bad input (exit 2, one line naming the option), a real local run. */
 class SparkTrainCommandTest {
 
-    private record Result(int code, String out, String err) {
-    }
+    private record Result(int code, String out, String err) {}
 
     private static synchronized Result run(String... args) {
         PrintStream oldOut = System.out;
@@ -26,7 +24,7 @@ class SparkTrainCommandTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
             System.setOut(o);
             System.setErr(e);
             code = SparkTrainCommand.run(args);
@@ -53,8 +51,14 @@ class SparkTrainCommandTest {
             {"--master", "local[2]", "--data", data.toString(), "--out", "x", "--epochs", "many"},
             {"--data", data.toString(), "--out", "x"},
         };
-        String[] expected = {"--data: data folder", "--model: unknown model \"resnet9\"", "--controller: expected",
-            "--training-master", "--epochs", "--master"};
+        String[] expected = {
+            "--data: data folder",
+            "--model: unknown model \"resnet9\"",
+            "--controller: expected",
+            "--training-master",
+            "--epochs",
+            "--master"
+        };
         for (int i = 0; i < cases.length; i++) {
             Result r = run(cases[i]);
             assertEquals(2, r.code(), "exit code of case " + i);
@@ -67,8 +71,21 @@ class SparkTrainCommandTest {
     void trainsOnLocalSparkIntoARunFolder(@TempDir Path tmp) throws Exception {
         Path data = SparkTestData.writeImages(tmp.resolve("data"), 16, 2);
         Path out = tmp.resolve("run");
-        Result r = run("--master", "local[2]", "--data", data.toString(), "--out", out.toString(), "--size", "32",
-                "--epochs", "2", "--batch", "8", "--averaging-frequency", "2");
+        Result r = run(
+                "--master",
+                "local[2]",
+                "--data",
+                data.toString(),
+                "--out",
+                out.toString(),
+                "--size",
+                "32",
+                "--epochs",
+                "2",
+                "--batch",
+                "8",
+                "--averaging-frequency",
+                "2");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Trained 2 epoch(s) on local[2]"), r.out());
         assertEquals(2, MetricsHistory.readJson(out.resolve("metrics.json")).size());
@@ -80,7 +97,12 @@ class SparkTrainCommandTest {
         Result resumed = run("--master", "local[2]", "--out", out.toString(), "--epochs", "3", "--resume");
         assertEquals(0, resumed.code(), resumed.err());
         assertEquals(3, MetricsHistory.readJson(out.resolve("metrics.json")).size());
-        assertEquals(32, ((Number) org.resnext4j.ui.ModelCard.fromMetadata(org.resnext4j.ui.Checkpoints.readMetadata(
-                out.resolve("checkpoints/last.zip"))).training().get("image_size")).intValue());
+        assertEquals(
+                32,
+                ((Number) org.resnext4j.ui.ModelCard.fromMetadata(
+                                        org.resnext4j.ui.Checkpoints.readMetadata(out.resolve("checkpoints/last.zip")))
+                                .training()
+                                .get("image_size"))
+                        .intValue());
     }
 }

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.core.storage.StatsStorage;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -70,15 +69,24 @@ class SparkTrainingTest {
     }
 
     private static ComputationGraph fresh() {
-        return ResNeXt.builder(SparkTestData.tinySpec()).seed(SEED).updater(new Adam(3e-3)).build().init();
+        return ResNeXt.builder(SparkTestData.tinySpec())
+                .seed(SEED)
+                .updater(new Adam(3e-3))
+                .build()
+                .init();
     }
 
     private TrainingRun run(Path dir) {
         ImageFolderIterator val = ImageFolderIterator.builder(split.validation())
                 .transform(new EvalTransform(SparkTestData.SIZE, SparkTestData.SIZE, Normalization.IMAGENET))
-                .batchSize(BATCH).build();
-        return TrainingRun.builder(dir).epochs(EPOCHS).validation(val).classNames(split.train().classNames())
-                .progressIntervalSeconds(0).build();
+                .batchSize(BATCH)
+                .build();
+        return TrainingRun.builder(dir)
+                .epochs(EPOCHS)
+                .validation(val)
+                .classNames(split.train().classNames())
+                .progressIntervalSeconds(0)
+                .build();
     }
 
     private static EvalTransform transform() {
@@ -92,8 +100,12 @@ class SparkTrainingTest {
         double singleTrain;
         try (TrainingRun run = run(tmp.resolve("single"))) {
             ComputationGraph net = run.start(fresh());
-            ImageFolderIterator train = ImageFolderIterator.builder(split.train()).transform(transform())
-                    .batchSize(BATCH).shuffle(true).seed(SEED).build();
+            ImageFolderIterator train = ImageFolderIterator.builder(split.train())
+                    .transform(transform())
+                    .batchSize(BATCH)
+                    .shuffle(true)
+                    .seed(SEED)
+                    .build();
             run.prepare(train);
             net.addListeners(run.listeners().toArray(TrainingListener[]::new));
             net.fit(train, EPOCHS);
@@ -105,9 +117,13 @@ class SparkTrainingTest {
         Map<String, INDArray> before = new HashMap<>();
         start.paramTable().forEach((k, v) -> before.put(k, v.dup()));
         Path dir = tmp.resolve("spark");
-        ImageBatchLoader loader = new ImageBatchLoader(transform(), split.train().classNames(), SEED);
-        SparkTraining spark = SparkTraining.builder(sc).master(SparkTraining.Master.PARAMETER_AVERAGING)
-                .batchSizePerWorker(BATCH).averagingFrequency(2).build();
+        ImageBatchLoader loader =
+                new ImageBatchLoader(transform(), split.train().classNames(), SEED);
+        SparkTraining spark = SparkTraining.builder(sc)
+                .master(SparkTraining.Master.PARAMETER_AVERAGING)
+                .batchSizePerWorker(BATCH)
+                .averagingFrequency(2)
+                .build();
         TrainingResult r;
         try (TrainingRun run = run(dir)) {
             r = spark.fit(run, start, split.train(), loader, true);
@@ -120,24 +136,33 @@ class SparkTrainingTest {
             assertTrue(m.trainAccuracy() >= 0 && m.trainAccuracy() <= 1, "training accuracy from executors: " + m);
         }
         for (Map.Entry<String, INDArray> e : trained.paramTable().entrySet()) {
-            double change = e.getValue().sub(before.get(e.getKey())).amaxNumber().doubleValue();
+            double change =
+                    e.getValue().sub(before.get(e.getKey())).amaxNumber().doubleValue();
             assertTrue(change > 0, "parameter " + e.getKey() + " unchanged");
             assertTrue(!e.getValue().isNaN().any(), "NaN in " + e.getKey());
         }
         double sparkBest = r.history().best().orElseThrow().valAccuracy();
         double sparkTrain = h.get(EPOCHS - 1).trainAccuracy();
-        System.out.printf("one machine: best val %.3f, last train %.3f; Spark local[2]: best val %.3f, last train %.3f%n",
+        System.out.printf(
+                "one machine: best val %.3f, last train %.3f; Spark local[2]: best val %.3f, last train %.3f%n",
                 single, singleTrain, sparkBest, sparkTrain);
-        assertTrue(sparkTrain >= singleTrain - 0.15, "training accuracy: Spark " + sparkTrain + " vs one machine "
-                + singleTrain);
+        assertTrue(
+                sparkTrain >= singleTrain - 0.15,
+                "training accuracy: Spark " + sparkTrain + " vs one machine " + singleTrain);
         assertTrue(sparkBest >= single - 0.25, "validation accuracy: Spark " + sparkBest + " vs one machine " + single);
-        for (String f : List.of("checkpoints/last.zip", "checkpoints/best.zip", "metrics.csv", "report.html",
-                "charts/accuracy.png", "ui-stats.dl4j")) {
+        for (String f : List.of(
+                "checkpoints/last.zip",
+                "checkpoints/best.zip",
+                "metrics.csv",
+                "report.html",
+                "charts/accuracy.png",
+                "ui-stats.dl4j")) {
             assertTrue(Files.size(dir.resolve(f)) > 0, f);
         }
 
         // evaluation through SparkComputationGraph (configuration shipped as JSON) = evaluation on the driver
-        ImageBatchLoader evalLoader = new ImageBatchLoader(transform(), split.train().classNames(), SEED);
+        ImageBatchLoader evalLoader =
+                new ImageBatchLoader(transform(), split.train().classNames(), SEED);
         Evaluation onSpark = spark.evaluate(trained, split.validation(), evalLoader);
         assertEquals(h.get(EPOCHS - 1).valAccuracy(), onSpark.accuracy(), 1e-9);
         assertEquals(split.validation().size(), onSpark.getNumRowCounter(), 0);
@@ -145,12 +170,21 @@ class SparkTrainingTest {
 
     @Test
     void executorsUiStatisticsReachTheRunsStatsFile(@TempDir Path tmp) throws Exception {
-        ImageBatchLoader loader = new ImageBatchLoader(transform(), split.train().classNames(), SEED);
-        SparkTraining spark = SparkTraining.builder(sc).batchSizePerWorker(BATCH).averagingFrequency(2).build();
-        ImageFolderIterator val = ImageFolderIterator.builder(split.validation()).transform(transform())
-                .batchSize(BATCH).build();
-        try (TrainingRun run = TrainingRun.builder(tmp.resolve("ui")).epochs(1).validation(val)
-                .classNames(split.train().classNames()).progressIntervalSeconds(0)
+        ImageBatchLoader loader =
+                new ImageBatchLoader(transform(), split.train().classNames(), SEED);
+        SparkTraining spark = SparkTraining.builder(sc)
+                .batchSizePerWorker(BATCH)
+                .averagingFrequency(2)
+                .build();
+        ImageFolderIterator val = ImageFolderIterator.builder(split.validation())
+                .transform(transform())
+                .batchSize(BATCH)
+                .build();
+        try (TrainingRun run = TrainingRun.builder(tmp.resolve("ui"))
+                .epochs(1)
+                .validation(val)
+                .classNames(split.train().classNames())
+                .progressIntervalSeconds(0)
                 .build()) {
             spark.fit(run, fresh(), split.train(), loader, true);
             String session = run.sessionId();
@@ -159,22 +193,37 @@ class SparkTrainingTest {
             while (storage.getNumUpdateRecordsFor(session) == 0 && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
-            assertTrue(storage.getNumUpdateRecordsFor(session) > 0, "executors' stats in the run's stats file, "
-                    + "session " + session + ": " + storage.listSessionIDs());
+            assertTrue(
+                    storage.getNumUpdateRecordsFor(session) > 0,
+                    "executors' stats in the run's stats file, " + "session " + session + ": "
+                            + storage.listSessionIDs());
         }
     }
 
     @Test
     void splitFormTrainsOnSparkToo(@TempDir Path tmp) {
         ComputationGraph split0 = ResNeXt.builder(SparkTestData.tinySpec().withForm(GraphForm.SPLIT))
-                .seed(SEED).updater(new Adam(3e-3)).build().init();
+                .seed(SEED)
+                .updater(new Adam(3e-3))
+                .build()
+                .init();
         INDArray before = split0.params().dup();
-        ImageBatchLoader loader = new ImageBatchLoader(transform(), split.train().classNames(), SEED);
+        ImageBatchLoader loader =
+                new ImageBatchLoader(transform(), split.train().classNames(), SEED);
         TrainingResult r;
-        try (TrainingRun run = TrainingRun.builder(tmp.resolve("split")).epochs(1)
-                .validation(ImageFolderIterator.builder(split.validation()).transform(transform()).batchSize(BATCH)
-                        .build()).classNames(split.train().classNames()).progressIntervalSeconds(0).build()) {
-            r = SparkTraining.builder(sc).batchSizePerWorker(BATCH).averagingFrequency(2).build()
+        try (TrainingRun run = TrainingRun.builder(tmp.resolve("split"))
+                .epochs(1)
+                .validation(ImageFolderIterator.builder(split.validation())
+                        .transform(transform())
+                        .batchSize(BATCH)
+                        .build())
+                .classNames(split.train().classNames())
+                .progressIntervalSeconds(0)
+                .build()) {
+            r = SparkTraining.builder(sc)
+                    .batchSizePerWorker(BATCH)
+                    .averagingFrequency(2)
+                    .build()
                     .fit(run, split0, split.train(), loader, true);
         }
         INDArray after = ((ComputationGraph) r.model()).params();

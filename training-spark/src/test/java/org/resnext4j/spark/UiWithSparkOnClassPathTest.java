@@ -8,7 +8,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.resnext4j.ui.TrainingUi;
@@ -19,11 +18,13 @@ class UiWithSparkOnClassPathTest {
 
     @Test
     void uiPagesAnswer(@TempDir Path tmp) throws Exception {
-        try (TrainingUi ui = TrainingUi.start(tmp.resolve("ui-stats.dl4j"), UiOptions.defaults().withPort(0), null)) {
+        try (TrainingUi ui = TrainingUi.start(
+                tmp.resolve("ui-stats.dl4j"), UiOptions.defaults().withPort(0), null)) {
             String base = ui.url().orElseThrow().replace("/train/overview", "");
             HttpClient http = HttpClient.newHttpClient();
             for (String page : new String[] {"/train/overview", "/resnext4j/epochs", "/resnext4j/epochs/data"}) {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + page)).GET().build(),
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create(base + page)).GET().build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, r.statusCode(), page);
                 assertTrue(!r.body().isEmpty(), page);

@@ -28,8 +28,7 @@ public final class AtomicFiles {
         void write(Path path) throws IOException;
     }
 
-    private AtomicFiles() {
-    }
+    private AtomicFiles() {}
 
     /**
      * Writes {@code target} atomically with {@code writer}.

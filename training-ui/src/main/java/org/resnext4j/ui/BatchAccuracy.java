@@ -15,8 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class BatchAccuracy {
 
-    private BatchAccuracy() {
-    }
+    private BatchAccuracy() {}
 
     /**
      * @param model a {@code ComputationGraph} (one output) or {@code MultiLayerNetwork} inside {@code onBackwardPass}
@@ -24,12 +23,19 @@ public final class BatchAccuracy {
      */
     public static long[] count(Model model) {
         Layer out = Network.of(model).outputLayer();
-        if (!(out instanceof IOutputLayer ol) || ol.getLabels() == null || ol.getLabels().rank() != 2) {
+        if (!(out instanceof IOutputLayer ol)
+                || ol.getLabels() == null
+                || ol.getLabels().rank() != 2) {
             return null;
         }
         INDArray labels = ol.getLabels();
         INDArray predictions = out.activate(false, LayerWorkspaceMgr.noWorkspaces());
-        long correct = predictions.argMax(1).eq(labels.argMax(1)).castTo(DataType.INT).sumNumber().longValue();
+        long correct = predictions
+                .argMax(1)
+                .eq(labels.argMax(1))
+                .castTo(DataType.INT)
+                .sumNumber()
+                .longValue();
         return new long[] {correct, labels.size(0)};
     }
 }

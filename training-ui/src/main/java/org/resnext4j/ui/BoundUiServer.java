@@ -1,5 +1,10 @@
 package org.resnext4j.ui;
 
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -10,12 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
-import io.vertx.core.Context;
-import io.vertx.core.Handler;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import org.deeplearning4j.ui.VertxUIServer;
 
 /**
@@ -104,8 +103,11 @@ final class BoundUiServer extends VertxUIServer {
 
         @Override
         public Object invoke(Object self, Method method, Object[] args) throws Throwable {
-            if (method.getName().equals("listen") && args != null && args.length == 2
-                    && args[0] instanceof Integer && args[1] instanceof Handler<?> handler) {
+            if (method.getName().equals("listen")
+                    && args != null
+                    && args.length == 2
+                    && args[0] instanceof Integer
+                    && args[1] instanceof Handler<?> handler) {
                 @SuppressWarnings("unchecked")
                 Handler<io.vertx.core.AsyncResult<HttpServer>> h =
                         (Handler<io.vertx.core.AsyncResult<HttpServer>>) handler;
@@ -131,8 +133,8 @@ final class BoundUiServer extends VertxUIServer {
         for (Class<?> c = target.getClass(); c != null; c = c.getSuperclass()) {
             collect(c, interfaces);
         }
-        return (T) Proxy.newProxyInstance(BoundUiServer.class.getClassLoader(), interfaces.toArray(new Class<?>[0]),
-                handler);
+        return (T) Proxy.newProxyInstance(
+                BoundUiServer.class.getClassLoader(), interfaces.toArray(new Class<?>[0]), handler);
     }
 
     private static void collect(Class<?> c, Set<Class<?>> out) {

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
-
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
@@ -36,8 +35,7 @@ public final class Charts {
     private static final int WIDTH = 800;
     private static final int HEIGHT = 500;
 
-    private Charts() {
-    }
+    private Charts() {}
 
     /**
      * Writes the accuracy, loss and learning-rate charts of a history into a folder.
@@ -75,9 +73,16 @@ public final class Charts {
     public static void writeConfusionMatrix(EvaluationReport report, Path file) throws IOException {
         int k = report.numClasses();
         int side = Math.max(400, Math.min(1600, 120 + 40 * k));
-        HeatMapChart chart = new HeatMapChartBuilder().width(side + 120).height(side)
-                .title("Confusion matrix (validation)").xAxisTitle("predicted").yAxisTitle("actual").build();
-        chart.getStyler().setShowValue(k <= 30).setHeatMapValueDecimalPattern("#")
+        HeatMapChart chart = new HeatMapChartBuilder()
+                .width(side + 120)
+                .height(side)
+                .title("Confusion matrix (validation)")
+                .xAxisTitle("predicted")
+                .yAxisTitle("actual")
+                .build();
+        chart.getStyler()
+                .setShowValue(k <= 30)
+                .setHeatMapValueDecimalPattern("#")
                 .setRangeColors(new Color[] {new Color(0xF7FBFF), new Color(0x6BAED6), new Color(0x08306B)})
                 .setValueFontColor(Color.DARK_GRAY);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
@@ -99,16 +104,21 @@ public final class Charts {
     }
 
     private static XYChart curveChart(String title, String yTitle) {
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("epoch")
-                .yAxisTitle(yTitle).build();
+        XYChart chart = new XYChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT)
+                .title(title)
+                .xAxisTitle("epoch")
+                .yAxisTitle(yTitle)
+                .build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setXAxisDecimalPattern("#");
         return chart;
     }
 
-    private static void addSeries(XYChart chart, String name, MetricsHistory history,
-                                  ToDoubleFunction<EpochMetrics> value) {
+    private static void addSeries(
+            XYChart chart, String name, MetricsHistory history, ToDoubleFunction<EpochMetrics> value) {
         List<Integer> xs = new ArrayList<>();
         List<Double> ys = new ArrayList<>();
         for (EpochMetrics m : history.epochs()) {

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
-
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -54,8 +53,8 @@ public final class Checkpoints {
     }
 
     /** The default writer: {@code ModelSerializer.writeModel(model, file, true)}. */
-    public static final ModelWriter MODEL_SERIALIZER = (model, file) -> ModelSerializer.writeModel(model,
-            file.toFile(), true);
+    public static final ModelWriter MODEL_SERIALIZER =
+            (model, file) -> ModelSerializer.writeModel(model, file.toFile(), true);
 
     /**
      * A loaded checkpoint.
@@ -64,11 +63,9 @@ public final class Checkpoints {
      * @param metadata the metadata stored with it (empty when the zip has none)
      * @param file     the file it was read from
      */
-    public record Checkpoint(Model model, Map<String, Object> metadata, Path file) {
-    }
+    public record Checkpoint(Model model, Map<String, Object> metadata, Path file) {}
 
-    private Checkpoints() {
-    }
+    private Checkpoints() {}
 
     /**
      * Saves a model with its updater state and metadata, atomically, with the default writer.
@@ -102,8 +99,10 @@ public final class Checkpoints {
             });
             AtomicFiles.writeString(sidecar(file), json);
         } catch (IOException | RuntimeException e) {
-            throw new CheckpointException("Could not save checkpoint " + file.toAbsolutePath() + " (the previous "
-                    + "file, if any, is unchanged): " + e, e);
+            throw new CheckpointException(
+                    "Could not save checkpoint " + file.toAbsolutePath() + " (the previous "
+                            + "file, if any, is unchanged): " + e,
+                    e);
         }
     }
 
@@ -119,12 +118,13 @@ public final class Checkpoints {
         boolean graph = isComputationGraph(file);
         Map<String, Object> metadata = readMetadata(file);
         try {
-            Model model = graph ? ModelSerializer.restoreComputationGraph(file.toFile(), true)
+            Model model = graph
+                    ? ModelSerializer.restoreComputationGraph(file.toFile(), true)
                     : ModelSerializer.restoreMultiLayerNetwork(file.toFile(), true);
             return new Checkpoint(model, metadata, file);
         } catch (IOException | RuntimeException e) {
-            throw new CheckpointException("Checkpoint " + file.toAbsolutePath() + " could not be restored ("
-                    + EXPECTED + "): " + e, e);
+            throw new CheckpointException(
+                    "Checkpoint " + file.toAbsolutePath() + " could not be restored (" + EXPECTED + "): " + e, e);
         }
     }
 
@@ -142,12 +142,14 @@ public final class Checkpoints {
                 return Collections.emptyMap();
             }
             try (InputStream in = zip.getInputStream(e)) {
-                return Collections.unmodifiableMap(new LinkedHashMap<>(
-                        Json.readMap(new String(in.readAllBytes(), StandardCharsets.UTF_8))));
+                return Collections.unmodifiableMap(
+                        new LinkedHashMap<>(Json.readMap(new String(in.readAllBytes(), StandardCharsets.UTF_8))));
             }
         } catch (IOException e) {
-            throw new CheckpointException("Checkpoint " + file.toAbsolutePath() + " has unreadable metadata entry "
-                    + METADATA_ENTRY + ": " + e.getMessage(), e);
+            throw new CheckpointException(
+                    "Checkpoint " + file.toAbsolutePath() + " has unreadable metadata entry " + METADATA_ENTRY + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -162,12 +164,15 @@ public final class Checkpoints {
     }
 
     private static boolean isComputationGraph(Path file) {
-        try (ZipFile zip = open(file); InputStream in = zip.getInputStream(zip.getEntry(CONFIGURATION_JSON))) {
+        try (ZipFile zip = open(file);
+                InputStream in = zip.getInputStream(zip.getEntry(CONFIGURATION_JSON))) {
             String conf = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             return conf.contains("\"vertices\"");
         } catch (IOException e) {
-            throw new CheckpointException("Checkpoint " + file.toAbsolutePath() + " is truncated or corrupt ("
-                    + EXPECTED + "): " + e.getMessage(), e);
+            throw new CheckpointException(
+                    "Checkpoint " + file.toAbsolutePath() + " is truncated or corrupt (" + EXPECTED + "): "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -180,8 +185,10 @@ public final class Checkpoints {
         try {
             zip = new ZipFile(file.toFile());
         } catch (ZipException e) {
-            throw new CheckpointException("Checkpoint " + file.toAbsolutePath() + " is truncated or not a zip file ("
-                    + EXPECTED + "; size " + size(file) + " bytes): " + e.getMessage(), e);
+            throw new CheckpointException(
+                    "Checkpoint " + file.toAbsolutePath() + " is truncated or not a zip file (" + EXPECTED + "; size "
+                            + size(file) + " bytes): " + e.getMessage(),
+                    e);
         } catch (IOException e) {
             throw new CheckpointException("Checkpoint " + file.toAbsolutePath() + " cannot be read: " + e, e);
         }

@@ -27,8 +27,8 @@ public record EarlyStopping(Monitor monitor, int patience, double minDelta) {
             throw new IllegalArgumentException("Early stopping patience must be >= 1 epoch, got " + patience);
         }
         if (!(minDelta >= 0) || Double.isInfinite(minDelta)) {
-            throw new IllegalArgumentException("Early stopping min delta must be a finite number >= 0, got "
-                    + minDelta);
+            throw new IllegalArgumentException(
+                    "Early stopping min delta must be a finite number >= 0, got " + minDelta);
         }
     }
 

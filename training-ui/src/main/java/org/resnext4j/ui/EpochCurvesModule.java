@@ -1,5 +1,6 @@
 package org.resnext4j.ui;
 
+import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,15 +13,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-
 import org.deeplearning4j.core.storage.StatsStorage;
 import org.deeplearning4j.core.storage.StatsStorageEvent;
 import org.deeplearning4j.ui.api.HttpMethod;
 import org.deeplearning4j.ui.api.Route;
 import org.deeplearning4j.ui.api.UIModule;
 import org.deeplearning4j.ui.i18n.I18NResource;
-
-import io.vertx.ext.web.RoutingContext;
 
 /**
  * A module of the DL4J UI server that shows the per-epoch curves DL4J's own pages lack: training and validation
@@ -45,12 +43,10 @@ public final class EpochCurvesModule implements UIModule {
     private static final Map<String, Source> SOURCES = new LinkedHashMap<>();
     private static final String HTML = resource("epochs.html");
 
-    private record Source(String name, Supplier<MetricsHistory> history) {
-    }
+    private record Source(String name, Supplier<MetricsHistory> history) {}
 
     /** Used by the UI server's service loader. */
-    public EpochCurvesModule() {
-    }
+    public EpochCurvesModule() {}
 
     /**
      * Shows a run on the page (replacing an earlier one with the same session id).
@@ -116,12 +112,16 @@ public final class EpochCurvesModule implements UIModule {
 
     @Override
     public List<Route> getRoutes() {
-        return List.of(new Route(PAGE, HttpMethod.GET, (args, rc) -> send(rc, "text/html; charset=utf-8", HTML)),
+        return List.of(
+                new Route(PAGE, HttpMethod.GET, (args, rc) -> send(rc, "text/html; charset=utf-8", HTML)),
                 new Route(DATA, HttpMethod.GET, (args, rc) -> send(rc, "application/json", dataJson())));
     }
 
     private static void send(RoutingContext rc, String type, String body) {
-        rc.response().putHeader("content-type", type).putHeader("cache-control", "no-store").end(body);
+        rc.response()
+                .putHeader("content-type", type)
+                .putHeader("cache-control", "no-store")
+                .end(body);
     }
 
     @Override

@@ -26,12 +26,18 @@ import java.util.Map;
  * @param seconds       wall time of the epoch (training and validation)
  * @param iterations    DL4J iteration count (parameter updates so far) at the end of the epoch
  */
-public record EpochMetrics(int epoch, double trainLoss, double trainAccuracy, double valLoss, double valAccuracy,
-                           double learningRate, double seconds, long iterations) {
+public record EpochMetrics(
+        int epoch,
+        double trainLoss,
+        double trainAccuracy,
+        double valLoss,
+        double valAccuracy,
+        double learningRate,
+        double seconds,
+        long iterations) {
 
     /** CSV header matching {@link #toCsvRow()}. */
-    public static final String CSV_HEADER =
-            "epoch,train_loss,train_acc,val_loss,val_acc,lr,seconds,iterations";
+    public static final String CSV_HEADER = "epoch,train_loss,train_acc,val_loss,val_acc,lr,seconds,iterations";
 
     /**
      * The one log line of this epoch, e.g.
@@ -42,10 +48,17 @@ public record EpochMetrics(int epoch, double trainLoss, double trainAccuracy, do
      */
     public String toLogLine(int totalEpochs) {
         int width = Integer.toString(totalEpochs).length();
-        return String.format(Locale.ROOT,
+        return String.format(
+                Locale.ROOT,
                 "Epoch %" + width + "d/%d  train_loss %.3f train_acc %.1f%%  val_loss %.3f val_acc %.1f%%  lr %s  %ds",
-                epoch, totalEpochs, trainLoss, 100 * trainAccuracy, valLoss, 100 * valAccuracy,
-                formatLearningRate(learningRate), Math.round(seconds));
+                epoch,
+                totalEpochs,
+                trainLoss,
+                100 * trainAccuracy,
+                valLoss,
+                100 * valAccuracy,
+                formatLearningRate(learningRate),
+                Math.round(seconds));
     }
 
     /**
@@ -68,8 +81,17 @@ public record EpochMetrics(int epoch, double trainLoss, double trainAccuracy, do
      * @return the row without line terminator
      */
     public String toCsvRow() {
-        return String.format(Locale.ROOT, "%d,%s,%s,%s,%s,%s,%.3f,%d", epoch, trainLoss, trainAccuracy, valLoss,
-                valAccuracy, learningRate, seconds, iterations);
+        return String.format(
+                Locale.ROOT,
+                "%d,%s,%s,%s,%s,%s,%.3f,%d",
+                epoch,
+                trainLoss,
+                trainAccuracy,
+                valLoss,
+                valAccuracy,
+                learningRate,
+                seconds,
+                iterations);
     }
 
     /**
@@ -98,9 +120,15 @@ public record EpochMetrics(int epoch, double trainLoss, double trainAccuracy, do
      * @throws IllegalArgumentException when a key is missing
      */
     public static EpochMetrics fromMap(Map<?, ?> m) {
-        return new EpochMetrics(((Number) require(m, "epoch")).intValue(), number(m, "train_loss"),
-                number(m, "train_acc"), number(m, "val_loss"), number(m, "val_acc"), number(m, "lr"),
-                number(m, "seconds"), ((Number) require(m, "iterations")).longValue());
+        return new EpochMetrics(
+                ((Number) require(m, "epoch")).intValue(),
+                number(m, "train_loss"),
+                number(m, "train_acc"),
+                number(m, "val_loss"),
+                number(m, "val_acc"),
+                number(m, "lr"),
+                number(m, "seconds"),
+                ((Number) require(m, "iterations")).longValue());
     }
 
     private static Object finite(double d) {

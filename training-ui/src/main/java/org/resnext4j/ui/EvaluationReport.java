@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
@@ -208,15 +207,28 @@ public final class EvaluationReport {
      * @return the text, several lines
      */
     public String toText() {
-        int nameWidth = Math.max(5, classNames.stream().mapToInt(String::length).max().orElse(5));
+        int nameWidth =
+                Math.max(5, classNames.stream().mapToInt(String::length).max().orElse(5));
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "examples %d  loss %.4f  accuracy %.2f%%%n", examples(), loss,
-                100 * accuracy()));
-        sb.append(String.format(Locale.ROOT, "%-" + nameWidth + "s  %9s  %9s  %9s  %7s%n", "class", "precision",
-                "recall", "f1", "support"));
+        sb.append(String.format(
+                Locale.ROOT, "examples %d  loss %.4f  accuracy %.2f%%%n", examples(), loss, 100 * accuracy()));
+        sb.append(String.format(
+                Locale.ROOT,
+                "%-" + nameWidth + "s  %9s  %9s  %9s  %7s%n",
+                "class",
+                "precision",
+                "recall",
+                "f1",
+                "support"));
         for (int c = 0; c < numClasses(); c++) {
-            sb.append(String.format(Locale.ROOT, "%-" + nameWidth + "s  %9.4f  %9.4f  %9.4f  %7d%n",
-                    classNames.get(c), precision(c), recall(c), f1(c), support(c)));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%-" + nameWidth + "s  %9.4f  %9.4f  %9.4f  %7d%n",
+                    classNames.get(c),
+                    precision(c),
+                    recall(c),
+                    f1(c),
+                    support(c)));
         }
         sb.append("confusion matrix (rows: actual, columns: predicted)").append(System.lineSeparator());
         long[][] m = confusionMatrix();

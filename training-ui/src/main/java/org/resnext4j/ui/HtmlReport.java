@@ -17,8 +17,7 @@ public final class HtmlReport {
     /** File name of the report inside the run folder. */
     public static final String FILE_NAME = "report.html";
 
-    private HtmlReport() {
-    }
+    private HtmlReport() {}
 
     /**
      * Writes the report.
@@ -31,11 +30,13 @@ public final class HtmlReport {
      * @return the written file
      * @throws IOException when writing fails
      */
-    public static Path write(Path runDir, String title, MetricsHistory history, EvaluationReport evaluation,
-                             Map<String, ?> runConfig) throws IOException {
+    public static Path write(
+            Path runDir, String title, MetricsHistory history, EvaluationReport evaluation, Map<String, ?> runConfig)
+            throws IOException {
         StringBuilder h = new StringBuilder(8192);
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
-                .append(esc(title)).append("</title>\n<style>\n")
+                .append(esc(title))
+                .append("</title>\n<style>\n")
                 .append("body{font-family:sans-serif;margin:2em;color:#222}")
                 .append("table{border-collapse:collapse;margin:1em 0}")
                 .append("td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}")
@@ -44,15 +45,25 @@ public final class HtmlReport {
                 .append("img{max-width:100%;border:1px solid #ddd;margin:4px}")
                 .append("pre{background:#f7f7f7;padding:8px}\n</style>\n</head>\n<body>\n");
         h.append("<h1>").append(esc(title)).append("</h1>\n");
-        history.best().ifPresent(b -> h.append(String.format(Locale.ROOT,
-                "<p>%d epochs. Best validation accuracy %.2f%% at epoch %d; last %.2f%%.</p>%n", history.size(),
-                100 * b.valAccuracy(), b.epoch(), 100 * history.epochs().get(history.size() - 1).valAccuracy())));
+        history.best()
+                .ifPresent(b -> h.append(String.format(
+                        Locale.ROOT,
+                        "<p>%d epochs. Best validation accuracy %.2f%% at epoch %d; last %.2f%%.</p>%n",
+                        history.size(),
+                        100 * b.valAccuracy(),
+                        b.epoch(),
+                        100 * history.epochs().get(history.size() - 1).valAccuracy())));
 
         h.append("<h2>Curves</h2>\n");
         for (String png : new String[] {Charts.ACCURACY_PNG, Charts.LOSS_PNG, Charts.LEARNING_RATE_PNG}) {
             if (Files.exists(runDir.resolve(Trainer.CHARTS_DIR).resolve(png))) {
-                h.append("<img src=\"").append(Trainer.CHARTS_DIR).append('/').append(png).append("\" alt=\"")
-                        .append(png).append("\">\n");
+                h.append("<img src=\"")
+                        .append(Trainer.CHARTS_DIR)
+                        .append('/')
+                        .append(png)
+                        .append("\" alt=\"")
+                        .append(png)
+                        .append("\">\n");
             }
         }
 
@@ -61,29 +72,46 @@ public final class HtmlReport {
         int bestEpoch = history.best().map(EpochMetrics::epoch).orElse(-1);
         for (EpochMetrics m : history.epochs()) {
             h.append(m.epoch() == bestEpoch ? "<tr class=\"best\">" : "<tr>")
-                    .append(String.format(Locale.ROOT,
+                    .append(String.format(
+                            Locale.ROOT,
                             "<td>%d</td><td>%.4f</td><td>%s</td><td>%.4f</td><td>%s</td><td>%s</td><td>%.1f</td>"
                                     + "<td>%d</td></tr>%n",
-                            m.epoch(), m.trainLoss(), pct(m.trainAccuracy()), m.valLoss(), pct(m.valAccuracy()),
-                            EpochMetrics.formatLearningRate(m.learningRate()), m.seconds(), m.iterations()));
+                            m.epoch(),
+                            m.trainLoss(),
+                            pct(m.trainAccuracy()),
+                            m.valLoss(),
+                            pct(m.valAccuracy()),
+                            EpochMetrics.formatLearningRate(m.learningRate()),
+                            m.seconds(),
+                            m.iterations()));
         }
         h.append("</table>\n");
 
         if (evaluation != null) {
-            h.append(String.format(Locale.ROOT,
+            h.append(String.format(
+                    Locale.ROOT,
                     "<h2>Validation, last epoch</h2>%n<p>%d examples, loss %.4f, accuracy %.2f%%.</p>%n",
-                    evaluation.examples(), evaluation.loss(), 100 * evaluation.accuracy()));
+                    evaluation.examples(),
+                    evaluation.loss(),
+                    100 * evaluation.accuracy()));
             h.append("<table>\n<tr><th class=\"l\">class</th><th>precision</th><th>recall</th><th>F1</th>")
                     .append("<th>support</th></tr>\n");
             for (int c = 0; c < evaluation.numClasses(); c++) {
-                h.append(String.format(Locale.ROOT,
+                h.append(String.format(
+                        Locale.ROOT,
                         "<tr><td class=\"l\">%s</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%d</td></tr>%n",
-                        esc(evaluation.classNames().get(c)), evaluation.precision(c), evaluation.recall(c),
-                        evaluation.f1(c), evaluation.support(c)));
+                        esc(evaluation.classNames().get(c)),
+                        evaluation.precision(c),
+                        evaluation.recall(c),
+                        evaluation.f1(c),
+                        evaluation.support(c)));
             }
             h.append("</table>\n");
             if (Files.exists(runDir.resolve(Trainer.CHARTS_DIR).resolve(Charts.CONFUSION_PNG))) {
-                h.append("<img src=\"").append(Trainer.CHARTS_DIR).append('/').append(Charts.CONFUSION_PNG)
+                h.append("<img src=\"")
+                        .append(Trainer.CHARTS_DIR)
+                        .append('/')
+                        .append(Charts.CONFUSION_PNG)
                         .append("\" alt=\"confusion matrix\">\n");
             }
             h.append("<pre>").append(esc(evaluation.toText())).append("</pre>\n");
@@ -91,12 +119,17 @@ public final class HtmlReport {
 
         h.append("<h2>Run configuration</h2>\n<table>\n");
         for (Map.Entry<String, ?> e : runConfig.entrySet()) {
-            h.append("<tr><th class=\"l\">").append(esc(e.getKey())).append("</th><td class=\"l\">")
-                    .append(esc(String.valueOf(e.getValue()))).append("</td></tr>\n");
+            h.append("<tr><th class=\"l\">")
+                    .append(esc(e.getKey()))
+                    .append("</th><td class=\"l\">")
+                    .append(esc(String.valueOf(e.getValue())))
+                    .append("</td></tr>\n");
         }
         h.append("</table>\n<p>Files: <a href=\"metrics.csv\">metrics.csv</a>, <a href=\"metrics.json\">")
                 .append("metrics.json</a>, <a href=\"run-config.json\">run-config.json</a>. Reopen the DL4J UI ")
-                .append("with the stats file <code>").append(Trainer.STATS_FILE).append("</code>.</p>\n")
+                .append("with the stats file <code>")
+                .append(Trainer.STATS_FILE)
+                .append("</code>.</p>\n")
                 .append("</body>\n</html>\n");
         Path file = runDir.resolve(FILE_NAME);
         AtomicFiles.writeString(file, h.toString());

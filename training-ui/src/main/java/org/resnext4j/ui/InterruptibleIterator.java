@@ -2,7 +2,6 @@ package org.resnext4j.ui;
 
 import java.util.List;
 import java.util.function.BooleanSupplier;
-
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;

@@ -19,8 +19,7 @@ public final class MetricsHistory {
     private final List<EpochMetrics> epochs = new ArrayList<>();
 
     /** An empty history. */
-    public MetricsHistory() {
-    }
+    public MetricsHistory() {}
 
     /**
      * A history holding the given epochs.
@@ -41,8 +40,8 @@ public final class MetricsHistory {
     public void add(EpochMetrics metrics) {
         int expected = epochs.size() + 1;
         if (metrics.epoch() != expected) {
-            throw new IllegalArgumentException("Metrics history holds epochs 1.." + epochs.size()
-                    + "; expected epoch " + expected + " next but got epoch " + metrics.epoch());
+            throw new IllegalArgumentException("Metrics history holds epochs 1.." + epochs.size() + "; expected epoch "
+                    + expected + " next but got epoch " + metrics.epoch());
         }
         epochs.add(metrics);
     }

@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
 import org.nd4j.shade.jackson.core.JsonProcessingException;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.resnext4j.datavec.PreprocessingConfig;
@@ -28,8 +27,12 @@ import org.resnext4j.zoo.ResNeXtSpec;
  * @param preprocessing what an input image goes through, or null (unknown)
  * @param training      training settings, possibly empty
  */
-public record ModelCard(String model, ResNeXtSpec spec, List<String> classNames, PreprocessingConfig preprocessing,
-                        Map<String, Object> training) {
+public record ModelCard(
+        String model,
+        ResNeXtSpec spec,
+        List<String> classNames,
+        PreprocessingConfig preprocessing,
+        Map<String, Object> training) {
 
     /** Metadata key of the card in a checkpoint. */
     public static final String KEY = "model_card";
@@ -100,8 +103,12 @@ public record ModelCard(String model, ResNeXtSpec spec, List<String> classNames,
      * @throws IllegalArgumentException naming the part that is unreadable
      */
     public static ModelCard fromMap(Map<?, ?> m) {
-        return new ModelCard(m.get("model") == null ? null : String.valueOf(m.get("model")), spec(m.get("spec")),
-                names(m.get("class_names")), preprocessing(m.get("preprocessing")), settings(m.get("training")));
+        return new ModelCard(
+                m.get("model") == null ? null : String.valueOf(m.get("model")),
+                spec(m.get("spec")),
+                names(m.get("class_names")),
+                preprocessing(m.get("preprocessing")),
+                settings(m.get("training")));
     }
 
     /**
@@ -122,8 +129,12 @@ public record ModelCard(String model, ResNeXtSpec spec, List<String> classNames,
         Object model = extra.containsKey("model") ? extra.get("model") : metadata.get("model");
         Object spec = extra.containsKey("spec") ? extra.remove("spec") : metadata.get("spec");
         Object pre = extra.containsKey("preprocessing") ? extra.remove("preprocessing") : metadata.get("preprocessing");
-        return new ModelCard(model == null ? null : String.valueOf(model), spec(spec), names(metadata.get("class_names")),
-                preprocessing(pre), extra);
+        return new ModelCard(
+                model == null ? null : String.valueOf(model),
+                spec(spec),
+                names(metadata.get("class_names")),
+                preprocessing(pre),
+                extra);
     }
 
     private static ResNeXtSpec spec(Object o) {

@@ -63,8 +63,9 @@ public enum Monitor {
             case "val_acc", "val_accuracy" -> VAL_ACCURACY;
             case "train_loss", "loss" -> TRAIN_LOSS;
             case "train_acc", "acc", "accuracy", "train_accuracy" -> TRAIN_ACCURACY;
-            default -> throw new IllegalArgumentException("Unknown monitor \"" + name
-                    + "\": expected val_loss, val_acc, train_loss or train_acc");
+            default ->
+                throw new IllegalArgumentException(
+                        "Unknown monitor \"" + name + "\": expected val_loss, val_acc, train_loss or train_acc");
         };
     }
 }

@@ -3,7 +3,6 @@ package org.resnext4j.ui;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;

@@ -28,8 +28,8 @@ final class PlateauTracker {
      */
     boolean update(EpochMetrics m) {
         double v = monitor.of(m);
-        boolean improved = !Double.isNaN(v) && (Double.isNaN(best)
-                || (monitor.maximise() ? v > best + minDelta : v < best - minDelta));
+        boolean improved = !Double.isNaN(v)
+                && (Double.isNaN(best) || (monitor.maximise() ? v > best + minDelta : v < best - minDelta));
         if (improved) {
             best = v;
             bestEpoch = m.epoch();

@@ -3,7 +3,6 @@ package org.resnext4j.ui;
 import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -30,8 +29,8 @@ import org.nd4j.linalg.schedule.ISchedule;
  * @param cooldown epochs after a reduction during which no new wait is counted, at least 0
  * @param minLr    lower bound of the rate, at least 0
  */
-public record ReduceLrOnPlateau(Monitor monitor, double factor, int patience, double minDelta, int cooldown,
-                                double minLr) {
+public record ReduceLrOnPlateau(
+        Monitor monitor, double factor, int patience, double minDelta, int cooldown, double minLr) {
 
     /** Validates the values. */
     public ReduceLrOnPlateau {
@@ -45,15 +44,15 @@ public record ReduceLrOnPlateau(Monitor monitor, double factor, int patience, do
             throw new IllegalArgumentException("Reduce-LR-on-plateau patience must be >= 1 epoch, got " + patience);
         }
         if (!(minDelta >= 0) || Double.isInfinite(minDelta)) {
-            throw new IllegalArgumentException("Reduce-LR-on-plateau min delta must be a finite number >= 0, got "
-                    + minDelta);
+            throw new IllegalArgumentException(
+                    "Reduce-LR-on-plateau min delta must be a finite number >= 0, got " + minDelta);
         }
         if (cooldown < 0) {
             throw new IllegalArgumentException("Reduce-LR-on-plateau cooldown must be >= 0 epochs, got " + cooldown);
         }
         if (!(minLr >= 0) || Double.isInfinite(minLr)) {
-            throw new IllegalArgumentException("Reduce-LR-on-plateau min learning rate must be a finite number >= 0, "
-                    + "got " + minLr);
+            throw new IllegalArgumentException(
+                    "Reduce-LR-on-plateau min learning rate must be a finite number >= 0, " + "got " + minLr);
         }
     }
 
@@ -79,7 +78,8 @@ public record ReduceLrOnPlateau(Monitor monitor, double factor, int patience, do
         List<ISchedule> bases = new ArrayList<>();
         List<Integer> indices = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
-            if (layers.get(i).conf().getLayer() instanceof BaseLayer bl && bl.getIUpdater() != null
+            if (layers.get(i).conf().getLayer() instanceof BaseLayer bl
+                    && bl.getIUpdater() != null
                     && bl.getIUpdater().hasLearningRate()) {
                 bases.add(scheduleOf(bl.getIUpdater()));
                 indices.add(i);

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
-
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -30,8 +29,7 @@ import org.resnext4j.zoo.TorchNames;
 public final class SavedModel {
 
     /** One class and its probability. */
-    public record Prediction(String label, int index, double probability) {
-    }
+    public record Prediction(String label, int index, double probability) {}
 
     private final Model model;
     private final ModelCard card;
@@ -57,8 +55,8 @@ public final class SavedModel {
         try {
             card = ModelCard.fromMetadata(cp.metadata());
         } catch (IllegalArgumentException e) {
-            throw new CheckpointException("Checkpoint " + cp.file() + ": the model card is unreadable: "
-                    + e.getMessage(), e);
+            throw new CheckpointException(
+                    "Checkpoint " + cp.file() + ": the model card is unreadable: " + e.getMessage(), e);
         }
         return new SavedModel(cp.model(), card, cp.file());
     }
@@ -77,8 +75,8 @@ public final class SavedModel {
         if (model instanceof ComputationGraph g) {
             return g;
         }
-        throw new IllegalArgumentException(file + ": expected a ComputationGraph, got " + model.getClass()
-                .getSimpleName());
+        throw new IllegalArgumentException(
+                file + ": expected a ComputationGraph, got " + model.getClass().getSimpleName());
     }
 
     /** What was stored with the model. */
@@ -112,7 +110,8 @@ public final class SavedModel {
             return card.classNames();
         }
         int k = numClasses();
-        return k == ImageNetClasses.COUNT ? ImageNetClasses.names()
+        return k == ImageNetClasses.COUNT
+                ? ImageNetClasses.names()
                 : IntStream.range(0, k).mapToObj(Integer::toString).toList();
     }
 
@@ -134,7 +133,8 @@ public final class SavedModel {
      */
     public INDArray probabilities(Path image) throws IOException {
         INDArray x = preprocessor.preprocess(image);
-        return model instanceof ComputationGraph g ? g.outputSingle(false, x)
+        return model instanceof ComputationGraph g
+                ? g.outputSingle(false, x)
                 : ((MultiLayerNetwork) model).output(x, false);
     }
 

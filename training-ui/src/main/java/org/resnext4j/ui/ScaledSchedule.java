@@ -1,7 +1,6 @@
 package org.resnext4j.ui;
 
 import java.util.Objects;
-
 import org.nd4j.linalg.schedule.FixedSchedule;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
@@ -21,6 +20,7 @@ public final class ScaledSchedule implements ISchedule {
 
     @JsonProperty("base")
     private final ISchedule base;
+
     @JsonProperty("scale")
     private final double scale;
 

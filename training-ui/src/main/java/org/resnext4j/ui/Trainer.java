@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
-
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -132,7 +131,9 @@ public final class Trainer {
     }
 
     private TrainingRun run(DataSetIterator validation) {
-        return settings.run.validation(Objects.requireNonNull(validation, "validation")).build();
+        return settings.run
+                .validation(Objects.requireNonNull(validation, "validation"))
+                .build();
     }
 
     private TrainingResult train(TrainingRun run, Model model, DataSetIterator train) {
@@ -154,8 +155,11 @@ public final class Trainer {
                 net.fit(data);
                 if (run.epochsDone() == before && !run.interrupted()) {
                     throw new IllegalStateException("The training iterator produced no batches in epoch "
-                            + (before + 1) + (train.resetSupported() ? "" : " (it is exhausted and does not support "
-                            + "reset(), so it cannot serve another epoch)"));
+                            + (before + 1)
+                            + (train.resetSupported()
+                                    ? ""
+                                    : " (it is exhausted and does not support "
+                                            + "reset(), so it cannot serve another epoch)"));
                 }
             }
             return run.result();
@@ -173,15 +177,15 @@ public final class Trainer {
      * required.
      */
     public static final class Builder {
-        private final TrainingRun.Builder run = TrainingRun.builderWithoutFolder().ui(UiOptions.defaults());
+        private final TrainingRun.Builder run =
+                TrainingRun.builderWithoutFolder().ui(UiOptions.defaults());
         private Path runDir;
         private int epochs = -1;
         private List<String> classNames;
         private UiOptions ui = UiOptions.defaults();
         private final List<TrainingListener> listeners = new ArrayList<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * @param l a listener added to the network for the training (new or resumed), before the run's own, so its

@@ -2,7 +2,6 @@ package org.resnext4j.ui;
 
 import java.nio.file.Path;
 import java.util.Optional;
-
 import org.deeplearning4j.nn.api.Model;
 
 /**
@@ -18,7 +17,13 @@ import org.deeplearning4j.nn.api.Model;
  * @param uiUrl          the UI overview URL while the run was training, when the UI was on
  * @param stoppedEarly   true when {@link Trainer#requestStop()} ended the run before its last epoch
  */
-public record TrainingResult(Model model, MetricsHistory history, EvaluationReport lastEvaluation, Path runDir,
-                             Path lastCheckpoint, Path bestCheckpoint, String sessionId, Optional<String> uiUrl,
-                             boolean stoppedEarly) {
-}
+public record TrainingResult(
+        Model model,
+        MetricsHistory history,
+        EvaluationReport lastEvaluation,
+        Path runDir,
+        Path lastCheckpoint,
+        Path bestCheckpoint,
+        String sessionId,
+        Optional<String> uiUrl,
+        boolean stoppedEarly) {}

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
-
 import org.deeplearning4j.earlystopping.scorecalc.ScoreCalculator;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
@@ -106,6 +105,7 @@ public final class TrainingRun implements AutoCloseable {
     private final Map<String, Object> metadata;
     /** The card given to the builder, or on resume the checkpoint's; class names and settings are the run's. */
     private ModelCard card;
+
     private final Consumer<String> logSink;
     private final List<Consumer<EpochMetrics>> epochCallbacks;
     private final Checkpoints.ModelWriter modelWriter;
@@ -127,6 +127,7 @@ public final class TrainingRun implements AutoCloseable {
     private volatile String interruptReason;
     /** Sums of the epoch a resumed checkpoint was interrupted in, adopted by the next {@code onEpochStart}. */
     private EpochTotals resumedPartial;
+
     private boolean closed;
     private int batchesPerEpoch = -1;
 
@@ -213,14 +214,15 @@ public final class TrainingRun implements AutoCloseable {
             throw new CheckpointException("Cannot resume: run folder " + runDir + " does not exist");
         }
         if (!hasCheckpoint()) {
-            throw new CheckpointException("Cannot resume: run folder " + runDir + " has no checkpoint "
-                    + CHECKPOINT_DIR + "/" + LAST_CHECKPOINT + " (one is written after every finished epoch)");
+            throw new CheckpointException("Cannot resume: run folder " + runDir + " has no checkpoint " + CHECKPOINT_DIR
+                    + "/" + LAST_CHECKPOINT + " (one is written after every finished epoch)");
         }
         Checkpoints.Checkpoint cp = Checkpoints.load(lastCheckpoint());
         MetricsHistory restored = historyOf(cp);
         Network n = Network.of(cp.model());
         n.setEpochCount(restored.size());
-        if (cp.metadata().get("rng") instanceof Map<?, ?> rng && rng.get("root") instanceof Number root
+        if (cp.metadata().get("rng") instanceof Map<?, ?> rng
+                && rng.get("root") instanceof Number root
                 && rng.get("node") instanceof Number node) {
             Nd4j.getRandom().setStates(root.longValue(), node.longValue());
         }
@@ -235,15 +237,25 @@ public final class TrainingRun implements AutoCloseable {
             try {
                 card = ModelCard.fromMetadata(cp.metadata());
             } catch (IllegalArgumentException e) {
-                throw new CheckpointException("Checkpoint " + cp.file() + ": the model card is unreadable: "
-                        + e.getMessage(), e);
+                throw new CheckpointException(
+                        "Checkpoint " + cp.file() + ": the model card is unreadable: " + e.getMessage(), e);
             }
         }
         resumedPartial = cp.metadata().get(PARTIAL_EPOCH_KEY) instanceof Map<?, ?> p ? EpochTotals.fromMap(p) : null;
-        say(String.format(Locale.ROOT, "Resuming %s after epoch %d of %d (iteration %d)%s", runDir, history.size(),
-                epochs, n.iterationCount(), resumedPartial == null ? ""
-                        : String.format(Locale.ROOT, ", inside epoch %d after batch %d", history.size() + 1,
-                        resumedPartial.batches)));
+        say(String.format(
+                Locale.ROOT,
+                "Resuming %s after epoch %d of %d (iteration %d)%s",
+                runDir,
+                history.size(),
+                epochs,
+                n.iterationCount(),
+                resumedPartial == null
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                ", inside epoch %d after batch %d",
+                                history.size() + 1,
+                                resumedPartial.batches)));
         begin(n, sessionId);
         return n.model();
     }
@@ -263,8 +275,9 @@ public final class TrainingRun implements AutoCloseable {
         }
         Model m = resume();
         if (!fresh.getClass().isInstance(m)) {
-            throw new CheckpointException("Checkpoint " + lastCheckpoint() + " holds a " + m.getClass().getSimpleName()
-                    + ", not a " + fresh.getClass().getSimpleName());
+            throw new CheckpointException("Checkpoint " + lastCheckpoint() + " holds a "
+                    + m.getClass().getSimpleName() + ", not a "
+                    + fresh.getClass().getSimpleName());
         }
         @SuppressWarnings("unchecked")
         T t = (T) m;
@@ -284,8 +297,9 @@ public final class TrainingRun implements AutoCloseable {
         this.net = n;
         this.trainingUi = TrainingUi.start(runDir.resolve(STATS_FILE), ui, previousSession);
         this.runConfig = runConfig(n);
-        writeOrFail(runDir.resolve(RUN_CONFIG_FILE), () -> AtomicFiles.writeString(runDir.resolve(RUN_CONFIG_FILE),
-                Json.write(runConfig)));
+        writeOrFail(
+                runDir.resolve(RUN_CONFIG_FILE),
+                () -> AtomicFiles.writeString(runDir.resolve(RUN_CONFIG_FILE), Json.write(runConfig)));
         EpochCurvesModule.publish(trainingUi.sessionId(), runDir.getFileName().toString(), this::historySnapshot);
         trainingUi.url().ifPresent(u -> {
             say("DL4J training UI: " + u);
@@ -443,8 +457,16 @@ public final class TrainingRun implements AutoCloseable {
             lastEvaluation = EvaluationReport.evaluate(net, validation, classNames);
             writeOutputs();
         }
-        return new TrainingResult(net.model(), new MetricsHistory(history.epochs()), lastEvaluation, runDir,
-                lastCheckpoint(), bestCheckpoint(), trainingUi.sessionId(), trainingUi.url(), stopReason != null);
+        return new TrainingResult(
+                net.model(),
+                new MetricsHistory(history.epochs()),
+                lastEvaluation,
+                runDir,
+                lastCheckpoint(),
+                bestCheckpoint(),
+                trainingUi.sessionId(),
+                trainingUi.url(),
+                stopReason != null);
     }
 
     /** Stops the UI (when this run started it) and closes the stats file; the listeners may not be used after. */
@@ -465,8 +487,8 @@ public final class TrainingRun implements AutoCloseable {
 
     private void resetTrackers() {
         bestTracker = new PlateauTracker(bestMonitor, 0);
-        stopTracker = earlyStopping == null ? null : new PlateauTracker(earlyStopping.monitor(),
-                earlyStopping.minDelta());
+        stopTracker =
+                earlyStopping == null ? null : new PlateauTracker(earlyStopping.monitor(), earlyStopping.minDelta());
         lrTracker = reduceLr == null ? null : new PlateauTracker(reduceLr.monitor(), reduceLr.minDelta());
         cooldownLeft = 0;
     }
@@ -493,9 +515,14 @@ public final class TrainingRun implements AutoCloseable {
                     double next = Math.max(old * reduceLr.factor(), reduceLr.minLr());
                     if (target != null) {
                         ReduceLrOnPlateau.scale(target, next / old);
-                        say(String.format(Locale.ROOT, "Epoch %d: %s did not improve for %d epochs; learning rate "
-                                        + "%s -> %s", m.epoch(), reduceLr.monitor().key(), lrTracker.epochsWithoutImprovement(),
-                                EpochMetrics.formatLearningRate(old), EpochMetrics.formatLearningRate(next)));
+                        say(String.format(
+                                Locale.ROOT,
+                                "Epoch %d: %s did not improve for %d epochs; learning rate " + "%s -> %s",
+                                m.epoch(),
+                                reduceLr.monitor().key(),
+                                lrTracker.epochsWithoutImprovement(),
+                                EpochMetrics.formatLearningRate(old),
+                                EpochMetrics.formatLearningRate(next)));
                     }
                     cooldownLeft = reduceLr.cooldown();
                     lrTracker.resetWait();
@@ -505,9 +532,14 @@ public final class TrainingRun implements AutoCloseable {
         if (stopTracker != null) {
             stopTracker.update(m);
             if (stopTracker.epochsWithoutImprovement() >= earlyStopping.patience()) {
-                requestStop(String.format(Locale.ROOT, "early stopping: %s did not improve by more than %s for %d "
-                                + "epochs (best %.6g at epoch %d)", earlyStopping.monitor().key(),
-                        earlyStopping.minDelta(), stopTracker.epochsWithoutImprovement(), stopTracker.best(), stopTracker.bestEpoch()));
+                requestStop(String.format(
+                        Locale.ROOT,
+                        "early stopping: %s did not improve by more than %s for %d " + "epochs (best %.6g at epoch %d)",
+                        earlyStopping.monitor().key(),
+                        earlyStopping.minDelta(),
+                        stopTracker.epochsWithoutImprovement(),
+                        stopTracker.best(),
+                        stopTracker.bestEpoch()));
             }
         }
         return improved;
@@ -518,9 +550,15 @@ public final class TrainingRun implements AutoCloseable {
         int epoch = history.size() + 1;
         totals.seconds += (System.nanoTime() - totals.startNanos) / 1e9;
         saveCheckpoint(n, history.size(), totals);
-        say(String.format(Locale.ROOT, "Interrupted (%s) in epoch %d after batch %d of %s: state saved to %s; "
-                        + "resume continues from the next batch", interruptReason, epoch, totals.batches,
-                batchesPerEpoch > 0 ? Integer.toString(batchesPerEpoch) : "?", lastCheckpoint()));
+        say(String.format(
+                Locale.ROOT,
+                "Interrupted (%s) in epoch %d after batch %d of %s: state saved to %s; "
+                        + "resume continues from the next batch",
+                interruptReason,
+                epoch,
+                totals.batches,
+                batchesPerEpoch > 0 ? Integer.toString(batchesPerEpoch) : "?",
+                lastCheckpoint()));
     }
 
     private void endEpoch(Network n, EpochTotals totals) {
@@ -530,12 +568,17 @@ public final class TrainingRun implements AutoCloseable {
         }
         int epoch = history.size() + 1;
         double lr = n.learningRate();
-        EvaluationReport evaluation = validation == null ? null
-                : EvaluationReport.evaluate(n, validation, classNames);
+        EvaluationReport evaluation = validation == null ? null : EvaluationReport.evaluate(n, validation, classNames);
         double seconds = totals.seconds + (System.nanoTime() - totals.startNanos) / 1e9;
-        EpochMetrics m = new EpochMetrics(epoch, totals.lossSum / totals.examples, totals.accuracy(),
+        EpochMetrics m = new EpochMetrics(
+                epoch,
+                totals.lossSum / totals.examples,
+                totals.accuracy(),
                 evaluation == null ? Double.NaN : evaluation.loss(),
-                evaluation == null ? Double.NaN : evaluation.accuracy(), lr, seconds, n.iterationCount());
+                evaluation == null ? Double.NaN : evaluation.accuracy(),
+                lr,
+                seconds,
+                n.iterationCount());
         history.add(m);
         lastEvaluation = evaluation;
         boolean improved = updateTrackers(m, n);
@@ -602,7 +645,8 @@ public final class TrainingRun implements AutoCloseable {
         ModelCard c = card != null ? card : ModelCard.empty();
         Map<String, Object> training = new LinkedHashMap<>(c.training());
         training.putAll(metadata);
-        return c.withClassNames(classNames != null ? classNames : c.classNames()).withTraining(training);
+        return c.withClassNames(classNames != null ? classNames : c.classNames())
+                .withTraining(training);
     }
 
     private static MetricsHistory historyOf(Checkpoints.Checkpoint cp) {
@@ -629,11 +673,14 @@ public final class TrainingRun implements AutoCloseable {
         writeOrFail(runDir.resolve("metrics.csv"), () -> history.write(runDir));
         writeOrFail(charts, () -> Charts.writeCurves(history, charts));
         if (lastEvaluation != null) {
-            writeOrFail(charts.resolve(Charts.CONFUSION_PNG), () -> Charts.writeConfusionMatrix(lastEvaluation,
-                    charts.resolve(Charts.CONFUSION_PNG)));
+            writeOrFail(
+                    charts.resolve(Charts.CONFUSION_PNG),
+                    () -> Charts.writeConfusionMatrix(lastEvaluation, charts.resolve(Charts.CONFUSION_PNG)));
         }
-        writeOrFail(runDir.resolve(HtmlReport.FILE_NAME), () -> HtmlReport.write(runDir, "Training run "
-                + runDir.getFileName(), history, lastEvaluation, runConfig));
+        writeOrFail(
+                runDir.resolve(HtmlReport.FILE_NAME),
+                () -> HtmlReport.write(
+                        runDir, "Training run " + runDir.getFileName(), history, lastEvaluation, runConfig));
     }
 
     private Map<String, Object> runConfig(Network n) {
@@ -694,8 +741,8 @@ public final class TrainingRun implements AutoCloseable {
         try {
             action.run();
         } catch (IOException e) {
-            throw new CheckpointException("Could not write " + file + " (the previous file, if any, is unchanged): "
-                    + e, e);
+            throw new CheckpointException(
+                    "Could not write " + file + " (the previous file, if any, is unchanged): " + e, e);
         }
     }
 
@@ -705,6 +752,7 @@ public final class TrainingRun implements AutoCloseable {
         long lastReport = startNanos;
         /** Seconds of this epoch spent before a resume. */
         double seconds;
+
         int batches;
         double lossSum;
         long examples;
@@ -790,9 +838,14 @@ public final class TrainingRun implements AutoCloseable {
                 long now = System.nanoTime();
                 if (progressIntervalSeconds > 0 && (now - t.lastReport) / 1e9 >= progressIntervalSeconds) {
                     t.lastReport = now;
-                    say(String.format(Locale.ROOT, "  epoch %d  batch %d/%s  loss %.4f  %.1f examples/s",
-                            history.size() + 1, t.batches, batchesPerEpoch > 0 ? Integer.toString(batchesPerEpoch)
-                                    : "?", t.lossSum / t.examples, t.examples / ((now - t.startNanos) / 1e9)));
+                    say(String.format(
+                            Locale.ROOT,
+                            "  epoch %d  batch %d/%s  loss %.4f  %.1f examples/s",
+                            history.size() + 1,
+                            t.batches,
+                            batchesPerEpoch > 0 ? Integer.toString(batchesPerEpoch) : "?",
+                            t.lossSum / t.examples,
+                            t.examples / ((now - t.startNanos) / 1e9)));
                 }
             }
         }

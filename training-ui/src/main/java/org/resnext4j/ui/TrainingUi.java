@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-
 import org.deeplearning4j.core.storage.StatsStorage;
 import org.deeplearning4j.ui.VertxUIServer;
 import org.deeplearning4j.ui.api.UIServer;
@@ -54,8 +53,13 @@ public final class TrainingUi implements AutoCloseable {
     private boolean closed;
     private boolean publishedCurves;
 
-    private TrainingUi(Path statsFile, FileStatsStorage storage, StatsListener listener, String sessionId,
-                       UIServer server, String host) {
+    private TrainingUi(
+            Path statsFile,
+            FileStatsStorage storage,
+            StatsListener listener,
+            String sessionId,
+            UIServer server,
+            String host) {
         this.statsFile = statsFile;
         this.storage = storage;
         this.listener = listener;
@@ -95,13 +99,20 @@ public final class TrainingUi implements AutoCloseable {
      */
     public static TrainingUi reopen(Path statsFile, UiOptions options) {
         if (!Files.isRegularFile(statsFile)) {
-            throw new UiStartException("Stats file " + statsFile.toAbsolutePath() + " does not exist (expected the "
-                    + "DL4J FileStatsStorage file of a run, e.g. <run>/" + Trainer.STATS_FILE + ")", null);
+            throw new UiStartException(
+                    "Stats file " + statsFile.toAbsolutePath() + " does not exist (expected the "
+                            + "DL4J FileStatsStorage file of a run, e.g. <run>/" + Trainer.STATS_FILE + ")",
+                    null);
         }
         FileStatsStorage storage = openStorage(statsFile);
         List<String> sessions = storage.listSessionIDs();
         String sid = sessions.isEmpty() ? null : sessions.get(sessions.size() - 1);
-        TrainingUi ui = attach(statsFile, storage, null, sid, options.withEnabled(true),
+        TrainingUi ui = attach(
+                statsFile,
+                storage,
+                null,
+                sid,
+                options.withEnabled(true),
                 "stats file " + statsFile + " (sessions " + sessions + ")");
         if (sid != null) {
             Path dir = statsFile.toAbsolutePath().getParent();
@@ -131,8 +142,11 @@ public final class TrainingUi implements AutoCloseable {
                 e.addSuppressed(moveFailure);
                 throw e;
             }
-            log.warn("Stats file {} could not be opened ({}); kept it as {} and started a new one", statsFile,
-                    e.getCause() == null ? e.getMessage() : e.getCause().toString(), aside);
+            log.warn(
+                    "Stats file {} could not be opened ({}); kept it as {} and started a new one",
+                    statsFile,
+                    e.getCause() == null ? e.getMessage() : e.getCause().toString(),
+                    aside);
             return openStorage(statsFile);
         }
     }
@@ -143,13 +157,20 @@ public final class TrainingUi implements AutoCloseable {
             Files.createDirectories(parent);
             return new FileStatsStorage(statsFile.toFile());
         } catch (IOException | RuntimeException e) {
-            throw new UiStartException("Cannot open stats file " + statsFile.toAbsolutePath()
-                    + " (expected a DL4J FileStatsStorage/MapDB file, not in use by another process): " + e, e);
+            throw new UiStartException(
+                    "Cannot open stats file " + statsFile.toAbsolutePath()
+                            + " (expected a DL4J FileStatsStorage/MapDB file, not in use by another process): " + e,
+                    e);
         }
     }
 
-    private static TrainingUi attach(Path statsFile, FileStatsStorage storage, StatsListener listener, String sid,
-                                     UiOptions options, String what) {
+    private static TrainingUi attach(
+            Path statsFile,
+            FileStatsStorage storage,
+            StatsListener listener,
+            String sid,
+            UiOptions options,
+            String what) {
         if (!options.enabled()) {
             log.info("DL4J UI off; recording stats to {} (open later with TrainingUi.reopen)", statsFile);
             return new TrainingUi(statsFile, storage, listener, sid, null, null);
@@ -176,8 +197,10 @@ public final class TrainingUi implements AutoCloseable {
                     sharedServerOwned = false;
                 }
                 if (options.port() != 0 && running.getPort() != options.port()) {
-                    log.warn("A DL4J UI server is already running in this JVM on port {}; using it instead of port {}",
-                            running.getPort(), options.port());
+                    log.warn(
+                            "A DL4J UI server is already running in this JVM on port {}; using it instead of port {}",
+                            running.getPort(),
+                            options.port());
                 }
                 users++;
                 return running;
@@ -200,9 +223,11 @@ public final class TrainingUi implements AutoCloseable {
             return port;
         }
         if (!options.fallbackToFreePort()) {
-            throw new UiStartException("Port " + port + " on " + options.bindAddress() + " is already in use, so the "
-                    + "DL4J training UI cannot start there (another UI or program listens on it). Choose another "
-                    + "port, stop the other program, or allow falling back to the next free port.", null);
+            throw new UiStartException(
+                    "Port " + port + " on " + options.bindAddress() + " is already in use, so the "
+                            + "DL4J training UI cannot start there (another UI or program listens on it). Choose another "
+                            + "port, stop the other program, or allow falling back to the next free port.",
+                    null);
         }
         for (int p = port + 1; p <= Math.min(0xFFFF, port + UiOptions.FALLBACK_PORTS); p++) {
             if (isFree(options.bindAddress(), p)) {
@@ -210,8 +235,9 @@ public final class TrainingUi implements AutoCloseable {
                 return p;
             }
         }
-        throw new UiStartException("Ports " + port + ".." + (port + UiOptions.FALLBACK_PORTS) + " on "
-                + options.bindAddress() + " are all in use; the DL4J training UI cannot start. Choose another port.",
+        throw new UiStartException(
+                "Ports " + port + ".." + (port + UiOptions.FALLBACK_PORTS) + " on " + options.bindAddress()
+                        + " are all in use; the DL4J training UI cannot start. Choose another port.",
                 null);
     }
 
@@ -268,7 +294,9 @@ public final class TrainingUi implements AutoCloseable {
         if (server == null) {
             return Optional.empty();
         }
-        boolean anyOrLoopback = host.equals("0.0.0.0") || host.equals("::") || host.equals(UiOptions.LOOPBACK)
+        boolean anyOrLoopback = host.equals("0.0.0.0")
+                || host.equals("::")
+                || host.equals(UiOptions.LOOPBACK)
                 || host.equals("localhost");
         String h = anyOrLoopback ? "localhost" : (host.contains(":") ? "[" + host + "]" : host);
         return Optional.of("http://" + h + ":" + server.getPort() + "/train/overview");

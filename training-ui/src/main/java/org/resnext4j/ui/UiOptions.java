@@ -21,8 +21,8 @@ package org.resnext4j.ui;
  *                           instead of failing with {@link UiStartException}
  * @param listenerFrequency  StatsListener reporting frequency, in iterations (1 = every iteration)
  */
-public record UiOptions(boolean enabled, int port, String bindAddress, boolean fallbackToFreePort,
-                        int listenerFrequency) {
+public record UiOptions(
+        boolean enabled, int port, String bindAddress, boolean fallbackToFreePort, int listenerFrequency) {
 
     /** DL4J's default UI port. */
     public static final int DEFAULT_PORT = 9000;

@@ -11,9 +11,7 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
-
 import javax.imageio.ImageIO;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.junit.jupiter.api.Assumptions;
@@ -42,8 +40,12 @@ class BrowserUiTest {
         requireBrowser();
         AtomicReference<String> checked = new AtomicReference<>();
         Path run = tmp.resolve("run");
-        Trainer trainer = Trainer.builder().runDir(run).epochs(3).classNames(TestModels.CLASSES)
-                .ui(UiOptions.defaults().withPort(0)).progressIntervalSeconds(0)
+        Trainer trainer = Trainer.builder()
+                .runDir(run)
+                .epochs(3)
+                .classNames(TestModels.CLASSES)
+                .ui(UiOptions.defaults().withPort(0))
+                .progressIntervalSeconds(0)
                 .onEpochEnd(m -> {
                     if (m.epoch() == 3) {
                         // the UI is still up while the last epoch's callback runs
@@ -53,7 +55,9 @@ class BrowserUiTest {
                     }
                 })
                 .build();
-        TrainingResult r = trainer.fit(TestModels.graph(9), TestModels.iterator(TestModels.blobs(512, 1), 16),
+        TrainingResult r = trainer.fit(
+                TestModels.graph(9),
+                TestModels.iterator(TestModels.blobs(512, 1), 16),
                 TestModels.iterator(TestModels.blobs(128, 2), 64));
         assertEquals(r.sessionId(), checked.get(), "browser showed another session");
     }
@@ -63,8 +67,12 @@ class BrowserUiTest {
         requireBrowser();
         Path dir = tmp.resolve("run");
         AtomicReference<String> shown = new AtomicReference<>();
-        try (TrainingRun run = TrainingRun.builder(dir).epochs(3).validation(TestModels.iterator(TestModels.blobs(128, 4), 64))
-                .classNames(TestModels.CLASSES).ui(UiOptions.defaults().withPort(0)).progressIntervalSeconds(0)
+        try (TrainingRun run = TrainingRun.builder(dir)
+                .epochs(3)
+                .validation(TestModels.iterator(TestModels.blobs(128, 4), 64))
+                .classNames(TestModels.CLASSES)
+                .ui(UiOptions.defaults().withPort(0))
+                .progressIntervalSeconds(0)
                 .build()) {
             ComputationGraph net = run.start(TestModels.graph(10));
             net.addListeners(run.listeners().toArray(TrainingListener[]::new));
@@ -76,21 +84,28 @@ class BrowserUiTest {
                 ChromeDriver driver = browser.driver();
                 driver.get(page);
                 WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
-                wait.until(d -> d.findElements(By.cssSelector("#epochs tbody tr")).size() == 2);
+                wait.until(
+                        d -> d.findElements(By.cssSelector("#epochs tbody tr")).size() == 2);
                 String latest = driver.findElement(By.id("latest-val-acc")).getText();
                 shown.set(latest);
-                assertEquals(100 * second.valAccuracy(), Double.parseDouble(latest.replace("%", "")), 0.051,
+                assertEquals(
+                        100 * second.valAccuracy(),
+                        Double.parseDouble(latest.replace("%", "")),
+                        0.051,
                         "latest validation accuracy on the page");
                 assertEquals("2", driver.findElement(By.id("latest-epoch")).getText());
-                String cell = driver.findElement(By.cssSelector("#epochs tbody tr[data-epoch='2'] td.val_acc")).getText();
+                String cell = driver.findElement(By.cssSelector("#epochs tbody tr[data-epoch='2'] td.val_acc"))
+                        .getText();
                 assertEquals(latest, cell);
-                Object points = ((JavascriptExecutor) driver).executeScript(
-                        "return document.querySelector('#acc-chart polyline.series-val_acc').getAttribute('points')"
-                                + ".trim().split(' ').length;");
+                Object points = ((JavascriptExecutor) driver)
+                        .executeScript(
+                                "return document.querySelector('#acc-chart polyline.series-val_acc').getAttribute('points')"
+                                        + ".trim().split(' ').length;");
                 assertEquals(2L, points, "validation accuracy curve points");
                 // one more epoch: the open page updates by itself
                 net.fit(TestModels.iterator(TestModels.blobs(256, 3), 32), 1);
-                wait.until(d -> d.findElements(By.cssSelector("#epochs tbody tr")).size() == 3);
+                wait.until(
+                        d -> d.findElements(By.cssSelector("#epochs tbody tr")).size() == 3);
                 assertEquals("3", driver.findElement(By.id("latest-epoch")).getText());
                 browser.screenshot(Paths.get("target", "ui-epoch-curves.png"));
             }
@@ -99,7 +114,8 @@ class BrowserUiTest {
     }
 
     private static void requireBrowser() {
-        Assumptions.assumeFalse(Boolean.getBoolean("resnext4j.skipBrowserTests"),
+        Assumptions.assumeFalse(
+                Boolean.getBoolean("resnext4j.skipBrowserTests"),
                 "browser test skipped by -Dresnext4j.skipBrowserTests=true");
         if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
             fail("The browser UI test needs " + CHROMIUM + " and " + CHROMEDRIVER
@@ -113,11 +129,22 @@ class BrowserUiTest {
             Path profile = Files.createDirectories(tmp.resolve("chromium-profile"));
             ChromeOptions options = new ChromeOptions();
             options.setBinary(CHROMIUM.toFile());
-            options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--window-size=1400,1000", "--user-data-dir=" + profile);
+            options.addArguments(
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--disable-dev-shm-usage",
+                    "--window-size=1400,1000",
+                    "--user-data-dir=" + profile);
             ChromeDriverService service = new ChromeDriverService.Builder()
-                    .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+                    .usingDriverExecutable(CHROMEDRIVER.toFile())
+                    .usingAnyFreePort()
+                    .build();
             return new Browser(new ChromeDriver(service, options), service);
         }
 
@@ -145,7 +172,8 @@ class BrowserUiTest {
             try {
                 driver.get(url);
                 WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
-                wait.until(d -> !d.findElements(By.cssSelector("#scoreiterchart canvas")).isEmpty());
+                wait.until(d -> !d.findElements(By.cssSelector("#scoreiterchart canvas"))
+                        .isEmpty());
                 JavascriptExecutor js = driver;
                 wait.until(d -> {
                     Object n = js.executeScript("var p = $('#scoreiterchart').data('plot');"
@@ -154,7 +182,8 @@ class BrowserUiTest {
                 });
                 String session = (String) js.executeScript("return currSession;");
                 assertEquals(expectedSession, session);
-                Number points = (Number) js.executeScript("return $('#scoreiterchart').data('plot').getData()[0].data.length;");
+                Number points =
+                        (Number) js.executeScript("return $('#scoreiterchart').data('plot').getData()[0].data.length;");
                 assertTrue(points.intValue() >= 10, "score chart points: " + points);
                 browser.screenshot(Paths.get("target", "ui-overview.png"));
                 return session;

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,8 +34,8 @@ class CheckpointsTest {
             }
             throw new IOException("disk full (simulated)");
         };
-        CheckpointException e = assertThrows(CheckpointException.class,
-                () -> Checkpoints.save(second, file, Map.of("epoch", 2), failing));
+        CheckpointException e = assertThrows(
+                CheckpointException.class, () -> Checkpoints.save(second, file, Map.of("epoch", 2), failing));
         assertTrue(e.getMessage().contains(file.toAbsolutePath().toString()), e.getMessage());
         assertTrue(e.getMessage().contains("disk full"), e.getMessage());
 
@@ -45,7 +44,9 @@ class CheckpointsTest {
         assertEquals(first.params(), ((ComputationGraph) cp.model()).params());
         assertEquals(1, ((Number) cp.metadata().get("epoch")).intValue());
         try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(List.of("last.json", "last.zip"), files.map(p -> p.getFileName().toString()).sorted().toList(),
+            assertEquals(
+                    List.of("last.json", "last.zip"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList(),
                     "no temporary file may be left behind");
         }
     }
@@ -102,16 +103,31 @@ class CheckpointsTest {
     @Test
     void resumeNeedsAnExistingRunFolderWithACheckpoint(@TempDir Path dir) throws Exception {
         Path nowhere = dir.resolve("no-such-run");
-        Trainer t = Trainer.builder().runDir(nowhere).epochs(2).ui(UiOptions.disabled()).build();
-        CheckpointException e = assertThrows(CheckpointException.class,
-                () -> t.resume(TestModels.iterator(TestModels.blobs(8, 1), 4), TestModels.iterator(TestModels.blobs(8, 2), 4)));
-        assertTrue(e.getMessage().contains("does not exist") && e.getMessage().contains(nowhere.toString()),
+        Trainer t = Trainer.builder()
+                .runDir(nowhere)
+                .epochs(2)
+                .ui(UiOptions.disabled())
+                .build();
+        CheckpointException e = assertThrows(
+                CheckpointException.class,
+                () -> t.resume(
+                        TestModels.iterator(TestModels.blobs(8, 1), 4),
+                        TestModels.iterator(TestModels.blobs(8, 2), 4)));
+        assertTrue(
+                e.getMessage().contains("does not exist") && e.getMessage().contains(nowhere.toString()),
                 e.getMessage());
 
         Path empty = Files.createDirectories(dir.resolve("empty-run"));
-        Trainer t2 = Trainer.builder().runDir(empty).epochs(2).ui(UiOptions.disabled()).build();
-        CheckpointException e2 = assertThrows(CheckpointException.class,
-                () -> t2.resume(TestModels.iterator(TestModels.blobs(8, 1), 4), TestModels.iterator(TestModels.blobs(8, 2), 4)));
+        Trainer t2 = Trainer.builder()
+                .runDir(empty)
+                .epochs(2)
+                .ui(UiOptions.disabled())
+                .build();
+        CheckpointException e2 = assertThrows(
+                CheckpointException.class,
+                () -> t2.resume(
+                        TestModels.iterator(TestModels.blobs(8, 1), 4),
+                        TestModels.iterator(TestModels.blobs(8, 2), 4)));
         assertTrue(e2.getMessage().contains("last.zip"), e2.getMessage());
     }
 }

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,8 +54,9 @@ class ExactResumeTest {
             // last update may come before or after that checkpoint
             int expected = iteration / perEpoch;
             if (iteration % perEpoch == 0) {
-                assertTrue(done == expected || done == expected - 1, done + " epochs checkpointed at iteration "
-                        + iteration);
+                assertTrue(
+                        done == expected || done == expected - 1,
+                        done + " epochs checkpointed at iteration " + iteration);
             } else {
                 assertEquals(expected, done, "epochs checkpointed when killed at iteration " + iteration);
             }
@@ -65,7 +65,9 @@ class ExactResumeTest {
 
         List<EpochMetrics> a = reference.history().epochs();
         List<EpochMetrics> b = resumed.history().epochs();
-        assertEquals(IntStream.rangeClosed(1, EPOCHS).boxed().toList(), b.stream().map(EpochMetrics::epoch).toList(),
+        assertEquals(
+                IntStream.rangeClosed(1, EPOCHS).boxed().toList(),
+                b.stream().map(EpochMetrics::epoch).toList(),
                 "every epoch once");
         for (int i = 0; i < EPOCHS; i++) {
             String e = "epoch " + (i + 1);
@@ -81,7 +83,8 @@ class ExactResumeTest {
         double maxAbs = x.params().sub(y.params()).amaxNumber().doubleValue();
         System.out.println("max |parameter difference| after the resumed run: " + maxAbs);
         assertTrue(maxAbs <= TOL, "max |parameter difference| " + maxAbs);
-        assertEquals(x.getConfiguration().getIterationCount(), y.getConfiguration().getIterationCount());
+        assertEquals(
+                x.getConfiguration().getIterationCount(), y.getConfiguration().getIterationCount());
         assertEquals(EPOCHS, y.getConfiguration().getEpochCount());
         // the history on disk is the same as the result's
         assertEquals(b, MetricsHistory.readJson(run.resolve("metrics.json")).epochs());
@@ -90,10 +93,18 @@ class ExactResumeTest {
     /** Starts the child JVM on the run folder and SIGKILLs it once it printed the given iteration. */
     private static void runAndKill(Path run, Path data, int iteration) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "-Djava.awt.headless=true",
-                "-Dorg.bytedeco.javacpp.maxbytes=2G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=3G",
-                "-cp", System.getProperty("java.class.path"), ResumeChild.class.getName(), run.toString(),
-                data.toString(), Integer.toString(EPOCHS)));
+        List<String> cmd = new ArrayList<>(List.of(
+                java,
+                "-Xmx1g",
+                "-Djava.awt.headless=true",
+                "-Dorg.bytedeco.javacpp.maxbytes=2G",
+                "-Dorg.bytedeco.javacpp.maxphysicalbytes=3G",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ResumeChild.class.getName(),
+                run.toString(),
+                data.toString(),
+                Integer.toString(EPOCHS)));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         StringBuilder output = new StringBuilder();
         boolean killed = false;
@@ -128,11 +139,13 @@ class ExactResumeTest {
         Map<String, Object> meta = Checkpoints.readMetadata(last);
         int k = ((Number) meta.get("epoch")).intValue();
         List<Integer> epochs = MetricsHistory.readJson(run.resolve("metrics.json")).epochs().stream()
-                .map(EpochMetrics::epoch).toList();
+                .map(EpochMetrics::epoch)
+                .toList();
         // metrics are written after the checkpoint, so a kill in between leaves them one epoch behind
-        assertTrue(epochs.equals(IntStream.rangeClosed(1, k).boxed().toList())
-                || epochs.equals(IntStream.rangeClosed(1, k - 1).boxed().toList()), "metrics epochs " + epochs
-                + " for a checkpoint of epoch " + k);
+        assertTrue(
+                epochs.equals(IntStream.rangeClosed(1, k).boxed().toList())
+                        || epochs.equals(IntStream.rangeClosed(1, k - 1).boxed().toList()),
+                "metrics epochs " + epochs + " for a checkpoint of epoch " + k);
         assertTrue(Checkpoints.load(last).model() instanceof ComputationGraph);
         return k;
     }

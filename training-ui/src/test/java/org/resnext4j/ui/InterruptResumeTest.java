@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
@@ -47,8 +46,12 @@ class InterruptResumeTest {
         assertEquals(5, ((Number) partial.get("batches")).intValue(), String.valueOf(partial));
         assertEquals("interrupted", partial.get("reason"));
         assertFalse(meta.containsKey("stop_reason"), "an interrupt does not end the run for good");
-        assertEquals(stopAfter, ((ComputationGraph) Checkpoints.load(run.resolve("checkpoints/last.zip")).model())
-                .getConfiguration().getIterationCount());
+        assertEquals(
+                stopAfter,
+                ((ComputationGraph) Checkpoints.load(run.resolve("checkpoints/last.zip"))
+                                .model())
+                        .getConfiguration()
+                        .getIterationCount());
 
         TrainingResult resumed = resume(run, data);
         List<EpochMetrics> a = reference.history().epochs();
@@ -63,8 +66,11 @@ class InterruptResumeTest {
             assertEquals(a.get(i).valLoss(), b.get(i).valLoss(), TOL, e + " validation loss");
             assertEquals(a.get(i).valAccuracy(), b.get(i).valAccuracy(), TOL, e + " validation accuracy");
         }
-        double maxAbs = ((ComputationGraph) reference.model()).params()
-                .sub(((ComputationGraph) resumed.model()).params()).amaxNumber().doubleValue();
+        double maxAbs = ((ComputationGraph) reference.model())
+                .params()
+                .sub(((ComputationGraph) resumed.model()).params())
+                .amaxNumber()
+                .doubleValue();
         assertTrue(maxAbs <= TOL, "max |parameter difference| " + maxAbs);
         Map<String, Object> done = Checkpoints.readMetadata(run.resolve("checkpoints/last.zip"));
         assertFalse(done.containsKey(TrainingRun.PARTIAL_EPOCH_KEY), "a finished epoch's checkpoint is whole");
@@ -95,13 +101,23 @@ class InterruptResumeTest {
     }
 
     private static Trainer trainer(Path runDir, ImageFolderPipeline pipeline) {
-        return Trainer.builder().runDir(runDir).epochs(EPOCHS).classNames(pipeline.classNames())
-                .ui(UiOptions.disabled()).progressIntervalSeconds(0).build();
+        return Trainer.builder()
+                .runDir(runDir)
+                .epochs(EPOCHS)
+                .classNames(pipeline.classNames())
+                .ui(UiOptions.disabled())
+                .progressIntervalSeconds(0)
+                .build();
     }
 
     private static ImageFolderPipeline pipeline(Path data) {
-        return ImageFolderPipeline.fromDirectory(data).validationSplit(0.25).seed(ResumeChild.SEED)
-                .imageSize(ResumeChild.IMAGE).batchSize(ResumeChild.BATCH).normalization(Normalization.IMAGENET)
-                .augment(true).build();
+        return ImageFolderPipeline.fromDirectory(data)
+                .validationSplit(0.25)
+                .seed(ResumeChild.SEED)
+                .imageSize(ResumeChild.IMAGE)
+                .batchSize(ResumeChild.BATCH)
+                .normalization(Normalization.IMAGENET)
+                .augment(true)
+                .build();
     }
 }

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,14 +28,19 @@ import org.resnext4j.zoo.ResNeXtSpec;
  */
 class ModelCardTest {
 
-    private static final ResNeXtSpec SPEC = ResNeXtSpec.tiny().toBuilder().numClasses(3).inputShape(3, 32, 32)
-            .form(GraphForm.SPLIT).build();
-    private static final PreprocessingConfig PRE = new PreprocessingConfig(32, 40, new float[] {0.5f, 0.4f, 0.3f},
-            new float[] {0.2f, 0.25f, 0.3f});
+    private static final ResNeXtSpec SPEC = ResNeXtSpec.tiny().toBuilder()
+            .numClasses(3)
+            .inputShape(3, 32, 32)
+            .form(GraphForm.SPLIT)
+            .build();
+    private static final PreprocessingConfig PRE =
+            new PreprocessingConfig(32, 40, new float[] {0.5f, 0.4f, 0.3f}, new float[] {0.2f, 0.25f, 0.3f});
 
     @Test
     void jsonRoundTripKeepsEveryPart() throws IOException {
-        ModelCard card = ModelCard.of(SPEC, PRE).withModel("tiny").withClassNames(StripesDataset.CLASSES)
+        ModelCard card = ModelCard.of(SPEC, PRE)
+                .withModel("tiny")
+                .withClassNames(StripesDataset.CLASSES)
                 .withTraining(Map.of("seed", 7, "optimizer", "adam"));
         ObjectMapper json = new ObjectMapper();
         Map<?, ?> back = json.readValue(json.writeValueAsString(card.toMap()), Map.class);
@@ -77,7 +81,9 @@ class ModelCardTest {
         imported.put("format", "resnext4j-imported/1");
         imported.put("model", "resnext50_32x4d");
         imported.put("spec", ResNeXtSpec.preset("resnext50_32x4d").toMap());
-        imported.put("preprocessing", new ObjectMapperHolder().map(PreprocessingConfig.imagenet(224).toJson()));
+        imported.put(
+                "preprocessing",
+                new ObjectMapperHolder().map(PreprocessingConfig.imagenet(224).toJson()));
         ModelCard i = ModelCard.fromMetadata(imported);
         assertEquals("resnext50_32x4d", i.model());
         assertEquals(ResNeXtSpec.preset("resnext50_32x4d"), i.spec());
@@ -86,8 +92,8 @@ class ModelCardTest {
         assertTrue(i.training().isEmpty());
 
         checkpoint.put(ModelCard.KEY, Map.of("spec", Map.of("name", "x")));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ModelCard.fromMetadata(checkpoint));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> ModelCard.fromMetadata(checkpoint));
         assertEquals("spec: missing \"blocks\"", e.getMessage());
     }
 
@@ -97,8 +103,14 @@ class ModelCardTest {
         ComputationGraph net = ResNeXt.builder(SPEC).seed(1).build().init();
         Path file = tmp.resolve("model.zip");
         // as an old checkpoint: class names at the top level, no card; then as a new one
-        Checkpoints.save(net, file, Map.of("class_names", StripesDataset.CLASSES, "extra",
-                Map.of("preprocessing", new ObjectMapperHolder().map(PRE.toJson()))));
+        Checkpoints.save(
+                net,
+                file,
+                Map.of(
+                        "class_names",
+                        StripesDataset.CLASSES,
+                        "extra",
+                        Map.of("preprocessing", new ObjectMapperHolder().map(PRE.toJson()))));
         Path image = data.resolve(StripesDataset.CLASSES.get(1)).resolve("000.png");
         for (int round = 0; round < 2; round++) {
             SavedModel model = SavedModel.load(file);
@@ -113,8 +125,14 @@ class ModelCardTest {
             assertTrue(top.get(0).probability() >= top.get(1).probability());
             assertEquals(PRE, model.preprocessing());
             assertEquals(3, model.numClasses());
-            Checkpoints.save(net, file, Map.of(ModelCard.KEY, ModelCard.of(SPEC, PRE)
-                    .withClassNames(StripesDataset.CLASSES).toMap()));
+            Checkpoints.save(
+                    net,
+                    file,
+                    Map.of(
+                            ModelCard.KEY,
+                            ModelCard.of(SPEC, PRE)
+                                    .withClassNames(StripesDataset.CLASSES)
+                                    .toMap()));
         }
     }
 

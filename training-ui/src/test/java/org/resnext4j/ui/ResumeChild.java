@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
-
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -41,8 +40,7 @@ public final class ResumeChild {
     static final int BATCH = 8;
     static final long SEED = 7;
 
-    private ResumeChild() {
-    }
+    private ResumeChild() {}
 
     /**
      * @param args run folder, data folder, epochs
@@ -62,10 +60,20 @@ public final class ResumeChild {
 
     /** Trains (or resumes) the run to {@code epochs} epochs and returns its history. */
     static TrainingResult train(Path runDir, Path data, int epochs, TrainingListener extra) {
-        try (ImageFolderPipeline pipeline = ImageFolderPipeline.fromDirectory(data).validationSplit(0.25).seed(SEED)
-                .imageSize(IMAGE).batchSize(BATCH).normalization(Normalization.IMAGENET).augment(true).build();
-             TrainingRun run = TrainingRun.builder(runDir).epochs(epochs).validation(pipeline.validation())
-                     .classNames(pipeline.classNames()).progressIntervalSeconds(0).build()) {
+        try (ImageFolderPipeline pipeline = ImageFolderPipeline.fromDirectory(data)
+                        .validationSplit(0.25)
+                        .seed(SEED)
+                        .imageSize(IMAGE)
+                        .batchSize(BATCH)
+                        .normalization(Normalization.IMAGENET)
+                        .augment(true)
+                        .build();
+                TrainingRun run = TrainingRun.builder(runDir)
+                        .epochs(epochs)
+                        .validation(pipeline.validation())
+                        .classNames(pipeline.classNames())
+                        .progressIntervalSeconds(0)
+                        .build()) {
             ComputationGraph net = run.restoreOrStart(network());
             run.prepare(pipeline.train());
             net.addListeners(run.listeners().toArray(TrainingListener[]::new));
@@ -81,20 +89,48 @@ public final class ResumeChild {
 
     static ComputationGraph network() {
         ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder()
-                .seed(SEED).dataType(DataType.FLOAT).weightInit(WeightInit.RELU)
+                .seed(SEED)
+                .dataType(DataType.FLOAT)
+                .weightInit(WeightInit.RELU)
                 .updater(new Adam(new StepSchedule(ScheduleType.EPOCH, 0.01, 0.7, 1)))
                 .graphBuilder()
                 .addInputs("in")
                 .setInputTypes(InputType.convolutional(IMAGE, IMAGE, 3))
-                .addLayer("conv1", new ConvolutionLayer.Builder(3, 3).stride(2, 2).padding(1, 1).nOut(8)
-                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build(), "in")
-                .addLayer("conv2", new ConvolutionLayer.Builder(3, 3).padding(1, 1).nOut(16)
-                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build(), "conv1")
+                .addLayer(
+                        "conv1",
+                        new ConvolutionLayer.Builder(3, 3)
+                                .stride(2, 2)
+                                .padding(1, 1)
+                                .nOut(8)
+                                .convolutionMode(ConvolutionMode.Truncate)
+                                .activation(Activation.RELU)
+                                .build(),
+                        "in")
+                .addLayer(
+                        "conv2",
+                        new ConvolutionLayer.Builder(3, 3)
+                                .padding(1, 1)
+                                .nOut(16)
+                                .convolutionMode(ConvolutionMode.Truncate)
+                                .activation(Activation.RELU)
+                                .build(),
+                        "conv1")
                 .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "conv2")
-                .addLayer("fc1", new DenseLayer.Builder().nOut(16).activation(Activation.RELU).dropOut(0.8).build(),
+                .addLayer(
+                        "fc1",
+                        new DenseLayer.Builder()
+                                .nOut(16)
+                                .activation(Activation.RELU)
+                                .dropOut(0.8)
+                                .build(),
                         "pool")
-                .addLayer("fc", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES.size())
-                        .activation(Activation.SOFTMAX).build(), "fc1")
+                .addLayer(
+                        "fc",
+                        new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                                .nOut(CLASSES.size())
+                                .activation(Activation.SOFTMAX)
+                                .build(),
+                        "fc1")
                 .setOutputs("fc")
                 .build());
         net.init();

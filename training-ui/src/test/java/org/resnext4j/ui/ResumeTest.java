@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,13 +22,14 @@ class ResumeTest {
     @Test
     void interruptedRunResumesWithoutGapsAndMatchesUninterruptedRun(@TempDir Path tmp) {
         Path reference = tmp.resolve("reference");
-        TrainingResult full = trainer(reference).fit(TestModels.graph(5), TestModels.iterator(TRAIN, 32),
-                TestModels.iterator(VAL, 64));
+        TrainingResult full = trainer(reference)
+                .fit(TestModels.graph(5), TestModels.iterator(TRAIN, 32), TestModels.iterator(VAL, 64));
 
         // crash in the middle of epoch 3 (after epochs 1 and 2 were checkpointed)
         Path run = tmp.resolve("run");
         DataSetIterator crashing = new CrashingIterator(TestModels.iterator(TRAIN, 32), 3, 2);
-        RuntimeException crash = assertThrows(RuntimeException.class,
+        RuntimeException crash = assertThrows(
+                RuntimeException.class,
                 () -> trainer(run).fit(TestModels.graph(5), crashing, TestModels.iterator(VAL, 64)));
         assertTrue(crash.getMessage().contains("simulated crash"), crash.getMessage());
 
@@ -50,7 +50,8 @@ class ResumeTest {
         ComputationGraph x = (ComputationGraph) full.model();
         ComputationGraph y = (ComputationGraph) resumed.model();
         assertEquals(4, y.getConfiguration().getEpochCount());
-        assertEquals(x.getConfiguration().getIterationCount(), y.getConfiguration().getIterationCount());
+        assertEquals(
+                x.getConfiguration().getIterationCount(), y.getConfiguration().getIterationCount());
         INDArray diff = x.params().sub(y.params());
         double maxAbs = diff.amaxNumber().doubleValue();
         assertTrue(maxAbs < 1e-5, "max |param difference| " + maxAbs);
@@ -60,8 +61,10 @@ class ResumeTest {
     void fitRefusesAFolderThatHoldsACheckpoint(@TempDir Path tmp) {
         Path run = tmp.resolve("run");
         trainer(run, 1).fit(TestModels.graph(5), TestModels.iterator(TRAIN, 64), TestModels.iterator(VAL, 64));
-        CheckpointException e = assertThrows(CheckpointException.class,
-                () -> trainer(run, 1).fit(TestModels.graph(5), TestModels.iterator(TRAIN, 64), TestModels.iterator(VAL, 64)));
+        CheckpointException e = assertThrows(
+                CheckpointException.class,
+                () -> trainer(run, 1)
+                        .fit(TestModels.graph(5), TestModels.iterator(TRAIN, 64), TestModels.iterator(VAL, 64)));
         assertTrue(e.getMessage().contains("resume"), e.getMessage());
     }
 
@@ -70,8 +73,13 @@ class ResumeTest {
     }
 
     private static Trainer trainer(Path dir, int epochs) {
-        return Trainer.builder().runDir(dir).epochs(epochs).classNames(TestModels.CLASSES).ui(UiOptions.disabled())
-                .progressIntervalSeconds(0).build();
+        return Trainer.builder()
+                .runDir(dir)
+                .epochs(epochs)
+                .classNames(TestModels.CLASSES)
+                .ui(UiOptions.disabled())
+                .progressIntervalSeconds(0)
+                .build();
     }
 
     /**

@@ -3,7 +3,6 @@ package org.resnext4j.ui;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -30,8 +29,7 @@ final class TestModels {
     static final int FEATURES = 8;
     static final List<String> CLASSES = List.of("cat", "dog", "fox", "owl");
 
-    private TestModels() {
-    }
+    private TestModels() {}
 
     /** Learning rate 0.01 halved every epoch: 0.01, 0.005, 0.0025, ... */
     static ISchedule stepSchedule() {
@@ -41,14 +39,34 @@ final class TestModels {
     /** A ComputationGraph shaped like the zoo's: ... -> "fc" (logits) -> "output" (softmax LossLayer). */
     static ComputationGraph graph(long seed) {
         ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder()
-                .seed(seed).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER).updater(new Adam(stepSchedule()))
+                .seed(seed)
+                .dataType(DataType.FLOAT)
+                .weightInit(WeightInit.XAVIER)
+                .updater(new Adam(stepSchedule()))
                 .graphBuilder()
                 .addInputs("in")
-                .addLayer("fc1", new DenseLayer.Builder().nIn(FEATURES).nOut(16).activation(Activation.RELU).build(), "in")
-                .addLayer("fc", new DenseLayer.Builder().nIn(16).nOut(CLASSES.size()).activation(Activation.IDENTITY)
-                        .build(), "fc1")
-                .addLayer("output", new LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                        .activation(Activation.SOFTMAX).build(), "fc")
+                .addLayer(
+                        "fc1",
+                        new DenseLayer.Builder()
+                                .nIn(FEATURES)
+                                .nOut(16)
+                                .activation(Activation.RELU)
+                                .build(),
+                        "in")
+                .addLayer(
+                        "fc",
+                        new DenseLayer.Builder()
+                                .nIn(16)
+                                .nOut(CLASSES.size())
+                                .activation(Activation.IDENTITY)
+                                .build(),
+                        "fc1")
+                .addLayer(
+                        "output",
+                        new LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                                .activation(Activation.SOFTMAX)
+                                .build(),
+                        "fc")
                 .setOutputs("output")
                 .build());
         net.init();
@@ -57,11 +75,21 @@ final class TestModels {
 
     static MultiLayerNetwork multiLayer(long seed) {
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
-                .seed(seed).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER).updater(new Adam(0.01))
+                .seed(seed)
+                .dataType(DataType.FLOAT)
+                .weightInit(WeightInit.XAVIER)
+                .updater(new Adam(0.01))
                 .list()
-                .layer(new DenseLayer.Builder().nIn(FEATURES).nOut(16).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(16).nOut(CLASSES.size())
-                        .activation(Activation.SOFTMAX).build())
+                .layer(new DenseLayer.Builder()
+                        .nIn(FEATURES)
+                        .nOut(16)
+                        .activation(Activation.RELU)
+                        .build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nIn(16)
+                        .nOut(CLASSES.size())
+                        .activation(Activation.SOFTMAX)
+                        .build())
                 .build());
         net.init();
         return net;

@@ -13,9 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-
 import javax.imageio.ImageIO;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,16 +22,18 @@ import org.nd4j.linalg.dataset.DataSet;
 class TrainerEndToEndTest {
 
     /** The example line of the issue, as a regex. */
-    static final Pattern EPOCH_LINE = Pattern.compile(
-            "Epoch +\\d+/\\d+  train_loss \\d+\\.\\d{3} train_acc \\d+\\.\\d%  val_loss \\d+\\.\\d{3} "
+    static final Pattern EPOCH_LINE =
+            Pattern.compile("Epoch +\\d+/\\d+  train_loss \\d+\\.\\d{3} train_acc \\d+\\.\\d%  val_loss \\d+\\.\\d{3} "
                     + "val_acc \\d+\\.\\d%  lr \\d\\.\\d+(E-\\d+)?  \\d+s");
 
     @Test
     void exampleLineMatchesTheFormat() {
-        assertTrue(EPOCH_LINE.matcher(
-                "Epoch  3/10  train_loss 0.323 train_acc 86.5%  val_loss 0.320 val_acc 85.8%  lr 1.0E-4  41s").matches());
+        assertTrue(EPOCH_LINE
+                .matcher("Epoch  3/10  train_loss 0.323 train_acc 86.5%  val_loss 0.320 val_acc 85.8%  lr 1.0E-4  41s")
+                .matches());
         EpochMetrics m = new EpochMetrics(3, 0.3234, 0.865, 0.3201, 0.858, 1e-4, 41.2, 300);
-        assertEquals("Epoch  3/10  train_loss 0.323 train_acc 86.5%  val_loss 0.320 val_acc 85.8%  lr 1.0E-4  41s",
+        assertEquals(
+                "Epoch  3/10  train_loss 0.323 train_acc 86.5%  val_loss 0.320 val_acc 85.8%  lr 1.0E-4  41s",
                 m.toLogLine(10));
     }
 
@@ -49,10 +49,16 @@ class TrainerEndToEndTest {
         ComputationGraph net = TestModels.graph(7);
         DataSet train = TestModels.blobs(512, 1);
         DataSet val = TestModels.blobs(256, 2);
-        Trainer trainer = Trainer.builder().runDir(run).epochs(6).classNames(TestModels.CLASSES)
-                .ui(UiOptions.disabled()).progressIntervalSeconds(0)
-                .metadata("preset", "tiny-test").metadata("preprocessing", Map.of("scale", 1.0))
-                .logSink(lines::add).build();
+        Trainer trainer = Trainer.builder()
+                .runDir(run)
+                .epochs(6)
+                .classNames(TestModels.CLASSES)
+                .ui(UiOptions.disabled())
+                .progressIntervalSeconds(0)
+                .metadata("preset", "tiny-test")
+                .metadata("preprocessing", Map.of("scale", 1.0))
+                .logSink(lines::add)
+                .build();
 
         TrainingResult result = trainer.fit(net, TestModels.iterator(train, 32), TestModels.iterator(val, 64));
 
@@ -69,19 +75,27 @@ class TrainerEndToEndTest {
         double score = net.score(val, false);
         assertEquals(score, result.lastEvaluation().loss(), 1e-3);
 
-        List<String> epochLines = lines.stream().filter(l -> l.startsWith("Epoch")).toList();
+        List<String> epochLines =
+                lines.stream().filter(l -> l.startsWith("Epoch")).toList();
         assertEquals(6, epochLines.size(), lines.toString());
         for (String l : epochLines) {
             assertTrue(EPOCH_LINE.matcher(l).matches(), l);
         }
         assertTrue(epochLines.get(5).startsWith("Epoch 6/6  "), epochLines.get(5));
 
-        for (String f : List.of("checkpoints/last.zip", "checkpoints/best.zip", "checkpoints/last.json",
-                "metrics.csv", "metrics.json", "report.html", "run-config.json", Trainer.STATS_FILE)) {
+        for (String f : List.of(
+                "checkpoints/last.zip",
+                "checkpoints/best.zip",
+                "checkpoints/last.json",
+                "metrics.csv",
+                "metrics.json",
+                "report.html",
+                "run-config.json",
+                Trainer.STATS_FILE)) {
             assertTrue(Files.size(run.resolve(f)) > 0, f);
         }
-        for (String png : List.of(Charts.ACCURACY_PNG, Charts.LOSS_PNG, Charts.LEARNING_RATE_PNG,
-                Charts.CONFUSION_PNG)) {
+        for (String png :
+                List.of(Charts.ACCURACY_PNG, Charts.LOSS_PNG, Charts.LEARNING_RATE_PNG, Charts.CONFUSION_PNG)) {
             BufferedImage img = ImageIO.read(run.resolve("charts").resolve(png).toFile());
             assertNotNull(img, png);
             assertTrue(img.getWidth() >= 400 && img.getHeight() >= 300, png);
@@ -89,11 +103,18 @@ class TrainerEndToEndTest {
         List<String> csv = Files.readAllLines(run.resolve("metrics.csv"));
         assertEquals(EpochMetrics.CSV_HEADER, csv.get(0));
         assertEquals(7, csv.size());
-        assertEquals(h.epochs(), MetricsHistory.readJson(run.resolve("metrics.json")).epochs());
+        assertEquals(
+                h.epochs(), MetricsHistory.readJson(run.resolve("metrics.json")).epochs());
 
         String html = Files.readString(run.resolve("report.html"), StandardCharsets.UTF_8);
-        for (String s : List.of("charts/accuracy.png", "charts/loss.png", "charts/confusion_matrix.png", "owl",
-                "precision", "tiny-test", "<td>6</td>")) {
+        for (String s : List.of(
+                "charts/accuracy.png",
+                "charts/loss.png",
+                "charts/confusion_matrix.png",
+                "owl",
+                "precision",
+                "tiny-test",
+                "<td>6</td>")) {
             assertTrue(html.contains(s), s);
         }
 
@@ -103,18 +124,21 @@ class TrainerEndToEndTest {
         assertEquals(TestModels.CLASSES, card.classNames());
         assertEquals("tiny-test", card.training().get("preset"));
         int bestEpoch = h.best().orElseThrow().epoch();
-        assertEquals(bestEpoch, ((Number) Checkpoints.readMetadata(run.resolve("checkpoints/best.zip"))
-                .get("epoch")).intValue());
+        assertEquals(
+                bestEpoch,
+                ((Number) Checkpoints.readMetadata(run.resolve("checkpoints/best.zip"))
+                                .get("epoch"))
+                        .intValue());
 
         // the last checkpoint holds the final parameters and the counters
-        ComputationGraph restored = (ComputationGraph) Checkpoints.load(run.resolve("checkpoints/last.zip")).model();
+        ComputationGraph restored = (ComputationGraph)
+                Checkpoints.load(run.resolve("checkpoints/last.zip")).model();
         assertEquals(net.params(), restored.params());
         assertEquals(6, restored.getConfiguration().getEpochCount());
         assertEquals(96, restored.getConfiguration().getIterationCount());
         assertNotNull(restored.getUpdater().getStateViewArray());
 
-        EvaluationReport report = EvaluationReport.evaluate(restored, TestModels.iterator(val, 64),
-                TestModels.CLASSES);
+        EvaluationReport report = EvaluationReport.evaluate(restored, TestModels.iterator(val, 64), TestModels.CLASSES);
         assertEquals(result.lastEvaluation().accuracy(), report.accuracy(), 1e-9);
         assertEquals(256, report.examples());
         String text = report.toText();
@@ -129,9 +153,15 @@ class TrainerEndToEndTest {
 
     @Test
     void trainsMultiLayerNetworkToo(@TempDir Path tmp) throws Exception {
-        TrainingResult r = Trainer.builder().runDir(tmp.resolve("mln")).epochs(2).ui(UiOptions.disabled())
-                .progressIntervalSeconds(0).build()
-                .fit(TestModels.multiLayer(3), TestModels.iterator(TestModels.blobs(256, 5), 32),
+        TrainingResult r = Trainer.builder()
+                .runDir(tmp.resolve("mln"))
+                .epochs(2)
+                .ui(UiOptions.disabled())
+                .progressIntervalSeconds(0)
+                .build()
+                .fit(
+                        TestModels.multiLayer(3),
+                        TestModels.iterator(TestModels.blobs(256, 5), 32),
                         TestModels.iterator(TestModels.blobs(128, 6), 64));
         EpochMetrics last = r.history().epochs().get(1);
         assertTrue(Double.isFinite(last.trainAccuracy()) && last.trainAccuracy() > 0.5, last.toString());

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.deeplearning4j.earlystopping.EarlyStoppingConfiguration;
 import org.deeplearning4j.earlystopping.EarlyStoppingResult;
 import org.deeplearning4j.earlystopping.termination.MaxEpochsTerminationCondition;
@@ -43,20 +42,35 @@ class TrainingRunListenersTest {
     private static final DataSet VAL = TestModels.blobs(128, 22);
 
     private static TrainingRun.Builder run(Path dir, int epochs) {
-        return TrainingRun.builder(dir).epochs(epochs).validation(TestModels.iterator(VAL, 64))
-                .classNames(TestModels.CLASSES).progressIntervalSeconds(0);
+        return TrainingRun.builder(dir)
+                .epochs(epochs)
+                .validation(TestModels.iterator(VAL, 64))
+                .classNames(TestModels.CLASSES)
+                .progressIntervalSeconds(0);
     }
 
     private static void assertRunFiles(Path dir, int epochs) throws IOException {
-        for (String f : List.of("checkpoints/last.zip", "checkpoints/last.json", "checkpoints/best.zip",
-                "metrics.csv", "metrics.json", "charts/accuracy.png", "charts/loss.png",
-                "charts/learning_rate.png", "charts/confusion_matrix.png", "report.html", "run-config.json",
+        for (String f : List.of(
+                "checkpoints/last.zip",
+                "checkpoints/last.json",
+                "checkpoints/best.zip",
+                "metrics.csv",
+                "metrics.json",
+                "charts/accuracy.png",
+                "charts/loss.png",
+                "charts/learning_rate.png",
+                "charts/confusion_matrix.png",
+                "report.html",
+                "run-config.json",
                 "ui-stats.dl4j")) {
             assertTrue(Files.size(dir.resolve(f)) > 0, f);
         }
         assertEquals(epochs + 1, Files.readAllLines(dir.resolve("metrics.csv")).size(), "header + one row per epoch");
-        assertEquals(epochs, ((Number) Checkpoints.readMetadata(dir.resolve("checkpoints/last.zip")).get("epoch"))
-                .intValue());
+        assertEquals(
+                epochs,
+                ((Number) Checkpoints.readMetadata(dir.resolve("checkpoints/last.zip"))
+                                .get("epoch"))
+                        .intValue());
     }
 
     @Test
@@ -68,7 +82,9 @@ class TrainingRunListenersTest {
             net.fit(TestModels.iterator(TRAIN, 32), 3);
             List<EpochMetrics> h = run.history().epochs();
             assertEquals(List.of(1, 2, 3), h.stream().map(EpochMetrics::epoch).toList());
-            assertEquals(List.of(8L, 16L, 24L), h.stream().map(EpochMetrics::iterations).toList());
+            assertEquals(
+                    List.of(8L, 16L, 24L),
+                    h.stream().map(EpochMetrics::iterations).toList());
             assertTrue(h.get(2).valAccuracy() > 0.8, "blobs are learnable: " + h.get(2));
             assertTrue(h.get(2).trainAccuracy() > 0.8, "training accuracy counted: " + h.get(2));
             assertEquals(0.01 * 0.5 * 0.5, h.get(2).learningRate(), 1e-12, "step schedule at epoch 3");
@@ -76,7 +92,8 @@ class TrainingRunListenersTest {
         }
         assertRunFiles(dir, 3);
         // the checkpoint says 3 finished epochs although it was written before DL4J incremented its count
-        ComputationGraph saved = (ComputationGraph) Checkpoints.load(dir.resolve("checkpoints/last.zip")).model();
+        ComputationGraph saved = (ComputationGraph)
+                Checkpoints.load(dir.resolve("checkpoints/last.zip")).model();
         assertEquals(3, saved.getConfiguration().getEpochCount());
         assertEquals(24, saved.getConfiguration().getIterationCount());
     }
@@ -101,15 +118,20 @@ class TrainingRunListenersTest {
             net.addListeners(run.listeners().toArray(TrainingListener[]::new));
             EarlyStoppingConfiguration<ComputationGraph> es = new EarlyStoppingConfiguration.Builder<ComputationGraph>()
                     .scoreCalculator(run.scoreCalculator(Monitor.VAL_LOSS))
-                    .epochTerminationConditions(new MaxEpochsTerminationCondition(6),
+                    .epochTerminationConditions(
+                            new MaxEpochsTerminationCondition(6),
                             new ScoreImprovementEpochTerminationCondition(2, 1e-3))
-                    .evaluateEveryNEpochs(1).build();
-            EarlyStoppingResult<ComputationGraph> result = new EarlyStoppingGraphTrainer(es, net,
-                    TestModels.iterator(TRAIN, 32)).fit();
+                    .evaluateEveryNEpochs(1)
+                    .build();
+            EarlyStoppingResult<ComputationGraph> result =
+                    new EarlyStoppingGraphTrainer(es, net, TestModels.iterator(TRAIN, 32)).fit();
             List<EpochMetrics> h = run.history().epochs();
             assertEquals(result.getTotalEpochs(), h.size(), "one recorded epoch per early-stopping epoch");
             for (Map.Entry<Integer, Double> e : result.getScoreVsEpoch().entrySet()) {
-                assertEquals(h.get(e.getKey()).valLoss(), e.getValue(), 1e-12,
+                assertEquals(
+                        h.get(e.getKey()).valLoss(),
+                        e.getValue(),
+                        1e-12,
                         "the trainer's score of epoch " + e.getKey() + " is the run's validation loss");
             }
             assertRunFiles(dir, h.size());
@@ -122,8 +144,11 @@ class TrainingRunListenersTest {
         try (TrainingRun run = run(dir, 2).build()) {
             ComputationGraph net = run.start(TestModels.graph(6));
             net.setListeners(run.listeners());
-            ParallelWrapper wrapper = new ParallelWrapper.Builder<>(net).workers(2).prefetchBuffer(4)
-                    .averagingFrequency(1).build();
+            ParallelWrapper wrapper = new ParallelWrapper.Builder<>(net)
+                    .workers(2)
+                    .prefetchBuffer(4)
+                    .averagingFrequency(1)
+                    .build();
             try {
                 for (int e = 0; e < 2; e++) {
                     // ParallelWrapper signals no epochs: the loop does
@@ -146,14 +171,36 @@ class TrainingRunListenersTest {
 
     private static ComputationGraph graphWith(IUpdater updater) {
         ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder()
-                .seed(1).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER).updater(updater)
-                .graphBuilder().addInputs("in")
-                .addLayer("fc1", new DenseLayer.Builder().nIn(TestModels.FEATURES).nOut(8).activation(Activation.RELU)
-                        .build(), "in")
-                .addLayer("fc", new DenseLayer.Builder().nIn(8).nOut(4).activation(Activation.IDENTITY).build(), "fc1")
-                .addLayer("output", new LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                        .activation(Activation.SOFTMAX).build(), "fc")
-                .setOutputs("output").build());
+                .seed(1)
+                .dataType(DataType.FLOAT)
+                .weightInit(WeightInit.XAVIER)
+                .updater(updater)
+                .graphBuilder()
+                .addInputs("in")
+                .addLayer(
+                        "fc1",
+                        new DenseLayer.Builder()
+                                .nIn(TestModels.FEATURES)
+                                .nOut(8)
+                                .activation(Activation.RELU)
+                                .build(),
+                        "in")
+                .addLayer(
+                        "fc",
+                        new DenseLayer.Builder()
+                                .nIn(8)
+                                .nOut(4)
+                                .activation(Activation.IDENTITY)
+                                .build(),
+                        "fc1")
+                .addLayer(
+                        "output",
+                        new LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                                .activation(Activation.SOFTMAX)
+                                .build(),
+                        "fc")
+                .setOutputs("output")
+                .build());
         net.init();
         return net;
     }
@@ -162,11 +209,16 @@ class TrainingRunListenersTest {
     void earlyStoppingEndsTheTrainerAndSurvivesResume(@TempDir Path tmp) {
         Path dir = tmp.resolve("run");
         // learning rate 0: nothing changes, so val_loss never improves after epoch 1
-        Trainer trainer = Trainer.builder().runDir(dir).epochs(10).classNames(TestModels.CLASSES)
-                .ui(UiOptions.disabled()).progressIntervalSeconds(0)
-                .earlyStopping(new EarlyStopping(Monitor.VAL_LOSS, 2, 0)).build();
-        TrainingResult r = trainer.fit(graphWith(new Sgd(0)), TestModels.iterator(TRAIN, 64),
-                TestModels.iterator(VAL, 64));
+        Trainer trainer = Trainer.builder()
+                .runDir(dir)
+                .epochs(10)
+                .classNames(TestModels.CLASSES)
+                .ui(UiOptions.disabled())
+                .progressIntervalSeconds(0)
+                .earlyStopping(new EarlyStopping(Monitor.VAL_LOSS, 2, 0))
+                .build();
+        TrainingResult r =
+                trainer.fit(graphWith(new Sgd(0)), TestModels.iterator(TRAIN, 64), TestModels.iterator(VAL, 64));
         assertTrue(r.stoppedEarly());
         assertEquals(3, r.history().size(), "best at epoch 1, then 2 epochs without improvement");
         // a resumed run knows it was stopped and trains no further
@@ -179,10 +231,20 @@ class TrainingRunListenersTest {
     void reduceLrOnPlateauScalesTheScheduleAndResumesWithIt(@TempDir Path tmp) {
         // a rate so small the loss cannot improve by min delta 1e-4: every epoch is a plateau
         ReduceLrOnPlateau rule = new ReduceLrOnPlateau(Monitor.VAL_LOSS, 0.5, 1, 1e-4, 1, 0);
-        Trainer full = Trainer.builder().runDir(tmp.resolve("full")).epochs(6).ui(UiOptions.disabled())
-                .progressIntervalSeconds(0).reduceLrOnPlateau(rule).build();
-        List<Double> lrs = full.fit(graphWith(new Adam(1e-9)), TestModels.iterator(TRAIN, 64),
-                TestModels.iterator(VAL, 64)).history().epochs().stream().map(EpochMetrics::learningRate).toList();
+        Trainer full = Trainer.builder()
+                .runDir(tmp.resolve("full"))
+                .epochs(6)
+                .ui(UiOptions.disabled())
+                .progressIntervalSeconds(0)
+                .reduceLrOnPlateau(rule)
+                .build();
+        List<Double> lrs = full
+                .fit(graphWith(new Adam(1e-9)), TestModels.iterator(TRAIN, 64), TestModels.iterator(VAL, 64))
+                .history()
+                .epochs()
+                .stream()
+                .map(EpochMetrics::learningRate)
+                .toList();
         // epoch 1 sets the best; epoch 2 waits 1 -> halve; epoch 3 cooldown; epoch 4 waits 1 -> halve; 5 cooldown; 6
         assertEquals(1e-9, lrs.get(0), 1e-21);
         assertEquals(1e-9, lrs.get(1), 1e-21);
@@ -194,19 +256,35 @@ class TrainingRunListenersTest {
         Path dir = tmp.resolve("split");
         AtomicInteger seen = new AtomicInteger();
         Trainer[] self = new Trainer[1];
-        Trainer first = Trainer.builder().runDir(dir).epochs(6).ui(UiOptions.disabled()).progressIntervalSeconds(0)
-                .reduceLrOnPlateau(rule).onEpochEnd(m -> {
+        Trainer first = Trainer.builder()
+                .runDir(dir)
+                .epochs(6)
+                .ui(UiOptions.disabled())
+                .progressIntervalSeconds(0)
+                .reduceLrOnPlateau(rule)
+                .onEpochEnd(m -> {
                     if (seen.incrementAndGet() == 3) {
                         self[0].requestStop();
                     }
-                }).build();
+                })
+                .build();
         self[0] = first;
-        assertEquals(3, first.fit(graphWith(new Adam(1e-9)), TestModels.iterator(TRAIN, 64),
-                TestModels.iterator(VAL, 64)).history().size());
-        Trainer second = Trainer.builder().runDir(dir).epochs(6).ui(UiOptions.disabled()).progressIntervalSeconds(0)
-                .reduceLrOnPlateau(rule).build();
-        List<Double> resumed = second.resume(TestModels.iterator(TRAIN, 64), TestModels.iterator(VAL, 64)).history()
-                .epochs().stream().map(EpochMetrics::learningRate).toList();
+        assertEquals(
+                3,
+                first.fit(graphWith(new Adam(1e-9)), TestModels.iterator(TRAIN, 64), TestModels.iterator(VAL, 64))
+                        .history()
+                        .size());
+        Trainer second = Trainer.builder()
+                .runDir(dir)
+                .epochs(6)
+                .ui(UiOptions.disabled())
+                .progressIntervalSeconds(0)
+                .reduceLrOnPlateau(rule)
+                .build();
+        List<Double> resumed =
+                second.resume(TestModels.iterator(TRAIN, 64), TestModels.iterator(VAL, 64)).history().epochs().stream()
+                        .map(EpochMetrics::learningRate)
+                        .toList();
         assertEquals(lrs.size(), resumed.size());
         for (int i = 0; i < lrs.size(); i++) {
             assertEquals(lrs.get(i), resumed.get(i), 1e-21, "lr of epoch " + (i + 1) + " after resume");
@@ -226,7 +304,8 @@ class TrainingRunListenersTest {
         TrainingRun run = run(dir, 3).modelWriter(failSecond).build();
         ComputationGraph net = run.start(TestModels.graph(7));
         net.addListeners(run.listeners().toArray(TrainingListener[]::new));
-        CheckpointException e = assertThrows(CheckpointException.class, () -> net.fit(TestModels.iterator(TRAIN, 32), 3));
+        CheckpointException e =
+                assertThrows(CheckpointException.class, () -> net.fit(TestModels.iterator(TRAIN, 32), 3));
         run.close();
         assertTrue(e.getMessage().contains(dir.resolve("checkpoints/last.zip").toString()), e.getMessage());
         assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
@@ -243,12 +322,16 @@ class TrainingRunListenersTest {
         try (TrainingRun run = run(dir, 1).build()) {
             ComputationGraph net = run.start(TestModels.graph(8));
             net.addListeners(run.listeners().toArray(TrainingListener[]::new));
-            CheckpointException e = assertThrows(CheckpointException.class,
-                    () -> net.fit(TestModels.iterator(TRAIN, 64), 1));
+            CheckpointException e =
+                    assertThrows(CheckpointException.class, () -> net.fit(TestModels.iterator(TRAIN, 64), 1));
             assertTrue(e.getMessage().contains(dir.resolve("charts").toString()), e.getMessage());
         }
-        assertEquals(1, ((Number) Checkpoints.readMetadata(dir.resolve("checkpoints/last.zip")).get("epoch"))
-                .intValue(), "the checkpoint came first and is complete");
+        assertEquals(
+                1,
+                ((Number) Checkpoints.readMetadata(dir.resolve("checkpoints/last.zip"))
+                                .get("epoch"))
+                        .intValue(),
+                "the checkpoint came first and is complete");
     }
 
     @Test
@@ -258,8 +341,8 @@ class TrainingRunListenersTest {
         assertTrue(notStarted.getMessage().contains("restoreOrStart"), notStarted.getMessage());
         Model net = run.start(TestModels.graph(9));
         run.close();
-        IllegalStateException closed = assertThrows(IllegalStateException.class,
-                () -> run.listener().onEpochStart(net));
+        IllegalStateException closed =
+                assertThrows(IllegalStateException.class, () -> run.listener().onEpochStart(net));
         assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
     }
 }

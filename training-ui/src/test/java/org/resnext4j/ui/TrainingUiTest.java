@@ -16,7 +16,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Optional;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.ui.VertxUIServer;
 import org.junit.jupiter.api.AfterEach;
@@ -35,9 +34,12 @@ class TrainingUiTest {
     void portInUseFailsWithAClearMessage(@TempDir Path dir) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
             int port = taken.getLocalPort();
-            UiStartException e = assertThrows(UiStartException.class,
-                    () -> TrainingUi.start(dir.resolve("s.dl4j"), UiOptions.defaults().withPort(port), null));
-            assertTrue(e.getMessage().contains("Port " + port) && e.getMessage().contains("already in use"),
+            UiStartException e = assertThrows(
+                    UiStartException.class,
+                    () -> TrainingUi.start(
+                            dir.resolve("s.dl4j"), UiOptions.defaults().withPort(port), null));
+            assertTrue(
+                    e.getMessage().contains("Port " + port) && e.getMessage().contains("already in use"),
                     e.getMessage());
         }
     }
@@ -46,10 +48,12 @@ class TrainingUiTest {
     void portInUseFallsBackToTheNextFreePort(@TempDir Path dir) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
             int port = taken.getLocalPort();
-            try (TrainingUi ui = TrainingUi.start(dir.resolve("s.dl4j"),
-                    UiOptions.defaults().withPort(port).withFallbackToFreePort(true), null)) {
+            try (TrainingUi ui = TrainingUi.start(
+                    dir.resolve("s.dl4j"), UiOptions.defaults().withPort(port).withFallbackToFreePort(true), null)) {
                 assertTrue(ui.port() > port && ui.port() <= port + UiOptions.FALLBACK_PORTS, "port " + ui.port());
-                assertEquals("http://localhost:" + ui.port() + "/train/overview", ui.url().orElseThrow());
+                assertEquals(
+                        "http://localhost:" + ui.port() + "/train/overview",
+                        ui.url().orElseThrow());
                 assertEquals(200, get(ui.url().orElseThrow()));
             }
         }
@@ -57,7 +61,8 @@ class TrainingUiTest {
 
     @Test
     void bindsToLoopbackByDefault(@TempDir Path dir) throws Exception {
-        try (TrainingUi ui = TrainingUi.start(dir.resolve("s.dl4j"), UiOptions.defaults().withPort(0), null)) {
+        try (TrainingUi ui =
+                TrainingUi.start(dir.resolve("s.dl4j"), UiOptions.defaults().withPort(0), null)) {
             int port = ui.port();
             assertTrue(port > 0);
             assertEquals(200, get("http://127.0.0.1:" + port + "/train/overview"));
@@ -66,10 +71,12 @@ class TrainingUiTest {
             // ...but nothing listens on the machine's other addresses
             Optional<InetAddress> external = Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
                     .flatMap(ni -> Collections.list(ni.getInetAddresses()).stream())
-                    .filter(a -> !a.isLoopbackAddress() && a instanceof java.net.Inet4Address).findFirst();
+                    .filter(a -> !a.isLoopbackAddress() && a instanceof java.net.Inet4Address)
+                    .findFirst();
             if (external.isPresent()) {
                 try (Socket s = new Socket()) {
-                    assertThrows(java.io.IOException.class,
+                    assertThrows(
+                            java.io.IOException.class,
                             () -> s.connect(new InetSocketAddress(external.get(), port), 2000),
                             "UI reachable on " + external.get());
                 }
@@ -80,17 +87,27 @@ class TrainingUiTest {
     @Test
     void finishedRunCanBeReopenedInTheUi(@TempDir Path dir) throws Exception {
         Path run = dir.resolve("run");
-        TrainingResult r = Trainer.builder().runDir(run).epochs(1).ui(UiOptions.disabled()).progressIntervalSeconds(0)
-                .build().fit(TestModels.graph(1), TestModels.iterator(TestModels.blobs(128, 1), 32),
+        TrainingResult r = Trainer.builder()
+                .runDir(run)
+                .epochs(1)
+                .ui(UiOptions.disabled())
+                .progressIntervalSeconds(0)
+                .build()
+                .fit(
+                        TestModels.graph(1),
+                        TestModels.iterator(TestModels.blobs(128, 1), 32),
                         TestModels.iterator(TestModels.blobs(64, 2), 32));
-        try (TrainingUi ui = TrainingUi.reopen(run.resolve(Trainer.STATS_FILE), UiOptions.defaults().withPort(0))) {
+        try (TrainingUi ui = TrainingUi.reopen(
+                run.resolve(Trainer.STATS_FILE), UiOptions.defaults().withPort(0))) {
             assertEquals(r.sessionId(), ui.sessionId());
             assertTrue(ui.storage().listSessionIDs().contains(r.sessionId()));
             assertEquals(4, ui.storage().getNumUpdateRecordsFor(r.sessionId()));
             assertEquals(200, get("http://127.0.0.1:" + ui.port() + "/train/overview/data"));
         }
-        UiStartException e = assertThrows(UiStartException.class,
-                () -> TrainingUi.reopen(dir.resolve("nope.dl4j"), UiOptions.defaults().withPort(0)));
+        UiStartException e = assertThrows(
+                UiStartException.class,
+                () -> TrainingUi.reopen(
+                        dir.resolve("nope.dl4j"), UiOptions.defaults().withPort(0)));
         assertTrue(e.getMessage().contains("nope.dl4j") && e.getMessage().contains("does not exist"), e.getMessage());
     }
 
@@ -134,7 +151,8 @@ class TrainingUiTest {
         }
         java.util.List<Path> aside;
         try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(dir)) {
-            aside = s.filter(p -> p.getFileName().toString().startsWith("ui-stats.dl4j.unreadable-")).toList();
+            aside = s.filter(p -> p.getFileName().toString().startsWith("ui-stats.dl4j.unreadable-"))
+                    .toList();
         }
         assertEquals(1, aside.size(), "the unreadable file is kept: " + aside);
         assertArrayEquals(garbage, java.nio.file.Files.readAllBytes(aside.get(0)));

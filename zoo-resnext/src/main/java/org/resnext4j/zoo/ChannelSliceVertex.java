@@ -25,7 +25,8 @@ public class ChannelSliceVertex extends SubsetVertex {
     public ChannelSliceVertex(@JsonProperty("from") int from, @JsonProperty("to") int to) {
         super(from, to);
         if (from < 0 || to < from) {
-            throw new IllegalArgumentException("channel range: expected 0 <= from <= to, got from=" + from + " to=" + to);
+            throw new IllegalArgumentException(
+                    "channel range: expected 0 <= from <= to, got from=" + from + " to=" + to);
         }
     }
 
@@ -52,8 +53,8 @@ public class ChannelSliceVertex extends SubsetVertex {
                 throw new InvalidInputTypeException("ChannelSliceVertex: cannot select channels [" + getFrom() + ", "
                         + getTo() + "] from an activation with " + conv.getChannels() + " channels");
             }
-            return InputType.convolutional(conv.getHeight(), conv.getWidth(), getTo() - getFrom() + 1,
-                    conv.getFormat());
+            return InputType.convolutional(
+                    conv.getHeight(), conv.getWidth(), getTo() - getFrom() + 1, conv.getFormat());
         }
         return super.getOutputType(layerIndex, vertexInputs);
     }

@@ -19,8 +19,7 @@ public final class ImageNetClasses {
 
     private static final List<String> NAMES = load();
 
-    private ImageNetClasses() {
-    }
+    private ImageNetClasses() {}
 
     /** All names, index = class index. */
     public static List<String> names() {
@@ -40,11 +39,13 @@ public final class ImageNetClasses {
             if (in == null) {
                 throw new IllegalStateException("resource org/resnext4j/zoo/imagenet_classes.txt is missing");
             }
-            List<String> names = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines()
-                    .filter(l -> !l.isEmpty()).toList();
+            List<String> names = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+                    .lines()
+                    .filter(l -> !l.isEmpty())
+                    .toList();
             if (names.size() != COUNT) {
-                throw new IllegalStateException("imagenet_classes.txt: expected " + COUNT + " names, got "
-                        + names.size());
+                throw new IllegalStateException(
+                        "imagenet_classes.txt: expected " + COUNT + " names, got " + names.size());
             }
             return names;
         } catch (IOException e) {

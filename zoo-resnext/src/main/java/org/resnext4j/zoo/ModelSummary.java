@@ -1,5 +1,10 @@
 package org.resnext4j.zoo;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
@@ -9,12 +14,6 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.resnext4j.zoo.layers.Conv2dNormActivation;
-
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * A model summary as Keras' {@code model.summary()} and {@code torchsummary} print it: one row per torchvision-named
@@ -53,8 +52,11 @@ public final class ModelSummary {
     public static ModelSummary of(ResNeXtSpec spec) {
         ComputationGraphConfiguration conf = ResNeXtGraphBuilder.build(spec, new NeuralNetConfiguration.Builder());
         InputType input = InputType.convolutional(spec.inputHeight(), spec.inputWidth(), spec.inputChannels());
-        return of(spec.name() + " (" + spec.inputChannels() + "x" + spec.inputHeight() + "x" + spec.inputWidth() + " input, "
-                + spec.numClasses() + " classes)", conf, input);
+        return of(
+                spec.name() + " (" + spec.inputChannels() + "x" + spec.inputHeight() + "x" + spec.inputWidth()
+                        + " input, " + spec.numClasses() + " classes)",
+                conf,
+                input);
     }
 
     /** The summary of any single-input graph configuration, with vertex branch suffixes folded per {@link TorchNames}. */
@@ -158,8 +160,8 @@ public final class ModelSummary {
         sb.append(String.format("%-26s %-34s %-16s %17s%n", "Module", "Type", "Output shape", "Trainable params"));
         sb.append(line);
         for (Row r : rows) {
-            sb.append(String.format("%-26s %-34s %-16s %,17d%n", r.module(), r.type(), r.shapeText(),
-                    r.trainableParams()));
+            sb.append(String.format(
+                    "%-26s %-34s %-16s %,17d%n", r.module(), r.type(), r.shapeText(), r.trainableParams()));
         }
         sb.append(line);
         sb.append(String.format("Trainable parameters (torchvision's count):           %,15d%n", trainableParams()));

@@ -1,5 +1,9 @@
 package org.resnext4j.zoo;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -15,12 +19,6 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.resnext4j.zoo.weights.PretrainedWeights;
 import org.resnext4j.zoo.weights.TorchvisionWeights;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
-import java.util.Objects;
 
 /**
  * A ResNeXt or ResNet (torchvision v1.5) as a DL4J {@link ZooModel}, usable wherever DL4J's zoo {@code ResNet50} is:
@@ -128,7 +126,9 @@ public final class ResNeXt extends ZooModel<ResNeXt> {
         if (!freezeBackbone) {
             return net;
         }
-        return new TransferLearning.GraphBuilder(net).setFeatureExtractor(TorchNames.AVGPOOL).build();
+        return new TransferLearning.GraphBuilder(net)
+                .setFeatureExtractor(TorchNames.AVGPOOL)
+                .build();
     }
 
     /**

@@ -1,5 +1,9 @@
 package org.resnext4j.zoo;
 
+import static org.resnext4j.zoo.TorchNames.groupConv;
+import static org.resnext4j.zoo.TorchNames.groupSlice;
+import static org.resnext4j.zoo.TorchNames.module;
+
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -20,10 +24,6 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.resnext4j.zoo.layers.Conv2dNormActivation;
 import org.resnext4j.zoo.layers.GroupedConvolution;
 import org.resnext4j.zoo.layers.ResidualAddRelu;
-
-import static org.resnext4j.zoo.TorchNames.groupConv;
-import static org.resnext4j.zoo.TorchNames.groupSlice;
-import static org.resnext4j.zoo.TorchNames.module;
 
 /**
  * Builds the DL4J {@link ComputationGraphConfiguration} of a {@link ResNeXtSpec}, layer for layer as torchvision's
@@ -62,8 +62,7 @@ public final class ResNeXtGraphBuilder {
 
     private ResNeXtGraphBuilder(ResNeXtSpec spec, NeuralNetConfiguration.Builder base) {
         this.spec = spec;
-        this.graph = base
-                .activation(Activation.IDENTITY)
+        this.graph = base.activation(Activation.IDENTITY)
                 .convolutionMode(ConvolutionMode.Truncate)
                 .graphBuilder();
     }
@@ -85,14 +84,20 @@ public final class ResNeXtGraphBuilder {
             }
         }
         graph.addLayer(TorchNames.AVGPOOL, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), x)
-                .addLayer(TorchNames.FC, new DenseLayer.Builder()
-                        .nOut(spec.numClasses())
-                        .weightInit(WeightInit.UNIFORM)
-                        .activation(Activation.IDENTITY)
-                        .build(), TorchNames.AVGPOOL)
-                .addLayer(TorchNames.OUTPUT, new LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                        .activation(Activation.SOFTMAX)
-                        .build(), TorchNames.FC)
+                .addLayer(
+                        TorchNames.FC,
+                        new DenseLayer.Builder()
+                                .nOut(spec.numClasses())
+                                .weightInit(WeightInit.UNIFORM)
+                                .activation(Activation.IDENTITY)
+                                .build(),
+                        TorchNames.AVGPOOL)
+                .addLayer(
+                        TorchNames.OUTPUT,
+                        new LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                                .activation(Activation.SOFTMAX)
+                                .build(),
+                        TorchNames.FC)
                 .setOutputs(TorchNames.OUTPUT)
                 .setInputTypes(InputType.convolutional(spec.inputHeight(), spec.inputWidth(), spec.inputChannels()));
         return graph.build();
@@ -108,10 +113,15 @@ public final class ResNeXtGraphBuilder {
             relu(TorchNames.STEM_RELU, TorchNames.STEM_BN);
             stemOut = TorchNames.STEM_RELU;
         }
-        graph.addLayer(TorchNames.MAXPOOL, new SubsamplingLayer.Builder(PoolingType.MAX)
-                .kernelSize(3, 3).stride(2, 2).padding(1, 1)
-                .convolutionMode(ConvolutionMode.Truncate)
-                .build(), stemOut);
+        graph.addLayer(
+                TorchNames.MAXPOOL,
+                new SubsamplingLayer.Builder(PoolingType.MAX)
+                        .kernelSize(3, 3)
+                        .stride(2, 2)
+                        .padding(1, 1)
+                        .convolutionMode(ConvolutionMode.Truncate)
+                        .build(),
+                stemOut);
         return TorchNames.MAXPOOL;
     }
 
@@ -157,27 +167,30 @@ public final class ResNeXtGraphBuilder {
         String c1 = convNorm(module(stage, block, "conv1"), input, width, 1, 1, 0, 1, true);
         String c2 = convNorm(module(stage, block, "conv2"), c1, width, 3, stride, 1, spec.cardinality(), true);
         String c3 = convNorm(module(stage, block, "conv3"), c2, out, 1, 1, 0, 1, false);
-        String shortcut = block == 0
-                ? convNorm(module(stage, block, "downsample.0"), input, out, 1, stride, 0, 1, false) : input;
+        String shortcut =
+                block == 0 ? convNorm(module(stage, block, "downsample.0"), input, out, 1, stride, 0, 1, false) : input;
         String output = TorchNames.block(stage, block);
         graph.addVertex(output, new ResidualAddRelu(), c3, shortcut);
         return output;
     }
 
     /** A {@link Conv2dNormActivation} named after its convolution; returns that name. */
-    private String convNorm(String name, String input, int nOut, int kernel, int stride, int padding, int groups,
-                            boolean relu) {
-        graph.addLayer(name, new Conv2dNormActivation.Builder(new GroupedConvolution.Builder(kernel, kernel)
-                .groups(groups)
-                .stride(stride, stride)
-                .padding(padding, padding)
-                .nOut(nOut)
-                .convolutionMode(ConvolutionMode.Truncate)
-                .weightInit(new KaimingNormalFanOut(1)))
-                .eps(BN_EPS)
-                .decay(BN_DECAY)
-                .relu(relu)
-                .build(), input);
+    private String convNorm(
+            String name, String input, int nOut, int kernel, int stride, int padding, int groups, boolean relu) {
+        graph.addLayer(
+                name,
+                new Conv2dNormActivation.Builder(new GroupedConvolution.Builder(kernel, kernel)
+                                .groups(groups)
+                                .stride(stride, stride)
+                                .padding(padding, padding)
+                                .nOut(nOut)
+                                .convolutionMode(ConvolutionMode.Truncate)
+                                .weightInit(new KaimingNormalFanOut(1)))
+                        .eps(BN_EPS)
+                        .decay(BN_DECAY)
+                        .relu(relu)
+                        .build(),
+                input);
         return name;
     }
 
@@ -204,28 +217,35 @@ public final class ResNeXtGraphBuilder {
     }
 
     private void conv(String name, String input, int nOut, int kernel, int stride, int padding, int groups) {
-        graph.addLayer(name, new ConvolutionLayer.Builder(kernel, kernel)
-                .stride(stride, stride)
-                .padding(padding, padding)
-                .nOut(nOut)
-                .hasBias(false)
-                .convolutionMode(ConvolutionMode.Truncate)
-                .weightInit(new KaimingNormalFanOut(groups))
-                .activation(Activation.IDENTITY)
-                .build(), input);
+        graph.addLayer(
+                name,
+                new ConvolutionLayer.Builder(kernel, kernel)
+                        .stride(stride, stride)
+                        .padding(padding, padding)
+                        .nOut(nOut)
+                        .hasBias(false)
+                        .convolutionMode(ConvolutionMode.Truncate)
+                        .weightInit(new KaimingNormalFanOut(groups))
+                        .activation(Activation.IDENTITY)
+                        .build(),
+                input);
     }
 
     private void batchNorm(String name, String input) {
-        graph.addLayer(name, new BatchNormalization.Builder()
-                .eps(BN_EPS)
-                .decay(BN_DECAY)
-                .gamma(1.0)
-                .beta(0.0)
-                .activation(Activation.IDENTITY)
-                .build(), input);
+        graph.addLayer(
+                name,
+                new BatchNormalization.Builder()
+                        .eps(BN_EPS)
+                        .decay(BN_DECAY)
+                        .gamma(1.0)
+                        .beta(0.0)
+                        .activation(Activation.IDENTITY)
+                        .build(),
+                input);
     }
 
     private void relu(String name, String input) {
-        graph.addLayer(name, new ActivationLayer.Builder().activation(Activation.RELU).build(), input);
+        graph.addLayer(
+                name, new ActivationLayer.Builder().activation(Activation.RELU).build(), input);
     }
 }

@@ -47,11 +47,36 @@ public final class ResNeXtSpec {
     private static final Map<String, ResNeXtSpec> PRESETS = new LinkedHashMap<>();
 
     static {
-        register(builder().name("resnet50").blocks(3, 4, 6, 3).cardinality(1).baseWidth(64).build());
-        register(builder().name("resnext50_32x4d").blocks(3, 4, 6, 3).cardinality(32).baseWidth(4).build());
-        register(builder().name("resnext50_64x4d").blocks(3, 4, 6, 3).cardinality(64).baseWidth(4).build());
-        register(builder().name("resnext101_32x8d").blocks(3, 4, 23, 3).cardinality(32).baseWidth(8).build());
-        register(builder().name("resnext101_64x4d").blocks(3, 4, 23, 3).cardinality(64).baseWidth(4).build());
+        register(builder()
+                .name("resnet50")
+                .blocks(3, 4, 6, 3)
+                .cardinality(1)
+                .baseWidth(64)
+                .build());
+        register(builder()
+                .name("resnext50_32x4d")
+                .blocks(3, 4, 6, 3)
+                .cardinality(32)
+                .baseWidth(4)
+                .build());
+        register(builder()
+                .name("resnext50_64x4d")
+                .blocks(3, 4, 6, 3)
+                .cardinality(64)
+                .baseWidth(4)
+                .build());
+        register(builder()
+                .name("resnext101_32x8d")
+                .blocks(3, 4, 23, 3)
+                .cardinality(32)
+                .baseWidth(8)
+                .build());
+        register(builder()
+                .name("resnext101_64x4d")
+                .blocks(3, 4, 23, 3)
+                .cardinality(64)
+                .baseWidth(4)
+                .build());
     }
 
     private static void register(ResNeXtSpec spec) {
@@ -103,8 +128,8 @@ public final class ResNeXtSpec {
             positive("planes[" + s + "] (planes of layer" + (s + 1) + ")", planes[s]);
         }
         if (form == null) {
-            throw new IllegalArgumentException("form: expected one of " + Arrays.toString(GraphForm.values())
-                    + ", got null");
+            throw new IllegalArgumentException(
+                    "form: expected one of " + Arrays.toString(GraphForm.values()) + ", got null");
         }
         positive("cardinality", cardinality);
         positive("baseWidth", baseWidth);
@@ -116,9 +141,10 @@ public final class ResNeXtSpec {
         for (int s = 0; s < NUM_STAGES; s++) {
             long perGroup = (long) planes[s] * baseWidth / 64;
             if (perGroup < 1) {
-                throw new IllegalArgumentException("baseWidth: expected planes * baseWidth / 64 >= 1 for every stage, got "
-                        + "baseWidth " + baseWidth + " with planes[" + s + "] " + planes[s]
-                        + " (a bottleneck width of 0 channels per group)");
+                throw new IllegalArgumentException(
+                        "baseWidth: expected planes * baseWidth / 64 >= 1 for every stage, got "
+                                + "baseWidth " + baseWidth + " with planes[" + s + "] " + planes[s]
+                                + " (a bottleneck width of 0 channels per group)");
             }
             if ((long) planes[s] * EXPANSION > Integer.MAX_VALUE || perGroup * cardinality > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("planes[" + s + "]: expected a channel count that fits an int, got "
@@ -146,8 +172,14 @@ public final class ResNeXtSpec {
      * @return the spec, named {@code tiny}
      */
     public static ResNeXtSpec tiny() {
-        return builder().name("tiny").blocks(1, 1, 1, 1).cardinality(4).baseWidth(16).planes(16, 32, 64, 128)
-                .stemWidth(16).build();
+        return builder()
+                .name("tiny")
+                .blocks(1, 1, 1, 1)
+                .cardinality(4)
+                .baseWidth(16)
+                .planes(16, 32, 64, 128)
+                .stemWidth(16)
+                .build();
     }
 
     /**
@@ -158,8 +190,8 @@ public final class ResNeXtSpec {
     public static ResNeXtSpec preset(String presetName) {
         ResNeXtSpec spec = PRESETS.get(presetName);
         if (spec == null) {
-            throw new IllegalArgumentException("preset: unknown model preset " + quote(presetName)
-                    + ", expected one of " + PRESETS.keySet());
+            throw new IllegalArgumentException(
+                    "preset: unknown model preset " + quote(presetName) + ", expected one of " + PRESETS.keySet());
         }
         return spec;
     }
@@ -316,21 +348,28 @@ public final class ResNeXtSpec {
      * @throws IllegalArgumentException naming the key that is missing or has a wrong value
      */
     public static ResNeXtSpec fromMap(Map<?, ?> m) {
-        Builder b = builder().name(string(m, "name")).blocks(ints(m, "blocks")).cardinality(integer(m, "cardinality"))
-                .baseWidth(integer(m, "baseWidth")).planes(ints(m, "planes")).stemWidth(integer(m, "stemWidth"))
+        Builder b = builder()
+                .name(string(m, "name"))
+                .blocks(ints(m, "blocks"))
+                .cardinality(integer(m, "cardinality"))
+                .baseWidth(integer(m, "baseWidth"))
+                .planes(ints(m, "planes"))
+                .stemWidth(integer(m, "stemWidth"))
                 .numClasses(integer(m, "numClasses"));
         int[] shape = ints(m, "inputShape");
         if (shape.length != 3) {
-            throw new IllegalArgumentException("spec: inputShape: expected [channels, height, width], got "
-                    + Arrays.toString(shape));
+            throw new IllegalArgumentException(
+                    "spec: inputShape: expected [channels, height, width], got " + Arrays.toString(shape));
         }
         b.inputShape(shape[0], shape[1], shape[2]);
         if (m.get("form") != null) {
             try {
                 b.form(GraphForm.valueOf(String.valueOf(m.get("form"))));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("spec: form: expected one of " + Arrays.toString(GraphForm.values())
-                        + ", got \"" + m.get("form") + "\"", e);
+                throw new IllegalArgumentException(
+                        "spec: form: expected one of " + Arrays.toString(GraphForm.values()) + ", got \""
+                                + m.get("form") + "\"",
+                        e);
             }
         }
         return b.build();
@@ -387,16 +426,33 @@ public final class ResNeXtSpec {
             return false;
         }
         ResNeXtSpec s = (ResNeXtSpec) o;
-        return name.equals(s.name) && Arrays.equals(blocks, s.blocks) && cardinality == s.cardinality
-                && baseWidth == s.baseWidth && Arrays.equals(planes, s.planes) && stemWidth == s.stemWidth
-                && numClasses == s.numClasses && channels == s.channels && height == s.height && width == s.width
+        return name.equals(s.name)
+                && Arrays.equals(blocks, s.blocks)
+                && cardinality == s.cardinality
+                && baseWidth == s.baseWidth
+                && Arrays.equals(planes, s.planes)
+                && stemWidth == s.stemWidth
+                && numClasses == s.numClasses
+                && channels == s.channels
+                && height == s.height
+                && width == s.width
                 && form == s.form;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, Arrays.hashCode(blocks), cardinality, baseWidth, Arrays.hashCode(planes), stemWidth,
-                numClasses, channels, height, width, form);
+        return Objects.hash(
+                name,
+                Arrays.hashCode(blocks),
+                cardinality,
+                baseWidth,
+                Arrays.hashCode(planes),
+                stemWidth,
+                numClasses,
+                channels,
+                height,
+                width,
+                form);
     }
 
     @Override
@@ -420,8 +476,7 @@ public final class ResNeXtSpec {
         private int width = 224;
         private GraphForm form = DEFAULT_GROUPED_CONV;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder name(String name) {
             this.name = name;

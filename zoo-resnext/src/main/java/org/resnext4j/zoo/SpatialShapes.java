@@ -8,8 +8,7 @@ package org.resnext4j.zoo;
  */
 public final class SpatialShapes {
 
-    private SpatialShapes() {
-    }
+    private SpatialShapes() {}
 
     /** Output size of a window of size {@code k}, stride {@code s}, symmetric padding {@code p} over {@code n}. */
     public static int out(int n, int k, int s, int p) {
@@ -40,7 +39,8 @@ public final class SpatialShapes {
             int[] hw = afterStage(spec, stage);
             if (hw[0] < 1 || hw[1] < 1) {
                 throw new IllegalArgumentException("inputShape: expected a height and width for which every layer's "
-                        + "output is non-empty, got " + spec.inputChannels() + "x" + spec.inputHeight() + "x" + spec.inputWidth()
+                        + "output is non-empty, got " + spec.inputChannels() + "x" + spec.inputHeight() + "x"
+                        + spec.inputWidth()
                         + ", which gives " + hw[0] + "x" + hw[1] + " after " + where[stage]);
             }
         }

@@ -41,8 +41,7 @@ public final class TorchNames {
     private static final Pattern CONV = Pattern.compile("^((?:.*\\.)?)conv(\\d)$");
     private static final Pattern BRANCH = Pattern.compile("^(.*)\\.(slice|group)(\\d+)$");
 
-    private TorchNames() {
-    }
+    private TorchNames() {}
 
     /** {@code layer{stage}.{block}}: the block, and the name of its output vertex. */
     public static String block(int stage, int block) {

@@ -1,18 +1,18 @@
 package org.resnext4j.zoo;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Test;
+
 class ModelSummaryTest {
 
     private final ModelSummary summary = ModelSummary.of(ResNeXtSpec.preset("resnext50_32x4d"));
-    private final ModelSummary split = ModelSummary.of(ResNeXtSpec.preset("resnext50_32x4d")
-            .withForm(GraphForm.SPLIT));
+    private final ModelSummary split =
+            ModelSummary.of(ResNeXtSpec.preset("resnext50_32x4d").withForm(GraphForm.SPLIT));
 
     @Test
     void rowsAreTorchvisionModulesWithShapesAndCounts() {
@@ -40,8 +40,10 @@ class ModelSummaryTest {
         assertArrayEquals(grouped.outputShape(), branches.outputShape());
         assertEquals(256L * (256 / 32) * 3 * 3, branches.trainableParams());
 
-        assertArrayEquals(new long[] {512, 28, 28}, split.row("layer2.0.downsample.1").outputShape());
-        assertArrayEquals(new long[] {512, 28, 28}, summary.row("layer2.0.downsample.0").outputShape());
+        assertArrayEquals(
+                new long[] {512, 28, 28}, split.row("layer2.0.downsample.1").outputShape());
+        assertArrayEquals(
+                new long[] {512, 28, 28}, summary.row("layer2.0.downsample.0").outputShape());
         assertEquals("ResidualAddRelu", summary.row("layer4.2").type());
         for (ModelSummary s : new ModelSummary[] {summary, split}) {
             assertArrayEquals(new long[] {2048, 7, 7}, s.row("layer4.2").outputShape());
@@ -50,8 +52,11 @@ class ModelSummaryTest {
         }
         assertEquals(summary.trainableParams(), split.trainableParams());
         assertEquals(summary.dl4jParams(), split.dl4jParams());
-        assertFalse(split.rows().stream().anyMatch(r -> r.module().contains(".group")
-                || r.module().contains(".slice")), "branches are folded into their module");
+        assertFalse(
+                split.rows().stream()
+                        .anyMatch(
+                                r -> r.module().contains(".group") || r.module().contains(".slice")),
+                "branches are folded into their module");
     }
 
     @Test

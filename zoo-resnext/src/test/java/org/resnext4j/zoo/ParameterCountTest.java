@@ -1,13 +1,12 @@
 package org.resnext4j.zoo;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Parameter counts against torchvision's: {@code sum(p.numel() for p in m.parameters())} for
@@ -37,19 +36,23 @@ class ParameterCountTest {
         "resnext50_32x4d, FUSED, 25028904, 25097128",
         "resnext50_32x4d, SPLIT, 25028904, 25097128",
     })
-    void initialisedGraphHasTorchvisionTrainableAndDl4jCounts(String preset, GraphForm form, long trainable,
-                                                             long dl4j) {
-        ComputationGraph net = ResNeXt.builder(ResNeXtSpec.preset(preset).withForm(form)).build().init();
+    void initialisedGraphHasTorchvisionTrainableAndDl4jCounts(
+            String preset, GraphForm form, long trainable, long dl4j) {
+        ComputationGraph net = ResNeXt.builder(ResNeXtSpec.preset(preset).withForm(form))
+                .build()
+                .init();
         assertEquals(dl4j, net.numParams());
         long counted = 0;
-        for (Map.Entry<String, org.nd4j.linalg.api.ndarray.INDArray> e : net.paramTable().entrySet()) {
+        for (Map.Entry<String, org.nd4j.linalg.api.ndarray.INDArray> e :
+                net.paramTable().entrySet()) {
             String key = e.getKey().substring(e.getKey().lastIndexOf('_') + 1);
             if (!key.equals("mean") && !key.equals("var") && !key.equals("log10stdev")) {
                 counted += e.getValue().length();
             }
         }
         assertEquals(trainable, counted);
-        assertEquals(dl4j, ModelSummary.of(ResNeXtSpec.preset(preset).withForm(form)).dl4jParams());
+        assertEquals(
+                dl4j, ModelSummary.of(ResNeXtSpec.preset(preset).withForm(form)).dl4jParams());
     }
 
     @Test

@@ -1,27 +1,27 @@
 package org.resnext4j.zoo;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-
-import java.util.List;
-import java.util.Map;
-import java.util.function.Supplier;
-import java.util.stream.Stream;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
 class ResNeXtSpecTest {
 
     @Test
     void presetsHaveStableNamesAndTorchvisionHyperParameters() {
-        assertEquals(List.of("resnet50", "resnext50_32x4d", "resnext50_64x4d", "resnext101_32x8d",
-                "resnext101_64x4d"), ResNeXtSpec.presetNames());
+        assertEquals(
+                List.of("resnet50", "resnext50_32x4d", "resnext50_64x4d", "resnext101_32x8d", "resnext101_64x4d"),
+                ResNeXtSpec.presetNames());
         ResNeXtSpec r50 = ResNeXtSpec.preset("resnet50");
         assertArrayEquals(new int[] {3, 4, 6, 3}, r50.blocks());
         assertEquals(1, r50.cardinality());
@@ -37,16 +37,19 @@ class ResNeXtSpecTest {
     @Test
     void widthFormulaGivesTorchvisionWidths() {
         int[][] expected = {
-            {64, 128, 256, 512},     // resnet50
-            {128, 256, 512, 1024},   // resnext50_32x4d
-            {256, 512, 1024, 2048},  // resnext50_64x4d
-            {256, 512, 1024, 2048},  // resnext101_32x8d
-            {256, 512, 1024, 2048},  // resnext101_64x4d
+            {64, 128, 256, 512}, // resnet50
+            {128, 256, 512, 1024}, // resnext50_32x4d
+            {256, 512, 1024, 2048}, // resnext50_64x4d
+            {256, 512, 1024, 2048}, // resnext101_32x8d
+            {256, 512, 1024, 2048}, // resnext101_64x4d
         };
         List<ResNeXtSpec> presets = ResNeXtSpec.presets();
         for (int p = 0; p < presets.size(); p++) {
             for (int s = 1; s <= 4; s++) {
-                assertEquals(expected[p][s - 1], presets.get(p).bottleneckWidth(s), presets.get(p).name() + " layer" + s);
+                assertEquals(
+                        expected[p][s - 1],
+                        presets.get(p).bottleneckWidth(s),
+                        presets.get(p).name() + " layer" + s);
                 assertEquals(256 << (s - 1), presets.get(p).outChannels(s));
             }
         }
@@ -68,30 +71,43 @@ class ResNeXtSpecTest {
 
     static Stream<Arguments> invalidSpecs() {
         return Stream.of(
-            invalid(() -> ResNeXtSpec.builder().blocks(3, 4, 6).build(),
-                "blocks: expected 4 stages (torchvision's layer1..layer4), got 3 [3, 4, 6]"),
-            invalid(() -> ResNeXtSpec.builder().blocks(3, 0, 6, 3).build(),
-                "blocks[1] (blocks of layer2): expected a positive integer, got 0"),
-            invalid(() -> ResNeXtSpec.builder().cardinality(0).build(),
-                "cardinality: expected a positive integer, got 0"),
-            invalid(() -> ResNeXtSpec.builder().baseWidth(-4).build(),
-                "baseWidth: expected a positive integer, got -4"),
-            invalid(() -> ResNeXtSpec.builder().numClasses(0).build(),
-                "numClasses: expected a positive integer, got 0"),
-            invalid(() -> ResNeXtSpec.builder().inputShape(3, 0, 224).build(),
-                "inputShape height: expected a positive integer, got 0"),
-            invalid(() -> ResNeXtSpec.builder().inputShape(-1, 224, 224).build(),
-                "inputShape channels: expected a positive integer, got -1"),
-            invalid(() -> ResNeXtSpec.builder().planes(64, 128, 256).build(),
-                "planes: expected 4 stage widths (torchvision's 64, 128, 256, 512), got 3 [64, 128, 256]"),
-            invalid(() -> ResNeXtSpec.builder().planes(8, 16, 32, 64).baseWidth(4).build(),
-                "baseWidth: expected planes * baseWidth / 64 >= 1 for every stage, got baseWidth 4 with planes[0] 8"),
-            invalid(() -> ResNeXtSpec.builder().name(" ").build(),
-                "name: expected a non-empty model name, got \" \""),
-            invalid(() -> ResNeXtSpec.preset("resnext50"),
-                "preset: unknown model preset \"resnext50\", expected one of [resnet50, resnext50_32x4d,"),
-            invalid(() -> ResNeXtSpec.preset("resnet50").bottleneckWidth(5),
-                "stage: expected 1..4, got 5"));
+                invalid(
+                        () -> ResNeXtSpec.builder().blocks(3, 4, 6).build(),
+                        "blocks: expected 4 stages (torchvision's layer1..layer4), got 3 [3, 4, 6]"),
+                invalid(
+                        () -> ResNeXtSpec.builder().blocks(3, 0, 6, 3).build(),
+                        "blocks[1] (blocks of layer2): expected a positive integer, got 0"),
+                invalid(
+                        () -> ResNeXtSpec.builder().cardinality(0).build(),
+                        "cardinality: expected a positive integer, got 0"),
+                invalid(
+                        () -> ResNeXtSpec.builder().baseWidth(-4).build(),
+                        "baseWidth: expected a positive integer, got -4"),
+                invalid(
+                        () -> ResNeXtSpec.builder().numClasses(0).build(),
+                        "numClasses: expected a positive integer, got 0"),
+                invalid(
+                        () -> ResNeXtSpec.builder().inputShape(3, 0, 224).build(),
+                        "inputShape height: expected a positive integer, got 0"),
+                invalid(
+                        () -> ResNeXtSpec.builder().inputShape(-1, 224, 224).build(),
+                        "inputShape channels: expected a positive integer, got -1"),
+                invalid(
+                        () -> ResNeXtSpec.builder().planes(64, 128, 256).build(),
+                        "planes: expected 4 stage widths (torchvision's 64, 128, 256, 512), got 3 [64, 128, 256]"),
+                invalid(
+                        () -> ResNeXtSpec.builder()
+                                .planes(8, 16, 32, 64)
+                                .baseWidth(4)
+                                .build(),
+                        "baseWidth: expected planes * baseWidth / 64 >= 1 for every stage, got baseWidth 4 with planes[0] 8"),
+                invalid(
+                        () -> ResNeXtSpec.builder().name(" ").build(),
+                        "name: expected a non-empty model name, got \" \""),
+                invalid(
+                        () -> ResNeXtSpec.preset("resnext50"),
+                        "preset: unknown model preset \"resnext50\", expected one of [resnet50, resnext50_32x4d,"),
+                invalid(() -> ResNeXtSpec.preset("resnet50").bottleneckWidth(5), "stage: expected 1..4, got 5"));
     }
 
     private static Arguments invalid(Supplier<Object> build, String message) {
@@ -108,10 +124,16 @@ class ResNeXtSpecTest {
     @Test
     void spatialShapesFollowTorchvisionArithmetic() {
         // torchvision: 224 -> 112 -> 56 | 56, 28, 14, 7; 64 -> 32 -> 16 | 16, 8, 4, 2; 65 -> 33 -> 17 | 17, 9, 5, 3
-        int[][] sizes = {{224, 56, 56, 28, 14, 7}, {64, 16, 16, 8, 4, 2}, {160, 40, 40, 20, 10, 5},
-            {65, 17, 17, 9, 5, 3}, {1, 1, 1, 1, 1, 1}};
+        int[][] sizes = {
+            {224, 56, 56, 28, 14, 7},
+            {64, 16, 16, 8, 4, 2},
+            {160, 40, 40, 20, 10, 5},
+            {65, 17, 17, 9, 5, 3},
+            {1, 1, 1, 1, 1, 1}
+        };
         for (int[] row : sizes) {
-            ResNeXtSpec spec = ResNeXtSpec.builder().inputShape(3, row[0], row[0]).build();
+            ResNeXtSpec spec =
+                    ResNeXtSpec.builder().inputShape(3, row[0], row[0]).build();
             for (int stage = 0; stage <= 4; stage++) {
                 assertEquals(row[stage + 1], SpatialShapes.afterStage(spec, stage)[0], row[0] + " after " + stage);
             }
@@ -121,15 +143,18 @@ class ResNeXtSpecTest {
     @Test
     void mapRoundTripThroughJsonGivesAnEqualSpec() throws Exception {
         org.nd4j.shade.jackson.databind.ObjectMapper json = new org.nd4j.shade.jackson.databind.ObjectMapper();
-        for (ResNeXtSpec spec : List.of(ResNeXtSpec.tiny().withNumClasses(4).withInputShape(3, 32, 48),
-                ResNeXtSpec.preset("resnext101_32x8d").withForm(GraphForm.SPLIT), ResNeXtSpec.preset("resnet50"))) {
+        for (ResNeXtSpec spec : List.of(
+                ResNeXtSpec.tiny().withNumClasses(4).withInputShape(3, 32, 48),
+                ResNeXtSpec.preset("resnext101_32x8d").withForm(GraphForm.SPLIT),
+                ResNeXtSpec.preset("resnet50"))) {
             String text = json.writeValueAsString(spec.toMap());
             ResNeXtSpec back = ResNeXtSpec.fromMap(json.readValue(text, Map.class));
             assertEquals(spec, back, text);
             assertEquals(spec.form(), back.form());
         }
         // maps written before the form was stored read as the default form
-        Map<String, Object> old = new java.util.LinkedHashMap<>(ResNeXtSpec.tiny().toMap());
+        Map<String, Object> old =
+                new java.util.LinkedHashMap<>(ResNeXtSpec.tiny().toMap());
         old.remove("form");
         assertEquals(ResNeXtSpec.tiny(), ResNeXtSpec.fromMap(old));
         old.put("cardinality", "four");

@@ -1,5 +1,16 @@
 package org.resnext4j.zoo;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
@@ -15,18 +26,6 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.resnext4j.zoo.layers.GroupedConvolution;
-
-import java.io.File;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainingAndSerializationTest {
 
@@ -50,7 +49,8 @@ class TrainingAndSerializationTest {
         // 64x64 so that layer4's 3x3 taps all see data (at 32x32 its 2x2 input gives a 1x1 map, and 5 of 9 taps
         // see only padding, hence zero gradient)
         ResNeXtSpec spec = tiny.withInputShape(3, 64, 64);
-        ComputationGraph net = ResNeXt.builder(spec).updater(new Adam(1e-2)).seed(7).build().init();
+        ComputationGraph net =
+                ResNeXt.builder(spec).updater(new Adam(1e-2)).seed(7).build().init();
         Map<String, INDArray> before = new HashMap<>();
         net.paramTable().forEach((k, v) -> before.put(k, v.dup()));
         long total = 0;
@@ -90,12 +90,13 @@ class TrainingAndSerializationTest {
         assertEquals(net.getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray());
         assertEquals(net.getConfiguration(), restored.getConfiguration());
         if (spec.cardinality() > 1 && spec.form() == GraphForm.SPLIT) {
-            GraphVertex slice = restored.getConfiguration().getVertices()
-                    .get(TorchNames.groupSlice("layer1.0.conv2", 1));
+            GraphVertex slice =
+                    restored.getConfiguration().getVertices().get(TorchNames.groupSlice("layer1.0.conv2", 1));
             assertInstanceOf(ChannelSliceVertex.class, slice);
         }
         if (spec.cardinality() > 1 && spec.form() == GraphForm.FUSED) {
-            LayerVertex conv2 = (LayerVertex) restored.getConfiguration().getVertices().get("layer1.0.conv2");
+            LayerVertex conv2 =
+                    (LayerVertex) restored.getConfiguration().getVertices().get("layer1.0.conv2");
             GroupedConvolution layer = (GroupedConvolution) conv2.getLayerConf().getLayer();
             assertEquals(spec.cardinality(), layer.getGroups());
         }
@@ -103,7 +104,8 @@ class TrainingAndSerializationTest {
 
     @Test
     void jsonRoundTripKeepsTheSliceVertexFix() {
-        ComputationGraphConfiguration conf = ResNeXt.builder(TinySpecs.resnextSplit()).build().conf();
+        ComputationGraphConfiguration conf =
+                ResNeXt.builder(TinySpecs.resnextSplit()).build().conf();
         ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(conf.toJson());
         assertEquals(conf, back);
         ChannelSliceVertex v = (ChannelSliceVertex) back.getVertices().get("layer2.0.conv2.slice3");
@@ -116,11 +118,14 @@ class TrainingAndSerializationTest {
 
     @Test
     void jsonRoundTripKeepsTheFusedGroupedConvolution() {
-        ComputationGraphConfiguration conf = ResNeXt.builder(TinySpecs.resnext()).build().conf();
+        ComputationGraphConfiguration conf =
+                ResNeXt.builder(TinySpecs.resnext()).build().conf();
         ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(conf.toJson());
         assertEquals(conf, back);
-        GroupedConvolution layer = (GroupedConvolution) ((LayerVertex) back.getVertices().get("layer2.0.conv2"))
-                .getLayerConf().getLayer();
+        GroupedConvolution layer =
+                (GroupedConvolution) ((LayerVertex) back.getVertices().get("layer2.0.conv2"))
+                        .getLayerConf()
+                        .getLayer();
         assertEquals(4, layer.getGroups());
         assertArrayEquals(new int[] {2, 2}, layer.getStride());
         assertArrayEquals(new int[] {1, 1}, layer.getPadding());
@@ -131,9 +136,12 @@ class TrainingAndSerializationTest {
 
     @Test
     void sameSeedSameWeightsOtherSeedOtherWeights() {
-        INDArray a = ResNeXt.builder(TinySpecs.resnext()).seed(11).build().init().params();
-        INDArray b = ResNeXt.builder(TinySpecs.resnext()).seed(11).build().init().params();
-        INDArray c = ResNeXt.builder(TinySpecs.resnext()).seed(12).build().init().params();
+        INDArray a =
+                ResNeXt.builder(TinySpecs.resnext()).seed(11).build().init().params();
+        INDArray b =
+                ResNeXt.builder(TinySpecs.resnext()).seed(11).build().init().params();
+        INDArray c =
+                ResNeXt.builder(TinySpecs.resnext()).seed(12).build().init().params();
         assertEquals(a, b);
         assertNotEquals(a, c);
     }

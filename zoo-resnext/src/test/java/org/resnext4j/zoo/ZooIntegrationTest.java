@@ -1,10 +1,16 @@
 package org.resnext4j.zoo;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.zoo.ModelMetaData;
 import org.deeplearning4j.zoo.ZooModel;
@@ -12,12 +18,6 @@ import org.deeplearning4j.zoo.ZooType;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Nesterovs;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link ResNeXt} behaves as a DL4J {@link ZooModel}. */
 class ZooIntegrationTest {
@@ -40,21 +40,27 @@ class ZooIntegrationTest {
         ResNeXt zoo = ResNeXt.builder(TinySpecs.resnext()).build();
         zoo.setInputShape(new int[][] {{1, 40, 48}});
         ComputationGraph net = zoo.init();
-        assertArrayEquals(new long[] {2, 5}, net.outputSingle(Nd4j.rand(2, 1, 40, 48)).shape());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> zoo.setInputShape(new int[][] {{3, 224}}));
-        assertTrue(e.getMessage().startsWith("inputShape: expected one shape {{channels, height, width}}"),
+        assertArrayEquals(
+                new long[] {2, 5}, net.outputSingle(Nd4j.rand(2, 1, 40, 48)).shape());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> zoo.setInputShape(new int[][] {{3, 224}}));
+        assertTrue(
+                e.getMessage().startsWith("inputShape: expected one shape {{channels, height, width}}"),
                 e.getMessage());
-        IllegalArgumentException neg = assertThrows(IllegalArgumentException.class,
-                () -> zoo.setInputShape(new int[][] {{3, -5, 224}}));
+        IllegalArgumentException neg =
+                assertThrows(IllegalArgumentException.class, () -> zoo.setInputShape(new int[][] {{3, -5, 224}}));
         assertEquals("inputShape height: expected a positive integer, got -5", neg.getMessage());
     }
 
     @Test
     void trainingSettingsReachTheConfiguration() {
         ComputationGraphConfiguration conf = ResNeXt.builder(TinySpecs.resnet())
-                .seed(99).updater(new Nesterovs(0.05, 0.9))
-                .workspaceMode(WorkspaceMode.NONE).cacheMode(CacheMode.HOST).build().conf();
+                .seed(99)
+                .updater(new Nesterovs(0.05, 0.9))
+                .workspaceMode(WorkspaceMode.NONE)
+                .cacheMode(CacheMode.HOST)
+                .build()
+                .conf();
         assertEquals(WorkspaceMode.NONE, conf.getTrainingWorkspaceMode());
         assertEquals(WorkspaceMode.NONE, conf.getInferenceWorkspaceMode());
         assertEquals(CacheMode.HOST, conf.getCacheMode());
@@ -69,7 +75,7 @@ class ZooIntegrationTest {
     @Test
     void unknownPresetIsNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ResNeXt.builder("resnet18"));
-        assertTrue(e.getMessage().contains("\"resnet18\"") && e.getMessage().contains("resnext101_64x4d"),
-                e.getMessage());
+        assertTrue(
+                e.getMessage().contains("\"resnet18\"") && e.getMessage().contains("resnext101_64x4d"), e.getMessage());
     }
 }

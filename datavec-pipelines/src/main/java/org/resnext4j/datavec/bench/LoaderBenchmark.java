@@ -11,7 +11,6 @@ import java.util.Comparator;
 import java.util.Random;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
-
 import org.deeplearning4j.datasets.iterator.AsyncDataSetIterator;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.resnext4j.datavec.DataVecImageDecoder;
@@ -46,8 +45,7 @@ public final class LoaderBenchmark {
     private static final int SIZE = 224;
     private static final int BATCH = 16;
 
-    private LoaderBenchmark() {
-    }
+    private LoaderBenchmark() {}
 
     /**
      * Runs the benchmark.
@@ -64,9 +62,17 @@ public final class LoaderBenchmark {
         Path dir = Files.createTempDirectory("loader-bench");
         try {
             long bytes = generate(dir, images, width, height);
-            System.out.printf("LoaderBenchmark: %d JPEGs %dx%d (%.1f KB avg), output %dx%d, batch %d, %d cores, %s%n",
-                    images, width, height, bytes / 1024.0 / images, SIZE, SIZE, BATCH,
-                    Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
+            System.out.printf(
+                    "LoaderBenchmark: %d JPEGs %dx%d (%.1f KB avg), output %dx%d, batch %d, %d cores, %s%n",
+                    images,
+                    width,
+                    height,
+                    bytes / 1024.0 / images,
+                    SIZE,
+                    SIZE,
+                    BATCH,
+                    Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("java.vm.version"));
             ImageFolder folder = ImageFolder.scan(dir);
             for (ImageDecoder d : new ImageDecoder[] {new ImageIoDecoder(), new DataVecImageDecoder()}) {
                 decodeOnly(folder, d, epochs);
@@ -128,26 +134,40 @@ public final class LoaderBenchmark {
             }
         }
         double s = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("  decode only     %-20s                      %8.1f img/s%n", decoder, epochs * folder.size() / s);
+        System.out.printf(
+                "  decode only     %-20s                      %8.1f img/s%n", decoder, epochs * folder.size() / s);
     }
 
     private static void run(ImageFolder folder, ImageTransform t, int prefetch, int workers, int epochs, int stepMillis)
             throws InterruptedException {
-        try (ImageFolderIterator it = ImageFolderIterator.builder(folder).transform(t).batchSize(BATCH)
-                .shuffle(true).seed(1).prefetchBatches(prefetch).workers(workers).build()) {
-            report(t, String.format("prefetch %d, workers %d,", prefetch, workers), stepMillis,
+        try (ImageFolderIterator it = ImageFolderIterator.builder(folder)
+                .transform(t)
+                .batchSize(BATCH)
+                .shuffle(true)
+                .seed(1)
+                .prefetchBatches(prefetch)
+                .workers(workers)
+                .build()) {
+            report(
+                    t,
+                    String.format("prefetch %d, workers %d,", prefetch, workers),
+                    stepMillis,
                     imagesPerSecond(it, epochs, stepMillis));
         }
     }
 
-    private static void runRecordReader(ImageFolder folder, ImageTransform t, boolean async, int epochs,
-                                        int stepMillis) throws Exception {
-        ImageFolderRecordReader reader = ImageFolderRecordReader.builder(t).seed(1).shuffle(true).build();
+    private static void runRecordReader(ImageFolder folder, ImageTransform t, boolean async, int epochs, int stepMillis)
+            throws Exception {
+        ImageFolderRecordReader reader =
+                ImageFolderRecordReader.builder(t).seed(1).shuffle(true).build();
         reader.initialize(folder.inputSplit());
         DataSetIterator base = reader.iterator(BATCH);
         DataSetIterator it = async ? new AsyncDataSetIterator(base, 2, true) : base;
         try {
-            report(t, async ? "record reader, async 2    " : "record reader, calling thread", stepMillis,
+            report(
+                    t,
+                    async ? "record reader, async 2    " : "record reader, calling thread",
+                    stepMillis,
                     imagesPerSecond(it, epochs, stepMillis));
         } finally {
             if (it instanceof AsyncDataSetIterator a) {

@@ -15,8 +15,7 @@ final class BatchNormRunningStats {
 
     private static final double ONE_ON_2LOGE_10 = 1.0 / (2 * Math.log(10.0));
 
-    private BatchNormRunningStats() {
-    }
+    private BatchNormRunningStats() {}
 
     /** The running variance, {@code (10^log10std)^2}, as a vector of the parameter's data type. */
     static INDArray variance(INDArray log10Std) {
@@ -28,8 +27,14 @@ final class BatchNormRunningStats {
     }
 
     /** Writes the running-statistics updates for one batch's mean and (biased) variance into the gradient views. */
-    static void updates(INDArray mean, INDArray log10Std, INDArray batchMean, INDArray batchVar, double decay,
-                        INDArray dMean, INDArray dLog10Std) {
+    static void updates(
+            INDArray mean,
+            INDArray log10Std,
+            INDArray batchMean,
+            INDArray batchVar,
+            double decay,
+            INDArray dMean,
+            INDArray dLog10Std) {
         double[] m = mean.toDoubleVector();
         double[] l = log10Std.toDoubleVector();
         double[] bm = batchMean.toDoubleVector();

@@ -1,5 +1,6 @@
 package org.resnext4j.zoo.layers;
 
+import java.util.Objects;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.layers.BaseLayer;
@@ -7,8 +8,6 @@ import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.NoOp;
-
-import java.util.Objects;
 
 /**
  * A (grouped) convolution, batch normalization and an optional ReLU as one DL4J layer, torchvision's

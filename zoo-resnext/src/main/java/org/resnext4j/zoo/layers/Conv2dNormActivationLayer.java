@@ -1,5 +1,11 @@
 package org.resnext4j.zoo.layers;
 
+import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.BETA;
+import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GAMMA;
+import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GLOBAL_LOG_STD;
+import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GLOBAL_MEAN;
+import static org.resnext4j.zoo.layers.Conv2dNormActivationParamInitializer.WEIGHT_KEY;
+
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -9,12 +15,6 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-
-import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.BETA;
-import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GAMMA;
-import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GLOBAL_LOG_STD;
-import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GLOBAL_MEAN;
-import static org.resnext4j.zoo.layers.Conv2dNormActivationParamInitializer.WEIGHT_KEY;
 
 /**
  * The runtime layer of {@link Conv2dNormActivation}. The arithmetic is a {@link ConvNormKernel}: oneDNN on ND4J's
@@ -66,8 +66,8 @@ public class Conv2dNormActivationLayer extends ConvLayer<Conv2dNormActivation> {
         INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, g.outputShape(), 'c');
         if (training) {
             long c = g.outChannels();
-            saved = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
-                    new long[] {kernel.savedLength(g, relu, eps())}, 'c');
+            saved = workspaceMgr.createUninitialized(
+                    ArrayType.ACTIVATIONS, dataType, new long[] {kernel.savedLength(g, relu, eps())}, 'c');
             batchMean = Nd4j.createUninitializedDetached(dataType, c);
             batchVar = Nd4j.createUninitializedDetached(dataType, c);
             kernel.forwardTraining(g, relu, eps(), x, w, vector(GAMMA), vector(BETA), y, saved, batchMean, batchVar);
@@ -94,12 +94,32 @@ public class Conv2dNormActivationLayer extends ConvLayer<Conv2dNormActivation> {
         INDArray dW = gradientViews.get(WEIGHT_KEY);
         INDArray dGamma = gradientViews.get(GAMMA);
         INDArray dBeta = gradientViews.get(BETA);
-        kernel.backward(g, layerConf().isRelu(), eps(), x, w, vector(GAMMA), vector(BETA), saved, batchMean,
-                batchVar, contiguous(epsilon), dx, dW, dGamma, dBeta);
+        kernel.backward(
+                g,
+                layerConf().isRelu(),
+                eps(),
+                x,
+                w,
+                vector(GAMMA),
+                vector(BETA),
+                saved,
+                batchMean,
+                batchVar,
+                contiguous(epsilon),
+                dx,
+                dW,
+                dGamma,
+                dBeta);
         INDArray dMean = gradientViews.get(GLOBAL_MEAN);
         INDArray dLog10Std = gradientViews.get(GLOBAL_LOG_STD);
-        BatchNormRunningStats.updates(getParam(GLOBAL_MEAN), getParam(GLOBAL_LOG_STD), batchMean, batchVar,
-                layerConf().getDecay(), dMean, dLog10Std);
+        BatchNormRunningStats.updates(
+                getParam(GLOBAL_MEAN),
+                getParam(GLOBAL_LOG_STD),
+                batchMean,
+                batchVar,
+                layerConf().getDecay(),
+                dMean,
+                dLog10Std);
 
         Gradient gradient = new DefaultGradient();
         gradient.setGradientFor(WEIGHT_KEY, dW, 'c');

@@ -1,20 +1,19 @@
 package org.resnext4j.zoo.layers;
 
-import org.deeplearning4j.nn.api.ParamInitializer;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.Layer;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
+import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.BETA;
+import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GAMMA;
+import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GLOBAL_LOG_STD;
+import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GLOBAL_MEAN;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.BETA;
-import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GAMMA;
-import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GLOBAL_LOG_STD;
-import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GLOBAL_MEAN;
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Parameters of a {@link Conv2dNormActivation}, in this order: the convolution's {@code W} (as
@@ -29,8 +28,7 @@ public final class Conv2dNormActivationParamInitializer implements ParamInitiali
     private static final List<String> KEYS = List.of(WEIGHT_KEY, GAMMA, BETA, GLOBAL_MEAN, GLOBAL_LOG_STD);
     private static final double[] INITIAL = {1, 0, 0, 0};
 
-    private Conv2dNormActivationParamInitializer() {
-    }
+    private Conv2dNormActivationParamInitializer() {}
 
     private static long convParams(Layer layer) {
         return GroupedConvolutionParamInitializer.INSTANCE.numParams(layer);
@@ -81,16 +79,17 @@ public final class Conv2dNormActivationParamInitializer implements ParamInitiali
         return split(conf, gradientView, false, false);
     }
 
-    private static Map<String, INDArray> split(NeuralNetConfiguration conf, INDArray view, boolean initialize,
-                                               boolean params) {
+    private static Map<String, INDArray> split(
+            NeuralNetConfiguration conf, INDArray view, boolean initialize, boolean params) {
         Layer layer = conf.getLayer();
         long nW = convParams(layer);
         long c = ((Conv2dNormActivation) layer).getNOut();
         INDArray flat = view.reshape(view.length());
         INDArray convView = flat.get(NDArrayIndex.interval(0, nW));
-        Map<String, INDArray> out = Collections.synchronizedMap(new LinkedHashMap<>(params
-                ? GroupedConvolutionParamInitializer.INSTANCE.init(conf, convView, initialize)
-                : GroupedConvolutionParamInitializer.INSTANCE.getGradientsFromFlattened(conf, convView)));
+        Map<String, INDArray> out = Collections.synchronizedMap(new LinkedHashMap<>(
+                params
+                        ? GroupedConvolutionParamInitializer.INSTANCE.init(conf, convView, initialize)
+                        : GroupedConvolutionParamInitializer.INSTANCE.getGradientsFromFlattened(conf, convView)));
         for (int i = 0; i < 4; i++) {
             String key = KEYS.get(i + 1);
             INDArray v = flat.get(NDArrayIndex.interval(nW + i * c, nW + (i + 1) * c));

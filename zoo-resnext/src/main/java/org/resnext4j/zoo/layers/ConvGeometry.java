@@ -6,8 +6,8 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
  * The shape of one grouped 2D convolution call: batch and input size (NCHW), output channels, groups, kernel,
  * stride and symmetric padding. Equal geometries share oneDNN primitives.
  */
-public record ConvGeometry(long n, long c, long h, long w, long outChannels, int groups, int kH, int kW, int sH,
-                           int sW, int pH, int pW) {
+public record ConvGeometry(
+        long n, long c, long h, long w, long outChannels, int groups, int kH, int kW, int sH, int sW, int pH, int pW) {
 
     public ConvGeometry {
         if (kH < 1 || kW < 1 || sH < 1 || sW < 1 || pH < 0 || pW < 0) {
@@ -43,8 +43,19 @@ public record ConvGeometry(long n, long c, long h, long w, long outChannels, int
         int[] k = conf.getKernelSize();
         int[] s = conf.getStride();
         int[] p = conf.getPadding();
-        return new ConvGeometry(in.size(0), in.size(1), in.size(2), in.size(3), conf.getNOut(), conf.getGroups(),
-                k[0], k[1], s[0], s[1], p[0], p[1]);
+        return new ConvGeometry(
+                in.size(0),
+                in.size(1),
+                in.size(2),
+                in.size(3),
+                conf.getNOut(),
+                conf.getGroups(),
+                k[0],
+                k[1],
+                s[0],
+                s[1],
+                p[0],
+                p[1]);
     }
 
     public long outH() {
@@ -81,8 +92,8 @@ public record ConvGeometry(long n, long c, long h, long w, long outChannels, int
     }
 
     /** {@code a} as a dense C-ordered array of {@code dataType}: itself when it already is, else a copy. */
-    static org.nd4j.linalg.api.ndarray.INDArray contiguous(org.nd4j.linalg.api.ndarray.INDArray a,
-                                                           org.nd4j.linalg.api.buffer.DataType dataType) {
+    static org.nd4j.linalg.api.ndarray.INDArray contiguous(
+            org.nd4j.linalg.api.ndarray.INDArray a, org.nd4j.linalg.api.buffer.DataType dataType) {
         org.nd4j.linalg.api.ndarray.INDArray t = a.dataType() == dataType ? a : a.castTo(dataType);
         return isContiguousC(t) ? t : t.dup('c');
     }

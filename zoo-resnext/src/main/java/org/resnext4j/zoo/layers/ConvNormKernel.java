@@ -14,20 +14,52 @@ interface ConvNormKernel {
     long savedLength(ConvGeometry g, boolean relu, float eps);
 
     /** Training: batch statistics; writes {@code y}, {@code saved}, and the batch mean and biased variance. */
-    void forwardTraining(ConvGeometry g, boolean relu, float eps, INDArray x, INDArray w, INDArray gamma,
-                         INDArray beta, INDArray y, INDArray saved, INDArray batchMean, INDArray batchVar);
+    void forwardTraining(
+            ConvGeometry g,
+            boolean relu,
+            float eps,
+            INDArray x,
+            INDArray w,
+            INDArray gamma,
+            INDArray beta,
+            INDArray y,
+            INDArray saved,
+            INDArray batchMean,
+            INDArray batchVar);
 
     /** Inference with the given (running) mean and variance. */
-    void forwardInference(ConvGeometry g, boolean relu, float eps, INDArray x, INDArray w, INDArray gamma,
-                          INDArray beta, INDArray mean, INDArray var, INDArray y);
+    void forwardInference(
+            ConvGeometry g,
+            boolean relu,
+            float eps,
+            INDArray x,
+            INDArray w,
+            INDArray gamma,
+            INDArray beta,
+            INDArray mean,
+            INDArray var,
+            INDArray y);
 
     /**
      * Gradients from {@code dy}, for the forward pass that filled {@code saved}, {@code batchMean} and
      * {@code batchVar}: {@code dx}, {@code dw}, {@code dGamma}, {@code dBeta} are overwritten.
      */
-    void backward(ConvGeometry g, boolean relu, float eps, INDArray x, INDArray w, INDArray gamma, INDArray beta,
-                  INDArray saved, INDArray batchMean, INDArray batchVar, INDArray dy, INDArray dx, INDArray dw,
-                  INDArray dGamma, INDArray dBeta);
+    void backward(
+            ConvGeometry g,
+            boolean relu,
+            float eps,
+            INDArray x,
+            INDArray w,
+            INDArray gamma,
+            INDArray beta,
+            INDArray saved,
+            INDArray batchMean,
+            INDArray batchVar,
+            INDArray dy,
+            INDArray dx,
+            INDArray dw,
+            INDArray dGamma,
+            INDArray dBeta);
 
     /** A short name for logs and benchmarks. */
     String name();

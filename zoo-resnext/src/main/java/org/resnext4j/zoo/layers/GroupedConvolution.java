@@ -1,5 +1,8 @@
 package org.resnext4j.zoo.layers;
 
+import java.util.Collection;
+import java.util.Map;
+import java.util.Objects;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -11,10 +14,6 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-
-import java.util.Collection;
-import java.util.Map;
-import java.util.Objects;
 
 /**
  * The convolution part of a fused layer's configuration ({@link Conv2dNormActivation}): a grouped 2D convolution,
@@ -49,9 +48,13 @@ public abstract class GroupedConvolution extends ConvolutionLayer {
     }
 
     @Override
-    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
-                             int layerIndex, INDArray layerParamsView, boolean initializeParams,
-                             DataType networkDataType) {
+    public Layer instantiate(
+            NeuralNetConfiguration conf,
+            Collection<TrainingListener> trainingListeners,
+            int layerIndex,
+            INDArray layerParamsView,
+            boolean initializeParams,
+            DataType networkDataType) {
         validate();
         BaseLayer<?> ret = runtimeLayer(conf, networkDataType);
         ret.setListeners(trainingListeners);

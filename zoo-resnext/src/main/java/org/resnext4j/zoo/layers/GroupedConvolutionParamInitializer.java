@@ -1,17 +1,16 @@
 package org.resnext4j.zoo.layers;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Parameters of a {@link GroupedConvolution}: {@code W} of shape {@code [nOut, nIn / groups, kH, kW]} (C order) and,
@@ -23,8 +22,7 @@ public final class GroupedConvolutionParamInitializer implements ParamInitialize
     public static final String WEIGHT_KEY = ConvolutionParamInitializer.WEIGHT_KEY;
     public static final String BIAS_KEY = ConvolutionParamInitializer.BIAS_KEY;
 
-    private GroupedConvolutionParamInitializer() {
-    }
+    private GroupedConvolutionParamInitializer() {}
 
     private static long[] weightShape(GroupedConvolution l) {
         int[] k = l.getKernelSize();
@@ -92,7 +90,8 @@ public final class GroupedConvolutionParamInitializer implements ParamInitialize
         }
         conf.addVariable(WEIGHT_KEY);
         if (l.hasBias()) {
-            INDArray bView = flat.get(NDArrayIndex.interval(nW, nW + l.getNOut())).reshape(1, l.getNOut());
+            INDArray bView =
+                    flat.get(NDArrayIndex.interval(nW, nW + l.getNOut())).reshape(1, l.getNOut());
             if (initializeParams) {
                 bView.assign(l.getBiasInit());
             }
@@ -110,7 +109,9 @@ public final class GroupedConvolutionParamInitializer implements ParamInitialize
         Map<String, INDArray> out = new LinkedHashMap<>();
         out.put(WEIGHT_KEY, flat.get(NDArrayIndex.interval(0, nW)).reshape('c', weightShape(l)));
         if (l.hasBias()) {
-            out.put(BIAS_KEY, flat.get(NDArrayIndex.interval(nW, nW + l.getNOut())).reshape(1, l.getNOut()));
+            out.put(
+                    BIAS_KEY,
+                    flat.get(NDArrayIndex.interval(nW, nW + l.getNOut())).reshape(1, l.getNOut()));
         }
         return out;
     }

@@ -17,8 +17,7 @@ public final class Kernels {
     /** The property's name before the fused layers shared one seam; still read when the new one is not set. */
     static final String LEGACY_KERNEL_PROPERTY = "resnext4j.groupedconv.kernel";
 
-    private Kernels() {
-    }
+    private Kernels() {}
 
     static ConvNormKernel convNorm(DataType dataType) {
         ConvNormKernel k = oneDnnWanted(dataType) ? OneDnnConvNorm.instanceOrNull() : null;
@@ -36,7 +35,9 @@ public final class Kernels {
         if (!wanted.equals("onednn") && !wanted.equals("nd4j")) {
             throw new IllegalArgumentException(key + ": expected onednn or nd4j, got \"" + wanted + "\"");
         }
-        boolean cpu = "CPU".equalsIgnoreCase(Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend"));
+        boolean cpu = "CPU"
+                .equalsIgnoreCase(
+                        Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend"));
         return wanted.equals("onednn") && cpu && dataType == DataType.FLOAT;
     }
 }

@@ -8,8 +8,7 @@ final class Nd4jAddRelu implements AddReluKernel {
 
     static final Nd4jAddRelu INSTANCE = new Nd4jAddRelu();
 
-    private Nd4jAddRelu() {
-    }
+    private Nd4jAddRelu() {}
 
     @Override
     public void forward(INDArray a, INDArray b, INDArray y) {

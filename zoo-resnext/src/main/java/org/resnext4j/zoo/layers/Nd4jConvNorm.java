@@ -20,8 +20,7 @@ final class Nd4jConvNorm implements ConvNormKernel {
 
     private static final int[] CHANNEL_REDUCTION = {0, 2, 3};
 
-    private Nd4jConvNorm() {
-    }
+    private Nd4jConvNorm() {}
 
     @Override
     public String name() {
@@ -57,8 +56,18 @@ final class Nd4jConvNorm implements ConvNormKernel {
     }
 
     @Override
-    public void forwardTraining(ConvGeometry g, boolean relu, float eps, INDArray x, INDArray w, INDArray gamma,
-                                INDArray beta, INDArray y, INDArray saved, INDArray batchMean, INDArray batchVar) {
+    public void forwardTraining(
+            ConvGeometry g,
+            boolean relu,
+            float eps,
+            INDArray x,
+            INDArray w,
+            INDArray gamma,
+            INDArray beta,
+            INDArray y,
+            INDArray saved,
+            INDArray batchMean,
+            INDArray batchVar) {
         INDArray z = z(g, saved);
         Nd4jGroupedConv.INSTANCE.forward(g, x, w, z);
         batchMean.assign(z.mean(CHANNEL_REDUCTION));
@@ -67,17 +76,39 @@ final class Nd4jConvNorm implements ConvNormKernel {
     }
 
     @Override
-    public void forwardInference(ConvGeometry g, boolean relu, float eps, INDArray x, INDArray w, INDArray gamma,
-                                 INDArray beta, INDArray mean, INDArray var, INDArray y) {
+    public void forwardInference(
+            ConvGeometry g,
+            boolean relu,
+            float eps,
+            INDArray x,
+            INDArray w,
+            INDArray gamma,
+            INDArray beta,
+            INDArray mean,
+            INDArray var,
+            INDArray y) {
         INDArray z = y.ulike();
         Nd4jGroupedConv.INSTANCE.forward(g, x, w, z);
         scaleShift(normalized(z, mean, var, eps), gamma, beta, relu, y);
     }
 
     @Override
-    public void backward(ConvGeometry g, boolean relu, float eps, INDArray x, INDArray w, INDArray gamma,
-                         INDArray beta, INDArray saved, INDArray batchMean, INDArray batchVar, INDArray dy,
-                         INDArray dx, INDArray dw, INDArray dGamma, INDArray dBeta) {
+    public void backward(
+            ConvGeometry g,
+            boolean relu,
+            float eps,
+            INDArray x,
+            INDArray w,
+            INDArray gamma,
+            INDArray beta,
+            INDArray saved,
+            INDArray batchMean,
+            INDArray batchVar,
+            INDArray dy,
+            INDArray dx,
+            INDArray dw,
+            INDArray dGamma,
+            INDArray dBeta) {
         INDArray zHat = normalized(z(g, saved), batchMean, batchVar, eps);
         INDArray da = dy;
         if (relu) {

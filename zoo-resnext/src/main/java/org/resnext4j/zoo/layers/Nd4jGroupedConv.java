@@ -14,8 +14,7 @@ final class Nd4jGroupedConv {
 
     static final Nd4jGroupedConv INSTANCE = new Nd4jGroupedConv();
 
-    private Nd4jGroupedConv() {
-    }
+    private Nd4jGroupedConv() {}
 
     private static INDArray channels(INDArray a, long from, long to) {
         return a.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to), NDArrayIndex.all(), NDArrayIndex.all());
@@ -53,9 +52,11 @@ final class Nd4jGroupedConv {
         w = w == null ? null : w.dup('c'); // see forward
         INDArray dwAll = dw == null ? null : Nd4j.create(dw.dataType(), dw.shape());
         for (int k = 0; k < g.groups(); k++) {
-            INDArray xg = x == null ? Nd4j.zeros(dy.dataType(), g.n(), ci, g.h(), g.w())
+            INDArray xg = x == null
+                    ? Nd4j.zeros(dy.dataType(), g.n(), ci, g.h(), g.w())
                     : channels(x, k * ci, (k + 1) * ci).dup('c');
-            INDArray wg = w == null ? Nd4j.zeros(dy.dataType(), co, ci, g.kH(), g.kW())
+            INDArray wg = w == null
+                    ? Nd4j.zeros(dy.dataType(), co, ci, g.kH(), g.kW())
                     : rows(w, k * co, (k + 1) * co).dup('c');
             INDArray dyg = channels(dy, k * co, (k + 1) * co).dup('c');
             INDArray dxg = Nd4j.create(dy.dataType(), g.n(), ci, g.h(), g.w());
@@ -76,7 +77,9 @@ final class Nd4jGroupedConv {
     private static DynamicCustomOp op(String name, ConvGeometry g, INDArray[] in, INDArray[] out) {
         // libnd4j conv2d / conv2d_bp integer arguments: kernel, stride, padding, dilation, padding mode
         // (0 = explicit), data format (0 = NCHW), weight format (1 = [oC, iC, kH, kW])
-        return DynamicCustomOp.builder(name).addInputs(in).addOutputs(out)
+        return DynamicCustomOp.builder(name)
+                .addInputs(in)
+                .addOutputs(out)
                 .addIntegerArguments(g.kH(), g.kW(), g.sH(), g.sW(), g.pH(), g.pW(), 1, 1, 0, 0, 1)
                 .build();
     }

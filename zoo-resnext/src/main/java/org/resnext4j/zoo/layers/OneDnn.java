@@ -1,5 +1,19 @@
 package org.resnext4j.zoo.layers;
 
+import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_init_by_tag;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
@@ -13,21 +27,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.function.Consumer;
-import java.util.function.Function;
-
-import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_init_by_tag;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
 
 /**
  * What the oneDNN kernels share: the CPU engine (one per process, created when oneDNN's natives load), a stream per
@@ -62,8 +61,10 @@ final class OneDnn {
                         instance = new OneDnn();
                     } catch (Throwable t) {
                         unavailable = true;
-                        log.warn("oneDNN (org.bytedeco:dnnl) is not available; grouped convolutions use ND4J ops and "
-                                + "batch normalization DL4J's own layer: {}", t.toString());
+                        log.warn(
+                                "oneDNN (org.bytedeco:dnnl) is not available; grouped convolutions use ND4J ops and "
+                                        + "batch normalization DL4J's own layer: {}",
+                                t.toString());
                     }
                 }
             }
@@ -116,9 +117,19 @@ final class OneDnn {
      * thread runs one call at a time and no two arguments of a call share a role.
      */
     enum Scratch {
-        CONV_SRC, CONV_WEIGHTS, CONV_DST, CONV_BWD_DATA_DIFF_DST, CONV_BWD_DATA_WEIGHTS, CONV_BWD_DATA_DIFF_SRC,
-        CONV_BWD_WEIGHTS_SRC, CONV_BWD_WEIGHTS_DIFF_DST, CONV_BWD_WEIGHTS_DIFF_WEIGHTS, NORM_DST, NORM_DIFF_DST,
-        NORM_INPUT, NORM_DIFF_INPUT
+        CONV_SRC,
+        CONV_WEIGHTS,
+        CONV_DST,
+        CONV_BWD_DATA_DIFF_DST,
+        CONV_BWD_DATA_WEIGHTS,
+        CONV_BWD_DATA_DIFF_SRC,
+        CONV_BWD_WEIGHTS_SRC,
+        CONV_BWD_WEIGHTS_DIFF_DST,
+        CONV_BWD_WEIGHTS_DIFF_WEIGHTS,
+        NORM_DST,
+        NORM_DIFF_DST,
+        NORM_INPUT,
+        NORM_DIFF_INPUT
     }
 
     private final ThreadLocal<INDArray[]> scratchBuffers =

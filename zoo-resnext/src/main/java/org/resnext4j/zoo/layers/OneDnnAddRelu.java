@@ -1,21 +1,5 @@
 package org.resnext4j.zoo.layers;
 
-import org.bytedeco.dnnl.const_dnnl_op_desc_t;
-import org.bytedeco.dnnl.dnnl_binary_desc_t;
-import org.bytedeco.dnnl.dnnl_eltwise_desc_t;
-import org.bytedeco.dnnl.dnnl_engine;
-import org.bytedeco.dnnl.dnnl_memory;
-import org.bytedeco.dnnl.dnnl_memory_desc_t;
-import org.bytedeco.dnnl.dnnl_post_ops;
-import org.bytedeco.dnnl.dnnl_primitive;
-import org.bytedeco.dnnl.dnnl_primitive_attr;
-import org.bytedeco.dnnl.dnnl_primitive_desc;
-import org.bytedeco.dnnl.dnnl_stream;
-import org.bytedeco.javacpp.Pointer;
-import org.nd4j.linalg.api.ndarray.INDArray;
-
-import java.util.Map;
-
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
@@ -45,6 +29,21 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_x;
 import static org.resnext4j.zoo.layers.OneDnn.check;
 import static org.resnext4j.zoo.layers.OneDnn.md;
+
+import java.util.Map;
+import org.bytedeco.dnnl.const_dnnl_op_desc_t;
+import org.bytedeco.dnnl.dnnl_binary_desc_t;
+import org.bytedeco.dnnl.dnnl_eltwise_desc_t;
+import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.dnnl_memory;
+import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_post_ops;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_attr;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The residual sum and ReLU of {@link ResidualAddRelu} on oneDNN (FLOAT, contiguous arrays of any shape, treated as
@@ -120,15 +119,19 @@ final class OneDnnAddRelu implements AddReluKernel {
             check(dnnl_primitive_create(add, addPd), "primitive_create");
 
             dnnl_eltwise_desc_t fd = new dnnl_eltwise_desc_t();
-            check(dnnl_eltwise_forward_desc_init(fd, dnnl_forward_training, dnnl_eltwise_relu_use_dst_for_bwd, v, 0f,
-                    0f), "eltwise_forward_desc_init");
+            check(
+                    dnnl_eltwise_forward_desc_init(
+                            fd, dnnl_forward_training, dnnl_eltwise_relu_use_dst_for_bwd, v, 0f, 0f),
+                    "eltwise_forward_desc_init");
             dnnl_primitive_desc hint = new dnnl_primitive_desc();
             check(dnnl_primitive_desc_create(hint, new const_dnnl_op_desc_t(fd), null, engine, null), "eltwise_pd");
             dnnl_eltwise_desc_t bwd = new dnnl_eltwise_desc_t();
-            check(dnnl_eltwise_backward_desc_init(bwd, dnnl_eltwise_relu_use_dst_for_bwd, v, v, 0f, 0f),
+            check(
+                    dnnl_eltwise_backward_desc_init(bwd, dnnl_eltwise_relu_use_dst_for_bwd, v, v, 0f, 0f),
                     "eltwise_backward_desc_init");
             dnnl_primitive_desc bwdPd = new dnnl_primitive_desc();
-            check(dnnl_primitive_desc_create(bwdPd, new const_dnnl_op_desc_t(bwd), null, engine, hint),
+            check(
+                    dnnl_primitive_desc_create(bwdPd, new const_dnnl_op_desc_t(bwd), null, engine, hint),
                     "eltwise_bwd_pd");
             check(dnnl_primitive_create(reluBackward, bwdPd), "primitive_create");
             for (dnnl_memory m : new dnnl_memory[] {src0, src1, dst}) {

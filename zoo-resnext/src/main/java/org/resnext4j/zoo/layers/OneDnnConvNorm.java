@@ -1,23 +1,5 @@
 package org.resnext4j.zoo.layers;
 
-import org.bytedeco.dnnl.const_dnnl_op_desc_t;
-import org.bytedeco.dnnl.dnnl_batch_normalization_desc_t;
-import org.bytedeco.dnnl.dnnl_engine;
-import org.bytedeco.dnnl.dnnl_memory;
-import org.bytedeco.dnnl.dnnl_memory_desc_t;
-import org.bytedeco.dnnl.dnnl_primitive;
-import org.bytedeco.dnnl.dnnl_primitive_desc;
-import org.bytedeco.dnnl.dnnl_stream;
-import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.Pointer;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SCALE_SHIFT;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
@@ -54,6 +36,23 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_x;
 import static org.resnext4j.zoo.layers.OneDnn.check;
 import static org.resnext4j.zoo.layers.OneDnn.md;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.dnnl.const_dnnl_op_desc_t;
+import org.bytedeco.dnnl.dnnl_batch_normalization_desc_t;
+import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.dnnl_memory;
+import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
 /**
  * {@link ConvNormKernel} on oneDNN (FLOAT, ND4J's CPU backend). The convolution writes its output in oneDNN's own
  * (blocked) layout, batch normalization (with the ReLU fused, {@code dnnl_fuse_norm_relu}) reads and writes that layout,
@@ -70,8 +69,7 @@ final class OneDnnConvNorm implements ConvNormKernel {
     private final OneDnn dnn;
     private final ThreadLocal<Map<Key, Plan>> plans = OneDnn.planCache(Plan::close);
 
-    private record Key(ConvGeometry g, boolean relu, float eps) {
-    }
+    private record Key(ConvGeometry g, boolean relu, float eps) {}
 
     private OneDnnConvNorm(OneDnn dnn) {
         this.dnn = dnn;
@@ -98,23 +96,55 @@ final class OneDnnConvNorm implements ConvNormKernel {
     }
 
     @Override
-    public void forwardTraining(ConvGeometry g, boolean relu, float eps, INDArray x, INDArray w, INDArray gamma,
-                                INDArray beta, INDArray y, INDArray saved, INDArray batchMean, INDArray batchVar) {
+    public void forwardTraining(
+            ConvGeometry g,
+            boolean relu,
+            float eps,
+            INDArray x,
+            INDArray w,
+            INDArray gamma,
+            INDArray beta,
+            INDArray y,
+            INDArray saved,
+            INDArray batchMean,
+            INDArray batchVar) {
         plan(g, relu, eps).forward(true, x, w, gamma, beta, batchMean, batchVar, y, saved, dnn.stream());
     }
 
     @Override
-    public void forwardInference(ConvGeometry g, boolean relu, float eps, INDArray x, INDArray w, INDArray gamma,
-                                 INDArray beta, INDArray mean, INDArray var, INDArray y) {
+    public void forwardInference(
+            ConvGeometry g,
+            boolean relu,
+            float eps,
+            INDArray x,
+            INDArray w,
+            INDArray gamma,
+            INDArray beta,
+            INDArray mean,
+            INDArray var,
+            INDArray y) {
         plan(g, relu, eps).forward(false, x, w, gamma, beta, mean, var, y, null, dnn.stream());
     }
 
     @Override
-    public void backward(ConvGeometry g, boolean relu, float eps, INDArray x, INDArray w, INDArray gamma,
-                         INDArray beta, INDArray saved, INDArray batchMean, INDArray batchVar, INDArray dy,
-                         INDArray dx, INDArray dw, INDArray dGamma, INDArray dBeta) {
-        plan(g, relu, eps).backward(x, w, gamma, beta, saved, batchMean, batchVar, dy, dx, dw, dGamma, dBeta,
-                dnn.stream());
+    public void backward(
+            ConvGeometry g,
+            boolean relu,
+            float eps,
+            INDArray x,
+            INDArray w,
+            INDArray gamma,
+            INDArray beta,
+            INDArray saved,
+            INDArray batchMean,
+            INDArray batchVar,
+            INDArray dy,
+            INDArray dx,
+            INDArray dw,
+            INDArray dGamma,
+            INDArray dBeta) {
+        plan(g, relu, eps)
+                .backward(x, w, gamma, beta, saved, batchMean, batchVar, dy, dx, dw, dGamma, dBeta, dnn.stream());
     }
 
     /** The primitives of one geometry, ReLU choice and epsilon, with their memories (handles set per call). */
@@ -151,8 +181,8 @@ final class OneDnnConvNorm implements ConvNormKernel {
             long c = g.outChannels();
             int flags = dnnl_use_scaleshift | (relu ? dnnl_fuse_norm_relu : 0);
             dnnl_primitive_desc trainPd = bnForward(engine, zMd, dnnl_forward_training, flags, eps);
-            dnnl_primitive_desc inferPd = bnForward(engine, zMd, dnnl_forward_inference,
-                    flags | dnnl_use_global_stats, eps);
+            dnnl_primitive_desc inferPd =
+                    bnForward(engine, zMd, dnnl_forward_inference, flags | dnnl_use_global_stats, eps);
             dnnl_batch_normalization_desc_t bd = new dnnl_batch_normalization_desc_t();
             check(dnnl_batch_normalization_backward_desc_init(bd, dnnl_backward, zMd, zMd, eps, flags), "bn_bwd_desc");
             dnnl_primitive_desc bwdPd = new dnnl_primitive_desc();
@@ -198,8 +228,8 @@ final class OneDnnConvNorm implements ConvNormKernel {
             return md(shape, shape[1] % 16 == 0 ? dnnl_nChw16c : shape[1] % 8 == 0 ? dnnl_nChw8c : dnnl_nchw);
         }
 
-        private dnnl_primitive_desc bnForward(dnnl_engine engine, dnnl_memory_desc_t zMd, int prop, int flags,
-                                              float eps) {
+        private dnnl_primitive_desc bnForward(
+                dnnl_engine engine, dnnl_memory_desc_t zMd, int prop, int flags, float eps) {
             dnnl_batch_normalization_desc_t d = new dnnl_batch_normalization_desc_t();
             check(dnnl_batch_normalization_forward_desc_init(d, prop, zMd, eps, flags), "bn_fwd_desc");
             dnnl_primitive_desc pd = new dnnl_primitive_desc();
@@ -207,7 +237,6 @@ final class OneDnnConvNorm implements ConvNormKernel {
             pds.add(pd);
             return pd;
         }
-
 
         private dnnl_memory memory(dnnl_engine engine, dnnl_memory_desc_t md) {
             dnnl_memory m = new dnnl_memory();
@@ -238,8 +267,7 @@ final class OneDnnConvNorm implements ConvNormKernel {
         private Pointer adjacentOrNull(INDArray a, INDArray b, String aName, String bName) {
             Pointer pa = OneDnn.pointer(a, aName);
             Pointer pb = OneDnn.pointer(b, bName);
-            return pa.position() == 0 && pb.position() == 0 && pb.address() == pa.address() + 4L * channels
-                    ? pa : null;
+            return pa.position() == 0 && pb.position() == 0 && pb.address() == pa.address() + 4L * channels ? pa : null;
         }
 
         /** Binds the saved buffer's convolution-output part, and (with ReLU) the workspace part; returns the former. */
@@ -256,8 +284,17 @@ final class OneDnnConvNorm implements ConvNormKernel {
             return zData;
         }
 
-        void forward(boolean training, INDArray x, INDArray w, INDArray gamma, INDArray beta, INDArray m,
-                     INDArray v, INDArray y, INDArray saved, dnnl_stream s) {
+        void forward(
+                boolean training,
+                INDArray x,
+                INDArray w,
+                INDArray gamma,
+                INDArray beta,
+                INDArray m,
+                INDArray v,
+                INDArray y,
+                INDArray saved,
+                dnnl_stream s) {
             Pointer zData;
             if (training) {
                 zData = bindSaved(saved);
@@ -271,18 +308,54 @@ final class OneDnnConvNorm implements ConvNormKernel {
             bind(var, OneDnn.pointer(v, "variance"));
             dnnl_memory out = dst.bindOutput(OneDnn.pointer(y, "y"));
             if (training && relu) {
-                OneDnn.execute(train, s, DNNL_ARG_SRC, z, DNNL_ARG_DST, out, DNNL_ARG_SCALE_SHIFT, scaleShift,
-                        DNNL_ARG_MEAN, mean, DNNL_ARG_VARIANCE, var, DNNL_ARG_WORKSPACE, ws);
+                OneDnn.execute(
+                        train,
+                        s,
+                        DNNL_ARG_SRC,
+                        z,
+                        DNNL_ARG_DST,
+                        out,
+                        DNNL_ARG_SCALE_SHIFT,
+                        scaleShift,
+                        DNNL_ARG_MEAN,
+                        mean,
+                        DNNL_ARG_VARIANCE,
+                        var,
+                        DNNL_ARG_WORKSPACE,
+                        ws);
             } else {
-                OneDnn.execute(training ? train : infer, s, DNNL_ARG_SRC, z, DNNL_ARG_DST, out, DNNL_ARG_SCALE_SHIFT,
-                        scaleShift, DNNL_ARG_MEAN, mean, DNNL_ARG_VARIANCE, var);
+                OneDnn.execute(
+                        training ? train : infer,
+                        s,
+                        DNNL_ARG_SRC,
+                        z,
+                        DNNL_ARG_DST,
+                        out,
+                        DNNL_ARG_SCALE_SHIFT,
+                        scaleShift,
+                        DNNL_ARG_MEAN,
+                        mean,
+                        DNNL_ARG_VARIANCE,
+                        var);
             }
             dst.finishOutput(s);
             check(dnnl_stream_wait(s), "stream_wait");
         }
 
-        void backward(INDArray x, INDArray w, INDArray gamma, INDArray beta, INDArray saved, INDArray m, INDArray v,
-                      INDArray dy, INDArray dx, INDArray dw, INDArray dGamma, INDArray dBeta, dnnl_stream s) {
+        void backward(
+                INDArray x,
+                INDArray w,
+                INDArray gamma,
+                INDArray beta,
+                INDArray saved,
+                INDArray m,
+                INDArray v,
+                INDArray dy,
+                INDArray dx,
+                INDArray dw,
+                INDArray dGamma,
+                INDArray dBeta,
+                dnnl_stream s) {
             bindSaved(saved);
             bindScaleShift(gamma, beta);
             bind(mean, OneDnn.pointer(m, "mean"));
@@ -293,13 +366,43 @@ final class OneDnnConvNorm implements ConvNormKernel {
             bind(diffScaleShift, dGammaBeta != null ? dGammaBeta : dss.position(0));
             dnnl_memory dyMem = diffDst.bindInput(OneDnn.pointer(dy, "dy"), s);
             if (relu) {
-                OneDnn.execute(bwd, s, DNNL_ARG_SRC, z, DNNL_ARG_MEAN, mean, DNNL_ARG_VARIANCE, var,
-                        DNNL_ARG_DIFF_DST, dyMem, DNNL_ARG_SCALE_SHIFT, scaleShift, DNNL_ARG_DIFF_SRC, diffZ,
-                        DNNL_ARG_DIFF_SCALE_SHIFT, diffScaleShift, DNNL_ARG_WORKSPACE, ws);
+                OneDnn.execute(
+                        bwd,
+                        s,
+                        DNNL_ARG_SRC,
+                        z,
+                        DNNL_ARG_MEAN,
+                        mean,
+                        DNNL_ARG_VARIANCE,
+                        var,
+                        DNNL_ARG_DIFF_DST,
+                        dyMem,
+                        DNNL_ARG_SCALE_SHIFT,
+                        scaleShift,
+                        DNNL_ARG_DIFF_SRC,
+                        diffZ,
+                        DNNL_ARG_DIFF_SCALE_SHIFT,
+                        diffScaleShift,
+                        DNNL_ARG_WORKSPACE,
+                        ws);
             } else {
-                OneDnn.execute(bwd, s, DNNL_ARG_SRC, z, DNNL_ARG_MEAN, mean, DNNL_ARG_VARIANCE, var,
-                        DNNL_ARG_DIFF_DST, dyMem, DNNL_ARG_SCALE_SHIFT, scaleShift, DNNL_ARG_DIFF_SRC, diffZ,
-                        DNNL_ARG_DIFF_SCALE_SHIFT, diffScaleShift);
+                OneDnn.execute(
+                        bwd,
+                        s,
+                        DNNL_ARG_SRC,
+                        z,
+                        DNNL_ARG_MEAN,
+                        mean,
+                        DNNL_ARG_VARIANCE,
+                        var,
+                        DNNL_ARG_DIFF_DST,
+                        dyMem,
+                        DNNL_ARG_SCALE_SHIFT,
+                        scaleShift,
+                        DNNL_ARG_DIFF_SRC,
+                        diffZ,
+                        DNNL_ARG_DIFF_SCALE_SHIFT,
+                        diffScaleShift);
             }
             conv.backwardData(dz, OneDnn.pointer(w, "w"), OneDnn.pointer(dx, "dx"), s);
             conv.backwardWeights(OneDnn.pointer(x, "x"), dz, OneDnn.pointer(dw, "dw"), s);

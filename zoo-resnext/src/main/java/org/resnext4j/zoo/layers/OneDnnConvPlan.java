@@ -1,18 +1,5 @@
 package org.resnext4j.zoo.layers;
 
-import org.bytedeco.dnnl.const_dnnl_op_desc_t;
-import org.bytedeco.dnnl.dnnl_convolution_desc_t;
-import org.bytedeco.dnnl.dnnl_engine;
-import org.bytedeco.dnnl.dnnl_memory_desc_t;
-import org.bytedeco.dnnl.dnnl_primitive;
-import org.bytedeco.dnnl.dnnl_primitive_desc;
-import org.bytedeco.dnnl.dnnl_stream;
-import org.bytedeco.javacpp.Pointer;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.UnaryOperator;
-
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_WEIGHTS;
@@ -39,6 +26,18 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_query_src_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_weights_md;
 import static org.resnext4j.zoo.layers.OneDnn.check;
 import static org.resnext4j.zoo.layers.OneDnn.md;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.bytedeco.dnnl.const_dnnl_op_desc_t;
+import org.bytedeco.dnnl.dnnl_convolution_desc_t;
+import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.javacpp.Pointer;
 
 /**
  * oneDNN's convolution primitives for one {@link ConvGeometry} (forward, backward data, backward weights), created
@@ -83,16 +82,31 @@ final class OneDnnConvPlan {
         dnnl_memory_desc_t dstAny = md(dst, dnnl_format_tag_any);
 
         dnnl_convolution_desc_t fd = new dnnl_convolution_desc_t();
-        check(dnnl_convolution_forward_desc_init(fd, dnnl_forward_training, dnnl_convolution_direct, srcAny,
-                weiAny, null, dstAny, strides, pad, pad), "convolution_forward_desc_init");
+        check(
+                dnnl_convolution_forward_desc_init(
+                        fd,
+                        dnnl_forward_training,
+                        dnnl_convolution_direct,
+                        srcAny,
+                        weiAny,
+                        null,
+                        dstAny,
+                        strides,
+                        pad,
+                        pad),
+                "convolution_forward_desc_init");
         dnnl_primitive_desc fpd = pd(engine, new const_dnnl_op_desc_t(fd), null);
         dnnl_convolution_desc_t bdd = new dnnl_convolution_desc_t();
-        check(dnnl_convolution_backward_data_desc_init(bdd, dnnl_convolution_direct, srcAny, weiAny, dstAny,
-                strides, pad, pad), "convolution_backward_data_desc_init");
+        check(
+                dnnl_convolution_backward_data_desc_init(
+                        bdd, dnnl_convolution_direct, srcAny, weiAny, dstAny, strides, pad, pad),
+                "convolution_backward_data_desc_init");
         dnnl_primitive_desc bdpd = pd(engine, new const_dnnl_op_desc_t(bdd), fpd);
         dnnl_convolution_desc_t bwd = new dnnl_convolution_desc_t();
-        check(dnnl_convolution_backward_weights_desc_init(bwd, dnnl_convolution_direct, srcAny, weiAny, null,
-                dstAny, strides, pad, pad), "convolution_backward_weights_desc_init");
+        check(
+                dnnl_convolution_backward_weights_desc_init(
+                        bwd, dnnl_convolution_direct, srcAny, weiAny, null, dstAny, strides, pad, pad),
+                "convolution_backward_weights_desc_init");
         dnnl_primitive_desc bwpd = pd(engine, new const_dnnl_op_desc_t(bwd), fpd);
 
         fwd = OneDnn.primitive(fpd);
@@ -101,20 +115,54 @@ final class OneDnnConvPlan {
         dnnl_memory_desc_t primDst = dnnl_primitive_desc_query_md(fpd, dnnl_query_dst_md, 0);
         dstMd = outputLayout.apply(primDst);
         dnnl_memory_desc_t dstUser = dstMd;
-        fwdSrc = new OneDnnPort(dnn, OneDnn.Scratch.CONV_SRC, DNNL_ARG_SRC, srcUser, dnnl_primitive_desc_query_md(fpd, dnnl_query_src_md, 0));
-        fwdWei = new OneDnnPort(dnn, OneDnn.Scratch.CONV_WEIGHTS, DNNL_ARG_WEIGHTS, weiUser,
+        fwdSrc = new OneDnnPort(
+                dnn,
+                OneDnn.Scratch.CONV_SRC,
+                DNNL_ARG_SRC,
+                srcUser,
+                dnnl_primitive_desc_query_md(fpd, dnnl_query_src_md, 0));
+        fwdWei = new OneDnnPort(
+                dnn,
+                OneDnn.Scratch.CONV_WEIGHTS,
+                DNNL_ARG_WEIGHTS,
+                weiUser,
                 dnnl_primitive_desc_query_md(fpd, dnnl_query_weights_md, 0));
         fwdDst = new OneDnnPort(dnn, OneDnn.Scratch.CONV_DST, DNNL_ARG_DST, dstUser, primDst);
-        bdDiffDst = new OneDnnPort(dnn, OneDnn.Scratch.CONV_BWD_DATA_DIFF_DST, DNNL_ARG_DIFF_DST, dstUser,
+        bdDiffDst = new OneDnnPort(
+                dnn,
+                OneDnn.Scratch.CONV_BWD_DATA_DIFF_DST,
+                DNNL_ARG_DIFF_DST,
+                dstUser,
                 dnnl_primitive_desc_query_md(bdpd, dnnl_query_diff_dst_md, 0));
-        bdWei = new OneDnnPort(dnn, OneDnn.Scratch.CONV_BWD_DATA_WEIGHTS, DNNL_ARG_WEIGHTS, weiUser,
+        bdWei = new OneDnnPort(
+                dnn,
+                OneDnn.Scratch.CONV_BWD_DATA_WEIGHTS,
+                DNNL_ARG_WEIGHTS,
+                weiUser,
                 dnnl_primitive_desc_query_md(bdpd, dnnl_query_weights_md, 0));
-        bdDiffSrc = new OneDnnPort(dnn, OneDnn.Scratch.CONV_BWD_DATA_DIFF_SRC, DNNL_ARG_DIFF_SRC, srcUser,
+        bdDiffSrc = new OneDnnPort(
+                dnn,
+                OneDnn.Scratch.CONV_BWD_DATA_DIFF_SRC,
+                DNNL_ARG_DIFF_SRC,
+                srcUser,
                 dnnl_primitive_desc_query_md(bdpd, dnnl_query_diff_src_md, 0));
-        bwSrc = new OneDnnPort(dnn, OneDnn.Scratch.CONV_BWD_WEIGHTS_SRC, DNNL_ARG_SRC, srcUser, dnnl_primitive_desc_query_md(bwpd, dnnl_query_src_md, 0));
-        bwDiffDst = new OneDnnPort(dnn, OneDnn.Scratch.CONV_BWD_WEIGHTS_DIFF_DST, DNNL_ARG_DIFF_DST, dstUser,
+        bwSrc = new OneDnnPort(
+                dnn,
+                OneDnn.Scratch.CONV_BWD_WEIGHTS_SRC,
+                DNNL_ARG_SRC,
+                srcUser,
+                dnnl_primitive_desc_query_md(bwpd, dnnl_query_src_md, 0));
+        bwDiffDst = new OneDnnPort(
+                dnn,
+                OneDnn.Scratch.CONV_BWD_WEIGHTS_DIFF_DST,
+                DNNL_ARG_DIFF_DST,
+                dstUser,
                 dnnl_primitive_desc_query_md(bwpd, dnnl_query_diff_dst_md, 0));
-        bwDiffWei = new OneDnnPort(dnn, OneDnn.Scratch.CONV_BWD_WEIGHTS_DIFF_WEIGHTS, DNNL_ARG_DIFF_WEIGHTS, weiUser,
+        bwDiffWei = new OneDnnPort(
+                dnn,
+                OneDnn.Scratch.CONV_BWD_WEIGHTS_DIFF_WEIGHTS,
+                DNNL_ARG_DIFF_WEIGHTS,
+                weiUser,
                 dnnl_primitive_desc_query_md(bwpd, dnnl_query_diff_weights_md, 0));
     }
 
@@ -124,7 +172,6 @@ final class OneDnnConvPlan {
         pds.add(pd);
         return pd;
     }
-
 
     /** The layout in which the output and its gradient cross (see the constructor). */
     dnnl_memory_desc_t dstMd() {
@@ -146,16 +193,23 @@ final class OneDnnConvPlan {
         run(bwdWeights, bwSrc, x, bwDiffDst, dy, bwDiffWei, dw, s);
     }
 
-    private static void run(dnnl_primitive prim, OneDnnPort in0, Pointer a0, OneDnnPort in1, Pointer a1,
-                            OneDnnPort out, Pointer o, dnnl_stream s) {
-        OneDnn.execute(prim, s, in0.arg, in0.bindInput(a0, s), in1.arg, in1.bindInput(a1, s), out.arg,
-                out.bindOutput(o));
+    private static void run(
+            dnnl_primitive prim,
+            OneDnnPort in0,
+            Pointer a0,
+            OneDnnPort in1,
+            Pointer a1,
+            OneDnnPort out,
+            Pointer o,
+            dnnl_stream s) {
+        OneDnn.execute(
+                prim, s, in0.arg, in0.bindInput(a0, s), in1.arg, in1.bindInput(a1, s), out.arg, out.bindOutput(o));
         out.finishOutput(s);
     }
 
     void close() {
-        for (OneDnnPort port : new OneDnnPort[] {fwdSrc, fwdWei, fwdDst, bdDiffDst, bdWei, bdDiffSrc, bwSrc, bwDiffDst,
-            bwDiffWei}) {
+        for (OneDnnPort port :
+                new OneDnnPort[] {fwdSrc, fwdWei, fwdDst, bdDiffDst, bdWei, bdDiffSrc, bwSrc, bwDiffDst, bwDiffWei}) {
             port.close();
         }
         dnnl_primitive_destroy(fwd);

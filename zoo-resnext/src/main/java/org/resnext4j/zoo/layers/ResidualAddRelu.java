@@ -49,9 +49,13 @@ public class ResidualAddRelu extends GraphVertex {
     }
 
     @Override
-    public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
-                                                                      INDArray paramsView, boolean initializeParams,
-                                                                      DataType networkDatatype) {
+    public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(
+            ComputationGraph graph,
+            String name,
+            int idx,
+            INDArray paramsView,
+            boolean initializeParams,
+            DataType networkDatatype) {
         return new ResidualAddReluVertex(graph, name, idx, networkDatatype);
     }
 
@@ -70,7 +74,10 @@ public class ResidualAddRelu extends GraphVertex {
     @Override
     public MemoryReport getMemoryReport(InputType... inputTypes) {
         return new LayerMemoryReport.Builder(null, ResidualAddRelu.class, inputTypes[0], inputTypes[0])
-                .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
+                .standardMemory(0, 0)
+                .workingMemory(0, 0, 0, 0)
+                .cacheMemory(0, 0)
+                .build();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.resnext4j.zoo.layers;
 
+import java.util.Arrays;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -10,8 +11,6 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-
-import java.util.Arrays;
 
 /** The runtime vertex of {@link ResidualAddRelu}; keeps its training output for the ReLU's backward pass. */
 public class ResidualAddReluVertex extends BaseGraphVertex {
@@ -53,8 +52,8 @@ public class ResidualAddReluVertex extends BaseGraphVertex {
         INDArray a = contiguous(inputs[0]);
         INDArray b = contiguous(inputs[1]);
         if (!Arrays.equals(a.shape(), b.shape())) {
-            throw new IllegalStateException("ResidualAddRelu " + getVertexName() + ": residual " + Arrays.toString(
-                    a.shape()) + " and shortcut " + Arrays.toString(b.shape()) + " differ in shape");
+            throw new IllegalStateException("ResidualAddRelu " + getVertexName() + ": residual "
+                    + Arrays.toString(a.shape()) + " and shortcut " + Arrays.toString(b.shape()) + " differ in shape");
         }
         INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, a.shape(), 'c');
         kernel.forward(a, b, y);
@@ -65,8 +64,8 @@ public class ResidualAddReluVertex extends BaseGraphVertex {
     @Override
     public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
         if (!canDoBackward() || output == null) {
-            throw new IllegalStateException("ResidualAddRelu " + getVertexName()
-                    + ": backward without a training-mode forward pass");
+            throw new IllegalStateException(
+                    "ResidualAddRelu " + getVertexName() + ": backward without a training-mode forward pass");
         }
         INDArray dy = contiguous(epsilon);
         INDArray g = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, dy.shape(), 'c');
@@ -84,8 +83,8 @@ public class ResidualAddReluVertex extends BaseGraphVertex {
     }
 
     @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
-                                                           int minibatchSize) {
+    public Pair<INDArray, MaskState> feedForwardMaskArrays(
+            INDArray[] maskArrays, MaskState currentMaskState, int minibatchSize) {
         return maskArrays == null || maskArrays.length == 0 ? null : new Pair<>(maskArrays[0], currentMaskState);
     }
 

@@ -28,8 +28,7 @@ public final class PretrainedWeights {
     public static final String DIR_PROPERTY = "resnext4j.weights.dir";
     public static final String DIR_ENV = "RESNEXT4J_WEIGHTS";
 
-    private PretrainedWeights() {
-    }
+    private PretrainedWeights() {}
 
     /** The cache directory, as described above. */
     public static Path cacheDir() {
@@ -66,7 +65,8 @@ public final class PretrainedWeights {
         }
         Path sum = file.resolveSibling(file.getFileName() + ".sha256");
         if (Files.isRegularFile(sum)) {
-            String expected = Files.readString(sum, StandardCharsets.US_ASCII).trim().split("\\s+")[0];
+            String expected =
+                    Files.readString(sum, StandardCharsets.US_ASCII).trim().split("\\s+")[0];
             verifySha256(file, expected);
         }
         return file;

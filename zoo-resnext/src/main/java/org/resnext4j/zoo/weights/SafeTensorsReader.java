@@ -1,11 +1,5 @@
 package org.resnext4j.zoo.weights;
 
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.shade.jackson.databind.JsonNode;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
-
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,6 +18,11 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /**
  * Reads a <a href="https://github.com/huggingface/safetensors">safetensors</a> file: an 8-byte little-endian header
@@ -53,8 +52,12 @@ public final class SafeTensorsReader implements Closeable {
     private final Map<String, TensorInfo> tensors;
     private final Map<String, String> metadata;
 
-    private SafeTensorsReader(Path path, FileChannel channel, long dataStart, Map<String, TensorInfo> tensors,
-                              Map<String, String> metadata) {
+    private SafeTensorsReader(
+            Path path,
+            FileChannel channel,
+            long dataStart,
+            Map<String, TensorInfo> tensors,
+            Map<String, String> metadata) {
         this.path = path;
         this.channel = channel;
         this.dataStart = dataStart;
@@ -90,9 +93,11 @@ public final class SafeTensorsReader implements Closeable {
         readFully(ch, lenBuf, 0);
         long headerLen = lenBuf.flip().getLong();
         if (headerLen < 2 || headerLen > MAX_HEADER_BYTES || headerLen > size - 8) {
-            throw bad(file, "header length " + Long.toUnsignedString(headerLen) + " is invalid: expected 2.."
-                    + Math.min(MAX_HEADER_BYTES, size - 8) + " (file size " + size + " bytes, at most "
-                    + MAX_HEADER_BYTES + " bytes of header)");
+            throw bad(
+                    file,
+                    "header length " + Long.toUnsignedString(headerLen) + " is invalid: expected 2.."
+                            + Math.min(MAX_HEADER_BYTES, size - 8) + " (file size " + size + " bytes, at most "
+                            + MAX_HEADER_BYTES + " bytes of header)");
         }
         ByteBuffer header = ByteBuffer.allocate((int) headerLen);
         readFully(ch, header, 8);
@@ -100,7 +105,10 @@ public final class SafeTensorsReader implements Closeable {
         try {
             root = JSON.readTree(new String(header.array(), StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw bad(file, "header is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            throw bad(
+                    file,
+                    "header is not valid JSON: "
+                            + e.getMessage().lines().findFirst().orElse(""));
         }
         if (root == null || !root.isObject()) {
             throw bad(file, "header is not a JSON object");
@@ -115,7 +123,10 @@ public final class SafeTensorsReader implements Closeable {
                 if (!e.getValue().isObject()) {
                     throw bad(file, "__metadata__ is not a JSON object of strings");
                 }
-                e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                e.getValue()
+                        .fields()
+                        .forEachRemaining(
+                                m -> metadata.put(m.getKey(), m.getValue().asText()));
                 continue;
             }
             tensors.put(e.getKey(), tensorInfo(file, e.getKey(), e.getValue(), dataLen));
@@ -131,8 +142,10 @@ public final class SafeTensorsReader implements Closeable {
         JsonNode dtypeNode = node.get("dtype");
         DType dtype = dtypeNode == null ? null : DType.parse(dtypeNode.asText());
         if (dtype == null) {
-            throw bad(file, "tensor \"" + name + "\": unknown dtype " + dtypeNode + ", expected one of "
-                    + java.util.Arrays.toString(DType.values()));
+            throw bad(
+                    file,
+                    "tensor \"" + name + "\": unknown dtype " + dtypeNode + ", expected one of "
+                            + java.util.Arrays.toString(DType.values()));
         }
         JsonNode shapeNode = node.get("shape");
         if (shapeNode == null || !shapeNode.isArray()) {
@@ -143,8 +156,9 @@ public final class SafeTensorsReader implements Closeable {
         for (int i = 0; i < shape.length; i++) {
             JsonNode d = shapeNode.get(i);
             if (!d.canConvertToLong() || !d.isIntegralNumber() || d.asLong() < 0) {
-                throw bad(file, "tensor \"" + name + "\": expected non-negative integer dimensions, got shape "
-                        + shapeNode);
+                throw bad(
+                        file,
+                        "tensor \"" + name + "\": expected non-negative integer dimensions, got shape " + shapeNode);
             }
             shape[i] = d.asLong();
             try {
@@ -154,15 +168,20 @@ public final class SafeTensorsReader implements Closeable {
             }
         }
         JsonNode offsets = node.get("data_offsets");
-        if (offsets == null || !offsets.isArray() || offsets.size() != 2 || !offsets.get(0).isIntegralNumber()
+        if (offsets == null
+                || !offsets.isArray()
+                || offsets.size() != 2
+                || !offsets.get(0).isIntegralNumber()
                 || !offsets.get(1).isIntegralNumber()) {
             throw bad(file, "tensor \"" + name + "\": expected data_offsets [begin, end], got " + offsets);
         }
         long begin = offsets.get(0).asLong();
         long end = offsets.get(1).asLong();
         if (begin < 0 || end < begin || end > dataLen) {
-            throw bad(file, "tensor \"" + name + "\": data_offsets [" + begin + ", " + end
-                    + "] out of range: the data section has " + dataLen + " bytes");
+            throw bad(
+                    file,
+                    "tensor \"" + name + "\": data_offsets [" + begin + ", " + end
+                            + "] out of range: the data section has " + dataLen + " bytes");
         }
         long expectedBytes;
         try {
@@ -171,8 +190,10 @@ public final class SafeTensorsReader implements Closeable {
             throw bad(file, "tensor \"" + name + "\": shape " + shapeNode + " overflows");
         }
         if (end - begin != expectedBytes) {
-            throw bad(file, "tensor \"" + name + "\": shape " + shapeNode + " of " + dtype + " needs "
-                    + expectedBytes + " bytes, but data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
+            throw bad(
+                    file,
+                    "tensor \"" + name + "\": shape " + shapeNode + " of " + dtype + " needs " + expectedBytes
+                            + " bytes, but data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
         }
         return new TensorInfo(name, dtype, shape, begin, end);
     }
@@ -184,8 +205,10 @@ public final class SafeTensorsReader implements Closeable {
             TensorInfo a = sorted.get(i - 1);
             TensorInfo b = sorted.get(i);
             if (b.begin() < a.end()) {
-                throw bad(file, "tensor \"" + b.name() + "\" (bytes " + b.begin() + ".." + b.end()
-                        + ") overlaps tensor \"" + a.name() + "\" (bytes " + a.begin() + ".." + a.end() + ")");
+                throw bad(
+                        file,
+                        "tensor \"" + b.name() + "\" (bytes " + b.begin() + ".." + b.end() + ") overlaps tensor \""
+                                + a.name() + "\" (bytes " + a.begin() + ".." + a.end() + ")");
             }
         }
     }
@@ -247,8 +270,8 @@ public final class SafeTensorsReader implements Closeable {
         }
         long n = info.numel();
         if (n > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException(path + ": tensor \"" + name + "\" has " + n
-                    + " elements, more than one Java array holds");
+            throw new IllegalArgumentException(
+                    path + ": tensor \"" + name + "\" has " + n + " elements, more than one Java array holds");
         }
         float[] out = new float[(int) n];
         int done = 0;
@@ -256,7 +279,10 @@ public final class SafeTensorsReader implements Closeable {
         while (done < n) {
             int count = (int) Math.min(elementsPerChunk, n - done);
             long offset = dataStart + info.begin() + (long) done * info.dtype().bytes();
-            MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, offset, (long) count * info.dtype().bytes());
+            MappedByteBuffer map = channel.map(
+                    FileChannel.MapMode.READ_ONLY,
+                    offset,
+                    (long) count * info.dtype().bytes());
             map.order(ByteOrder.LITTLE_ENDIAN);
             decode(info.dtype(), map, out, done, count);
             done += count;

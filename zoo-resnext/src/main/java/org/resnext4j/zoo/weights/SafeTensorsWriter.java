@@ -1,11 +1,5 @@
 package org.resnext4j.zoo.weights;
 
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
-import org.nd4j.shade.jackson.databind.node.ArrayNode;
-import org.nd4j.shade.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -18,6 +12,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.TreeMap;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.node.ArrayNode;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 /**
  * Writes tensors as an F32 safetensors file, keys sorted (as the reference implementation does), the header padded
@@ -28,8 +27,7 @@ public final class SafeTensorsWriter {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private SafeTensorsWriter() {
-    }
+    private SafeTensorsWriter() {}
 
     /**
      * Writes {@code tensors} (any float data type, converted to F32) and {@code metadata} to {@code file}.
@@ -48,8 +46,8 @@ public final class SafeTensorsWriter {
         for (Map.Entry<String, INDArray> e : sorted.entrySet()) {
             INDArray a = e.getValue();
             if (!a.dataType().isFPType()) {
-                throw new IllegalArgumentException("tensor \"" + e.getKey() + "\": expected a floating-point array, got "
-                        + a.dataType());
+                throw new IllegalArgumentException(
+                        "tensor \"" + e.getKey() + "\": expected a floating-point array, got " + a.dataType());
             }
             ObjectNode entry = header.putObject(e.getKey());
             entry.put("dtype", "F32");
@@ -68,7 +66,8 @@ public final class SafeTensorsWriter {
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch =
+                    FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
                 head.putLong(padded).put(json);
                 while (head.hasRemaining()) {

@@ -1,5 +1,17 @@
 package org.resnext4j.zoo.weights;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.IntConsumer;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -15,19 +27,6 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.resnext4j.zoo.TorchNames;
 import org.resnext4j.zoo.layers.Conv2dNormActivation;
-
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.function.IntConsumer;
 
 /**
  * torchvision/timm state dicts ({@code conv1.weight}, {@code bn1.running_var}, {@code layer1.0.conv2.weight},
@@ -49,7 +48,12 @@ import java.util.function.IntConsumer;
 public final class TorchvisionWeights {
 
     /** How one torchvision tensor becomes (part of) a DL4J parameter. */
-    public enum Transform { COPY, TRANSPOSE, BN_VARIANCE, ROWS }
+    public enum Transform {
+        COPY,
+        TRANSPOSE,
+        BN_VARIANCE,
+        ROWS
+    }
 
     /** One DL4J parameter fed by a torchvision tensor; {@code rowFrom..rowTo} for {@link Transform#ROWS}. */
     public record Target(String vertex, String param, Transform transform, long rowFrom, long rowTo) {
@@ -90,13 +94,11 @@ public final class TorchvisionWeights {
     }
 
     /** What a load did: tensors loaded, and the file's tensors that were ignored ({@code num_batches_tracked}, excluded). */
-    public record LoadReport(int loaded, List<String> ignored) {
-    }
+    public record LoadReport(int loaded, List<String> ignored) {}
 
     private static final String NUM_BATCHES_TRACKED = ".num_batches_tracked";
 
-    private TorchvisionWeights() {
-    }
+    private TorchvisionWeights() {}
 
     /** The mapping table of {@code net}, in graph order. */
     public static List<Mapping> table(ComputationGraph net) {
@@ -104,7 +106,8 @@ public final class TorchvisionWeights {
         Map<String, List<String>> branches = new TreeMap<>();
         for (String v : vertices.keySet()) {
             if (TorchNames.branchOf(v) >= 0 && isLayerWithParams(vertices.get(v))) {
-                branches.computeIfAbsent(TorchNames.moduleOf(v), k -> new ArrayList<>()).add(v);
+                branches.computeIfAbsent(TorchNames.moduleOf(v), k -> new ArrayList<>())
+                        .add(v);
             }
         }
         branches.values().forEach(list -> list.sort((a, b) -> TorchNames.branchOf(a) - TorchNames.branchOf(b)));
@@ -135,8 +138,8 @@ public final class TorchvisionWeights {
                 batchNorm(table, net, v, v, ((BatchNormalization) layer).isUseLogStd());
             } else if (layer instanceof DenseLayer) {
                 long[] w = shape(net, v, "W");
-                table.add(new Mapping(v + ".weight", new long[] {w[1], w[0]},
-                        List.of(target(v, "W", Transform.TRANSPOSE))));
+                table.add(new Mapping(
+                        v + ".weight", new long[] {w[1], w[0]}, List.of(target(v, "W", Transform.TRANSPOSE))));
                 table.add(copy(net, v, v, "bias", "b"));
             } else {
                 throw new IllegalArgumentException("vertex \"" + v + "\": no torchvision mapping for a "
@@ -163,19 +166,24 @@ public final class TorchvisionWeights {
     }
 
     /** The four tensors of torchvision BatchNorm {@code module}, held by {@code vertex}. */
-    private static void batchNorm(List<Mapping> table, ComputationGraph net, String vertex, String module,
-                                  boolean logStd) {
+    private static void batchNorm(
+            List<Mapping> table, ComputationGraph net, String vertex, String module, boolean logStd) {
         table.add(copy(net, vertex, module, "weight", BatchNormalizationParamInitializer.GAMMA));
         table.add(copy(net, vertex, module, "bias", BatchNormalizationParamInitializer.BETA));
         table.add(copy(net, vertex, module, "running_mean", BatchNormalizationParamInitializer.GLOBAL_MEAN));
-        String varKey = logStd ? BatchNormalizationParamInitializer.GLOBAL_LOG_STD
+        String varKey = logStd
+                ? BatchNormalizationParamInitializer.GLOBAL_LOG_STD
                 : BatchNormalizationParamInitializer.GLOBAL_VAR;
-        table.add(new Mapping(module + ".running_var", new long[] {length(net, vertex, varKey)},
+        table.add(new Mapping(
+                module + ".running_var",
+                new long[] {length(net, vertex, varKey)},
                 List.of(target(vertex, varKey, Transform.BN_VARIANCE))));
     }
 
     private static Mapping copy(ComputationGraph net, String vertex, String module, String torchSuffix, String param) {
-        return new Mapping(module + "." + torchSuffix, new long[] {length(net, vertex, param)},
+        return new Mapping(
+                module + "." + torchSuffix,
+                new long[] {length(net, vertex, param)},
                 List.of(target(vertex, param, Transform.COPY)));
     }
 
@@ -204,7 +212,7 @@ public final class TorchvisionWeights {
      * @throws IOException              when the file is unreadable or not a valid safetensors file
      */
     public static LoadReport load(ComputationGraph net, Path file, Options options) throws IOException {
-        return load(net, file, options, loaded -> { });
+        return load(net, file, options, loaded -> {});
     }
 
     /**
@@ -273,7 +281,8 @@ public final class TorchvisionWeights {
 
     private static String hint(String key) {
         return key.startsWith(TorchNames.FC + ".")
-                ? " (a classifier for another number of classes: load all but fc, and fine-tune)" : "";
+                ? " (a classifier for another number of classes: load all but fc, and fine-tune)"
+                : "";
     }
 
     private static String abbreviate(Set<String> keys) {
@@ -287,14 +296,21 @@ public final class TorchvisionWeights {
     private static void write(ComputationGraph net, Mapping m, INDArray torch) {
         for (Target t : m.targets()) {
             INDArray param = net.getParam(t.key());
-            INDArray value = switch (t.transform()) {
-                case COPY -> torch;
-                case TRANSPOSE -> torch.transpose();
-                case ROWS -> torch.get(NDArrayIndex.interval(t.rowFrom(), t.rowTo()), NDArrayIndex.all(),
-                        NDArrayIndex.all(), NDArrayIndex.all());
-                case BN_VARIANCE -> t.param().equals(BatchNormalizationParamInitializer.GLOBAL_LOG_STD)
-                        ? Transforms.log(Transforms.sqrt(torch, true), 10.0, false) : torch;
-            };
+            INDArray value =
+                    switch (t.transform()) {
+                        case COPY -> torch;
+                        case TRANSPOSE -> torch.transpose();
+                        case ROWS ->
+                            torch.get(
+                                    NDArrayIndex.interval(t.rowFrom(), t.rowTo()),
+                                    NDArrayIndex.all(),
+                                    NDArrayIndex.all(),
+                                    NDArrayIndex.all());
+                        case BN_VARIANCE ->
+                            t.param().equals(BatchNormalizationParamInitializer.GLOBAL_LOG_STD)
+                                    ? Transforms.log(Transforms.sqrt(torch, true), 10.0, false)
+                                    : torch;
+                    };
             param.assign(value.reshape(param.shape()).castTo(param.dataType()));
         }
     }
@@ -306,12 +322,15 @@ public final class TorchvisionWeights {
             List<INDArray> parts = new ArrayList<>();
             for (Target t : m.targets()) {
                 INDArray p = net.getParam(t.key()).castTo(DataType.FLOAT);
-                parts.add(switch (t.transform()) {
-                    case COPY, ROWS -> p.dup('c');
-                    case TRANSPOSE -> p.transpose().dup('c');
-                    case BN_VARIANCE -> t.param().equals(BatchNormalizationParamInitializer.GLOBAL_LOG_STD)
-                            ? varianceFromLog10Std(p) : p.dup('c');
-                });
+                parts.add(
+                        switch (t.transform()) {
+                            case COPY, ROWS -> p.dup('c');
+                            case TRANSPOSE -> p.transpose().dup('c');
+                            case BN_VARIANCE ->
+                                t.param().equals(BatchNormalizationParamInitializer.GLOBAL_LOG_STD)
+                                        ? varianceFromLog10Std(p)
+                                        : p.dup('c');
+                        });
             }
             INDArray value = parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(new INDArray[0]));
             out.put(m.torchKey(), value.reshape('c', m.torchShape()));

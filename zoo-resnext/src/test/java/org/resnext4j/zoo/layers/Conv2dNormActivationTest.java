@@ -1,5 +1,10 @@
 package org.resnext4j.zoo.layers;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Set;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -30,12 +35,6 @@ import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.resnext4j.zoo.ChannelSliceVertex;
 
-import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * {@link Conv2dNormActivation} and {@link ResidualAddRelu} against the DL4J layers they replace (grouped convolution,
  * DL4J's BatchNormalization, ReLU), oneDNN against ND4J, and DL4J's gradient check.
@@ -48,12 +47,19 @@ class Conv2dNormActivationTest {
         INDArray ad = a.castTo(DataType.DOUBLE).reshape(a.length());
         INDArray bd = b.castTo(DataType.DOUBLE).reshape(b.length());
         double n = bd.norm2Number().doubleValue();
-        return n == 0 ? ad.norm2Number().doubleValue() : ad.sub(bd).norm2Number().doubleValue() / n;
+        return n == 0
+                ? ad.norm2Number().doubleValue()
+                : ad.sub(bd).norm2Number().doubleValue() / n;
     }
 
     private static GroupedConvolution.Builder conv(int groups) {
-        return new GroupedConvolution.Builder(3, 3).groups(groups).stride(2, 2).padding(1, 1).nOut(8)
-                .hasBias(false).weightInit(WeightInit.XAVIER);
+        return new GroupedConvolution.Builder(3, 3)
+                .groups(groups)
+                .stride(2, 2)
+                .padding(1, 1)
+                .nOut(8)
+                .hasBias(false)
+                .weightInit(WeightInit.XAVIER);
     }
 
     /**
@@ -61,33 +67,69 @@ class Conv2dNormActivationTest {
      * DL4J BN "bn", ReLU "relu") -> pool -> out.
      */
     private static ComputationGraph net(boolean merged, boolean relu) {
-        ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(1)
-                .updater(new Sgd(0.1)).activation(Activation.IDENTITY).convolutionMode(ConvolutionMode.Truncate)
-                .graphBuilder().addInputs("in");
+        ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder()
+                .seed(1)
+                .updater(new Sgd(0.1))
+                .activation(Activation.IDENTITY)
+                .convolutionMode(ConvolutionMode.Truncate)
+                .graphBuilder()
+                .addInputs("in");
         String last;
         if (merged) {
-            b.addLayer("c", new Conv2dNormActivation.Builder(conv(2)).eps(1e-5).decay(0.9).relu(relu).build(), "in");
+            b.addLayer(
+                    "c",
+                    new Conv2dNormActivation.Builder(conv(2))
+                            .eps(1e-5)
+                            .decay(0.9)
+                            .relu(relu)
+                            .build(),
+                    "in");
             last = "c";
         } else {
             for (int g = 0; g < 2; g++) {
                 b.addVertex("conv.slice" + g, new ChannelSliceVertex(2 * g, 2 * g + 1), "in")
-                        .addLayer("conv.group" + g, new ConvolutionLayer.Builder(3, 3).stride(2, 2).padding(1, 1)
-                                .nOut(4).hasBias(false).build(), "conv.slice" + g);
+                        .addLayer(
+                                "conv.group" + g,
+                                new ConvolutionLayer.Builder(3, 3)
+                                        .stride(2, 2)
+                                        .padding(1, 1)
+                                        .nOut(4)
+                                        .hasBias(false)
+                                        .build(),
+                                "conv.slice" + g);
             }
             b.addVertex("conv", new MergeVertex(), "conv.group0", "conv.group1")
-                    .addLayer("bn", new BatchNormalization.Builder().eps(1e-5).decay(0.9).useLogStd(true).build(),
+                    .addLayer(
+                            "bn",
+                            new BatchNormalization.Builder()
+                                    .eps(1e-5)
+                                    .decay(0.9)
+                                    .useLogStd(true)
+                                    .build(),
                             "conv");
             last = "bn";
             if (relu) {
-                b.addLayer("relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), "bn");
+                b.addLayer(
+                        "relu",
+                        new ActivationLayer.Builder()
+                                .activation(Activation.RELU)
+                                .build(),
+                        "bn");
                 last = "relu";
             }
         }
-        ComputationGraph net = new ComputationGraph(b
-                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), last)
-                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
-                        .activation(Activation.SOFTMAX).build(), "pool")
-                .setOutputs("out").setInputTypes(InputType.convolutional(9, 7, 4)).build());
+        ComputationGraph net =
+                new ComputationGraph(b.addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), last)
+                        .addLayer(
+                                "out",
+                                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                                        .nOut(3)
+                                        .activation(Activation.SOFTMAX)
+                                        .build(),
+                                "pool")
+                        .setOutputs("out")
+                        .setInputTypes(InputType.convolutional(9, 7, 4))
+                        .build());
         net.init();
         return net;
     }
@@ -117,8 +159,9 @@ class Conv2dNormActivationTest {
         INDArray w = ours.getParam("c_W");
         ref.setParam("conv.group0_W", w.get(NDArrayIndex.interval(0, 4)).dup());
         ref.setParam("conv.group1_W", w.get(NDArrayIndex.interval(4, 8)).dup());
-        for (String k : BN_KEYS) {   // non-trivial gamma, beta and running statistics
-            INDArray v = Nd4j.rand(DataType.FLOAT, ours.getParam("c_" + k).shape()).subi(0.5);
+        for (String k : BN_KEYS) { // non-trivial gamma, beta and running statistics
+            INDArray v =
+                    Nd4j.rand(DataType.FLOAT, ours.getParam("c_" + k).shape()).subi(0.5);
             ours.setParam("c_" + k, v);
             ref.setParam("bn_" + k, v.reshape(ref.getParam("bn_" + k).shape()));
         }
@@ -128,9 +171,17 @@ class Conv2dNormActivationTest {
         String refOut = relu ? "relu" : "bn";
 
         assertTrue(relErr(ours.outputSingle(false, x), ref.outputSingle(false, x)) < 1e-5, "inference");
-        assertTrue(relErr(ours.feedForward(x, false).get("c"), ref.feedForward(x, false).get(refOut)) < 1e-5,
+        assertTrue(
+                relErr(
+                                ours.feedForward(x, false).get("c"),
+                                ref.feedForward(x, false).get(refOut))
+                        < 1e-5,
                 "inference activations");
-        assertTrue(relErr(ours.feedForward(x, true).get("c"), ref.feedForward(x, true).get(refOut)) < 1e-5,
+        assertTrue(
+                relErr(
+                                ours.feedForward(x, true).get("c"),
+                                ref.feedForward(x, true).get(refOut))
+                        < 1e-5,
                 "training-mode activations");
         for (ComputationGraph n : new ComputationGraph[] {ours, ref}) {
             n.setInputs(x);
@@ -138,8 +189,10 @@ class Conv2dNormActivationTest {
             n.computeGradientAndScore();
         }
         assertEquals(ref.score(), ours.score(), 1e-5);
-        INDArray refW = Nd4j.concat(0, ref.gradient().gradientForVariable().get("conv.group0_W")
-                .reshape(4, 2, 3, 3), ref.gradient().gradientForVariable().get("conv.group1_W").reshape(4, 2, 3, 3));
+        INDArray refW = Nd4j.concat(
+                0,
+                ref.gradient().gradientForVariable().get("conv.group0_W").reshape(4, 2, 3, 3),
+                ref.gradient().gradientForVariable().get("conv.group1_W").reshape(4, 2, 3, 3));
         INDArray oursW = ours.gradient().gradientForVariable().get("c_W");
         assertTrue(relErr(oursW, refW) < 1e-5, "W gradient relative error " + relErr(oursW, refW));
         for (String k : BN_KEYS) {
@@ -183,15 +236,25 @@ class Conv2dNormActivationTest {
         INDArray dy = Nd4j.randn(DataType.FLOAT, geo.outputShape());
         INDArray[] a = run(OneDnnConvNorm.instanceOrNull(), geo, relu, x, wt, gamma, beta, mean, var, dy);
         INDArray[] b = run(Nd4jConvNorm.INSTANCE, geo, relu, x, wt, gamma, beta, mean, var, dy);
-        String[] what = {"training output", "batch mean", "batch variance", "dx", "dw", "dgamma", "dbeta",
-            "inference output"};
+        String[] what = {
+            "training output", "batch mean", "batch variance", "dx", "dw", "dgamma", "dbeta", "inference output"
+        };
         for (int i = 0; i < what.length; i++) {
             assertTrue(relErr(a[i], b[i]) < 1e-4, what[i] + " relative error " + relErr(a[i], b[i]));
         }
     }
 
-    private static INDArray[] run(ConvNormKernel kernel, ConvGeometry g, boolean relu, INDArray x, INDArray w,
-                                  INDArray gamma, INDArray beta, INDArray mean, INDArray var, INDArray dy) {
+    private static INDArray[] run(
+            ConvNormKernel kernel,
+            ConvGeometry g,
+            boolean relu,
+            INDArray x,
+            INDArray w,
+            INDArray gamma,
+            INDArray beta,
+            INDArray mean,
+            INDArray var,
+            INDArray dy) {
         long oc = g.outChannels();
         INDArray y = Nd4j.create(DataType.FLOAT, g.outputShape());
         INDArray saved = Nd4j.create(DataType.FLOAT, kernel.savedLength(g, relu, 1e-5f));
@@ -216,17 +279,42 @@ class Conv2dNormActivationTest {
     @Test
     void dl4jGradientCheckThroughConvNormAndResidual() {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
-                .seed(3).updater(new NoOp()).dataType(DataType.DOUBLE).convolutionMode(ConvolutionMode.Truncate)
-                .graphBuilder().addInputs("in")
-                .addLayer("a", new Conv2dNormActivation.Builder(new GroupedConvolution.Builder(3, 3).groups(2)
-                        .padding(1, 1).nOut(4).weightInit(WeightInit.XAVIER)).relu(true).build(), "in")
-                .addLayer("b", new Conv2dNormActivation.Builder(new GroupedConvolution.Builder(1, 1).nOut(4)
-                        .weightInit(WeightInit.XAVIER)).build(), "a")
+                .seed(3)
+                .updater(new NoOp())
+                .dataType(DataType.DOUBLE)
+                .convolutionMode(ConvolutionMode.Truncate)
+                .graphBuilder()
+                .addInputs("in")
+                .addLayer(
+                        "a",
+                        new Conv2dNormActivation.Builder(new GroupedConvolution.Builder(3, 3)
+                                        .groups(2)
+                                        .padding(1, 1)
+                                        .nOut(4)
+                                        .weightInit(WeightInit.XAVIER))
+                                .relu(true)
+                                .build(),
+                        "in")
+                .addLayer(
+                        "b",
+                        new Conv2dNormActivation.Builder(new GroupedConvolution.Builder(1, 1)
+                                        .nOut(4)
+                                        .weightInit(WeightInit.XAVIER))
+                                .build(),
+                        "a")
                 .addVertex("res", new ResidualAddRelu(), "b", "in")
                 .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "res")
-                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
-                        .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build(), "pool")
-                .setOutputs("out").setInputTypes(InputType.convolutional(6, 7, 4)).build();
+                .addLayer(
+                        "out",
+                        new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                                .nOut(3)
+                                .activation(Activation.SOFTMAX)
+                                .weightInit(WeightInit.XAVIER)
+                                .build(),
+                        "pool")
+                .setOutputs("out")
+                .setInputTypes(InputType.convolutional(6, 7, 4))
+                .build();
         ComputationGraph net = new ComputationGraph(conf);
         net.init();
         assertEquals("nd4j", ((Conv2dNormActivationLayer) net.getLayer("a")).kernelName());
@@ -237,9 +325,13 @@ class Conv2dNormActivationTest {
         DataType before = Nd4j.dataType();
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
         try {
-            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(net)
-                    .inputs(new INDArray[] {x}).labels(new INDArray[] {y})
-                    .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)
+            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig()
+                    .net(net)
+                    .inputs(new INDArray[] {x})
+                    .labels(new INDArray[] {y})
+                    .epsilon(1e-6)
+                    .maxRelError(1e-5)
+                    .minAbsoluteError(1e-9)
                     .excludeParams(Set.of("a_mean", "a_log10stdev", "b_mean", "b_log10stdev")));
             assertTrue(ok, "DL4J gradient check");
         } finally {
@@ -249,9 +341,13 @@ class Conv2dNormActivationTest {
 
     @Test
     void residualAddReluOnOneDnnMatchesNd4j() {
-        ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder().graphBuilder()
-                .addInputs("a", "b").addVertex("res", new ResidualAddRelu(), "a", "b").setOutputs("res")
-                .setInputTypes(InputType.convolutional(5, 6, 3), InputType.convolutional(5, 6, 3)).build());
+        ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder()
+                .graphBuilder()
+                .addInputs("a", "b")
+                .addVertex("res", new ResidualAddRelu(), "a", "b")
+                .setOutputs("res")
+                .setInputTypes(InputType.convolutional(5, 6, 3), InputType.convolutional(5, 6, 3))
+                .build());
         net.init();
         ResidualAddReluVertex v = (ResidualAddReluVertex) net.getVertex("res");
         assertEquals("onednn", v.kernelName());
@@ -273,26 +369,31 @@ class Conv2dNormActivationTest {
 
     @Test
     void badConfigurationsAreNamed() {
-        IllegalArgumentException eps = assertThrows(IllegalArgumentException.class,
-                () -> new Conv2dNormActivation.Builder(conv(2)).eps(0));
+        IllegalArgumentException eps =
+                assertThrows(IllegalArgumentException.class, () -> new Conv2dNormActivation.Builder(conv(2)).eps(0));
         assertEquals("eps: expected a positive finite number, got 0.0", eps.getMessage());
-        IllegalArgumentException decay = assertThrows(IllegalArgumentException.class,
-                () -> new Conv2dNormActivation.Builder(conv(2)).decay(1.5));
+        IllegalArgumentException decay = assertThrows(
+                IllegalArgumentException.class, () -> new Conv2dNormActivation.Builder(conv(2)).decay(1.5));
         assertEquals("decay: expected a number in [0, 1], got 1.5", decay.getMessage());
-        IllegalArgumentException nOut = assertThrows(IllegalArgumentException.class,
-                () -> new Conv2dNormActivation.Builder(conv(3).nOut(8)).build());
+        IllegalArgumentException nOut = assertThrows(
+                IllegalArgumentException.class, () -> new Conv2dNormActivation.Builder(conv(3).nOut(8)).build());
         assertEquals("nOut: expected a multiple of groups (3), got 8", nOut.getMessage());
         ComputationGraph net = net(true, true);
         net.getLayer("c").setInput(Nd4j.randn(DataType.FLOAT, 2, 4, 9, 7), LayerWorkspaceMgr.noWorkspaces());
         net.getLayer("c").activate(false, LayerWorkspaceMgr.noWorkspaces());
-        IllegalStateException backprop = assertThrows(IllegalStateException.class, () -> net.getLayer("c")
-                .backpropGradient(Nd4j.randn(DataType.FLOAT, 2, 8, 5, 4), LayerWorkspaceMgr.noWorkspaces()));
-        assertTrue(backprop.getMessage().contains("backprop without a training-mode forward pass"),
-                backprop.getMessage());
-        InvalidInputTypeException shapes = assertThrows(InvalidInputTypeException.class,
-                () -> new ResidualAddRelu().getOutputType(0, InputType.convolutional(5, 6, 3),
-                        InputType.convolutional(5, 6, 4)));
-        assertTrue(shapes.getMessage().startsWith("ResidualAddRelu: the residual and the shortcut must have the same "
-                + "shape"), shapes.getMessage());
+        IllegalStateException backprop = assertThrows(
+                IllegalStateException.class,
+                () -> net.getLayer("c")
+                        .backpropGradient(Nd4j.randn(DataType.FLOAT, 2, 8, 5, 4), LayerWorkspaceMgr.noWorkspaces()));
+        assertTrue(
+                backprop.getMessage().contains("backprop without a training-mode forward pass"), backprop.getMessage());
+        InvalidInputTypeException shapes = assertThrows(
+                InvalidInputTypeException.class,
+                () -> new ResidualAddRelu()
+                        .getOutputType(0, InputType.convolutional(5, 6, 3), InputType.convolutional(5, 6, 4)));
+        assertTrue(
+                shapes.getMessage()
+                        .startsWith("ResidualAddRelu: the residual and the shortcut must have the same " + "shape"),
+                shapes.getMessage());
     }
 }

@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
-
 import org.deeplearning4j.config.DL4JSystemProperties;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -27,15 +25,25 @@ import org.resnext4j.zoo.weights.TorchvisionWeights;
  */
 class GroupedConvolutionTest {
 
-    private static final ResNeXtSpec TINY = ResNeXtSpec.builder().name("tiny").blocks(1, 1, 1, 1).cardinality(4)
-            .baseWidth(32).planes(8, 16, 32, 64).stemWidth(8).numClasses(5).inputShape(3, 32, 32).build();
+    private static final ResNeXtSpec TINY = ResNeXtSpec.builder()
+            .name("tiny")
+            .blocks(1, 1, 1, 1)
+            .cardinality(4)
+            .baseWidth(32)
+            .planes(8, 16, 32, 64)
+            .stemWidth(8)
+            .numClasses(5)
+            .inputShape(3, 32, 32)
+            .build();
 
     /** Relative error {@code ||a - b|| / ||b||} (Frobenius norms, in double). */
     private static double relErr(INDArray a, INDArray b) {
         INDArray ad = a.castTo(DataType.DOUBLE);
         INDArray bd = b.castTo(DataType.DOUBLE);
         double norm = bd.norm2Number().doubleValue();
-        return norm == 0 ? ad.norm2Number().doubleValue() : ad.sub(bd).norm2Number().doubleValue() / norm;
+        return norm == 0
+                ? ad.norm2Number().doubleValue()
+                : ad.sub(bd).norm2Number().doubleValue() / norm;
     }
 
     @Test
@@ -49,16 +57,19 @@ class GroupedConvolutionTest {
         assertEquals("onednn", ((ResidualAddReluVertex) net.getVertex("layer1.0")).kernelName(), "residual add");
         // building a model changes no global state: DL4J's helper switch is the application's (examples' Cli)
         assertNull(System.getProperty(DL4JSystemProperties.DISABLE_HELPER_PROPERTY));
-        ComputationGraph split = ResNeXt.builder(TINY.withForm(GraphForm.SPLIT)).build().init();
+        ComputationGraph split =
+                ResNeXt.builder(TINY.withForm(GraphForm.SPLIT)).build().init();
         assertNull(System.getProperty(DL4JSystemProperties.DISABLE_HELPER_PROPERTY));
-        assertNull(((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) split.getLayer("conv1")).getHelper(),
+        assertNull(
+                ((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) split.getLayer("conv1")).getHelper(),
                 "DL4J's helpers stay off unless the application turns them on");
     }
 
     @Test
     void fusedAndSplitGraphsGiveTheSameOutputsAndGradients() throws Exception {
         ComputationGraph fused = ResNeXt.builder(TINY).seed(3).build().init();
-        ComputationGraph split = ResNeXt.builder(TINY.withForm(GraphForm.SPLIT)).seed(9).build().init();
+        ComputationGraph split =
+                ResNeXt.builder(TINY.withForm(GraphForm.SPLIT)).seed(9).build().init();
         java.nio.file.Path tmp = java.nio.file.Files.createTempFile("fused", ".safetensors");
         try {
             TorchvisionWeights.save(fused, tmp, Map.of());
@@ -83,8 +94,9 @@ class GroupedConvolutionTest {
         assertTrue(gf.size() > 40, "compared " + gf.size());
         for (String key : gf.keySet()) {
             // per tensor: float rounding differs between the two graphs and grows towards the stem
-            assertTrue(relErr(gf.get(key), gs.get(key)) < 1e-4, key + " gradient relative error "
-                    + relErr(gf.get(key), gs.get(key)));
+            assertTrue(
+                    relErr(gf.get(key), gs.get(key)) < 1e-4,
+                    key + " gradient relative error " + relErr(gf.get(key), gs.get(key)));
         }
         // In double precision (the fused form then runs on ND4J ops, the split form on DL4J's layers) the two forms
         // are the same function: outputs and gradients agree to 1e-9.
@@ -115,7 +127,8 @@ class GroupedConvolutionTest {
         for (String k : b.keySet()) {
             if (!k.endsWith(".running_mean") && !k.endsWith(".running_var")) {
                 INDArray bd = b.get(k).castTo(DataType.DOUBLE);
-                diff2 += Math.pow(a.get(k).castTo(DataType.DOUBLE).sub(bd).norm2Number().doubleValue(), 2);
+                diff2 += Math.pow(
+                        a.get(k).castTo(DataType.DOUBLE).sub(bd).norm2Number().doubleValue(), 2);
                 norm2 += Math.pow(bd.norm2Number().doubleValue(), 2);
             }
         }
@@ -127,28 +140,39 @@ class GroupedConvolutionTest {
         Map<String, INDArray> g = net.gradient().gradientForVariable();
         Map<String, INDArray> out = new java.util.TreeMap<>();
         for (TorchvisionWeights.Mapping m : TorchvisionWeights.table(net)) {
-            INDArray[] parts = m.targets().stream().map(t -> g.get(t.key()).reshape(net.getParam(t.key()).shape()))
+            INDArray[] parts = m.targets().stream()
+                    .map(t -> g.get(t.key()).reshape(net.getParam(t.key()).shape()))
                     .toArray(INDArray[]::new);
-            out.put(m.torchKey(), parts.length == 1 ? parts[0].reshape(parts[0].length())
-                    : Nd4j.concat(0, parts).reshape(-1));
+            out.put(
+                    m.torchKey(),
+                    parts.length == 1
+                            ? parts[0].reshape(parts[0].length())
+                            : Nd4j.concat(0, parts).reshape(-1));
         }
         return out;
     }
 
     @Test
     void invalidGroupsAreNamed() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new GroupedConvolution.Builder(3, 3).groups(0));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> new GroupedConvolution.Builder(3, 3).groups(0));
         assertEquals("groups: expected a positive integer, got 0", e.getMessage());
-        IllegalArgumentException nOut = assertThrows(IllegalArgumentException.class,
-                () -> new Conv2dNormActivation.Builder(new GroupedConvolution.Builder(3, 3).groups(4).nOut(10)).build());
+        IllegalArgumentException nOut = assertThrows(
+                IllegalArgumentException.class,
+                () -> new Conv2dNormActivation.Builder(
+                                new GroupedConvolution.Builder(3, 3).groups(4).nOut(10))
+                        .build());
         assertEquals("nOut: expected a multiple of groups (4), got 10", nOut.getMessage());
-        IllegalArgumentException act = assertThrows(IllegalArgumentException.class,
-                () -> new Conv2dNormActivation.Builder(new GroupedConvolution.Builder(3, 3).groups(2).nOut(4)
-                        .activation(org.nd4j.linalg.activations.Activation.RELU)).build());
+        IllegalArgumentException act = assertThrows(
+                IllegalArgumentException.class,
+                () -> new Conv2dNormActivation.Builder(new GroupedConvolution.Builder(3, 3)
+                                .groups(2)
+                                .nOut(4)
+                                .activation(org.nd4j.linalg.activations.Activation.RELU))
+                        .build());
         assertTrue(act.getMessage().startsWith("activation: GroupedConvolution supports only the identity"));
-        IllegalArgumentException geo = assertThrows(IllegalArgumentException.class,
-                () -> new ConvGeometry(1, 6, 8, 8, 8, 4, 3, 3, 1, 1, 1, 1));
+        IllegalArgumentException geo = assertThrows(
+                IllegalArgumentException.class, () -> new ConvGeometry(1, 6, 8, 8, 8, 4, 3, 3, 1, 1, 1, 1));
         assertTrue(geo.getMessage().startsWith("groups: expected a positive divisor of the input channels (6)"));
     }
 }

@@ -1,26 +1,26 @@
 package org.resnext4j.zoo.weights;
 
-import org.resnext4j.zoo.ResNeXtSpec;
-
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.Map;
+import org.resnext4j.zoo.ResNeXtSpec;
 
 /** The reference fixtures written by {@code tools/make_reference_fixtures.py}. */
 final class Fixtures {
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     static Path file(String name) {
         try {
             return Paths.get(Fixtures.class.getResource("/fixtures/" + name).toURI());
         } catch (URISyntaxException | NullPointerException e) {
-            throw new IllegalStateException("test fixture /fixtures/" + name + " is missing: run "
-                    + "/usr/bin/python3 tools/make_reference_fixtures.py", e);
+            throw new IllegalStateException(
+                    "test fixture /fixtures/" + name + " is missing: run "
+                            + "/usr/bin/python3 tools/make_reference_fixtures.py",
+                    e);
         }
     }
 
@@ -33,7 +33,8 @@ final class Fixtures {
 
     static ResNeXtSpec spec(Map<String, String> m) {
         int size = Integer.parseInt(m.get("size"));
-        return ResNeXtSpec.builder().name(m.get("name"))
+        return ResNeXtSpec.builder()
+                .name(m.get("name"))
                 .blocks(ints(m.get("blocks")))
                 .cardinality(Integer.parseInt(m.get("cardinality")))
                 .baseWidth(Integer.parseInt(m.get("base_width")))

@@ -1,5 +1,9 @@
 package org.resnext4j.zoo.weights;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -7,11 +11,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.resnext4j.zoo.GraphForm;
 import org.resnext4j.zoo.ResNeXt;
 import org.resnext4j.zoo.ResNeXtSpec;
-
-import java.nio.file.Path;
-import java.nio.file.Paths;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Full-size parity with torchvision at 224x224: {@code mvn -B -pl zoo-resnext -Pparity test}, which first writes

@@ -1,9 +1,9 @@
 package org.resnext4j.zoo.weights;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,11 +15,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 class SafeTensorsReaderTest {
 
@@ -78,7 +77,8 @@ class SafeTensorsReaderTest {
     }
 
     private String error(Path f) {
-        IOException e = assertThrows(IOException.class, () -> SafeTensorsReader.open(f).close());
+        IOException e =
+                assertThrows(IOException.class, () -> SafeTensorsReader.open(f).close());
         assertTrue(e.getMessage().startsWith(f + ": not a valid safetensors file: "), e.getMessage());
         return e.getMessage();
     }
@@ -95,7 +95,8 @@ class SafeTensorsReaderTest {
 
     @Test
     void malformedHeadersNameTheTensor() throws IOException {
-        assertTrue(error(file("{\"w\": {\"dtype\": \"F32\", \"shape\": [2], ", 8)).contains("not valid JSON"));
+        assertTrue(
+                error(file("{\"w\": {\"dtype\": \"F32\", \"shape\": [2], ", 8)).contains("not valid JSON"));
         assertTrue(error(file("[1, 2]", 0)).contains("not a JSON object"));
         assertTrue(error(file("{\"w\": {\"dtype\": \"Q8\", \"shape\": [2], \"data_offsets\": [0, 8]}}", 8))
                 .contains("tensor \"w\": unknown dtype \"Q8\""));
@@ -107,11 +108,16 @@ class SafeTensorsReaderTest {
                 .contains("tensor \"w\": expected non-negative integer dimensions"));
         assertTrue(error(file("{\"w\": {\"dtype\": \"F32\", \"shape\": [2]}}", 8))
                 .contains("tensor \"w\": expected data_offsets [begin, end]"));
-        assertTrue(error(file("{\"a\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]},"
-                + "\"b\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [4, 12]}}", 12))
+        assertTrue(error(file(
+                        "{\"a\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]},"
+                                + "\"b\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [4, 12]}}",
+                        12))
                 .contains("tensor \"b\" (bytes 4..12) overlaps tensor \"a\" (bytes 0..8)"));
-        assertTrue(error(file("{\"w\": {\"dtype\": \"F32\", \"shape\": [4294967296, 4294967296, 4294967296],"
-                + " \"data_offsets\": [0, 8]}}", 8)).contains("overflows"));
+        assertTrue(error(file(
+                        "{\"w\": {\"dtype\": \"F32\", \"shape\": [4294967296, 4294967296, 4294967296],"
+                                + " \"data_offsets\": [0, 8]}}",
+                        8))
+                .contains("overflows"));
     }
 
     @Test

@@ -1,5 +1,11 @@
 package org.resnext4j.zoo.weights;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -9,13 +15,6 @@ import org.resnext4j.zoo.GraphForm;
 import org.resnext4j.zoo.ResNeXt;
 import org.resnext4j.zoo.ResNeXtSpec;
 import org.resnext4j.zoo.TorchNames;
-
-import java.nio.file.Path;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Numerical parity with torchvision: reduced ResNeXt (cardinality 4) and ResNet (cardinality 1) with random weights
@@ -32,7 +31,8 @@ class TorchvisionParityTest {
             assertArrayEquals(expected.shape(), actual.shape());
             double scale = expected.amaxNumber().doubleValue();
             double maxDiff = actual.sub(expected).amaxNumber().doubleValue();
-            assertTrue(maxDiff <= 1e-4 * Math.max(1.0, scale),
+            assertTrue(
+                    maxDiff <= 1e-4 * Math.max(1.0, scale),
                     "max |logit difference| " + maxDiff + " at logit scale " + scale);
             assertEquals(expected.argMax(1), actual.argMax(1), "top-1 of every sample");
             for (int stage = 1; stage <= 4; stage++) {
@@ -63,8 +63,7 @@ class TorchvisionParityTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"tiny_resnext, FUSED", "tiny_resnext, SPLIT", "tiny_resnet, FUSED"})
-    void exportThenImportGivesIdenticalOutputs(String name, GraphForm form, @TempDir Path dir)
-            throws Exception {
+    void exportThenImportGivesIdenticalOutputs(String name, GraphForm form, @TempDir Path dir) throws Exception {
         Path weights = Fixtures.file(name + ".weights.safetensors");
         ResNeXtSpec spec = Fixtures.spec(weights).withForm(form);
         ComputationGraph net = ResNeXt.builder(spec).build().init();
@@ -83,9 +82,11 @@ class TorchvisionParityTest {
 
         // the export holds torchvision's tensors: same keys (less num_batches_tracked), same values
         try (SafeTensorsReader orig = SafeTensorsReader.open(weights);
-             SafeTensorsReader back = SafeTensorsReader.open(exported)) {
+                SafeTensorsReader back = SafeTensorsReader.open(exported)) {
             assertEquals("model", back.metadata().keySet().iterator().next());
-            long expectedKeys = orig.tensors().keySet().stream().filter(k -> !k.endsWith("num_batches_tracked")).count();
+            long expectedKeys = orig.tensors().keySet().stream()
+                    .filter(k -> !k.endsWith("num_batches_tracked"))
+                    .count();
             assertEquals(expectedKeys, back.tensors().size());
             for (String k : back.tensors().keySet()) {
                 INDArray a = orig.getFloat(k);

@@ -1,5 +1,16 @@
 package org.resnext4j.zoo.weights;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -18,18 +29,6 @@ import org.resnext4j.zoo.ImageNetClasses;
 import org.resnext4j.zoo.ResNeXt;
 import org.resnext4j.zoo.ResNeXtSpec;
 
-import java.io.FileNotFoundException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 class WeightLoadingTest {
 
     @TempDir
@@ -41,28 +40,40 @@ class WeightLoadingTest {
     @Test
     void batchNormRunningVarianceBecomesDl4jLog10Std() throws IOException {
         // one BatchNorm layer, DL4J's default log10(std) storage, against (x - mean) / sqrt(var + eps) * g + b
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().graphBuilder()
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
+                .graphBuilder()
                 .addInputs("in")
-                .addLayer("bn", new BatchNormalization.Builder().eps(1e-5).activation(Activation.IDENTITY).build(), "in")
-                .setOutputs("bn").setInputTypes(InputType.convolutional(2, 2, 3)).build();
+                .addLayer(
+                        "bn",
+                        new BatchNormalization.Builder()
+                                .eps(1e-5)
+                                .activation(Activation.IDENTITY)
+                                .build(),
+                        "in")
+                .setOutputs("bn")
+                .setInputTypes(InputType.convolutional(2, 2, 3))
+                .build();
         ComputationGraph net = new ComputationGraph(conf);
         net.init();
-        assertTrue(net.paramTable().containsKey("bn_log10stdev"), net.paramTable().keySet().toString());
+        assertTrue(
+                net.paramTable().containsKey("bn_log10stdev"),
+                net.paramTable().keySet().toString());
         INDArray g = Nd4j.createFromArray(0.5f, 1.5f, 2f);
         INDArray b = Nd4j.createFromArray(0.1f, -0.2f, 0.3f);
         INDArray mean = Nd4j.createFromArray(1f, -1f, 0.25f);
         INDArray var = Nd4j.createFromArray(4f, 0.01f, 2.5f);
         Path f = dir.resolve("bn.safetensors");
-        SafeTensorsWriter.write(f, Map.of("bn.weight", g, "bn.bias", b, "bn.running_mean", mean,
-                "bn.running_var", var), Map.of());
+        SafeTensorsWriter.write(
+                f, Map.of("bn.weight", g, "bn.bias", b, "bn.running_mean", mean, "bn.running_var", var), Map.of());
         TorchvisionWeights.load(net, f);
         assertEquals(Math.log10(Math.sqrt(4.0)), net.getParam("bn_log10stdev").getDouble(0), 1e-6);
 
         INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 2, 2);
         INDArray out = net.outputSingle(false, x);
         for (int c = 0; c < 3; c++) {
-            double expected = (x.getDouble(1, c, 1, 0) - mean.getDouble(c)) / Math.sqrt(var.getDouble(c) + 1e-5)
-                    * g.getDouble(c) + b.getDouble(c);
+            double expected =
+                    (x.getDouble(1, c, 1, 0) - mean.getDouble(c)) / Math.sqrt(var.getDouble(c) + 1e-5) * g.getDouble(c)
+                            + b.getDouble(c);
             assertEquals(expected, out.getDouble(1, c, 1, 0), 1e-5);
         }
         // and back: the export holds the variance again
@@ -72,12 +83,28 @@ class WeightLoadingTest {
 
     @Test
     void strictLoadListsMissingAndUnexpectedKeysAndLeavesGraphUntouched() {
-        ComputationGraph net = ResNeXt.builder(Fixtures.spec(Map.of("name", "x", "blocks", "1,2,1,1",
-                "cardinality", "4", "base_width", "16", "planes", "16,32,64,128", "stem_width", "16",
-                "num_classes", "10", "size", "64"))).build().init();
+        ComputationGraph net = ResNeXt.builder(Fixtures.spec(Map.of(
+                        "name",
+                        "x",
+                        "blocks",
+                        "1,2,1,1",
+                        "cardinality",
+                        "4",
+                        "base_width",
+                        "16",
+                        "planes",
+                        "16,32,64,128",
+                        "stem_width",
+                        "16",
+                        "num_classes",
+                        "10",
+                        "size",
+                        "64")))
+                .build()
+                .init();
         INDArray before = net.params().dup();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> TorchvisionWeights.load(net, RESNET));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> TorchvisionWeights.load(net, RESNET));
         String msg = e.getMessage();
         assertTrue(msg.startsWith(RESNET + ": the weights do not fit the model: "), msg);
         // the ResNeXt has 2 blocks in layer2, the ResNet 2 in layer1: 15 tensors each way, listed sorted
@@ -92,10 +119,13 @@ class WeightLoadingTest {
         ResNeXtSpec spec = Fixtures.spec(RESNEXT).withNumClasses(4);
         ComputationGraph net = ResNeXt.builder(spec).build().init();
         INDArray before = net.params().dup();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> TorchvisionWeights.load(net, RESNEXT));
-        assertTrue(e.getMessage().contains("tensor \"fc.weight\" has shape [10, 512] in the file, the model "
-                + "expects [4, 512]"), e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> TorchvisionWeights.load(net, RESNEXT));
+        assertTrue(
+                e.getMessage()
+                        .contains("tensor \"fc.weight\" has shape [10, 512] in the file, the model "
+                                + "expects [4, 512]"),
+                e.getMessage());
         assertEquals(before, net.params(), "nothing loaded before the shape check failed");
     }
 
@@ -131,19 +161,25 @@ class WeightLoadingTest {
         try {
             ResNeXt model = ResNeXt.builder(spec.withNumClasses(1000)).build();
             assertFalse(model.pretrainedAvailable(PretrainedType.IMAGENET));
-            FileNotFoundException missing = assertThrows(FileNotFoundException.class,
-                    () -> model.initPretrained(PretrainedType.IMAGENET));
-            assertTrue(missing.getMessage().startsWith("No pretrained weights for tiny_resnext: expected "
-                    + dir.resolve("tiny_resnext.safetensors")), missing.getMessage());
+            FileNotFoundException missing =
+                    assertThrows(FileNotFoundException.class, () -> model.initPretrained(PretrainedType.IMAGENET));
+            assertTrue(
+                    missing.getMessage()
+                            .startsWith("No pretrained weights for tiny_resnext: expected "
+                                    + dir.resolve("tiny_resnext.safetensors")),
+                    missing.getMessage());
             assertTrue(missing.getMessage().contains("tools/torchvision_to_safetensors.py"), missing.getMessage());
 
             Path cached = dir.resolve("tiny_resnext.safetensors");
             Files.copy(RESNEXT, cached);
-            Files.writeString(dir.resolve("tiny_resnext.safetensors.sha256"),
+            Files.writeString(
+                    dir.resolve("tiny_resnext.safetensors.sha256"),
                     PretrainedWeights.sha256(RESNEXT) + "  tiny_resnext.safetensors\n");
             ResNeXt ten = ResNeXt.builder(spec).build();
             assertTrue(ten.pretrainedAvailable(PretrainedType.IMAGENET));
-            assertThrows(IllegalStateException.class, () -> ten.initPretrained(PretrainedType.IMAGENET),
+            assertThrows(
+                    IllegalStateException.class,
+                    () -> ten.initPretrained(PretrainedType.IMAGENET),
                     "10 classes is not ImageNet's 1000");
             assertEquals(PretrainedWeights.resolve("tiny_resnext", dir), cached);
 

@@ -1,23 +1,21 @@
 package org.resnext4j.examples;
 
-import java.util.List;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.resnext4j.datavec.EpochIterator;
+import org.resnext4j.datavec.ForwardingDataSetIterator;
 
 /** A data iterator that draws a progress bar over its batches (validation, evaluate); otherwise the iterator's. */
-final class ProgressIterator implements DataSetIterator {
+final class ProgressIterator extends ForwardingDataSetIterator {
 
     private static final long serialVersionUID = 1L;
 
-    private final DataSetIterator base;
     private final boolean enabled;
     private final String task;
     private transient Progress.Bar bar;
 
     ProgressIterator(DataSetIterator base, boolean enabled, String task) {
-        this.base = base;
+        super(base);
         this.enabled = enabled;
         this.task = task;
     }
@@ -62,43 +60,9 @@ final class ProgressIterator implements DataSetIterator {
         base.reset();
     }
 
-    @Override
-    public int inputColumns() {
-        return base.inputColumns();
-    }
-
-    @Override
-    public int totalOutcomes() {
-        return base.totalOutcomes();
-    }
-
-    @Override
-    public boolean resetSupported() {
-        return base.resetSupported();
-    }
-
+    /** No prefetching thread: the bar steps as the batches are consumed. */
     @Override
     public boolean asyncSupported() {
         return false;
-    }
-
-    @Override
-    public int batch() {
-        return base.batch();
-    }
-
-    @Override
-    public void setPreProcessor(DataSetPreProcessor preProcessor) {
-        base.setPreProcessor(preProcessor);
-    }
-
-    @Override
-    public DataSetPreProcessor getPreProcessor() {
-        return base.getPreProcessor();
-    }
-
-    @Override
-    public List<String> getLabels() {
-        return base.getLabels();
     }
 }

@@ -101,7 +101,7 @@ public final class SavedModel {
             return (int) g.layerSize(g.getConfiguration().getNetworkOutputs().get(0));
         }
         MultiLayerNetwork m = (MultiLayerNetwork) model;
-        return (int) m.layerSize(m.getnLayers() - 1);
+        return m.layerSize(m.getnLayers() - 1);
     }
 
     /** Class names: the stored ones, else ImageNet's for a 1000-class model, else the indices as text. */

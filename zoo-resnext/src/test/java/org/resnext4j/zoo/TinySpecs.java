@@ -1,12 +1,12 @@
 package org.resnext4j.zoo;
 
 /** Small specs of the real architecture, for fast tests. */
-final class TinySpecs {
+public final class TinySpecs {
 
     private TinySpecs() {}
 
     /** A ResNeXt: 4 groups of 4 channels in layer1, 1 block per stage, 3x32x32 input, 5 classes (about 30k params). */
-    static ResNeXtSpec resnext() {
+    public static ResNeXtSpec resnext() {
         return ResNeXtSpec.builder()
                 .name("tiny_resnext")
                 .blocks(1, 1, 1, 1)

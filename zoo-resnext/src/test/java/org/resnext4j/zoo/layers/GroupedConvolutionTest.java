@@ -15,6 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.resnext4j.zoo.GraphForm;
 import org.resnext4j.zoo.ResNeXt;
 import org.resnext4j.zoo.ResNeXtSpec;
+import org.resnext4j.zoo.TinySpecs;
 import org.resnext4j.zoo.TorchNames;
 import org.resnext4j.zoo.weights.TorchvisionWeights;
 
@@ -25,16 +26,7 @@ import org.resnext4j.zoo.weights.TorchvisionWeights;
  */
 class GroupedConvolutionTest {
 
-    private static final ResNeXtSpec TINY = ResNeXtSpec.builder()
-            .name("tiny")
-            .blocks(1, 1, 1, 1)
-            .cardinality(4)
-            .baseWidth(32)
-            .planes(8, 16, 32, 64)
-            .stemWidth(8)
-            .numClasses(5)
-            .inputShape(3, 32, 32)
-            .build();
+    private static final ResNeXtSpec TINY = TinySpecs.resnext();
 
     /** Relative error {@code ||a - b|| / ||b||} (Frobenius norms, in double). */
     private static double relErr(INDArray a, INDArray b) {

@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
-"""Side-by-side throughput benchmark: DL4J (resnext4j and DL4J's zoo) against torchvision on PyTorch CPU.
+"""Side-by-side throughput benchmark: DL4J (resnext4j and DL4J's zoo) against torchvision on PyTorch CPU and, for
+inference, ONNX Runtime Java.
 
 One script, one machine, the same thread count. The DL4J contenders run in a JVM started once in `bench --serve`
-mode (see examples' BenchCommand); the PyTorch contenders run in this process. Contenders are interleaved
+mode (see examples' BenchCommand); the PyTorch contenders run in this process; ONNX Runtime (side `ort`, inference
+only) runs in a second JVM, `tools/ort-bench` (com.microsoft.onnxruntime:onnxruntime 1.20.0, CPU provider, all graph
+optimisations), on torchvision's models exported here with torch.onnx.export (opset 13, dynamic batch and image
+size, the same random weights as the torch side). Contenders are interleaved
 (A B A B ...) round by round, each measurement is warm-up iterations then timed iterations, and ratios are taken
 pair by pair within a round, so that a disturbance from another process on this shared machine hits one pair, not
 a whole column. Iterations slower than 1.5x their contender's median are reported as disturbed.
@@ -10,6 +14,8 @@ a whole column. Iterations slower than 1.5x their contender's median are reporte
   mvn -B -q -DskipTests install
   /usr/bin/python3 tools/bench_side_by_side.py                   # batch 8 @ 224 and batch 32 @ 64, train and infer
   /usr/bin/python3 tools/bench_side_by_side.py --configs 8x224 --modes infer --rounds 3
+  /usr/bin/python3 tools/bench_side_by_side.py --modes infer --rounds 3 \
+      --contenders dl4j:resnext50_fused,ort:resnext50_32x4d,torch:resnext50_32x4d,dl4j:resnet50,ort:resnet50,torch:resnet50
 
 Debian's python3-torch and python3-torchvision provide PyTorch; Python is a tool here, never a dependency.
 """
@@ -46,6 +52,10 @@ RATIOS = [
     (("dl4j", "resnext50_fused"), ("dl4j", "resnext50_split")),
     (("dl4j", "resnet50"), ("torch", "resnet50")),
     (("dl4j", "resnet50"), ("dl4j", "zoo_resnet50")),
+    (("dl4j", "resnext50_fused"), ("ort", "resnext50_32x4d")),
+    (("ort", "resnext50_32x4d"), ("torch", "resnext50_32x4d")),
+    (("dl4j", "resnet50"), ("ort", "resnet50")),
+    (("ort", "resnet50"), ("torch", "resnet50")),
 ]
 
 
@@ -65,6 +75,21 @@ def peak_rss_mb():
     return -1
 
 
+def torch_model(name):
+    """torchvision's model with seeded random weights and batch-norm statistics calibrated on random batches.
+
+    With the initial statistics (mean 0, variance 1) an untrained network's eval-mode activations shrink into the
+    float denormal range, where x86 arithmetic slows down several-fold (measured: PyTorch inference 8 @ 224 at 9 img/s
+    instead of 24); a trained model never runs there, so neither does the benchmark."""
+    torch.manual_seed(42)
+    model = getattr(torchvision.models, name)(weights=None)
+    model.train()
+    with torch.no_grad():
+        for _ in range(3):
+            model(torch.rand(8, 3, 64, 64))
+    return model
+
+
 class TorchSide:
     def __init__(self):
         self.cache = {}
@@ -73,8 +98,7 @@ class TorchSide:
         key = (name, size)
         if key not in self.cache:
             self.cache.clear()
-            torch.manual_seed(42)
-            model = getattr(torchvision.models, name)(weights=None)
+            model = torch_model(name)
             opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True)
             self.cache[key] = (model, opt)
         model, opt = self.cache[key]
@@ -106,7 +130,9 @@ class TorchSide:
                 "images_per_s": ips, "median": statistics.median(ips), "peak_rss_mb": peak_rss_mb(), "note": ""}
 
 
-class Dl4jSide:
+class ServerSide:
+    """A JVM answering `<contender> <mode> <batch> <size> <warmup> <iters>` with one JSON line (DL4J, ONNX Runtime)."""
+
     def __init__(self, java_cmd):
         env = dict(os.environ, OMP_NUM_THREADS=str(THREADS))
         self.proc = subprocess.Popen(java_cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
@@ -114,7 +140,7 @@ class Dl4jSide:
         while True:
             line = self.proc.stdout.readline()
             if not line:
-                raise RuntimeError("the DL4J bench server exited before it was ready")
+                raise RuntimeError("the bench server " + " ".join(java_cmd[-3:]) + " exited before it was ready")
             if line.startswith("{\"ready\""):
                 break
 
@@ -124,7 +150,7 @@ class Dl4jSide:
         while True:
             line = self.proc.stdout.readline()
             if not line:
-                raise RuntimeError("the DL4J bench server died")
+                raise RuntimeError("a bench server died")
             if line.startswith("{"):
                 r = json.loads(line)
                 if "error" in r:
@@ -149,6 +175,33 @@ def default_java_cmd():
             "-cp", cp, "org.resnext4j.examples.Cli", "bench", "--serve"]
 
 
+def ort_java_cmd():
+    """Builds tools/ort-bench (offline, from the local Maven repository) and exports the ONNX models it serves."""
+    project = os.path.join(HERE, "ort-bench")
+    cp_file = os.path.join(project, "target", "cp.txt")
+    subprocess.run(["mvn", "-q", "-o", "compile", "dependency:build-classpath", "-Dmdep.outputFile=" + cp_file],
+                   cwd=project, check=True)
+    cp = open(cp_file).read().strip() + os.pathsep + os.path.join(project, "target", "classes")
+    return ["java", "-Xmx2g", "-cp", cp, "org.resnext4j.tools.OrtBench", onnx_dir(), str(THREADS)]
+
+
+def onnx_dir():
+    return os.path.join(ROOT, "examples", "target", "onnx")
+
+
+def export_onnx(names):
+    os.makedirs(onnx_dir(), exist_ok=True)
+    for name in names:
+        path = os.path.join(onnx_dir(), name + ".onnx")
+        if os.path.exists(path):
+            continue
+        model = torch_model(name).eval()
+        torch.onnx.export(model, torch.rand(1, 3, 224, 224), path, opset_version=13, input_names=["input"],
+                          output_names=["logits"], dynamic_axes={"input": {0: "batch", 2: "height", 3: "width"},
+                                                                 "logits": {0: "batch"}})
+        print(f"exported {name} to {path}", flush=True)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--configs", default="8x224,32x64")
@@ -163,7 +216,11 @@ def main():
     contenders = [tuple(c.split(":")) for c in a.contenders.split(",")]
     configs = [tuple(int(v) for v in c.split("x")) for c in a.configs.split(",")]
     torch_side = TorchSide()
-    dl4j = Dl4jSide(default_java_cmd())
+    sides = {"torch": torch_side, "dl4j": ServerSide(default_java_cmd())}
+    ort_models = sorted({n for s, n in contenders if s == "ort"})
+    if ort_models:
+        export_onnx(ort_models)
+        sides["ort"] = ServerSide(ort_java_cmd())
     results = []
     try:
         for batch, size in configs:
@@ -172,8 +229,10 @@ def main():
                     for side, name in contenders:
                         if side == "dl4j" and name == "zoo_resnet50" and size < 193:
                             continue  # DL4J's zoo ResNet50 fails below about 193x193
+                        if side == "ort" and mode != "infer":
+                            continue  # ONNX Runtime: inference only
                         load = open("/proc/loadavg").read().split()[0]
-                        runner = dl4j if side == "dl4j" else torch_side
+                        runner = sides[side]
                         r = runner.run(name, mode, batch, size, a.warmup, a.iters)
                         r["round"] = rnd
                         r["loadavg_before"] = float(load)
@@ -182,7 +241,9 @@ def main():
                               f"{r['median']:8.2f} img/s  {[round(v, 2) for v in r['images_per_s']]}  "
                               f"peak {r['peak_rss_mb']} MB  load {load}", flush=True)
     finally:
-        dl4j.close()
+        for side in sides.values():
+            if isinstance(side, ServerSide):
+                side.close()
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
     with open(a.out, "w") as f:
         json.dump(results, f, indent=1)

@@ -56,6 +56,11 @@ RATIOS = [
     (("ort", "resnext50_32x4d"), ("torch", "resnext50_32x4d")),
     (("dl4j", "resnet50"), ("ort", "resnet50")),
     (("ort", "resnet50"), ("torch", "resnet50")),
+    (("dl4j", "resnext50_inference"), ("ort", "resnext50_32x4d")),
+    (("dl4j", "resnext50_inference"), ("dl4j", "resnext50_fused")),
+    (("dl4j", "resnext50_inference"), ("torch", "resnext50_32x4d")),
+    (("dl4j", "resnet50_inference"), ("ort", "resnet50")),
+    (("dl4j", "resnet50_inference"), ("torch", "resnet50")),
 ]
 
 
@@ -229,8 +234,8 @@ def main():
                     for side, name in contenders:
                         if side == "dl4j" and name == "zoo_resnet50" and size < 193:
                             continue  # DL4J's zoo ResNet50 fails below about 193x193
-                        if side == "ort" and mode != "infer":
-                            continue  # ONNX Runtime: inference only
+                        if (side == "ort" or name.endswith("_inference")) and mode != "infer":
+                            continue  # ONNX Runtime and our inference form: inference only
                         load = open("/proc/loadavg").read().split()[0]
                         runner = sides[side]
                         r = runner.run(name, mode, batch, size, a.warmup, a.iters)

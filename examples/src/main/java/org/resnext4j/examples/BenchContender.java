@@ -13,7 +13,11 @@ enum BenchContender {
     RESNEXT50_FUSED("resnext50_32x4d fused (ours)"),
     RESNEXT50_SPLIT("resnext50_32x4d split (ours)"),
     RESNET50("resnet50 (ours)"),
-    ZOO_RESNET50("DL4J zoo ResNet50");
+    ZOO_RESNET50("DL4J zoo ResNet50"),
+    /** The FUSED ResNeXt-50 as {@link org.resnext4j.zoo.InferenceModel} (inference only). */
+    RESNEXT50_INFERENCE("resnext50_32x4d inference form (ours)"),
+    /** ResNet-50 as {@link org.resnext4j.zoo.InferenceModel} (inference only). */
+    RESNET50_INFERENCE("resnet50 inference form (ours)");
 
     final String label;
 
@@ -34,6 +38,17 @@ enum BenchContender {
         }
         throw new IllegalArgumentException("contender: unknown \"" + id + "\", expected one of "
                 + List.of(values()).stream().map(BenchContender::id).toList());
+    }
+
+    /** Whether this contender is an inference form (no training step). */
+    boolean inferenceOnly() {
+        return this == RESNEXT50_INFERENCE || this == RESNET50_INFERENCE;
+    }
+
+    /** The spec of an inference-form contender at an input size. */
+    ResNeXtSpec spec(int size) {
+        return ResNeXtSpec.preset(this == RESNET50_INFERENCE ? "resnet50" : "resnext50_32x4d")
+                .withInputShape(3, size, size);
     }
 
     /** DL4J's zoo ResNet50 fails below about 193x193 input (see the M2.1 notes). */
@@ -60,6 +75,8 @@ enum BenchContender {
                         .updater(sgd)
                         .build()
                         .init();
+            case RESNEXT50_INFERENCE, RESNET50_INFERENCE ->
+                ResNeXt.builder(spec(size)).seed(seed).updater(sgd).build().init();
             case ZOO_RESNET50 -> {
                 OneDnnHelpers.enableUnlessConfigured();
                 yield ResNet50.builder()

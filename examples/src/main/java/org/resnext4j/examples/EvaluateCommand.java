@@ -98,8 +98,12 @@ final class EvaluateCommand implements Callable<Integer> {
                 .batchSize(batch)
                 .shuffle(false)
                 .build()) {
+            // predictions on the model's inference form where it has one (SavedModel), the loss from the graph
             report = EvaluationReport.evaluate(
-                    model.graph(), new ProgressIterator(it, progress.enabled(), "evaluate"), classNames);
+                    model.model(),
+                    model::probabilities,
+                    new ProgressIterator(it, progress.enabled(), "evaluate"),
+                    classNames);
         }
         System.out.print(report.toText());
         Path pngFile = png != null ? png : defaultPng(checkpoint);

@@ -186,6 +186,7 @@ class TrainEvaluatePredictTest {
                 .limit(8)
                 .toList();
         SavedModel model = SavedModel.load(checkpoint);
+        assertTrue(model.usesInferenceForm(), "predict and evaluate run on the inference form by default");
         ComputationGraph net = model.graph();
         ImagePreprocessor pre = new ImagePreprocessor(model.preprocessing());
         for (Path image : images) {

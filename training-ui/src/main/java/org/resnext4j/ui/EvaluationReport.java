@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
@@ -57,7 +58,22 @@ public final class EvaluationReport {
         return evaluate(Network.of(model), data, classNames);
     }
 
+    /**
+     * As {@link #evaluate(Model, DataSetIterator, List)}, with the class probabilities computed by {@code predict}
+     * (e.g. a {@code SavedModel}'s inference form) instead of the network's own forward pass; the network still
+     * defines the loss.
+     */
+    public static EvaluationReport evaluate(
+            Model model, UnaryOperator<INDArray> predict, DataSetIterator data, List<String> classNames) {
+        return evaluate(Network.of(model), predict, data, classNames);
+    }
+
     static EvaluationReport evaluate(Network net, DataSetIterator data, List<String> classNames) {
+        return evaluate(net, net::output, data, classNames);
+    }
+
+    private static EvaluationReport evaluate(
+            Network net, UnaryOperator<INDArray> predict, DataSetIterator data, List<String> classNames) {
         if (data.resetSupported()) {
             data.reset();
         }
@@ -69,7 +85,7 @@ public final class EvaluationReport {
         while (data.hasNext()) {
             DataSet batch = data.next();
             INDArray labels = batch.getLabels();
-            INDArray out = net.output(batch.getFeatures());
+            INDArray out = predict.apply(batch.getFeatures());
             int numClasses = (int) labels.size(1);
             if (eval == null) {
                 if (classNames != null && classNames.size() != numClasses) {

@@ -125,6 +125,9 @@ class ModelCardTest {
             assertTrue(top.get(0).probability() >= top.get(1).probability());
             assertEquals(PRE, model.preprocessing());
             assertEquals(3, model.numClasses());
+            // with the spec in its card (the second round) it predicts on the inference form
+            assertEquals(round == 1, model.usesInferenceForm());
+            model.close();
             Checkpoints.save(
                     net,
                     file,

@@ -1,0 +1,104 @@
+package org.resnext4j.zoo;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import org.resnext4j.zoo.layers.OneDnnInference;
+import org.resnext4j.zoo.weights.TorchvisionWeights;
+
+/**
+ * A trained ResNeXt/ResNet prepared for inference only, as ONNX Runtime would run it: a snapshot of the network's
+ * weights with each batch norm folded into its convolution ({@code w * gamma / sqrt(var + eps)}, bias
+ * {@code beta - mean * gamma / sqrt(var + eps)}), ReLU and the residual sum fused into the convolutions as oneDNN
+ * post-ops, activations left in oneDNN's layouts between layers. Outputs equal the graph's in inference mode
+ * ({@code net.outputSingle(false, x)}) to float rounding. Works from either graph form (the weights are read by their
+ * torchvision names). A snapshot: after the network's weights change, make a new one.
+ *
+ * <pre>{@code
+ * try (InferenceModel fast = InferenceModel.of(net, spec)) {
+ *     INDArray probabilities = fast.output(images);   // [N, classes], as net.outputSingle(false, images)
+ * }
+ * }</pre>
+ */
+public final class InferenceModel implements AutoCloseable {
+
+    private static final double BN_EPS = 1e-5;
+
+    private final OneDnnInference engine;
+    private final INDArray fcWeightT;
+    private final INDArray fcBias;
+
+    private InferenceModel(OneDnnInference engine, INDArray fcWeightT, INDArray fcBias) {
+        this.engine = engine;
+        this.fcWeightT = fcWeightT;
+        this.fcBias = fcBias;
+    }
+
+    /** Whether the inference form can run here (oneDNN's natives load on this machine). */
+    public static boolean available() {
+        return OneDnnInference.available();
+    }
+
+    /**
+     * The inference form of a network built from {@code spec} (either form), with its current weights.
+     *
+     * @throws IllegalStateException when oneDNN is not available ({@link #available()})
+     */
+    public static InferenceModel of(ComputationGraph net, ResNeXtSpec spec) {
+        Map<String, INDArray> w = TorchvisionWeights.stateDict(net);
+        OneDnnInference.Conv stem = conv(w, TorchNames.STEM_CONV, TorchNames.STEM_BN, 1, 2, 3, true);
+        List<OneDnnInference.Block> blocks = new ArrayList<>();
+        for (int stage = 1; stage <= ResNeXtSpec.NUM_STAGES; stage++) {
+            for (int b = 0; b < spec.blocks(stage); b++) {
+                String p = TorchNames.block(stage, b) + ".";
+                int stride = b == 0 ? spec.stageStride(stage) : 1;
+                OneDnnInference.Conv c1 = conv(w, p + "conv1", p + "bn1", 1, 1, 0, true);
+                OneDnnInference.Conv c2 = conv(w, p + "conv2", p + "bn2", spec.cardinality(), stride, 1, true);
+                OneDnnInference.Conv c3 = conv(w, p + "conv3", p + "bn3", 1, 1, 0, false);
+                OneDnnInference.Conv down = w.containsKey(p + "downsample.0.weight")
+                        ? conv(w, p + "downsample.0", p + "downsample.1", 1, stride, 0, false)
+                        : null;
+                blocks.add(new OneDnnInference.Block(c1, c2, c3, down));
+            }
+        }
+        INDArray fcW = w.get(TorchNames.FC + ".weight").castTo(DataType.FLOAT);
+        INDArray fcB = w.get(TorchNames.FC + ".bias").castTo(DataType.FLOAT);
+        return new InferenceModel(
+                new OneDnnInference(stem, blocks),
+                fcW.transpose().dup('c'),
+                fcB.reshape(1, fcB.length()).dup('c'));
+    }
+
+    private static OneDnnInference.Conv conv(
+            Map<String, INDArray> w, String conv, String bn, int groups, int stride, int pad, boolean relu) {
+        INDArray weight = w.get(conv + ".weight").castTo(DataType.DOUBLE);
+        INDArray gamma = w.get(bn + ".weight").castTo(DataType.DOUBLE);
+        INDArray beta = w.get(bn + ".bias").castTo(DataType.DOUBLE);
+        INDArray mean = w.get(bn + ".running_mean").castTo(DataType.DOUBLE);
+        INDArray var = w.get(bn + ".running_var").castTo(DataType.DOUBLE);
+        INDArray scale = gamma.div(Transforms.sqrt(var.add(BN_EPS), false));
+        long oc = weight.size(0);
+        INDArray folded = weight.mul(scale.reshape(oc, 1, 1, 1)).castTo(DataType.FLOAT);
+        INDArray bias = beta.sub(mean.mul(scale)).castTo(DataType.FLOAT);
+        return new OneDnnInference.Conv(conv, folded, bias, groups, stride, pad, relu);
+    }
+
+    /** The classifier's logits {@code [N, classes]} for images {@code [N, 3, H, W]} (preprocessed as for the graph). */
+    public INDArray logits(INDArray x) {
+        return engine.features(x).mmul(fcWeightT).addiRowVector(fcBias);
+    }
+
+    /** Class probabilities {@code [N, classes]}: the softmax of {@link #logits}, as the graph's output. */
+    public INDArray output(INDArray x) {
+        return Transforms.softmax(logits(x), false);
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+}

@@ -45,9 +45,11 @@ enum BenchContender {
         return this == RESNEXT50_INFERENCE || this == RESNET50_INFERENCE;
     }
 
-    /** The spec of an inference-form contender at an input size. */
+    /** The spec of one of our contenders (all but DL4J's zoo ResNet50) at an input size. */
     ResNeXtSpec spec(int size) {
-        return ResNeXtSpec.preset(this == RESNET50_INFERENCE ? "resnet50" : "resnext50_32x4d")
+        boolean resnet = this == RESNET50 || this == RESNET50_INFERENCE;
+        return ResNeXtSpec.preset(resnet ? "resnet50" : "resnext50_32x4d")
+                .withForm(this == RESNEXT50_SPLIT ? GraphForm.SPLIT : GraphForm.FUSED)
                 .withInputShape(3, size, size);
     }
 
@@ -60,23 +62,6 @@ enum BenchContender {
     ComputationGraph build(int size, long seed) {
         Nesterovs sgd = new Nesterovs(0.01, 0.9);
         return switch (this) {
-            case RESNEXT50_FUSED, RESNEXT50_SPLIT ->
-                ResNeXt.builder(ResNeXtSpec.preset("resnext50_32x4d")
-                                .withForm(this == RESNEXT50_FUSED ? GraphForm.FUSED : GraphForm.SPLIT)
-                                .withInputShape(3, size, size))
-                        .seed(seed)
-                        .updater(sgd)
-                        .build()
-                        .init();
-            case RESNET50 ->
-                ResNeXt.builder("resnet50")
-                        .inputShape(3, size, size)
-                        .seed(seed)
-                        .updater(sgd)
-                        .build()
-                        .init();
-            case RESNEXT50_INFERENCE, RESNET50_INFERENCE ->
-                ResNeXt.builder(spec(size)).seed(seed).updater(sgd).build().init();
             case ZOO_RESNET50 -> {
                 OneDnnHelpers.enableUnlessConfigured();
                 yield ResNet50.builder()
@@ -87,6 +72,8 @@ enum BenchContender {
                         .build()
                         .init();
             }
+            default ->
+                ResNeXt.builder(spec(size)).seed(seed).updater(sgd).build().init();
         };
     }
 }

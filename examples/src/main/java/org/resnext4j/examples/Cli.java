@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.util.Optional;
 import java.util.Properties;
@@ -170,9 +169,6 @@ public final class Cli implements Callable<Integer> {
         }
         if (e instanceof AccessDeniedException f) {
             return f.getFile() + ": permission denied";
-        }
-        if (e instanceof FileSystemException f && f.getMessage() == null) {
-            return String.valueOf(f.getFile());
         }
         return String.valueOf(e.getMessage());
     }

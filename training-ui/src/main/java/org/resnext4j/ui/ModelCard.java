@@ -137,6 +137,20 @@ public record ModelCard(
                 extra);
     }
 
+    /**
+     * The card of a loaded checkpoint ({@link #fromMetadata}).
+     *
+     * @throws CheckpointException naming the file when the card is unreadable
+     */
+    static ModelCard of(Checkpoints.Checkpoint cp) {
+        try {
+            return fromMetadata(cp.metadata());
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(
+                    "Checkpoint " + cp.file() + ": the model card is unreadable: " + e.getMessage(), e);
+        }
+    }
+
     private static ResNeXtSpec spec(Object o) {
         return o instanceof Map<?, ?> m ? ResNeXtSpec.fromMap(m) : null;
     }

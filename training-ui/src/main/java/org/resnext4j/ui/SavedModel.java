@@ -59,14 +59,7 @@ public final class SavedModel implements AutoCloseable {
      */
     public static SavedModel load(Path file) {
         Checkpoints.Checkpoint cp = Checkpoints.load(file);
-        ModelCard card;
-        try {
-            card = ModelCard.fromMetadata(cp.metadata());
-        } catch (IllegalArgumentException e) {
-            throw new CheckpointException(
-                    "Checkpoint " + cp.file() + ": the model card is unreadable: " + e.getMessage(), e);
-        }
-        return new SavedModel(cp.model(), card, cp.file());
+        return new SavedModel(cp.model(), ModelCard.of(cp), cp.file());
     }
 
     /** The network (a {@link ComputationGraph} or a {@link MultiLayerNetwork}). */

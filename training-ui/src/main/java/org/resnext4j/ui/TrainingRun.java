@@ -234,12 +234,7 @@ public final class TrainingRun implements AutoCloseable {
         }
         String sessionId = cp.metadata().get("session_id") instanceof String s ? s : null;
         if (card == null) {
-            try {
-                card = ModelCard.fromMetadata(cp.metadata());
-            } catch (IllegalArgumentException e) {
-                throw new CheckpointException(
-                        "Checkpoint " + cp.file() + ": the model card is unreadable: " + e.getMessage(), e);
-            }
+            card = ModelCard.of(cp);
         }
         resumedPartial = cp.metadata().get(PARTIAL_EPOCH_KEY) instanceof Map<?, ?> p ? EpochTotals.fromMap(p) : null;
         say(String.format(

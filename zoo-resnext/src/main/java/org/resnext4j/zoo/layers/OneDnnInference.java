@@ -304,21 +304,11 @@ public final class OneDnnInference implements AutoCloseable {
             keep.add(bias);
             dnnl_memory biasMem = memoryOn(md(new long[] {oc}, dnnl_x), OneDnn.pointer(bias, "bias"));
 
-            Act s = src.buffer() < 0 || dnnl_memory_desc_equal(src.md(), srcMd) != 0
-                    ? src
-                    : as(src, srcMd, freeBuffer(src.buffer(), out, shortcut));
-            if (shortcut != null) {
-                // the residual sum accumulates into the shortcut's buffer, in the convolution's output layout
-                Act sc = shortcut.buffer() == out ? shortcut : as(shortcut, dstMd, out);
-                if (sc.buffer() != out) {
-                    throw new IllegalStateException("shortcut not in the output buffer");
-                }
-            }
-            dnnl_memory sMem = s.buffer() < 0 && dnnl_memory_desc_equal(s.md(), srcMd) == 0 ? null : memoryOf(s);
-            if (sMem == null) {
-                // the network input in NCHW: reorder into a pool buffer in the primitive's layout
-                s = as(s, srcMd, freeBuffer(-1, out, shortcut));
-                sMem = memoryOf(s);
+            // the source in the primitive's layout (a reorder into a free buffer where it differs); the residual
+            // sum accumulates into the shortcut's buffer, whose layout the output was given above
+            dnnl_memory sMem = memoryOf(as(src, srcMd, freeBuffer(src.buffer(), out, shortcut)));
+            if (shortcut != null && shortcut.buffer() != out) {
+                throw new IllegalStateException(c.name() + ": the shortcut is not in the output buffer");
             }
             dnnl_memory dMem = memoryOn(dstMd, buffer(out, dstMd));
             dnnl_memory fs = sMem;

@@ -1,8 +1,10 @@
 package org.resnext4j.zoo.layers;
 
 import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_avx512_core;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_get_effective_cpu_isa;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_init_by_tag;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
@@ -70,6 +72,15 @@ final class OneDnn {
             }
         }
         return instance;
+    }
+
+    /**
+     * The channel block of oneDNN's native layouts on this CPU: 16 with AVX-512 ({@code nChw16c}), else 8
+     * ({@code nChw8c}, AVX2).
+     */
+    static int channelBlock() {
+        int avx512 = dnnl_cpu_isa_avx512_core;
+        return (dnnl_get_effective_cpu_isa() & avx512) == avx512 ? 16 : 8;
     }
 
     /** This thread's stream. */

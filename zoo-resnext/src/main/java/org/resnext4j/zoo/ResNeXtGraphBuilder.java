@@ -3,6 +3,8 @@ package org.resnext4j.zoo;
 import static org.resnext4j.zoo.TorchNames.groupConv;
 import static org.resnext4j.zoo.TorchNames.groupSlice;
 import static org.resnext4j.zoo.TorchNames.module;
+import static org.resnext4j.zoo.layers.ActivationLayout.BLOCKED;
+import static org.resnext4j.zoo.layers.ActivationLayout.NCHW;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -21,6 +23,7 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.resnext4j.zoo.layers.ActivationLayout;
 import org.resnext4j.zoo.layers.Conv2dNormActivation;
 import org.resnext4j.zoo.layers.GroupedConvolution;
 import org.resnext4j.zoo.layers.ResidualAddRelu;
@@ -106,7 +109,7 @@ public final class ResNeXtGraphBuilder {
     private String stem(String input) {
         String stemOut;
         if (fused()) {
-            stemOut = convNorm(TorchNames.STEM_CONV, input, spec.stemWidth(), 7, 2, 3, 1, true);
+            stemOut = convNorm(TorchNames.STEM_CONV, input, spec.stemWidth(), 7, 2, 3, 1, true, NCHW, NCHW);
         } else {
             conv(TorchNames.STEM_CONV, input, spec.stemWidth(), 7, 2, 3, 1);
             batchNorm(TorchNames.STEM_BN, TorchNames.STEM_CONV);
@@ -162,13 +165,20 @@ public final class ResNeXtGraphBuilder {
         return output;
     }
 
-    /** {@link #bottleneck} in the FUSED form: three conv-BN(-ReLU) layers, a projection, one add-ReLU vertex. */
+    /**
+     * {@link #bottleneck} in the FUSED form: three conv-BN(-ReLU) layers, a projection, one add-ReLU vertex. Inside the
+     * block, conv1 hands its output to conv2 and conv2 to conv3 in oneDNN's layout ({@link ActivationLayout#BLOCKED}),
+     * with no reorder at those layer boundaries; the block's input and output, which the graph names after torchvision's
+     * modules and which heads and feature extractors read, stay NCHW.
+     */
     private String fusedBottleneck(int stage, int block, String input, int width, int out, int stride) {
-        String c1 = convNorm(module(stage, block, "conv1"), input, width, 1, 1, 0, 1, true);
-        String c2 = convNorm(module(stage, block, "conv2"), c1, width, 3, stride, 1, spec.cardinality(), true);
-        String c3 = convNorm(module(stage, block, "conv3"), c2, out, 1, 1, 0, 1, false);
-        String shortcut =
-                block == 0 ? convNorm(module(stage, block, "downsample.0"), input, out, 1, stride, 0, 1, false) : input;
+        String c1 = convNorm(module(stage, block, "conv1"), input, width, 1, 1, 0, 1, true, NCHW, BLOCKED);
+        String c2 = convNorm(
+                module(stage, block, "conv2"), c1, width, 3, stride, 1, spec.cardinality(), true, BLOCKED, BLOCKED);
+        String c3 = convNorm(module(stage, block, "conv3"), c2, out, 1, 1, 0, 1, false, BLOCKED, NCHW);
+        String shortcut = block == 0
+                ? convNorm(module(stage, block, "downsample.0"), input, out, 1, stride, 0, 1, false, NCHW, NCHW)
+                : input;
         String output = TorchNames.block(stage, block);
         graph.addVertex(output, new ResidualAddRelu(), c3, shortcut);
         return output;
@@ -176,7 +186,16 @@ public final class ResNeXtGraphBuilder {
 
     /** A {@link Conv2dNormActivation} named after its convolution; returns that name. */
     private String convNorm(
-            String name, String input, int nOut, int kernel, int stride, int padding, int groups, boolean relu) {
+            String name,
+            String input,
+            int nOut,
+            int kernel,
+            int stride,
+            int padding,
+            int groups,
+            boolean relu,
+            ActivationLayout inputLayout,
+            ActivationLayout outputLayout) {
         graph.addLayer(
                 name,
                 new Conv2dNormActivation.Builder(new GroupedConvolution.Builder(kernel, kernel)
@@ -189,6 +208,7 @@ public final class ResNeXtGraphBuilder {
                         .eps(BN_EPS)
                         .decay(BN_DECAY)
                         .relu(relu)
+                        .layouts(inputLayout, outputLayout)
                         .build(),
                 input);
         return name;

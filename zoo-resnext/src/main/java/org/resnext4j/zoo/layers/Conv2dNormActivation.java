@@ -17,7 +17,8 @@ import org.nd4j.linalg.learning.config.NoOp;
  * updater and no regularization for the BN parameters, as DL4J's layer).
  *
  * <p>Why one layer: on oneDNN ({@link OneDnnConvNorm}) the convolution output stays in oneDNN's blocked layout for
- * the batch norm, ReLU is fused into it, and only the result is reordered to DL4J's NCHW; on other backends and data
+ * the batch norm, ReLU is fused into it, and only the result is reordered to DL4J's NCHW (or, between two of our
+ * layers, not reordered at all: {@link ActivationLayout#BLOCKED}); on other backends and data
  * types ND4J operations compute the same ({@link Nd4jConvNorm}). In inference mode (and when frozen) the running
  * statistics are used, in training mode the batch statistics.
  */
@@ -28,6 +29,8 @@ public class Conv2dNormActivation extends GroupedConvolution {
     private double eps = 1e-5;
     private double decay = 0.9;
     private boolean relu;
+    private ActivationLayout inputLayout = ActivationLayout.NCHW;
+    private ActivationLayout outputLayout = ActivationLayout.NCHW;
 
     /** For JSON deserialisation. */
     protected Conv2dNormActivation() {
@@ -40,6 +43,8 @@ public class Conv2dNormActivation extends GroupedConvolution {
         this.eps = b.eps;
         this.decay = b.decay;
         this.relu = b.relu;
+        this.inputLayout = b.inputLayout;
+        this.outputLayout = b.outputLayout;
     }
 
     public double getEps() {
@@ -65,6 +70,24 @@ public class Conv2dNormActivation extends GroupedConvolution {
 
     public void setRelu(boolean relu) {
         this.relu = relu;
+    }
+
+    /** The layout of the input and its gradient (configurations saved before layouts existed read as NCHW). */
+    public ActivationLayout getInputLayout() {
+        return inputLayout;
+    }
+
+    public void setInputLayout(ActivationLayout inputLayout) {
+        this.inputLayout = inputLayout == null ? ActivationLayout.NCHW : inputLayout;
+    }
+
+    /** The layout of the output and its gradient. */
+    public ActivationLayout getOutputLayout() {
+        return outputLayout;
+    }
+
+    public void setOutputLayout(ActivationLayout outputLayout) {
+        this.outputLayout = outputLayout == null ? ActivationLayout.NCHW : outputLayout;
     }
 
     @Override
@@ -98,19 +121,25 @@ public class Conv2dNormActivation extends GroupedConvolution {
             return false;
         }
         Conv2dNormActivation c = (Conv2dNormActivation) o;
-        return c.eps == eps && c.decay == decay && c.relu == relu;
+        return c.eps == eps
+                && c.decay == decay
+                && c.relu == relu
+                && c.inputLayout == inputLayout
+                && c.outputLayout == outputLayout;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), eps, decay, relu);
+        return Objects.hash(super.hashCode(), eps, decay, relu, inputLayout, outputLayout);
     }
 
     @Override
     public String toString() {
         return "Conv2dNormActivation(" + getLayerName() + ", " + getNIn() + " -> " + getNOut() + ", kernel "
                 + getKernelSize()[0] + "x" + getKernelSize()[1] + ", stride " + getStride()[0] + ", groups "
-                + getGroups() + ", eps " + eps + ", decay " + decay + (relu ? ", relu)" : ")");
+                + getGroups() + ", eps " + eps + ", decay " + decay + (relu ? ", relu" : "")
+                + (inputLayout == ActivationLayout.NCHW ? "" : ", input " + inputLayout)
+                + (outputLayout == ActivationLayout.NCHW ? "" : ", output " + outputLayout) + ")";
     }
 
     /** The convolution as a {@link GroupedConvolution.Builder} (its bias setting is ignored), then BN and ReLU options. */
@@ -119,6 +148,8 @@ public class Conv2dNormActivation extends GroupedConvolution {
         private double eps = 1e-5;
         private double decay = 0.9;
         private boolean relu;
+        private ActivationLayout inputLayout = ActivationLayout.NCHW;
+        private ActivationLayout outputLayout = ActivationLayout.NCHW;
 
         public Builder(GroupedConvolution.Builder conv) {
             this.conv = Objects.requireNonNull(conv, "conv");
@@ -145,6 +176,16 @@ public class Conv2dNormActivation extends GroupedConvolution {
         /** Whether a ReLU follows the batch norm. */
         public Builder relu(boolean relu) {
             this.relu = relu;
+            return this;
+        }
+
+        /**
+         * The layouts of the input and of the output (and their gradients); {@code NCHW} (the default) for anything
+         * read or written by a layer other than ours. See {@link ActivationLayout}.
+         */
+        public Builder layouts(ActivationLayout input, ActivationLayout output) {
+            this.inputLayout = Objects.requireNonNull(input, "input layout");
+            this.outputLayout = Objects.requireNonNull(output, "output layout");
             return this;
         }
 

@@ -51,8 +51,14 @@ public class Conv2dNormActivationLayer extends ConvLayer<Conv2dNormActivation> {
         return p.reshape(p.length());
     }
 
-    private float eps() {
-        return (float) layerConf().getEps();
+    /** The kernel call for input {@code x}: geometry, options, and each side's layout as resolved on this kernel. */
+    private ConvNormOp op(INDArray x) {
+        ConvGeometry g = geometry(x);
+        Conv2dNormActivation conf = layerConf();
+        int block = kernel.channelBlock();
+        boolean in = conf.getInputLayout() == ActivationLayout.BLOCKED && block > 0 && g.c() % block == 0;
+        boolean out = conf.getOutputLayout() == ActivationLayout.BLOCKED && block > 0 && g.outChannels() % block == 0;
+        return new ConvNormOp(g, conf.isRelu(), (float) conf.getEps(), in, out);
     }
 
     @Override
@@ -60,21 +66,21 @@ public class Conv2dNormActivationLayer extends ConvLayer<Conv2dNormActivation> {
         assertInputSet(false);
         applyDropOutIfNecessary(training, workspaceMgr);
         INDArray x = contiguous(input);
-        ConvGeometry g = geometry(x);
+        ConvNormOp op = op(x);
+        ConvGeometry g = op.g();
         INDArray w = contiguous(getParamWithNoise(WEIGHT_KEY, training, workspaceMgr));
-        boolean relu = layerConf().isRelu();
         INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, g.outputShape(), 'c');
         if (training) {
             long c = g.outChannels();
             saved = workspaceMgr.createUninitialized(
-                    ArrayType.ACTIVATIONS, dataType, new long[] {kernel.savedLength(g, relu, eps())}, 'c');
+                    ArrayType.ACTIVATIONS, dataType, new long[] {kernel.savedLength(op)}, 'c');
             batchMean = Nd4j.createUninitializedDetached(dataType, c);
             batchVar = Nd4j.createUninitializedDetached(dataType, c);
-            kernel.forwardTraining(g, relu, eps(), x, w, vector(GAMMA), vector(BETA), y, saved, batchMean, batchVar);
+            kernel.forwardTraining(op, x, w, vector(GAMMA), vector(BETA), y, saved, batchMean, batchVar);
         } else {
             saved = null;
             INDArray var = contiguous(BatchNormRunningStats.variance(getParam(GLOBAL_LOG_STD)));
-            kernel.forwardInference(g, relu, eps(), x, w, vector(GAMMA), vector(BETA), vector(GLOBAL_MEAN), var, y);
+            kernel.forwardInference(op, x, w, vector(GAMMA), vector(BETA), vector(GLOBAL_MEAN), var, y);
         }
         return y;
     }
@@ -88,16 +94,15 @@ public class Conv2dNormActivationLayer extends ConvLayer<Conv2dNormActivation> {
                     + "FrozenLayer, e.g. TransferLearning's setFeatureExtractor, not FrozenLayerWithBackprop)");
         }
         INDArray x = contiguous(input);
-        ConvGeometry g = geometry(x);
+        ConvNormOp op = op(x);
+        ConvGeometry g = op.g();
         INDArray w = contiguous(getParamWithNoise(WEIGHT_KEY, true, workspaceMgr));
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, g.inputShape(), 'c');
         INDArray dW = gradientViews.get(WEIGHT_KEY);
         INDArray dGamma = gradientViews.get(GAMMA);
         INDArray dBeta = gradientViews.get(BETA);
         kernel.backward(
-                g,
-                layerConf().isRelu(),
-                eps(),
+                op,
                 x,
                 w,
                 vector(GAMMA),

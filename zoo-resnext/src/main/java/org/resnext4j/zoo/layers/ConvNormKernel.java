@@ -5,19 +5,24 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The arithmetic of {@link Conv2dNormActivation}: {@code y = act(BN(conv(x, w)))} with an optional ReLU, on C-ordered,
  * contiguous arrays of the layer's data type: {@code x [N, C, H, W]}, {@code w [OC, C / G, kH, kW]},
- * {@code gamma, beta, mean, var [OC]}, {@code y [N, OC, OH, OW]}. Training passes keep what the backward pass needs
+ * {@code gamma, beta, mean, var [OC]}, {@code y [N, OC, OH, OW]}; {@code x}, {@code y} and their gradients hold
+ * {@code nchw} data or, where the {@link ConvNormOp} says so, the kernel's channel-blocked layout in the same shape. Training passes keep what the backward pass needs
  * (the convolution's output and the ReLU's mask) in a caller-owned buffer of {@link #savedLength} elements.
  */
 interface ConvNormKernel {
 
     /** Elements of the buffer a training forward pass fills for the backward pass. */
-    long savedLength(ConvGeometry g, boolean relu, float eps);
+    long savedLength(ConvNormOp op);
+
+    /**
+     * The channel block of the layout this kernel reads and writes for {@link ActivationLayout#BLOCKED}
+     * ({@code nChw8c}: 8, {@code nChw16c}: 16), or 0 when it reads and writes {@code nchw} only.
+     */
+    int channelBlock();
 
     /** Training: batch statistics; writes {@code y}, {@code saved}, and the batch mean and biased variance. */
     void forwardTraining(
-            ConvGeometry g,
-            boolean relu,
-            float eps,
+            ConvNormOp op,
             INDArray x,
             INDArray w,
             INDArray gamma,
@@ -29,9 +34,7 @@ interface ConvNormKernel {
 
     /** Inference with the given (running) mean and variance. */
     void forwardInference(
-            ConvGeometry g,
-            boolean relu,
-            float eps,
+            ConvNormOp op,
             INDArray x,
             INDArray w,
             INDArray gamma,
@@ -45,9 +48,7 @@ interface ConvNormKernel {
      * {@code batchVar}: {@code dx}, {@code dw}, {@code dGamma}, {@code dBeta} are overwritten.
      */
     void backward(
-            ConvGeometry g,
-            boolean relu,
-            float eps,
+            ConvNormOp op,
             INDArray x,
             INDArray w,
             INDArray gamma,

@@ -27,9 +27,22 @@ final class Nd4jConvNorm implements ConvNormKernel {
         return "nd4j";
     }
 
+    /** {@code nchw} only. */
     @Override
-    public long savedLength(ConvGeometry g, boolean relu, float eps) {
-        long[] s = g.outputShape();
+    public int channelBlock() {
+        return 0;
+    }
+
+    private static ConvGeometry nchwOnly(ConvNormOp op) {
+        if (op.blockedInput() || op.blockedOutput()) {
+            throw new IllegalArgumentException("the ND4J kernel reads and writes nchw only, got " + op);
+        }
+        return op.g();
+    }
+
+    @Override
+    public long savedLength(ConvNormOp op) {
+        long[] s = op.g().outputShape();
         return s[0] * s[1] * s[2] * s[3];
     }
 
@@ -57,9 +70,7 @@ final class Nd4jConvNorm implements ConvNormKernel {
 
     @Override
     public void forwardTraining(
-            ConvGeometry g,
-            boolean relu,
-            float eps,
+            ConvNormOp op,
             INDArray x,
             INDArray w,
             INDArray gamma,
@@ -68,6 +79,9 @@ final class Nd4jConvNorm implements ConvNormKernel {
             INDArray saved,
             INDArray batchMean,
             INDArray batchVar) {
+        ConvGeometry g = nchwOnly(op);
+        boolean relu = op.relu();
+        float eps = op.eps();
         INDArray z = z(g, saved);
         Nd4jGroupedConv.INSTANCE.forward(g, x, w, z);
         batchMean.assign(z.mean(CHANNEL_REDUCTION));
@@ -77,9 +91,7 @@ final class Nd4jConvNorm implements ConvNormKernel {
 
     @Override
     public void forwardInference(
-            ConvGeometry g,
-            boolean relu,
-            float eps,
+            ConvNormOp op,
             INDArray x,
             INDArray w,
             INDArray gamma,
@@ -87,6 +99,9 @@ final class Nd4jConvNorm implements ConvNormKernel {
             INDArray mean,
             INDArray var,
             INDArray y) {
+        ConvGeometry g = nchwOnly(op);
+        boolean relu = op.relu();
+        float eps = op.eps();
         INDArray z = y.ulike();
         Nd4jGroupedConv.INSTANCE.forward(g, x, w, z);
         scaleShift(normalized(z, mean, var, eps), gamma, beta, relu, y);
@@ -94,9 +109,7 @@ final class Nd4jConvNorm implements ConvNormKernel {
 
     @Override
     public void backward(
-            ConvGeometry g,
-            boolean relu,
-            float eps,
+            ConvNormOp op,
             INDArray x,
             INDArray w,
             INDArray gamma,
@@ -109,6 +122,9 @@ final class Nd4jConvNorm implements ConvNormKernel {
             INDArray dw,
             INDArray dGamma,
             INDArray dBeta) {
+        ConvGeometry g = nchwOnly(op);
+        boolean relu = op.relu();
+        float eps = op.eps();
         INDArray zHat = normalized(z(g, saved), batchMean, batchVar, eps);
         INDArray da = dy;
         if (relu) {

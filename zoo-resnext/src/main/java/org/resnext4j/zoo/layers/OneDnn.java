@@ -6,6 +6,9 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_get_effective_cpu_isa;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_init_by_tag;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_nChw16c;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_nChw8c;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
@@ -81,6 +84,11 @@ final class OneDnn {
     static int channelBlock() {
         int avx512 = dnnl_cpu_isa_avx512_core;
         return (dnnl_get_effective_cpu_isa() & avx512) == avx512 ? 16 : 8;
+    }
+
+    /** {@code nchw}, or when {@code blocked} the layout of {@link #channelBlock()} ({@code nChw16c}, {@code nChw8c}). */
+    static int layoutTag(boolean blocked) {
+        return !blocked ? dnnl_nchw : channelBlock() == 16 ? dnnl_nChw16c : dnnl_nChw8c;
     }
 
     /** This thread's stream. */

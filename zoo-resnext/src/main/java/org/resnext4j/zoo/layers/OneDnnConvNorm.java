@@ -67,9 +67,7 @@ final class OneDnnConvNorm implements ConvNormKernel {
     private static final OneDnn.Lazy<OneDnnConvNorm> INSTANCE = new OneDnn.Lazy<>(OneDnnConvNorm::new);
 
     private final OneDnn dnn;
-    private final ThreadLocal<Map<Key, Plan>> plans = OneDnn.planCache(Plan::close);
-
-    private record Key(ConvGeometry g, boolean relu, float eps) {}
+    private final ThreadLocal<Map<ConvNormOp, Plan>> plans = OneDnn.planCache(Plan::close);
 
     private OneDnnConvNorm(OneDnn dnn) {
         this.dnn = dnn;
@@ -85,21 +83,24 @@ final class OneDnnConvNorm implements ConvNormKernel {
         return "onednn";
     }
 
-    private Plan plan(ConvGeometry g, boolean relu, float eps) {
-        return plans.get().computeIfAbsent(new Key(g, relu, eps), k -> new Plan(dnn, g, relu, eps));
+    private Plan plan(ConvNormOp op) {
+        return plans.get().computeIfAbsent(op, k -> new Plan(dnn, op));
     }
 
     @Override
-    public long savedLength(ConvGeometry g, boolean relu, float eps) {
-        Plan p = plan(g, relu, eps);
+    public long savedLength(ConvNormOp op) {
+        Plan p = plan(op);
         return p.zFloats + p.wsFloats;
     }
 
     @Override
+    public int channelBlock() {
+        return OneDnn.channelBlock();
+    }
+
+    @Override
     public void forwardTraining(
-            ConvGeometry g,
-            boolean relu,
-            float eps,
+            ConvNormOp op,
             INDArray x,
             INDArray w,
             INDArray gamma,
@@ -108,14 +109,12 @@ final class OneDnnConvNorm implements ConvNormKernel {
             INDArray saved,
             INDArray batchMean,
             INDArray batchVar) {
-        plan(g, relu, eps).forward(true, x, w, gamma, beta, batchMean, batchVar, y, saved, dnn.stream());
+        plan(op).forward(true, x, w, gamma, beta, batchMean, batchVar, y, saved, dnn.stream());
     }
 
     @Override
     public void forwardInference(
-            ConvGeometry g,
-            boolean relu,
-            float eps,
+            ConvNormOp op,
             INDArray x,
             INDArray w,
             INDArray gamma,
@@ -123,14 +122,12 @@ final class OneDnnConvNorm implements ConvNormKernel {
             INDArray mean,
             INDArray var,
             INDArray y) {
-        plan(g, relu, eps).forward(false, x, w, gamma, beta, mean, var, y, null, dnn.stream());
+        plan(op).forward(false, x, w, gamma, beta, mean, var, y, null, dnn.stream());
     }
 
     @Override
     public void backward(
-            ConvGeometry g,
-            boolean relu,
-            float eps,
+            ConvNormOp op,
             INDArray x,
             INDArray w,
             INDArray gamma,
@@ -143,8 +140,7 @@ final class OneDnnConvNorm implements ConvNormKernel {
             INDArray dw,
             INDArray dGamma,
             INDArray dBeta) {
-        plan(g, relu, eps)
-                .backward(x, w, gamma, beta, saved, batchMean, batchVar, dy, dx, dw, dGamma, dBeta, dnn.stream());
+        plan(op).backward(x, w, gamma, beta, saved, batchMean, batchVar, dy, dx, dw, dGamma, dBeta, dnn.stream());
     }
 
     /** The primitives of one geometry, ReLU choice and epsilon, with their memories (handles set per call). */
@@ -172,11 +168,15 @@ final class OneDnnConvNorm implements ConvNormKernel {
         final List<dnnl_memory> memories = new ArrayList<>();
         final List<dnnl_primitive_desc> pds = new ArrayList<>();
 
-        Plan(OneDnn dnn, ConvGeometry g, boolean relu, float eps) {
+        Plan(OneDnn dnn, ConvNormOp op) {
             this.dnn = dnn;
+            ConvGeometry g = op.g();
+            boolean relu = op.relu();
+            float eps = op.eps();
             this.relu = relu;
             dnnl_engine engine = dnn.engine;
-            conv = new OneDnnConvPlan(dnn, g, prim -> normLayout(prim, g.outputShape()));
+            conv = new OneDnnConvPlan(
+                    dnn, g, OneDnn.layoutTag(op.blockedInput()), prim -> normLayout(prim, g.outputShape()));
             dnnl_memory_desc_t zMd = conv.dstMd();
             long c = g.outChannels();
             int flags = dnnl_use_scaleshift | (relu ? dnnl_fuse_norm_relu : 0);
@@ -196,7 +196,7 @@ final class OneDnnConvNorm implements ConvNormKernel {
             zFloats = (zBytes + 3) / 4;
             dnnl_memory_desc_t wsMd = relu ? dnnl_primitive_desc_query_md(trainPd, dnnl_query_workspace_md, 0) : null;
             wsFloats = relu ? (dnnl_memory_desc_get_size(wsMd) + 3) / 4 : 0;
-            dnnl_memory_desc_t yMd = md(g.outputShape(), dnnl_nchw);
+            dnnl_memory_desc_t yMd = md(g.outputShape(), OneDnn.layoutTag(op.blockedOutput()));
             dst = new OneDnnPort(dnn, OneDnn.Scratch.NORM_DST, DNNL_ARG_DST, yMd, zMd);
             diffDst = new OneDnnPort(dnn, OneDnn.Scratch.NORM_DIFF_DST, DNNL_ARG_DIFF_DST, yMd, zMd);
             dnnl_memory_desc_t statMd = md(new long[] {c}, dnnl_x);

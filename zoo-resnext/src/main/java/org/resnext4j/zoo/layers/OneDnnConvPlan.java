@@ -13,7 +13,6 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_forward_desc_init;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_goihw;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_oihw;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
@@ -43,9 +42,10 @@ import org.bytedeco.javacpp.Pointer;
 /**
  * oneDNN's convolution primitives for one {@link ConvGeometry} (forward, backward data, backward weights), created
  * with format {@code any} so that oneDNN picks its fastest (blocked) layouts, with {@link OneDnnPort}s converting from
- * and to the caller's layouts: {@code nchw} input and input gradient, {@code goihw} weights, {@code oihw} when ungrouped (PyTorch's
- * {@code [OC, C / G, kH, kW]}), and for the output and its gradient either {@code nchw} or, for a consumer that reads
- * a blocked layout directly ({@link OneDnnConvNorm}), a layout of its choosing ({@link #dstMd()}).
+ * and to the caller's layouts: the input and its gradient in {@code nchw} or a channel-blocked layout (the caller's
+ * choice), {@code goihw} weights ({@code oihw} when ungrouped; PyTorch's {@code [OC, C / G, kH, kW]}), and for the
+ * output and its gradient either {@code nchw} or, for a consumer that reads a blocked layout directly
+ * ({@link OneDnnConvNorm}), a layout of its choosing ({@link #dstMd()}).
  * Calls do not wait for the stream.
  */
 final class OneDnnConvPlan {
@@ -66,10 +66,11 @@ final class OneDnnConvPlan {
     private final List<dnnl_primitive_desc> pds = new ArrayList<>();
 
     /**
+     * @param inputTag the layout tag of the input and its gradient ({@code nchw} or a channel-blocked one)
      * @param outputLayout the layout in which the output and its gradient cross, given the forward primitive's own
      *                     output layout: {@code nchw} for DL4J, or a layout another primitive reads directly
      */
-    OneDnnConvPlan(OneDnn dnn, ConvGeometry g, UnaryOperator<dnnl_memory_desc_t> outputLayout) {
+    OneDnnConvPlan(OneDnn dnn, ConvGeometry g, int inputTag, UnaryOperator<dnnl_memory_desc_t> outputLayout) {
         dnnl_engine engine = dnn.engine;
         long[] src = g.inputShape();
         long[] dst = g.outputShape();
@@ -81,7 +82,7 @@ final class OneDnnConvPlan {
                 : new long[] {g.outChannels(), g.c(), g.kH(), g.kW()};
         long[] strides = {g.sH(), g.sW()};
         long[] pad = {g.pH(), g.pW()};
-        dnnl_memory_desc_t srcUser = md(src, dnnl_nchw);
+        dnnl_memory_desc_t srcUser = md(src, inputTag);
         dnnl_memory_desc_t weiUser = md(wei, grouped ? dnnl_goihw : dnnl_oihw);
         dnnl_memory_desc_t srcAny = md(src, dnnl_format_tag_any);
         dnnl_memory_desc_t weiAny = md(wei, dnnl_format_tag_any);

@@ -234,20 +234,55 @@ class Conv2dNormActivationTest {
         INDArray mean = Nd4j.randn(DataType.FLOAT, oc);
         INDArray var = Nd4j.rand(DataType.FLOAT, oc).addi(0.5);
         INDArray dy = Nd4j.randn(DataType.FLOAT, geo.outputShape());
-        INDArray[] a = run(OneDnnConvNorm.instanceOrNull(), geo, relu, x, wt, gamma, beta, mean, var, dy);
-        INDArray[] b = run(Nd4jConvNorm.INSTANCE, geo, relu, x, wt, gamma, beta, mean, var, dy);
+        ConvNormOp nchw = ConvNormOp.nchw(geo, relu, 1e-5f);
+        INDArray[] b = run(Nd4jConvNorm.INSTANCE, nchw, x, wt, gamma, beta, mean, var, dy);
         String[] what = {
             "training output", "batch mean", "batch variance", "dx", "dw", "dgamma", "dbeta", "inference output"
         };
-        for (int i = 0; i < what.length; i++) {
-            assertTrue(relErr(a[i], b[i]) < 1e-4, what[i] + " relative error " + relErr(a[i], b[i]));
+        // oneDNN reading and writing nchw, then (where the channels divide by its block) the blocked layout
+        OneDnnConvNorm onednn = OneDnnConvNorm.instanceOrNull();
+        int block = onednn.channelBlock();
+        ConvNormOp blocked = new ConvNormOp(geo, relu, 1e-5f, c % block == 0, oc % block == 0);
+        for (ConvNormOp op : new ConvNormOp[] {nchw, blocked}) {
+            int inBlock = op.blockedInput() ? block : 0;
+            int outBlock = op.blockedOutput() ? block : 0;
+            INDArray[] a = run(
+                    onednn,
+                    op,
+                    ActivationLayout.fromNchw(x, inBlock),
+                    wt,
+                    gamma,
+                    beta,
+                    mean,
+                    var,
+                    ActivationLayout.fromNchw(dy, outBlock));
+            a[0] = ActivationLayout.toNchw(a[0], outBlock);
+            a[3] = ActivationLayout.toNchw(a[3], inBlock);
+            a[7] = ActivationLayout.toNchw(a[7], outBlock);
+            for (int i = 0; i < what.length; i++) {
+                assertTrue(relErr(a[i], b[i]) < 1e-4, op + ": " + what[i] + " relative error " + relErr(a[i], b[i]));
+            }
         }
+    }
+
+    @Test
+    void blockedLayoutConversionsAreInverseAndMoveChannelsInBlocks() {
+        INDArray x = Nd4j.arange(2 * 16 * 3 * 2).castTo(DataType.FLOAT).reshape(2, 16, 3, 2);
+        INDArray b = ActivationLayout.fromNchw(x, 8);
+        // nChw8c: [n][c / 8][h][w][c % 8]; element (n 1, c 10, h 2, w 1) sits at ((1 * 2 + 1) * 3 + 2) * 2 + 1) * 8 + 2
+        long offset = ((((1 * 2 + 1) * 3 + 2) * 2 + 1) * 8) + 2;
+        assertEquals(x.getFloat(1, 10, 2, 1), b.reshape(b.length()).getFloat(offset));
+        assertEquals(x, ActivationLayout.toNchw(b, 8));
+        assertEquals(x, ActivationLayout.toNchw(x, 0));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> ActivationLayout.toNchw(x.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 12)), 8));
+        assertTrue(e.getMessage().contains("C a multiple of 8"), e.getMessage());
     }
 
     private static INDArray[] run(
             ConvNormKernel kernel,
-            ConvGeometry g,
-            boolean relu,
+            ConvNormOp op,
             INDArray x,
             INDArray w,
             INDArray gamma,
@@ -255,19 +290,20 @@ class Conv2dNormActivationTest {
             INDArray mean,
             INDArray var,
             INDArray dy) {
+        ConvGeometry g = op.g();
         long oc = g.outChannels();
         INDArray y = Nd4j.create(DataType.FLOAT, g.outputShape());
-        INDArray saved = Nd4j.create(DataType.FLOAT, kernel.savedLength(g, relu, 1e-5f));
+        INDArray saved = Nd4j.create(DataType.FLOAT, kernel.savedLength(op));
         INDArray bm = Nd4j.create(DataType.FLOAT, oc);
         INDArray bv = Nd4j.create(DataType.FLOAT, oc);
-        kernel.forwardTraining(g, relu, 1e-5f, x, w, gamma, beta, y, saved, bm, bv);
+        kernel.forwardTraining(op, x, w, gamma, beta, y, saved, bm, bv);
         INDArray dx = Nd4j.create(DataType.FLOAT, g.inputShape());
         INDArray dw = Nd4j.create(DataType.FLOAT, g.weightShape());
         INDArray dGamma = Nd4j.create(DataType.FLOAT, oc);
         INDArray dBeta = Nd4j.create(DataType.FLOAT, oc);
-        kernel.backward(g, relu, 1e-5f, x, w, gamma, beta, saved, bm, bv, dy, dx, dw, dGamma, dBeta);
+        kernel.backward(op, x, w, gamma, beta, saved, bm, bv, dy, dx, dw, dGamma, dBeta);
         INDArray yInf = Nd4j.create(DataType.FLOAT, g.outputShape());
-        kernel.forwardInference(g, relu, 1e-5f, x, w, gamma, beta, mean, var, yInf);
+        kernel.forwardInference(op, x, w, gamma, beta, mean, var, yInf);
         return new INDArray[] {y, bm, bv, dx, dw, dGamma, dBeta, yInf};
     }
 

@@ -85,6 +85,7 @@ final class BenchProfile {
         return switch (v.getClass().getSimpleName()) {
             case "ElementWiseVertex" -> "residual add";
             case "ResidualAddReluVertex" -> "residual add + ReLU (oneDNN vertex)";
+            case "MaxPool2dVertex" -> "max pool (oneDNN vertex)";
             case "MergeVertex" -> "concat (split form)";
             case "SubsetVertex" -> "channel slice (split form)";
             default -> v.getClass().getSimpleName();

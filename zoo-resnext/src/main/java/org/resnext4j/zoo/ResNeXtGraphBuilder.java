@@ -26,6 +26,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.resnext4j.zoo.layers.ActivationLayout;
 import org.resnext4j.zoo.layers.Conv2dNormActivation;
 import org.resnext4j.zoo.layers.GroupedConvolution;
+import org.resnext4j.zoo.layers.MaxPool2d;
 import org.resnext4j.zoo.layers.ResidualAddRelu;
 
 /**
@@ -116,15 +117,19 @@ public final class ResNeXtGraphBuilder {
             relu(TorchNames.STEM_RELU, TorchNames.STEM_BN);
             stemOut = TorchNames.STEM_RELU;
         }
-        graph.addLayer(
-                TorchNames.MAXPOOL,
-                new SubsamplingLayer.Builder(PoolingType.MAX)
-                        .kernelSize(3, 3)
-                        .stride(2, 2)
-                        .padding(1, 1)
-                        .convolutionMode(ConvolutionMode.Truncate)
-                        .build(),
-                stemOut);
+        if (fused()) {
+            graph.addVertex(TorchNames.MAXPOOL, new MaxPool2d(3, 2, 1), stemOut);
+        } else {
+            graph.addLayer(
+                    TorchNames.MAXPOOL,
+                    new SubsamplingLayer.Builder(PoolingType.MAX)
+                            .kernelSize(3, 3)
+                            .stride(2, 2)
+                            .padding(1, 1)
+                            .convolutionMode(ConvolutionMode.Truncate)
+                            .build(),
+                    stemOut);
+        }
         return TorchNames.MAXPOOL;
     }
 

@@ -6,8 +6,10 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The one place that chooses how the fused layers compute. Each runtime layer and vertex asks once, when it is
  * instantiated: {@link Conv2dNormActivationLayer} for a {@link ConvNormKernel}, {@link ResidualAddReluVertex} for an
- * {@link AddReluKernel}. The answer is oneDNN ({@link OneDnnConvNorm}, {@link OneDnnAddRelu}) for FLOAT data on ND4J's
- * CPU backend where oneDNN's natives load, and ND4J operations ({@link Nd4jConvNorm}, {@link Nd4jAddRelu}) otherwise
+ * {@link AddReluKernel}, {@link MaxPool2dVertex} for a {@link MaxPoolKernel}. The answer is oneDNN ({@link OneDnnConvNorm},
+ * {@link OneDnnAddRelu}, {@link OneDnnMaxPool}) for FLOAT data on ND4J's
+ * CPU backend where oneDNN's natives load, and ND4J operations ({@link Nd4jConvNorm}, {@link Nd4jAddRelu},
+ * {@link Nd4jMaxPool}) otherwise
  * (other data types, the CUDA backend) or when the system property {@value #KERNEL_PROPERTY} is {@code nd4j}.
  */
 public final class Kernels {
@@ -27,6 +29,11 @@ public final class Kernels {
     static AddReluKernel addRelu(DataType dataType) {
         AddReluKernel k = oneDnnWanted(dataType) ? OneDnnAddRelu.instanceOrNull() : null;
         return k != null ? k : Nd4jAddRelu.INSTANCE;
+    }
+
+    static MaxPoolKernel maxPool(DataType dataType) {
+        MaxPoolKernel k = oneDnnWanted(dataType) ? OneDnnMaxPool.instanceOrNull() : null;
+        return k != null ? k : Nd4jMaxPool.INSTANCE;
     }
 
     private static boolean oneDnnWanted(DataType dataType) {

@@ -148,7 +148,9 @@ final class OneDnn {
         NORM_DST,
         NORM_DIFF_DST,
         NORM_INPUT,
-        NORM_DIFF_INPUT
+        NORM_DIFF_INPUT,
+        POOL_SRC,
+        POOL_DST
     }
 
     private final ThreadLocal<INDArray[]> scratchBuffers =

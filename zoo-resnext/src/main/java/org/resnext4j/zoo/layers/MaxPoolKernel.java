@@ -1,0 +1,25 @@
+package org.resnext4j.zoo.layers;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The arithmetic of {@link MaxPool2d} on C-ordered, contiguous NCHW arrays of the vertex's data type: {@code x} of
+ * {@link PoolGeometry#inputShape()}, {@code y} of {@link PoolGeometry#outputShape()}. A training pass may keep what the
+ * backward pass needs (oneDNN: the winners' positions) in a caller-owned buffer of {@link #savedLength} elements.
+ */
+interface MaxPoolKernel {
+
+    /** Elements of the buffer a training forward pass fills for the backward pass; 0 when none is needed. */
+    long savedLength(PoolGeometry g);
+
+    /** Training: writes {@code y} and {@code saved} (null when {@link #savedLength} is 0). */
+    void forwardTraining(PoolGeometry g, INDArray x, INDArray y, INDArray saved);
+
+    void forwardInference(PoolGeometry g, INDArray x, INDArray y);
+
+    /** {@code dx} (overwritten) from {@code dy}, for the training pass over {@code x} that filled {@code saved}. */
+    void backward(PoolGeometry g, INDArray x, INDArray saved, INDArray dy, INDArray dx);
+
+    /** A short name for logs and benchmarks. */
+    String name();
+}

@@ -110,7 +110,14 @@ public final class ResNeXtGraphBuilder {
     private String stem(String input) {
         String stemOut;
         if (fused()) {
-            stemOut = convNorm(TorchNames.STEM_CONV, input, spec.stemWidth(), 7, 2, 3, 1, true, NCHW, NCHW);
+            // the stem hands its output to the pool in oneDNN's layout, and computes no gradient for the network input
+            graph.addLayer(
+                    TorchNames.STEM_CONV,
+                    convNormLayer(spec.stemWidth(), 7, 2, 3, 1, true, NCHW, BLOCKED)
+                            .inputGradient(false)
+                            .build(),
+                    input);
+            stemOut = TorchNames.STEM_CONV;
         } else {
             conv(TorchNames.STEM_CONV, input, spec.stemWidth(), 7, 2, 3, 1);
             batchNorm(TorchNames.STEM_BN, TorchNames.STEM_CONV);
@@ -118,7 +125,7 @@ public final class ResNeXtGraphBuilder {
             stemOut = TorchNames.STEM_RELU;
         }
         if (fused()) {
-            graph.addVertex(TorchNames.MAXPOOL, new MaxPool2d(3, 2, 1), stemOut);
+            graph.addVertex(TorchNames.MAXPOOL, new MaxPool2d(3, 2, 1).withInputLayout(BLOCKED), stemOut);
         } else {
             graph.addLayer(
                     TorchNames.MAXPOOL,
@@ -203,20 +210,32 @@ public final class ResNeXtGraphBuilder {
             ActivationLayout outputLayout) {
         graph.addLayer(
                 name,
-                new Conv2dNormActivation.Builder(new GroupedConvolution.Builder(kernel, kernel)
-                                .groups(groups)
-                                .stride(stride, stride)
-                                .padding(padding, padding)
-                                .nOut(nOut)
-                                .convolutionMode(ConvolutionMode.Truncate)
-                                .weightInit(new KaimingNormalFanOut(1)))
-                        .eps(BN_EPS)
-                        .decay(BN_DECAY)
-                        .relu(relu)
-                        .layouts(inputLayout, outputLayout)
+                convNormLayer(nOut, kernel, stride, padding, groups, relu, inputLayout, outputLayout)
                         .build(),
                 input);
         return name;
+    }
+
+    private static Conv2dNormActivation.Builder convNormLayer(
+            int nOut,
+            int kernel,
+            int stride,
+            int padding,
+            int groups,
+            boolean relu,
+            ActivationLayout inputLayout,
+            ActivationLayout outputLayout) {
+        return new Conv2dNormActivation.Builder(new GroupedConvolution.Builder(kernel, kernel)
+                        .groups(groups)
+                        .stride(stride, stride)
+                        .padding(padding, padding)
+                        .nOut(nOut)
+                        .convolutionMode(ConvolutionMode.Truncate)
+                        .weightInit(new KaimingNormalFanOut(1)))
+                .eps(BN_EPS)
+                .decay(BN_DECAY)
+                .relu(relu)
+                .layouts(inputLayout, outputLayout);
     }
 
     /**

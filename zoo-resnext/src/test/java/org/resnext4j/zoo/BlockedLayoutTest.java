@@ -1,6 +1,7 @@
 package org.resnext4j.zoo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
@@ -16,6 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.resnext4j.zoo.layers.ActivationLayout;
 import org.resnext4j.zoo.layers.Conv2dNormActivation;
+import org.resnext4j.zoo.layers.MaxPool2d;
 
 /**
  * The FUSED graph hands activations between its own layers in oneDNN's channel-blocked layout: the same numbers as the
@@ -34,6 +36,8 @@ class BlockedLayoutTest {
             c.setInputLayout(ActivationLayout.NCHW);
             c.setOutputLayout(ActivationLayout.NCHW);
         }
+        copy.getVertices()
+                .computeIfPresent("maxpool", (k, v) -> ((MaxPool2d) v).withInputLayout(ActivationLayout.NCHW));
         return copy;
     }
 
@@ -72,8 +76,14 @@ class BlockedLayoutTest {
     void fusedGraphsUseBlockedInsideBlocksAndNchwAtTheirEdges() {
         Map<String, Conv2dNormActivation> c = convNorms(
                 ResNeXt.builder(SPEC).updater(new Nesterovs(0.05, 0.9)).build().conf());
+        ComputationGraphConfiguration conf =
+                ResNeXt.builder(SPEC).updater(new Nesterovs(0.05, 0.9)).build().conf();
+        // the stem hands its output to the max pool in oneDNN's layout and computes no input gradient
         assertEquals(ActivationLayout.NCHW, c.get("conv1").getInputLayout());
-        assertEquals(ActivationLayout.NCHW, c.get("conv1").getOutputLayout());
+        assertEquals(ActivationLayout.BLOCKED, c.get("conv1").getOutputLayout());
+        assertFalse(c.get("conv1").isInputGradient());
+        assertTrue(c.get("layer1.0.conv1").isInputGradient());
+        assertEquals(ActivationLayout.BLOCKED, ((MaxPool2d) conf.getVertices().get("maxpool")).getInputLayout());
         for (String block : new String[] {"layer1.0", "layer1.1", "layer2.1", "layer4.0"}) {
             assertEquals(ActivationLayout.NCHW, c.get(block + ".conv1").getInputLayout(), block);
             assertEquals(ActivationLayout.BLOCKED, c.get(block + ".conv1").getOutputLayout(), block);
@@ -151,13 +161,17 @@ class BlockedLayoutTest {
         assertTrue(json.contains("\"BLOCKED\""), "layouts are saved");
         assertEquals(conf, ComputationGraphConfiguration.fromJson(json));
         // a configuration saved by the previous release has no layout fields
-        String old = json.replaceAll("\"(input|output)Layout\" : \"[A-Z]+\",?", "");
+        String old = json.replaceAll("\"(input|output)Layout\" : \"[A-Z]+\",?", "")
+                .replaceAll("\"inputGradient\" : (true|false),?", "");
         assertTrue(!old.contains("Layout\""), "the fields were stripped");
         ComputationGraphConfiguration legacy = ComputationGraphConfiguration.fromJson(old);
         for (Conv2dNormActivation c : convNorms(legacy).values()) {
             assertEquals(ActivationLayout.NCHW, c.getInputLayout());
             assertEquals(ActivationLayout.NCHW, c.getOutputLayout());
         }
-        assertEquals(allNchw(conf), legacy);
+        assertEquals(ActivationLayout.NCHW, ((MaxPool2d) legacy.getVertices().get("maxpool")).getInputLayout());
+        ComputationGraphConfiguration expected = allNchw(conf);
+        convNorms(expected).values().forEach(c -> c.setInputGradient(true));
+        assertEquals(expected, legacy);
     }
 }

@@ -97,7 +97,9 @@ public class Conv2dNormActivationLayer extends ConvLayer<Conv2dNormActivation> {
         ConvNormOp op = op(x);
         ConvGeometry g = op.g();
         INDArray w = contiguous(getParamWithNoise(WEIGHT_KEY, true, workspaceMgr));
-        INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, g.inputShape(), 'c');
+        INDArray dx = layerConf().isInputGradient()
+                ? workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, g.inputShape(), 'c')
+                : null;
         INDArray dW = gradientViews.get(WEIGHT_KEY);
         INDArray dGamma = gradientViews.get(GAMMA);
         INDArray dBeta = gradientViews.get(BETA);
@@ -134,7 +136,7 @@ public class Conv2dNormActivationLayer extends ConvLayer<Conv2dNormActivation> {
         gradient.setGradientFor(GLOBAL_LOG_STD, dLog10Std);
         weightNoiseParams.clear();
         clearSaved();
-        return new Pair<>(gradient, backpropDropOutIfPresent(dx));
+        return new Pair<>(gradient, dx == null ? null : backpropDropOutIfPresent(dx));
     }
 
     private void clearSaved() {

@@ -45,7 +45,8 @@ interface ConvNormKernel {
 
     /**
      * Gradients from {@code dy}, for the forward pass that filled {@code saved}, {@code batchMean} and
-     * {@code batchVar}: {@code dx}, {@code dw}, {@code dGamma}, {@code dBeta} are overwritten.
+     * {@code batchVar}: {@code dx}, {@code dw}, {@code dGamma}, {@code dBeta} are overwritten; {@code dx} may be null when
+     * the input's gradient is not wanted.
      */
     void backward(
             ConvNormOp op,

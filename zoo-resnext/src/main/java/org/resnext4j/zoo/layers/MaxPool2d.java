@@ -24,6 +24,7 @@ public class MaxPool2d extends GraphVertex {
     private int[] kernelSize;
     private int[] stride;
     private int[] padding;
+    private ActivationLayout inputLayout = ActivationLayout.NCHW;
 
     /** For JSON deserialisation. */
     protected MaxPool2d() {}
@@ -60,6 +61,25 @@ public class MaxPool2d extends GraphVertex {
         this.padding = padding.clone();
     }
 
+    /**
+     * The layout of the input and its gradient: {@code BLOCKED} when the producer is one of our layers writing
+     * oneDNN's layout (the FUSED stem); the output is always NCHW.
+     */
+    public ActivationLayout getInputLayout() {
+        return inputLayout;
+    }
+
+    public void setInputLayout(ActivationLayout inputLayout) {
+        this.inputLayout = inputLayout == null ? ActivationLayout.NCHW : inputLayout;
+    }
+
+    /** This pool reading its input in {@code layout}. */
+    public MaxPool2d withInputLayout(ActivationLayout layout) {
+        MaxPool2d m = clone();
+        m.setInputLayout(layout);
+        return m;
+    }
+
     /** The call shape for an {@code [n, c, h, w]} input. */
     PoolGeometry geometry(long n, long c, long h, long w) {
         return new PoolGeometry(n, c, h, w, kernelSize[0], kernelSize[1], stride[0], stride[1], padding[0], padding[1]);
@@ -71,6 +91,7 @@ public class MaxPool2d extends GraphVertex {
         m.kernelSize = kernelSize.clone();
         m.stride = stride.clone();
         m.padding = padding.clone();
+        m.inputLayout = inputLayout;
         return m;
     }
 
@@ -79,12 +100,14 @@ public class MaxPool2d extends GraphVertex {
         return o instanceof MaxPool2d m
                 && Arrays.equals(m.kernelSize, kernelSize)
                 && Arrays.equals(m.stride, stride)
-                && Arrays.equals(m.padding, padding);
+                && Arrays.equals(m.padding, padding)
+                && m.inputLayout == inputLayout;
     }
 
     @Override
     public int hashCode() {
-        return 31 * (31 * Arrays.hashCode(kernelSize) + Arrays.hashCode(stride)) + Arrays.hashCode(padding);
+        return 31 * (31 * (31 * Arrays.hashCode(kernelSize) + Arrays.hashCode(stride)) + Arrays.hashCode(padding))
+                + inputLayout.hashCode();
     }
 
     @Override
@@ -144,6 +167,7 @@ public class MaxPool2d extends GraphVertex {
     @Override
     public String toString() {
         return "MaxPool2d(kernel " + kernelSize[0] + "x" + kernelSize[1] + ", stride " + stride[0] + "x" + stride[1]
-                + ", padding " + padding[0] + "x" + padding[1] + ")";
+                + ", padding " + padding[0] + "x" + padding[1]
+                + (inputLayout == ActivationLayout.NCHW ? "" : ", input " + inputLayout) + ")";
     }
 }

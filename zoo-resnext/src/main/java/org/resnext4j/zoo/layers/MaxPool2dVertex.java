@@ -19,6 +19,7 @@ public class MaxPool2dVertex extends BaseGraphVertex {
     private final MaxPool2d conf;
     private final transient MaxPoolKernel kernel;
     private transient PoolGeometry trained;
+    private transient boolean trainedBlocked;
     private transient INDArray saved;
 
     public MaxPool2dVertex(ComputationGraph graph, String name, int vertexIndex, MaxPool2d conf, DataType dataType) {
@@ -57,16 +58,19 @@ public class MaxPool2dVertex extends BaseGraphVertex {
                     "MaxPool2d " + getVertexName() + ": expected rank 4 NCHW input, got " + x.shapeInfoToString());
         }
         PoolGeometry g = conf.geometry(x.size(0), x.size(1), x.size(2), x.size(3));
+        int block = kernel.channelBlock();
+        boolean blocked = conf.getInputLayout() == ActivationLayout.BLOCKED && block > 0 && g.c() % block == 0;
         INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, g.outputShape(), 'c');
         if (training) {
             long n = kernel.savedLength(g);
             saved = n == 0
                     ? null
                     : workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, new long[] {n}, 'c');
-            kernel.forwardTraining(g, x, y, saved);
+            kernel.forwardTraining(g, blocked, x, y, saved);
             trained = g;
+            trainedBlocked = blocked;
         } else {
-            kernel.forwardInference(g, x, y);
+            kernel.forwardInference(g, blocked, x, y);
             trained = null;
             saved = null;
         }
@@ -80,7 +84,7 @@ public class MaxPool2dVertex extends BaseGraphVertex {
                     "MaxPool2d " + getVertexName() + ": backward without a training-mode forward pass");
         }
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, trained.inputShape(), 'c');
-        kernel.backward(trained, contiguous(inputs[0]), saved, contiguous(epsilon), dx);
+        kernel.backward(trained, trainedBlocked, contiguous(inputs[0]), saved, contiguous(epsilon), dx);
         trained = null;
         saved = null;
         return new Pair<>(null, new INDArray[] {dx});

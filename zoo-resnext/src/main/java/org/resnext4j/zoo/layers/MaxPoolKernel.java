@@ -4,7 +4,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The arithmetic of {@link MaxPool2d} on C-ordered, contiguous NCHW arrays of the vertex's data type: {@code x} of
- * {@link PoolGeometry#inputShape()}, {@code y} of {@link PoolGeometry#outputShape()}. A training pass may keep what the
+ * {@link PoolGeometry#inputShape()} (in {@code nchw} or, with {@code blockedInput}, the kernel's channel-blocked layout;
+ * so is {@code dx}), {@code y} of {@link PoolGeometry#outputShape()} in {@code nchw}. A training pass may keep what the
  * backward pass needs (oneDNN: the winners' positions) in a caller-owned buffer of {@link #savedLength} elements.
  */
 interface MaxPoolKernel {
@@ -13,12 +14,15 @@ interface MaxPoolKernel {
     long savedLength(PoolGeometry g);
 
     /** Training: writes {@code y} and {@code saved} (null when {@link #savedLength} is 0). */
-    void forwardTraining(PoolGeometry g, INDArray x, INDArray y, INDArray saved);
+    void forwardTraining(PoolGeometry g, boolean blockedInput, INDArray x, INDArray y, INDArray saved);
 
-    void forwardInference(PoolGeometry g, INDArray x, INDArray y);
+    void forwardInference(PoolGeometry g, boolean blockedInput, INDArray x, INDArray y);
 
     /** {@code dx} (overwritten) from {@code dy}, for the training pass over {@code x} that filled {@code saved}. */
-    void backward(PoolGeometry g, INDArray x, INDArray saved, INDArray dy, INDArray dx);
+    void backward(PoolGeometry g, boolean blockedInput, INDArray x, INDArray saved, INDArray dy, INDArray dx);
+
+    /** As {@link ConvNormKernel#channelBlock()}: the block of {@code blockedInput}, 0 for {@code nchw} only. */
+    int channelBlock();
 
     /** A short name for logs and benchmarks. */
     String name();

@@ -145,7 +145,9 @@ final class Nd4jConvNorm implements ConvNormKernel {
         Nd4j.exec(new BroadcastSubOp(dz, sumDa.div(m), dz, 1));
         INDArray gOverStd = gamma.reshape(gamma.length()).div(Transforms.sqrt(batchVar.add(eps), false));
         Nd4j.exec(new BroadcastMulOp(dz, gOverStd, dz, 1));
-        Nd4jGroupedConv.INSTANCE.backwardData(g, dz, w, dx);
+        if (dx != null) {
+            Nd4jGroupedConv.INSTANCE.backwardData(g, dz, w, dx);
+        }
         Nd4jGroupedConv.INSTANCE.backwardWeights(g, x, dz, dw);
     }
 }

@@ -30,12 +30,24 @@ final class Nd4jMaxPool implements MaxPoolKernel {
     }
 
     @Override
-    public void forwardTraining(PoolGeometry g, INDArray x, INDArray y, INDArray saved) {
-        forwardInference(g, x, y);
+    public void forwardTraining(PoolGeometry g, boolean blockedInput, INDArray x, INDArray y, INDArray saved) {
+        forwardInference(g, blockedInput, x, y);
     }
 
     @Override
-    public void forwardInference(PoolGeometry g, INDArray x, INDArray y) {
+    public int channelBlock() {
+        return 0;
+    }
+
+    private static void nchwOnly(boolean blockedInput) {
+        if (blockedInput) {
+            throw new IllegalArgumentException("the ND4J kernel reads nchw only");
+        }
+    }
+
+    @Override
+    public void forwardInference(PoolGeometry g, boolean blockedInput, INDArray x, INDArray y) {
+        nchwOnly(blockedInput);
         Nd4j.exec(DynamicCustomOp.builder("maxpool2d")
                 .addInputs(x)
                 .addOutputs(y)
@@ -44,7 +56,8 @@ final class Nd4jMaxPool implements MaxPoolKernel {
     }
 
     @Override
-    public void backward(PoolGeometry g, INDArray x, INDArray saved, INDArray dy, INDArray dx) {
+    public void backward(PoolGeometry g, boolean blockedInput, INDArray x, INDArray saved, INDArray dy, INDArray dx) {
+        nchwOnly(blockedInput);
         Nd4j.exec(DynamicCustomOp.builder("maxpool2d_bp")
                 .addInputs(x, dy)
                 .addOutputs(dx)

@@ -148,9 +148,7 @@ final class OneDnn {
         NORM_DST,
         NORM_DIFF_DST,
         NORM_INPUT,
-        NORM_DIFF_INPUT,
-        POOL_SRC,
-        POOL_DST
+        NORM_DIFF_INPUT
     }
 
     private final ThreadLocal<INDArray[]> scratchBuffers =

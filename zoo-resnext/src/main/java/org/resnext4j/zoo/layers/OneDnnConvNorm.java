@@ -410,7 +410,9 @@ final class OneDnnConvNorm implements ConvNormKernel {
                         DNNL_ARG_DIFF_SCALE_SHIFT,
                         diffScaleShift);
             }
-            conv.backwardData(dz, OneDnn.pointer(w, "w"), OneDnn.pointer(dx, "dx"), s);
+            if (dx != null) {
+                conv.backwardData(dz, OneDnn.pointer(w, "w"), OneDnn.pointer(dx, "dx"), s);
+            }
             conv.backwardWeights(OneDnn.pointer(x, "x"), dz, OneDnn.pointer(dw, "dw"), s);
             check(dnnl_stream_wait(s), "stream_wait");
             if (dGammaBeta == null) {

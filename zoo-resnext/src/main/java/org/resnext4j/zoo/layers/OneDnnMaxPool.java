@@ -48,7 +48,9 @@ final class OneDnnMaxPool implements MaxPoolKernel {
     private static final OneDnn.Lazy<OneDnnMaxPool> INSTANCE = new OneDnn.Lazy<>(OneDnnMaxPool::new);
 
     private final OneDnn dnn;
-    private final ThreadLocal<Map<PoolGeometry, Plan>> plans = OneDnn.planCache(Plan::close);
+    private final ThreadLocal<Map<Key, Plan>> plans = OneDnn.planCache(Plan::close);
+
+    private record Key(PoolGeometry g, boolean blockedInput) {}
 
     private OneDnnMaxPool(OneDnn dnn) {
         this.dnn = dnn;
@@ -59,8 +61,13 @@ final class OneDnnMaxPool implements MaxPoolKernel {
         return INSTANCE.get();
     }
 
-    private Plan plan(PoolGeometry g) {
-        return plans.get().computeIfAbsent(g, k -> new Plan(dnn, g));
+    private Plan plan(PoolGeometry g, boolean blockedInput) {
+        return plans.get().computeIfAbsent(new Key(g, blockedInput), k -> new Plan(dnn, g, blockedInput));
+    }
+
+    @Override
+    public int channelBlock() {
+        return OneDnn.channelBlock();
     }
 
     @Override
@@ -70,22 +77,22 @@ final class OneDnnMaxPool implements MaxPoolKernel {
 
     @Override
     public long savedLength(PoolGeometry g) {
-        return plan(g).wsFloats;
+        return plan(g, false).wsFloats;
     }
 
     @Override
-    public void forwardTraining(PoolGeometry g, INDArray x, INDArray y, INDArray saved) {
-        plan(g).forward(true, x, y, saved, dnn.stream());
+    public void forwardTraining(PoolGeometry g, boolean blockedInput, INDArray x, INDArray y, INDArray saved) {
+        plan(g, blockedInput).forward(true, x, y, saved, dnn.stream());
     }
 
     @Override
-    public void forwardInference(PoolGeometry g, INDArray x, INDArray y) {
-        plan(g).forward(false, x, y, null, dnn.stream());
+    public void forwardInference(PoolGeometry g, boolean blockedInput, INDArray x, INDArray y) {
+        plan(g, blockedInput).forward(false, x, y, null, dnn.stream());
     }
 
     @Override
-    public void backward(PoolGeometry g, INDArray x, INDArray saved, INDArray dy, INDArray dx) {
-        plan(g).backward(saved, dy, dx, dnn.stream());
+    public void backward(PoolGeometry g, boolean blockedInput, INDArray x, INDArray saved, INDArray dy, INDArray dx) {
+        plan(g, blockedInput).backward(saved, dy, dx, dnn.stream());
     }
 
     private static final class Plan {
@@ -100,7 +107,7 @@ final class OneDnnMaxPool implements MaxPoolKernel {
         final long wsFloats;
         final List<dnnl_primitive_desc> pds = new ArrayList<>();
 
-        Plan(OneDnn dnn, PoolGeometry g) {
+        Plan(OneDnn dnn, PoolGeometry g, boolean blockedInput) {
             long[] in = g.inputShape();
             long[] out = g.outputShape();
             int block = OneDnn.channelBlock();
@@ -127,12 +134,13 @@ final class OneDnnMaxPool implements MaxPoolKernel {
             dnnl_memory_desc_t wsMd = dnnl_primitive_desc_query_md(trainPd, dnnl_query_workspace_md, 0);
             wsFloats = (dnnl_memory_desc_get_size(wsMd) + 3) / 4;
             check(dnnl_memory_create(ws, wsMd, dnn.engine, (Pointer) null), "memory_create");
-            dnnl_memory_desc_t nchwIn = md(in, OneDnn.layoutTag(false));
+            dnnl_memory_desc_t userIn = md(in, OneDnn.layoutTag(blockedInput));
             dnnl_memory_desc_t nchwOut = md(out, OneDnn.layoutTag(false));
-            src = new OneDnnPort(dnn, OneDnn.Scratch.POOL_SRC, DNNL_ARG_SRC, nchwIn, srcMd);
-            dst = new OneDnnPort(dnn, OneDnn.Scratch.POOL_DST, DNNL_ARG_DST, nchwOut, dstMd);
-            diffDst = new OneDnnPort(dnn, OneDnn.Scratch.POOL_DST, DNNL_ARG_DIFF_DST, nchwOut, dstMd);
-            diffSrc = new OneDnnPort(dnn, OneDnn.Scratch.POOL_SRC, DNNL_ARG_DIFF_SRC, nchwIn, srcMd);
+            // the convolutions' scratch roles: a pooling call never overlaps a convolution call
+            src = new OneDnnPort(dnn, OneDnn.Scratch.CONV_SRC, DNNL_ARG_SRC, userIn, srcMd);
+            dst = new OneDnnPort(dnn, OneDnn.Scratch.CONV_DST, DNNL_ARG_DST, nchwOut, dstMd);
+            diffDst = new OneDnnPort(dnn, OneDnn.Scratch.CONV_DST, DNNL_ARG_DIFF_DST, nchwOut, dstMd);
+            diffSrc = new OneDnnPort(dnn, OneDnn.Scratch.CONV_SRC, DNNL_ARG_DIFF_SRC, userIn, srcMd);
         }
 
         private dnnl_primitive_desc forward(

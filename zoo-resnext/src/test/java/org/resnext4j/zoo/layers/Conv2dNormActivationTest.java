@@ -18,6 +18,7 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -262,6 +263,42 @@ class Conv2dNormActivationTest {
             for (int i = 0; i < what.length; i++) {
                 assertTrue(relErr(a[i], b[i]) < 1e-4, op + ": " + what[i] + " relative error " + relErr(a[i], b[i]));
             }
+        }
+    }
+
+    /** A layer without input gradient (the stem) returns none, and the same parameter gradients. */
+    @Test
+    void withoutInputGradientTheParameterGradientsAreTheSame() {
+        LayerWorkspaceMgr ws = LayerWorkspaceMgr.noWorkspaces();
+        Nd4j.getRandom().setSeed(4);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 2, 4, 7, 7);
+        INDArray dy = null;
+        Gradient[] grads = new Gradient[2];
+        for (int k = 0; k < 2; k++) {
+            boolean inputGradient = k == 0;
+            Conv2dNormActivation conf = new Conv2dNormActivation.Builder(conv(2))
+                    .relu(true)
+                    .inputGradient(inputGradient)
+                    .build();
+            conf.setNIn(4);
+            NeuralNetConfiguration nnc =
+                    new NeuralNetConfiguration.Builder().seed(3).build();
+            nnc.setLayer(conf);
+            INDArray params = Nd4j.create(DataType.FLOAT, 1, conf.initializer().numParams(nnc));
+            Conv2dNormActivationLayer layer = (Conv2dNormActivationLayer)
+                    conf.instantiate(nnc, java.util.List.of(), 0, params, true, DataType.FLOAT);
+            layer.setBackpropGradientsViewArray(Nd4j.create(DataType.FLOAT, params.shape()));
+            layer.setInput(x, ws);
+            INDArray y = layer.activate(true, ws);
+            if (dy == null) {
+                dy = Nd4j.randn(DataType.FLOAT, y.shape());
+            }
+            org.nd4j.common.primitives.Pair<Gradient, INDArray> p = layer.backpropGradient(dy, ws);
+            assertEquals(inputGradient, p.getSecond() != null, "input gradient returned");
+            grads[k] = p.getFirst();
+        }
+        for (String key : new String[] {"W", "gamma", "beta"}) {
+            assertEquals(grads[0].getGradientFor(key), grads[1].getGradientFor(key), key);
         }
     }
 

@@ -49,24 +49,33 @@ class MaxPool2dTest {
         Nd4j.getRandom().setSeed(7);
         INDArray x = Nd4j.randn(DataType.FLOAT, g.inputShape());
         INDArray dy = Nd4j.randn(DataType.FLOAT, g.outputShape());
-        INDArray[] a = run(OneDnnMaxPool.instanceOrNull(), g, x, dy);
-        INDArray[] b = run(Nd4jMaxPool.INSTANCE, g, x, dy);
-        String[] what = {"training output", "dx", "inference output"};
-        for (int i = 0; i < what.length; i++) {
-            assertTrue(relErr(a[i], b[i]) < 1e-6, what[i] + " relative error " + relErr(a[i], b[i]));
-        }
+        INDArray[] b = run(Nd4jMaxPool.INSTANCE, g, false, x, dy);
         assertTrue(b[1].sumNumber().doubleValue() != 0, "the gradient reaches the input");
+        String[] what = {"training output", "dx", "inference output"};
+        OneDnnMaxPool onednn = OneDnnMaxPool.instanceOrNull();
+        int block = onednn.channelBlock();
+        // oneDNN reading nchw, then (where the channels divide by its block) its channel-blocked layout
+        for (boolean blocked : new boolean[] {false, c % block == 0}) {
+            int inBlock = blocked ? block : 0;
+            INDArray[] a = run(onednn, g, blocked, ActivationLayout.fromNchw(x, inBlock), dy);
+            a[1] = ActivationLayout.toNchw(a[1], inBlock);
+            for (int i = 0; i < what.length; i++) {
+                assertTrue(
+                        relErr(a[i], b[i]) < 1e-6,
+                        "blocked input " + blocked + ": " + what[i] + " relative error " + relErr(a[i], b[i]));
+            }
+        }
     }
 
-    private static INDArray[] run(MaxPoolKernel kernel, PoolGeometry g, INDArray x, INDArray dy) {
+    private static INDArray[] run(MaxPoolKernel kernel, PoolGeometry g, boolean blocked, INDArray x, INDArray dy) {
         INDArray y = Nd4j.create(DataType.FLOAT, g.outputShape());
         long n = kernel.savedLength(g);
         INDArray saved = n == 0 ? null : Nd4j.create(DataType.FLOAT, n);
-        kernel.forwardTraining(g, x, y, saved);
+        kernel.forwardTraining(g, blocked, x, y, saved);
         INDArray dx = Nd4j.create(DataType.FLOAT, g.inputShape());
-        kernel.backward(g, x, saved, dy, dx);
+        kernel.backward(g, blocked, x, saved, dy, dx);
         INDArray yInf = Nd4j.create(DataType.FLOAT, g.outputShape());
-        kernel.forwardInference(g, x, yInf);
+        kernel.forwardInference(g, blocked, x, yInf);
         return new INDArray[] {y, dx, yInf};
     }
 
@@ -165,6 +174,8 @@ class MaxPool2dTest {
         ComputationGraphConfiguration conf = net(true, DataType.FLOAT).getConfiguration();
         ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(conf.toJson());
         assertEquals(new MaxPool2d(3, 2, 1), back.getVertices().get("pool"));
+        MaxPool2d blocked = new MaxPool2d(3, 2, 1).withInputLayout(ActivationLayout.BLOCKED);
+        assertTrue(!blocked.equals(new MaxPool2d(3, 2, 1)), "the layout is part of the configuration");
         assertEquals(conf, back);
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MaxPool2d(3, 2, 2));

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Side-by-side throughput benchmark: DL4J (resnext4j and DL4J's zoo) against torchvision on PyTorch CPU and, for
-inference, ONNX Runtime Java.
+"""Side-by-side throughput benchmark: DL4J (resnext4j and DL4J's zoo) against torchvision on PyTorch CPU, libtorch
+2.7.1 through DJL and, for inference, ONNX Runtime Java.
 
 One script, one machine, the same thread count. The DL4J contenders run in a JVM started once in `bench --serve`
 mode (see examples' BenchCommand); the PyTorch contenders run in this process; ONNX Runtime (side `ort`, inference
 only) runs in a second JVM, `tools/ort-bench` (com.microsoft.onnxruntime:onnxruntime 1.20.0, CPU provider, all graph
 optimisations), on torchvision's models exported here with torch.onnx.export (opset 13, dynamic batch and image
-size, the same random weights as the torch side). Contenders are interleaved
+size, the same random weights as the torch side). libtorch 2.7.1 through DJL 0.36 (side `djl`, training and
+inference) runs in a third JVM, `tools/djl-bench` (ai.djl.pytorch:pytorch-engine 0.36.0, pytorch-jni 2.7.1-0.36.0,
+pytorch-native-cpu 2.7.1, offline), on the same models scripted with torch.jit.script. Contenders are interleaved
 (A B A B ...) round by round, each measurement is warm-up iterations then timed iterations, and ratios are taken
 pair by pair within a round, so that a disturbance from another process on this shared machine hits one pair, not
 a whole column. Iterations slower than 1.5x their contender's median are reported as disturbed.
@@ -16,6 +18,8 @@ a whole column. Iterations slower than 1.5x their contender's median are reporte
   /usr/bin/python3 tools/bench_side_by_side.py --configs 8x224 --modes infer --rounds 3
   /usr/bin/python3 tools/bench_side_by_side.py --modes infer --rounds 3 \
       --contenders dl4j:resnext50_fused,ort:resnext50_32x4d,torch:resnext50_32x4d,dl4j:resnet50,ort:resnet50,torch:resnet50
+  /usr/bin/python3 tools/bench_side_by_side.py --modes train --rounds 5 \
+      --contenders dl4j:resnext50_fused,torch:resnext50_32x4d,djl:resnext50_32x4d
 
 Debian's python3-torch and python3-torchvision provide PyTorch; Python is a tool here, never a dependency.
 """
@@ -61,6 +65,10 @@ RATIOS = [
     (("dl4j", "resnext50_inference"), ("torch", "resnext50_32x4d")),
     (("dl4j", "resnet50_inference"), ("ort", "resnet50")),
     (("dl4j", "resnet50_inference"), ("torch", "resnet50")),
+    (("dl4j", "resnext50_fused"), ("djl", "resnext50_32x4d")),
+    (("djl", "resnext50_32x4d"), ("torch", "resnext50_32x4d")),
+    (("dl4j", "resnext50_inference"), ("djl", "resnext50_32x4d")),
+    (("dl4j", "resnet50"), ("djl", "resnet50")),
 ]
 
 
@@ -190,6 +198,30 @@ def ort_java_cmd():
     return ["java", "-Xmx2g", "-cp", cp, "org.resnext4j.tools.OrtBench", onnx_dir(), str(THREADS)]
 
 
+def djl_java_cmd():
+    """Builds tools/djl-bench (libtorch 2.7.1 through DJL 0.36) and scripts the TorchScript models it serves."""
+    project = os.path.join(HERE, "djl-bench")
+    cp_file = os.path.join(project, "target", "cp.txt")
+    subprocess.run(["mvn", "-q", "-o", "compile", "dependency:build-classpath", "-Dmdep.outputFile=" + cp_file],
+                   cwd=project, check=True)
+    cp = open(cp_file).read().strip() + os.pathsep + os.path.join(project, "target", "classes")
+    return ["java", "-Xmx2g", "-cp", cp, "org.resnext4j.tools.DjlBench", torchscript_dir(), str(THREADS)]
+
+
+def torchscript_dir():
+    return os.path.join(ROOT, "examples", "target", "torchscript")
+
+
+def export_torchscript(names):
+    """torch.jit.script keeps the models' training/eval switch (a trace would freeze batch norm in one mode)."""
+    os.makedirs(torchscript_dir(), exist_ok=True)
+    for name in names:
+        path = os.path.join(torchscript_dir(), name + ".pt")
+        if not os.path.exists(path):
+            torch.jit.script(torch_model(name)).save(path)
+            print(f"scripted {name} to {path}", flush=True)
+
+
 def onnx_dir():
     return os.path.join(ROOT, "examples", "target", "onnx")
 
@@ -226,6 +258,10 @@ def main():
     if ort_models:
         export_onnx(ort_models)
         sides["ort"] = ServerSide(ort_java_cmd())
+    djl_models = sorted({n for s, n in contenders if s == "djl"})
+    if djl_models:
+        export_torchscript(djl_models)
+        sides["djl"] = ServerSide(djl_java_cmd())
     results = []
     try:
         for batch, size in configs:

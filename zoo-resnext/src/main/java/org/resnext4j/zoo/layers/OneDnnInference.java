@@ -249,8 +249,26 @@ public final class OneDnnInference implements AutoCloseable {
             long oh = (src.dims()[2] + 2L * c.pad() - wd[2]) / c.stride() + 1;
             long ow = (src.dims()[3] + 2L * c.pad() - wd[3]) / c.stride() + 1;
             long[] dst = {src.dims()[0], oc, oh, ow};
-            boolean grouped = c.groups() > 1;
-            long[] wei = grouped ? new long[] {c.groups(), oc / c.groups(), wd[1], wd[2], wd[3]} : wd;
+            long[] in = src.dims();
+            // 4 channels per group run as 8 on AVX2, as in training (OneDnnConvPlan.GroupMerge)
+            OneDnnConvPlan.GroupMerge merge = OneDnnConvPlan.GroupMerge.of(
+                    new ConvGeometry(
+                            in[0],
+                            in[1],
+                            in[2],
+                            in[3],
+                            oc,
+                            c.groups(),
+                            (int) wd[2],
+                            (int) wd[3],
+                            c.stride(),
+                            c.stride(),
+                            c.pad(),
+                            c.pad()),
+                    OneDnn.channelBlock());
+            long groups = c.groups() / (merge == null ? 1 : merge.factor);
+            boolean grouped = groups > 1;
+            long[] wei = grouped ? new long[] {groups, oc / groups, in[1] / groups, wd[2], wd[3]} : wd;
             int weiTag = grouped ? dnnl_goihw : dnnl_oihw;
             dnnl_convolution_desc_t d = new dnnl_convolution_desc_t();
             long[] strides = {c.stride(), c.stride()};
@@ -296,10 +314,14 @@ public final class OneDnnInference implements AutoCloseable {
             keep.add(wb);
             INDArray wUser = c.weight().castTo(DataType.FLOAT).dup('c');
             dnnl_primitive wr = reorderPrimitive(md(wei, weiTag), weiMd);
-            dnnl_memory wFrom = memoryOn(md(wei, weiTag), OneDnn.pointer(wUser, "weights " + c.name()));
+            Pointer wData = OneDnn.pointer(wUser, "weights " + c.name());
+            dnnl_memory wFrom = memoryOn(md(wei, weiTag), merge == null ? wData : merge.expand(wData));
             dnnl_memory wMem = memoryOn(weiMd, OneDnn.pointer(wb, "weights"));
             OneDnn.execute(wr, stream, DNNL_ARG_FROM, wFrom, DNNL_ARG_TO, wMem);
             check(dnnl_stream_wait(stream), "stream_wait");
+            if (merge != null) {
+                merge.close();
+            }
             INDArray bias = c.bias().castTo(DataType.FLOAT).dup('c');
             keep.add(bias);
             dnnl_memory biasMem = memoryOn(md(new long[] {oc}, dnnl_x), OneDnn.pointer(bias, "bias"));

@@ -188,24 +188,24 @@ def default_java_cmd():
             "-cp", cp, "org.resnext4j.examples.Cli", "bench", "--serve"]
 
 
-def ort_java_cmd():
-    """Builds tools/ort-bench (offline, from the local Maven repository) and exports the ONNX models it serves."""
-    project = os.path.join(HERE, "ort-bench")
+def tool_java_cmd(project_name, main_class, model_dir):
+    """Builds a peer's project under tools/ (offline, from the local Maven repository); its JVM command line."""
+    project = os.path.join(HERE, project_name)
     cp_file = os.path.join(project, "target", "cp.txt")
     subprocess.run(["mvn", "-q", "-o", "compile", "dependency:build-classpath", "-Dmdep.outputFile=" + cp_file],
                    cwd=project, check=True)
     cp = open(cp_file).read().strip() + os.pathsep + os.path.join(project, "target", "classes")
-    return ["java", "-Xmx2g", "-cp", cp, "org.resnext4j.tools.OrtBench", onnx_dir(), str(THREADS)]
+    return ["java", "-Xmx2g", "-cp", cp, main_class, model_dir, str(THREADS)]
+
+
+def ort_java_cmd():
+    """tools/ort-bench (ONNX Runtime Java 1.20.0) serving the ONNX models the script exports."""
+    return tool_java_cmd("ort-bench", "org.resnext4j.tools.OrtBench", onnx_dir())
 
 
 def djl_java_cmd():
-    """Builds tools/djl-bench (libtorch 2.7.1 through DJL 0.36) and scripts the TorchScript models it serves."""
-    project = os.path.join(HERE, "djl-bench")
-    cp_file = os.path.join(project, "target", "cp.txt")
-    subprocess.run(["mvn", "-q", "-o", "compile", "dependency:build-classpath", "-Dmdep.outputFile=" + cp_file],
-                   cwd=project, check=True)
-    cp = open(cp_file).read().strip() + os.pathsep + os.path.join(project, "target", "classes")
-    return ["java", "-Xmx2g", "-cp", cp, "org.resnext4j.tools.DjlBench", torchscript_dir(), str(THREADS)]
+    """tools/djl-bench (libtorch 2.7.1 through DJL 0.36) serving the TorchScript models the script scripts."""
+    return tool_java_cmd("djl-bench", "org.resnext4j.tools.DjlBench", torchscript_dir())
 
 
 def torchscript_dir():

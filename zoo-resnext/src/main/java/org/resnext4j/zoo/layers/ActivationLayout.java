@@ -43,11 +43,7 @@ public enum ActivationLayout {
         if (block == 0) {
             return a.dup('c');
         }
-        long[] s = a.shape();
-        if (s.length != 4 || s[1] % block != 0) {
-            throw new IllegalArgumentException(
-                    "expected [N, C, H, W] with C a multiple of " + block + ", got " + java.util.Arrays.toString(s));
-        }
+        long[] s = blockableShape(a, block);
         return a.dup('c')
                 .reshape('c', s[0], s[1] / block, s[2], s[3], block)
                 .permute(0, 1, 4, 2, 3)
@@ -60,15 +56,20 @@ public enum ActivationLayout {
         if (block == 0) {
             return a.dup('c');
         }
-        long[] s = a.shape();
-        if (s.length != 4 || s[1] % block != 0) {
-            throw new IllegalArgumentException(
-                    "expected [N, C, H, W] with C a multiple of " + block + ", got " + java.util.Arrays.toString(s));
-        }
+        long[] s = blockableShape(a, block);
         return a.dup('c')
                 .reshape('c', s[0], s[1] / block, block, s[2], s[3])
                 .permute(0, 1, 3, 4, 2)
                 .dup('c')
                 .reshape('c', s);
+    }
+
+    private static long[] blockableShape(INDArray a, int block) {
+        long[] s = a.shape();
+        if (s.length != 4 || s[1] % block != 0) {
+            throw new IllegalArgumentException(
+                    "expected [N, C, H, W] with C a multiple of " + block + ", got " + java.util.Arrays.toString(s));
+        }
+        return s;
     }
 }

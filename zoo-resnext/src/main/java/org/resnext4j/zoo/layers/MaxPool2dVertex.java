@@ -1,10 +1,7 @@
 package org.resnext4j.zoo.layers;
 
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -12,7 +9,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** The runtime vertex of {@link MaxPool2d}; keeps its training pass's saved buffer for the backward pass. */
-public class MaxPool2dVertex extends BaseGraphVertex {
+public class MaxPool2dVertex extends ParameterFreeVertex {
 
     private static final long serialVersionUID = 1L;
 
@@ -23,28 +20,14 @@ public class MaxPool2dVertex extends BaseGraphVertex {
     private transient INDArray saved;
 
     public MaxPool2dVertex(ComputationGraph graph, String name, int vertexIndex, MaxPool2d conf, DataType dataType) {
-        super(graph, name, vertexIndex, null, null, dataType);
+        super(graph, name, vertexIndex, dataType);
         this.conf = conf;
         this.kernel = Kernels.maxPool(dataType);
     }
 
-    /** Which implementation computes this vertex: {@code onednn} or {@code nd4j}. */
+    @Override
     public String kernelName() {
         return kernel.name();
-    }
-
-    @Override
-    public boolean hasLayer() {
-        return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-        return null;
-    }
-
-    private INDArray contiguous(INDArray a) {
-        return ConvGeometry.contiguous(a, dataType);
     }
 
     @Override
@@ -88,19 +71,6 @@ public class MaxPool2dVertex extends BaseGraphVertex {
         trained = null;
         saved = null;
         return new Pair<>(null, new INDArray[] {dx});
-    }
-
-    @Override
-    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-        if (backpropGradientsViewArray != null) {
-            throw new IllegalArgumentException("MaxPool2d " + getVertexName() + " has no parameters");
-        }
-    }
-
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(
-            INDArray[] maskArrays, MaskState currentMaskState, int minibatchSize) {
-        return maskArrays == null || maskArrays.length == 0 ? null : new Pair<>(maskArrays[0], currentMaskState);
     }
 
     @Override

@@ -1,11 +1,8 @@
 package org.resnext4j.zoo.layers;
 
 import java.util.Arrays;
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -13,7 +10,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** The runtime vertex of {@link ResidualAddRelu}; keeps its training output for the ReLU's backward pass. */
-public class ResidualAddReluVertex extends BaseGraphVertex {
+public class ResidualAddReluVertex extends ParameterFreeVertex {
 
     private static final long serialVersionUID = 1L;
 
@@ -21,27 +18,13 @@ public class ResidualAddReluVertex extends BaseGraphVertex {
     private transient INDArray output;
 
     public ResidualAddReluVertex(ComputationGraph graph, String name, int vertexIndex, DataType dataType) {
-        super(graph, name, vertexIndex, null, null, dataType);
+        super(graph, name, vertexIndex, dataType);
         this.kernel = Kernels.addRelu(dataType);
     }
 
-    /** Which implementation computes this vertex: {@code onednn} or {@code nd4j}. */
+    @Override
     public String kernelName() {
         return kernel.name();
-    }
-
-    @Override
-    public boolean hasLayer() {
-        return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-        return null;
-    }
-
-    private INDArray contiguous(INDArray a) {
-        return ConvGeometry.contiguous(a, dataType);
     }
 
     @Override
@@ -73,19 +56,6 @@ public class ResidualAddReluVertex extends BaseGraphVertex {
         output = null;
         // the two inputs get equal gradients, as separate arrays: DL4J sums gradients in place
         return new Pair<>(null, new INDArray[] {g, workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, g)});
-    }
-
-    @Override
-    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-        if (backpropGradientsViewArray != null) {
-            throw new IllegalArgumentException("ResidualAddRelu " + getVertexName() + " has no parameters");
-        }
-    }
-
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(
-            INDArray[] maskArrays, MaskState currentMaskState, int minibatchSize) {
-        return maskArrays == null || maskArrays.length == 0 ? null : new Pair<>(maskArrays[0], currentMaskState);
     }
 
     @Override

@@ -56,7 +56,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * {@link ConvNormKernel} on oneDNN (FLOAT, ND4J's CPU backend). The convolution writes its output in oneDNN's own
  * (blocked) layout, batch normalization (with the ReLU fused, {@code dnnl_fuse_norm_relu}) reads and writes that layout,
- * and only the block's result is reordered to DL4J's {@code nchw}. Backward mirrors it: the incoming gradient is
+ * and only the block's result is reordered to DL4J's {@code nchw} (not at all when the call's output is blocked,
+ * {@link ConvNormOp#blockedOutput()}). Backward mirrors it: the incoming gradient is
  * reordered once, and the normalization's input gradient feeds both convolution backward passes in the blocked layout.
  * Against a convolution layer followed by batch-norm and ReLU layers this saves two reorders and two full passes over
  * the activations per block, and the blocked batch norm is oneDNN's vectorised one (its {@code nchw} kernel is 3-7x

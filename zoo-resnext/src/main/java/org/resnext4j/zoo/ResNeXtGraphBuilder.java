@@ -111,13 +111,10 @@ public final class ResNeXtGraphBuilder {
         String stemOut;
         if (fused()) {
             // the stem hands its output to the pool in oneDNN's layout, and computes no gradient for the network input
-            graph.addLayer(
+            stemOut = add(
                     TorchNames.STEM_CONV,
-                    convNormLayer(spec.stemWidth(), 7, 2, 3, 1, true, NCHW, BLOCKED)
-                            .inputGradient(false)
-                            .build(),
-                    input);
-            stemOut = TorchNames.STEM_CONV;
+                    input,
+                    convNorm(spec.stemWidth(), 7, 2, 3, 1, true, NCHW, BLOCKED).inputGradient(false));
         } else {
             conv(TorchNames.STEM_CONV, input, spec.stemWidth(), 7, 2, 3, 1);
             batchNorm(TorchNames.STEM_BN, TorchNames.STEM_CONV);
@@ -184,12 +181,14 @@ public final class ResNeXtGraphBuilder {
      * modules and which heads and feature extractors read, stay NCHW.
      */
     private String fusedBottleneck(int stage, int block, String input, int width, int out, int stride) {
-        String c1 = convNorm(module(stage, block, "conv1"), input, width, 1, 1, 0, 1, true, NCHW, BLOCKED);
-        String c2 = convNorm(
-                module(stage, block, "conv2"), c1, width, 3, stride, 1, spec.cardinality(), true, BLOCKED, BLOCKED);
-        String c3 = convNorm(module(stage, block, "conv3"), c2, out, 1, 1, 0, 1, false, BLOCKED, NCHW);
+        String c1 = add(module(stage, block, "conv1"), input, convNorm(width, 1, 1, 0, 1, true, NCHW, BLOCKED));
+        String c2 = add(
+                module(stage, block, "conv2"),
+                c1,
+                convNorm(width, 3, stride, 1, spec.cardinality(), true, BLOCKED, BLOCKED));
+        String c3 = add(module(stage, block, "conv3"), c2, convNorm(out, 1, 1, 0, 1, false, BLOCKED, NCHW));
         String shortcut = block == 0
-                ? convNorm(module(stage, block, "downsample.0"), input, out, 1, stride, 0, 1, false, NCHW, NCHW)
+                ? add(module(stage, block, "downsample.0"), input, convNorm(out, 1, stride, 0, 1, false, NCHW, NCHW))
                 : input;
         String output = TorchNames.block(stage, block);
         graph.addVertex(output, new ResidualAddRelu(), c3, shortcut);
@@ -197,26 +196,12 @@ public final class ResNeXtGraphBuilder {
     }
 
     /** A {@link Conv2dNormActivation} named after its convolution; returns that name. */
-    private String convNorm(
-            String name,
-            String input,
-            int nOut,
-            int kernel,
-            int stride,
-            int padding,
-            int groups,
-            boolean relu,
-            ActivationLayout inputLayout,
-            ActivationLayout outputLayout) {
-        graph.addLayer(
-                name,
-                convNormLayer(nOut, kernel, stride, padding, groups, relu, inputLayout, outputLayout)
-                        .build(),
-                input);
+    private String add(String name, String input, Conv2dNormActivation.Builder layer) {
+        graph.addLayer(name, layer.build(), input);
         return name;
     }
 
-    private static Conv2dNormActivation.Builder convNormLayer(
+    private static Conv2dNormActivation.Builder convNorm(
             int nOut,
             int kernel,
             int stride,

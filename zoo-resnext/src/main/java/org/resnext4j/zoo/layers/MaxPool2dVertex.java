@@ -16,7 +16,6 @@ public class MaxPool2dVertex extends ParameterFreeVertex {
     private final MaxPool2d conf;
     private final transient MaxPoolKernel kernel;
     private transient PoolGeometry trained;
-    private transient boolean trainedBlocked;
     private transient INDArray saved;
 
     public MaxPool2dVertex(ComputationGraph graph, String name, int vertexIndex, MaxPool2d conf, DataType dataType) {
@@ -30,6 +29,12 @@ public class MaxPool2dVertex extends ParameterFreeVertex {
         return kernel.name();
     }
 
+    /** Whether the input is in the kernel's channel-blocked layout: configured so, and its channels divide. */
+    private boolean blockedInput(PoolGeometry g) {
+        int block = kernel.channelBlock();
+        return conf.getInputLayout() == ActivationLayout.BLOCKED && block > 0 && g.c() % block == 0;
+    }
+
     @Override
     public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
         if (!canDoForward()) {
@@ -41,8 +46,7 @@ public class MaxPool2dVertex extends ParameterFreeVertex {
                     "MaxPool2d " + getVertexName() + ": expected rank 4 NCHW input, got " + x.shapeInfoToString());
         }
         PoolGeometry g = conf.geometry(x.size(0), x.size(1), x.size(2), x.size(3));
-        int block = kernel.channelBlock();
-        boolean blocked = conf.getInputLayout() == ActivationLayout.BLOCKED && block > 0 && g.c() % block == 0;
+        boolean blocked = blockedInput(g);
         INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, g.outputShape(), 'c');
         if (training) {
             long n = kernel.savedLength(g);
@@ -51,7 +55,6 @@ public class MaxPool2dVertex extends ParameterFreeVertex {
                     : workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, new long[] {n}, 'c');
             kernel.forwardTraining(g, blocked, x, y, saved);
             trained = g;
-            trainedBlocked = blocked;
         } else {
             kernel.forwardInference(g, blocked, x, y);
             trained = null;
@@ -67,7 +70,7 @@ public class MaxPool2dVertex extends ParameterFreeVertex {
                     "MaxPool2d " + getVertexName() + ": backward without a training-mode forward pass");
         }
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, trained.inputShape(), 'c');
-        kernel.backward(trained, trainedBlocked, contiguous(inputs[0]), saved, contiguous(epsilon), dx);
+        kernel.backward(trained, blockedInput(trained), contiguous(inputs[0]), saved, contiguous(epsilon), dx);
         trained = null;
         saved = null;
         return new Pair<>(null, new INDArray[] {dx});

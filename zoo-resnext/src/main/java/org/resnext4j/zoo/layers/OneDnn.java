@@ -82,8 +82,13 @@ final class OneDnn {
      * ({@code nChw8c}, AVX2).
      */
     static int channelBlock() {
-        int avx512 = dnnl_cpu_isa_avx512_core;
-        return (dnnl_get_effective_cpu_isa() & avx512) == avx512 ? 16 : 8;
+        return ChannelBlock.VALUE;
+    }
+
+    /** Asked of oneDNN once: every layer asks on every call, and the CPU does not change. */
+    private static final class ChannelBlock {
+        static final int VALUE =
+                (dnnl_get_effective_cpu_isa() & dnnl_cpu_isa_avx512_core) == dnnl_cpu_isa_avx512_core ? 16 : 8;
     }
 
     /** {@code nchw}, or when {@code blocked} the layout of {@link #channelBlock()} ({@code nChw16c}, {@code nChw8c}). */

@@ -65,6 +65,9 @@ final class EvaluateCommand implements Callable<Integer> {
     Path png;
 
     @Mixin
+    PreprocessingMixin preprocessingOption;
+
+    @Mixin
     ProgressMixin progress;
 
     @Override
@@ -72,7 +75,7 @@ final class EvaluateCommand implements Callable<Integer> {
         TrainCommand.atLeast("--batch", batch, 1);
         Path data = TrainCommand.requireDataFolder(folder.toString(), "DATA");
 
-        SavedModel model = Models.load(checkpoint);
+        SavedModel model = preprocessingOption.apply(Models.load(checkpoint), checkpoint);
         PreprocessingConfig preprocessing = model.preprocessing();
         ImageFolder images = ImageFolder.scan(data);
         List<String> classNames = model.classNames();
@@ -86,7 +89,11 @@ final class EvaluateCommand implements Callable<Integer> {
                             .orElseThrow(() -> new IllegalArgumentException(
                                     checkpoint + ": no validation split stored with the model; use " + "--subset all")))
                     .doubleValue();
-            long seed = ((Number) model.card().setting("seed").orElseThrow()).longValue();
+            long seed = ((Number) model.card()
+                            .setting("seed")
+                            .orElseThrow(() -> new IllegalArgumentException(
+                                    checkpoint + ": no split seed stored with the model; use --subset all")))
+                    .longValue();
             DatasetSplit split = images.split(fraction, seed);
             images = split.validation();
         }

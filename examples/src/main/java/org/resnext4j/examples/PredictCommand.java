@@ -45,6 +45,9 @@ final class PredictCommand implements Callable<Integer> {
     int top;
 
     @Mixin
+    PreprocessingMixin preprocessingOption;
+
+    @Mixin
     ProgressMixin progress;
 
     @Override
@@ -58,7 +61,7 @@ final class PredictCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "IMAGE|FOLDER: no images (" + ImageFolder.IMAGE_EXTENSIONS + ") under " + input.toAbsolutePath());
         }
-        SavedModel model = Models.load(checkpoint);
+        SavedModel model = preprocessingOption.apply(Models.load(checkpoint), checkpoint);
         try (Progress.Bar bar = Progress.start(progress.enabled() && images.size() > 1, "predict", images.size())) {
             for (Path image : images) {
                 StringBuilder line = new StringBuilder(image.toString());

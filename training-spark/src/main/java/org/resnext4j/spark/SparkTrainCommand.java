@@ -18,9 +18,11 @@ import org.resnext4j.datavec.ImageFolderException;
 import org.resnext4j.datavec.ImageFolderIterator;
 import org.resnext4j.datavec.ImageTransform;
 import org.resnext4j.datavec.Normalization;
+import org.resnext4j.datavec.PreprocessingConfig;
 import org.resnext4j.datavec.TrainTransform;
 import org.resnext4j.ui.CheckpointException;
 import org.resnext4j.ui.Checkpoints;
+import org.resnext4j.ui.ModelCard;
 import org.resnext4j.ui.TrainingResult;
 import org.resnext4j.ui.TrainingRun;
 import org.resnext4j.ui.UiOptions;
@@ -52,7 +54,10 @@ public final class SparkTrainCommand implements Callable<Integer> {
         sharing
     }
 
-    @Option(names = "--master", required = true, description = "Spark master: local[N] or spark://host:port")
+    @Option(
+            names = "--master",
+            description = "Spark master: local[N] or spark://host:port (default: spark-submit's --master, "
+                    + "the spark.master property)")
     String master;
 
     @Option(names = "--data", description = "image folder, root/<class>/<image> (with --resume: the run's)")
@@ -93,9 +98,19 @@ public final class SparkTrainCommand implements Callable<Integer> {
     boolean augment;
 
     @Option(
+            names = "--shuffle",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description = "shuffle the training images every epoch (default on; --no-shuffle keeps folder order, "
+                    + "which trains every averaging window on one class)")
+    boolean shuffle;
+
+    @Option(
             names = "--training-master",
             defaultValue = "averaging",
-            description = "averaging (ParameterAveragingTrainingMaster) or sharing (SharedTrainingMaster)")
+            description = "averaging (ParameterAveragingTrainingMaster, the only one that returns a trained model;"
+                    + " 'sharing' is refused, see docs/spark.md)")
     TrainingMasterOption trainingMaster;
 
     @Option(
@@ -103,12 +118,6 @@ public final class SparkTrainCommand implements Callable<Integer> {
             defaultValue = "5",
             description = "minibatches per worker between averagings (default ${DEFAULT-VALUE})")
     int averagingFrequency;
-
-    @Option(
-            names = "--controller",
-            defaultValue = "127.0.0.1:40123",
-            description = "gradient-sharing controller address:port, reachable by the executors")
-    String controller;
 
     @Option(names = "--jars", split = ",", description = "jars to ship to the executors (SparkConf.setJars)")
     List<String> jars = new ArrayList<>();
@@ -159,6 +168,7 @@ public final class SparkTrainCommand implements Callable<Integer> {
         {"--seed", "seed"},
         {"--lr", "learning_rate"},
         {"--augment", "augment"},
+        {"--shuffle", "shuffle"},
         {"--training-master", "training_master"},
         {"--averaging-frequency", "averaging_frequency"},
         {"--epochs", "epochs_planned"}
@@ -209,6 +219,13 @@ public final class SparkTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (master == null) {
+            master = System.getProperty("spark.master");
+            if (master == null) {
+                throw new IllegalArgumentException("--master: no Spark master given (--master local[N] or "
+                        + "spark://host:port, or spark-submit --master)");
+            }
+        }
         if (resume) {
             restoreSettings();
         }
@@ -228,7 +245,6 @@ public final class SparkTrainCommand implements Callable<Integer> {
                 : new EvalTransform(size, size, Normalization.IMAGENET);
         ImageTransform trainTransform =
                 augment ? new TrainTransform(size, 0.35, 1.0, 3.0 / 4.0, 4.0 / 3.0, 0.5, Normalization.IMAGENET) : eval;
-        String[] hostPort = controller.split(":");
         JavaSparkContext sc = new JavaSparkContext(sparkConf());
         try (TrainingRun run = TrainingRun.builder(out)
                 .epochs(epochs)
@@ -239,6 +255,7 @@ public final class SparkTrainCommand implements Callable<Integer> {
                         .build())
                 .ui(ui ? UiOptions.defaults().withPort(port).withFallbackToFreePort(true) : UiOptions.disabled())
                 .logSink(System.out::println)
+                .modelCard(ModelCard.of(spec, PreprocessingConfig.of(eval)).withModel(model))
                 .metadata("data", data.toAbsolutePath().toString())
                 .metadata("model", model)
                 .metadata("image_size", size)
@@ -247,6 +264,7 @@ public final class SparkTrainCommand implements Callable<Integer> {
                 .metadata("seed", seed)
                 .metadata("learning_rate", lr)
                 .metadata("augment", augment)
+                .metadata("shuffle", shuffle)
                 .metadata("training_master", trainingMaster.name())
                 .metadata("averaging_frequency", averagingFrequency)
                 .metadata("spark_master", master)
@@ -265,17 +283,12 @@ public final class SparkTrainCommand implements Callable<Integer> {
                     .build()
                     .init();
             SparkTraining spark = SparkTraining.builder(sc)
-                    .master(
-                            trainingMaster == TrainingMasterOption.sharing
-                                    ? SparkTraining.Master.SHARED_GRADIENTS
-                                    : SparkTraining.Master.PARAMETER_AVERAGING)
                     .batchSizePerWorker(batch)
                     .averagingFrequency(averagingFrequency)
-                    .controller(hostPort[0], Integer.parseInt(hostPort[1]))
                     .build();
             long t0 = System.nanoTime();
             TrainingResult r =
-                    spark.fit(run, net, split.train(), new ImageBatchLoader(trainTransform, classes, seed), augment);
+                    spark.fit(run, net, split.train(), new ImageBatchLoader(trainTransform, classes, seed), shuffle);
             System.out.printf(
                     Locale.ROOT,
                     "%nTrained %d epoch(s) on %s in %.1f s; best validation accuracy %.1f%%%n",
@@ -355,8 +368,10 @@ public final class SparkTrainCommand implements Callable<Integer> {
         if (!(lr > 0)) {
             throw new IllegalArgumentException("--lr: expected a positive learning rate, got " + lr);
         }
-        if (!controller.matches("[^:]+:\\d{1,5}")) {
-            throw new IllegalArgumentException("--controller: expected address:port, got \"" + controller + "\"");
+        if (trainingMaster == TrainingMasterOption.sharing) {
+            throw new IllegalArgumentException("--training-master sharing: gradient sharing is not offered, because "
+                    + "DL4J 1.0.0-M2's SharedTrainingMaster trains on the executors but never returns the trained "
+                    + "parameters to the driver (docs/spark.md); use --training-master averaging");
         }
     }
 
@@ -380,31 +395,41 @@ public final class SparkTrainCommand implements Callable<Integer> {
     }
 
     /**
-     * The Spark configuration: executors get the driver's {@code --add-opens} (Spark's Java 17 list), ND4J's
-     * off-heap caps (JavaCPP {@code maxbytes}/{@code maxphysicalbytes}), the Aeron setting of gradient sharing, and a
-     * memory overhead that covers the off-heap cap, so the cluster manager accounts for ND4J's native memory.
+     * The Spark configuration: what spark-submit set ({@code --master}, {@code --conf}, {@code --executor-memory},
+     * {@code --jars}: the {@code spark.*} system properties {@link SparkConf} reads) is kept, and this command's
+     * options fill in the rest or, when given on its own command line, win. Executors get the driver's
+     * {@code --add-opens} (Spark's Java 17 list), ND4J's off-heap caps (JavaCPP {@code maxbytes}/
+     * {@code maxphysicalbytes}) and a memory overhead that covers the off-heap cap, so the cluster manager accounts
+     * for ND4J's native memory.
      */
     SparkConf sparkConf() {
         String opens = driverAddOpens();
         String offHeap = executorOffHeap.toUpperCase(Locale.ROOT).replace("B", "");
-        SparkConf conf = new SparkConf()
-                .setMaster(master)
-                .setAppName("resnext4j spark-train " + out.getFileName())
-                .set("spark.executor.memory", executorMemory)
-                .set("spark.executor.memoryOverhead", executorOffHeap)
-                .set(
-                        "spark.executor.extraJavaOptions",
-                        opens + " -Dorg.bytedeco.javacpp.maxbytes=" + offHeap
-                                + " -Dorg.bytedeco.javacpp.maxphysicalbytes=" + offHeap + " "
-                                + SparkTraining.AERON_UNBLOCK_OPTION + " " + executorJavaOptions)
-                .set("spark.ui.enabled", "false");
-        conf.set("spark.driver.host", driverHost);
-        if (master.startsWith("local") || driverHost.startsWith("127.")) {
-            conf.set("spark.driver.bindAddress", driverHost);
+        SparkConf conf = new SparkConf().setMaster(master).setAppName("resnext4j spark-train " + out.getFileName());
+        setting(conf, "--executor-memory", "spark.executor.memory", executorMemory);
+        setting(conf, "--executor-offheap", "spark.executor.memoryOverhead", executorOffHeap);
+        String javaOptions = (opens + " -Dorg.bytedeco.javacpp.maxbytes=" + offHeap
+                        + " -Dorg.bytedeco.javacpp.maxphysicalbytes=" + offHeap + " " + executorJavaOptions)
+                .trim();
+        String submitted = conf.get("spark.executor.extraJavaOptions", "");
+        conf.set("spark.executor.extraJavaOptions", (submitted + " " + javaOptions).trim());
+        conf.setIfMissing("spark.ui.enabled", "false");
+        setting(conf, "--driver-host", "spark.driver.host", driverHost);
+        if (master.startsWith("local") || conf.get("spark.driver.host").startsWith("127.")) {
+            conf.setIfMissing("spark.driver.bindAddress", conf.get("spark.driver.host"));
         }
         if (!jars.isEmpty()) {
             conf.setJars(jars.toArray(new String[0]));
         }
         return conf;
+    }
+
+    /** Sets {@code key} to an option's value when the option was given or spark-submit left the key unset. */
+    private void setting(SparkConf conf, String option, String key, String value) {
+        if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+            conf.set(key, value);
+        } else {
+            conf.setIfMissing(key, value);
+        }
     }
 }

@@ -10,7 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnext4j.datavec.Normalization;
+import org.resnext4j.datavec.PreprocessingConfig;
+import org.resnext4j.ui.Checkpoints;
 import org.resnext4j.ui.MetricsHistory;
+import org.resnext4j.ui.ModelCard;
 
 /** The {@code spark-train} command: help, bad input (exit 2, one line naming the option), a real local run. */
 class SparkTrainCommandTest {
@@ -46,7 +50,7 @@ class SparkTrainCommandTest {
         String[][] cases = {
             {"--master", "local[2]", "--data", tmp.resolve("missing").toString(), "--out", "x"},
             {"--master", "local[2]", "--data", data.toString(), "--out", "x", "--model", "resnet9"},
-            {"--master", "local[2]", "--data", data.toString(), "--out", "x", "--controller", "nowhere"},
+            {"--master", "local[2]", "--data", data.toString(), "--out", "x", "--training-master", "sharing"},
             {"--master", "local[2]", "--data", data.toString(), "--out", "x", "--training-master", "magic"},
             {"--master", "local[2]", "--data", data.toString(), "--out", "x", "--epochs", "many"},
             {"--data", data.toString(), "--out", "x"},
@@ -54,7 +58,7 @@ class SparkTrainCommandTest {
         String[] expected = {
             "--data: data folder",
             "--model: unknown model \"resnet9\"",
-            "--controller: expected",
+            "--training-master sharing: gradient sharing is not offered",
             "--training-master",
             "--epochs",
             "--master"
@@ -97,12 +101,31 @@ class SparkTrainCommandTest {
         Result resumed = run("--master", "local[2]", "--out", out.toString(), "--epochs", "3", "--resume");
         assertEquals(0, resumed.code(), resumed.err());
         assertEquals(3, MetricsHistory.readJson(out.resolve("metrics.json")).size());
+        ModelCard card = ModelCard.fromMetadata(Checkpoints.readMetadata(out.resolve("checkpoints/last.zip")));
+        assertEquals(32, ((Number) card.training().get("image_size")).intValue());
+        // the full card (spark-train wrote class names and settings only, and evaluate then guessed 256 -> 224)
+        assertEquals("tiny", card.model());
+        assertEquals(32, card.spec().inputHeight());
+        assertEquals(SparkTestData.CLASSES, card.classNames());
         assertEquals(
-                32,
-                ((Number) org.resnext4j.ui.ModelCard.fromMetadata(
-                                        org.resnext4j.ui.Checkpoints.readMetadata(out.resolve("checkpoints/last.zip")))
-                                .training()
-                                .get("image_size"))
-                        .intValue());
+                new PreprocessingConfig(32, 32, Normalization.IMAGENET.mean(), Normalization.IMAGENET.std()),
+                card.preprocessing());
+        assertEquals(Boolean.TRUE, card.training().get("shuffle"));
+    }
+
+    /**
+     * Shuffling is on by default, whatever {@code --augment} says (it used to be passed as the shuffle flag, so
+     * without augmentation every batch held one class and the averaged model stayed at chance; SparkClusterIT
+     * measures the trained model).
+     */
+    @Test
+    void shufflesByDefaultIndependentOfAugmentation() {
+        SparkTrainCommand defaults = new SparkTrainCommand();
+        new picocli.CommandLine(defaults).parseArgs("--master", "local[2]", "--out", "x");
+        assertTrue(defaults.shuffle, "--shuffle defaults to on");
+        assertTrue(!defaults.augment);
+        SparkTrainCommand off = new SparkTrainCommand();
+        new picocli.CommandLine(off).parseArgs("--master", "local[2]", "--out", "x", "--no-shuffle", "--augment");
+        assertTrue(!off.shuffle && off.augment, "--no-shuffle and --augment are independent");
     }
 }

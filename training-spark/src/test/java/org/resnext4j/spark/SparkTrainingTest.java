@@ -120,7 +120,6 @@ class SparkTrainingTest {
         ImageBatchLoader loader =
                 new ImageBatchLoader(transform(), split.train().classNames(), SEED);
         SparkTraining spark = SparkTraining.builder(sc)
-                .master(SparkTraining.Master.PARAMETER_AVERAGING)
                 .batchSizePerWorker(BATCH)
                 .averagingFrequency(2)
                 .build();

@@ -40,15 +40,16 @@ public final class SavedModel implements AutoCloseable {
     private final Model model;
     private final ModelCard card;
     private final Path file;
-    private final ImagePreprocessor preprocessor;
+    private final PreprocessingConfig preprocessing;
+    private ImagePreprocessor preprocessor;
     private InferenceModel fast;
     private boolean fastTried;
 
-    private SavedModel(Model model, ModelCard card, Path file) {
+    private SavedModel(Model model, ModelCard card, Path file, PreprocessingConfig preprocessing) {
         this.model = model;
         this.card = card;
         this.file = file;
-        this.preprocessor = new ImagePreprocessor(preprocessing());
+        this.preprocessing = preprocessing;
     }
 
     /**
@@ -59,7 +60,24 @@ public final class SavedModel implements AutoCloseable {
      */
     public static SavedModel load(Path file) {
         Checkpoints.Checkpoint cp = Checkpoints.load(file);
-        return new SavedModel(cp.model(), ModelCard.of(cp), cp.file());
+        ModelCard card = ModelCard.of(cp);
+        return new SavedModel(cp.model(), card, cp.file(), card.preprocessing());
+    }
+
+    /**
+     * This model with another preprocessing of its inputs: for a model whose card holds none (see
+     * {@link #preprocessing()}), or to override the stored one. The network is shared with this instance.
+     *
+     * @param config the input size, resize and normalisation images get before the network
+     * @return a model that preprocesses with {@code config}
+     */
+    public SavedModel withPreprocessing(PreprocessingConfig config) {
+        return new SavedModel(model, card, file, java.util.Objects.requireNonNull(config, "config"));
+    }
+
+    /** Whether a preprocessing is known: stored in the card or given by {@link #withPreprocessing}. */
+    public boolean hasPreprocessing() {
+        return preprocessing != null;
     }
 
     /** The network (a {@link ComputationGraph} or a {@link MultiLayerNetwork}). */
@@ -117,14 +135,19 @@ public final class SavedModel implements AutoCloseable {
     }
 
     /**
-     * The preprocessing stored with the model; a model without one (e.g. from elsewhere) gets ImageNet's at the input
-     * size of its stored spec, or 224.
+     * The preprocessing of the model's inputs: the one stored in its card, or the one given by
+     * {@link #withPreprocessing}. Never guessed: a model trained at 32 px evaluated with ImageNet's 256 -> 224 is at
+     * chance, so a card without preprocessing is refused rather than filled with a default.
+     *
+     * @throws CheckpointException naming the file and how to give the preprocessing, when none is known
      */
     public PreprocessingConfig preprocessing() {
-        if (card.preprocessing() != null) {
-            return card.preprocessing();
+        if (preprocessing == null) {
+            throw new CheckpointException(file + ": its model card holds no preprocessing (the input size, resize and"
+                    + " normalisation it was trained with); give it with SavedModel.withPreprocessing("
+                    + "PreprocessingConfig)");
         }
-        return PreprocessingConfig.imagenet(card.spec() != null ? card.spec().inputHeight() : 224);
+        return preprocessing;
     }
 
     /**
@@ -133,7 +156,14 @@ public final class SavedModel implements AutoCloseable {
      * @throws IOException when the image cannot be read or decoded
      */
     public INDArray probabilities(Path image) throws IOException {
-        return probabilities(preprocessor.preprocess(image));
+        return probabilities(preprocessor().preprocess(image));
+    }
+
+    private synchronized ImagePreprocessor preprocessor() {
+        if (preprocessor == null) {
+            preprocessor = new ImagePreprocessor(preprocessing());
+        }
+        return preprocessor;
     }
 
     /** Class probabilities {@code [N, classes]} of a preprocessed batch {@code [N, 3, H, W]}. */

@@ -139,6 +139,37 @@ class ModelCardTest {
         }
     }
 
+    @Test
+    void aCardWithoutPreprocessingIsRefusedNotGuessed(@TempDir Path tmp) throws IOException {
+        Path data = StripesDataset.write(tmp.resolve("stripes"), 1, 3);
+        Path image = data.resolve(StripesDataset.CLASSES.get(0)).resolve("000.png");
+        ComputationGraph net = ResNeXt.builder(SPEC).seed(1).build().init();
+        Path file = tmp.resolve("no-preprocessing.zip");
+        // what a TrainingRun without modelCard(...) wrote: class names and settings only
+        Checkpoints.save(
+                net,
+                file,
+                Map.of(
+                        ModelCard.KEY,
+                        ModelCard.empty().withClassNames(StripesDataset.CLASSES).toMap()));
+        SavedModel model = SavedModel.load(file);
+        assertTrue(!model.hasPreprocessing());
+        CheckpointException e = assertThrows(CheckpointException.class, () -> model.predict(image, 1));
+        assertEquals(
+                file + ": its model card holds no preprocessing (the input size, resize and normalisation it was "
+                        + "trained with); give it with SavedModel.withPreprocessing(PreprocessingConfig)",
+                e.getMessage());
+        assertThrows(CheckpointException.class, model::preprocessing);
+
+        SavedModel given = model.withPreprocessing(PRE);
+        INDArray p = net.outputSingle(false, new ImagePreprocessor(PRE).preprocess(image));
+        assertEquals(
+                p.getDouble(0, p.argMax(1).getInt(0)),
+                given.predict(image, 1).get(0).probability(),
+                1e-6);
+        assertEquals(PRE, given.preprocessing());
+    }
+
     /** JSON text to a map, as a checkpoint's metadata holds it. */
     private static final class ObjectMapperHolder {
         @SuppressWarnings("unchecked")

@@ -76,8 +76,14 @@ public final class Cli implements Callable<Integer> {
                 "missing command: expected one of " + spec.subcommands().keySet());
     }
 
-    /** Runs one command line; returns the process exit code. */
-    static int run(String... args) {
+    /**
+     * Runs one command line in this JVM, as {@code resnext4j ARGS...} does, printing to the current
+     * {@code System.out} and {@code System.err}.
+     *
+     * @param args the command line, e.g. {@code "evaluate", "best.zip", "data/"}
+     * @return the exit code (0 done, 1 internal error, 2 bad input, 130 interrupted)
+     */
+    public static int run(String... args) {
         return commandLine().execute(args);
     }
 

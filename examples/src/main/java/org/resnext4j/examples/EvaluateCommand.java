@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
  * {@code evaluate <model.zip> <data-folder>}: accuracy, per-class precision, recall and F1 and the confusion matrix
  * (text, and a PNG) of a saved model on an image folder, preprocessed with the preprocessing stored with the model.
  * {@code --subset all} (default) evaluates every image; {@code --subset validation} only the validation part of the
- * split the model was trained with (fraction and seed from its metadata), which reproduces the run's own validation.
+ * split the model was trained with (fraction and seed from its metadata), which reproduces the run's own validation;
+ * {@code --subset train} the training part (the model on its own training images).
  */
 @Command(
         name = "evaluate",
@@ -33,7 +34,8 @@ final class EvaluateCommand implements Callable<Integer> {
     /** {@code --subset}. */
     enum Subset {
         all,
-        validation
+        validation,
+        train
     }
 
     @Parameters(index = "0", paramLabel = "MODEL.zip", description = "a checkpoint or an imported model")
@@ -47,7 +49,8 @@ final class EvaluateCommand implements Callable<Integer> {
             paramLabel = "NAME",
             defaultValue = "all",
             description = "all images, or only the "
-                    + "validation part of the model's own training split (same fraction and seed): ${COMPLETION-CANDIDATES}"
+                    + "validation (or training) part of the model's own training split (same fraction and seed): "
+                    + "${COMPLETION-CANDIDATES}"
                     + " (default ${DEFAULT-VALUE})")
     Subset subset;
 
@@ -83,7 +86,7 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     data + ": the class folders " + images.classNames() + " are not the model's classes " + classNames);
         }
-        if (subset == Subset.validation) {
+        if (subset != Subset.all) {
             double fraction = ((Number) model.card()
                             .setting("validation_split")
                             .orElseThrow(() -> new IllegalArgumentException(
@@ -95,7 +98,7 @@ final class EvaluateCommand implements Callable<Integer> {
                                     checkpoint + ": no split seed stored with the model; use --subset all")))
                     .longValue();
             DatasetSplit split = images.split(fraction, seed);
-            images = split.validation();
+            images = subset == Subset.validation ? split.validation() : split.train();
         }
         System.out.println("Model " + checkpoint + " (" + model.numClasses() + " classes), data " + data + " (" + subset
                 + ": " + images.size() + " images), preprocessing " + preprocessing.toJson());

@@ -58,8 +58,8 @@ final class Elements {
     }
 
     /**
-     * Elements {@code 0..n-1} in the ND4J type that holds {@code dtype} exactly (F32 FLOAT, F64 DOUBLE, F16 HALF, BF16
-     * BFLOAT16, I64 LONG, I32 INT, I16 SHORT, I8 BYTE, U8 UBYTE, BOOL BOOL), with {@code shape} ({@code []} a scalar).
+     * Elements {@code 0..n-1} in the ND4J type that holds {@code dtype} exactly (F32 FLOAT, F64 DOUBLE, F16 FLOAT16, BF16
+     * BFLOAT16, I64 LONG, I32 INT32, I16 INT16, I8 INT8, U8 UINT8, BOOL BOOL), with {@code shape} ({@code []} a scalar).
      */
     static INDArray toNative(DType dtype, long[] shape, ByteBuffer src, int n, IntUnaryOperator position) {
         INDArray flat;
@@ -74,7 +74,7 @@ final class Elements {
             case F32, F16, BF16 -> {
                 flat = Nd4j.createFromArray(toFloat(dtype, src, n, position));
                 if (dtype != DType.F32) {
-                    flat = flat.castTo(dtype == DType.F16 ? DataType.HALF : DataType.BFLOAT16);
+                    flat = flat.castTo(dtype == DType.F16 ? DataType.FLOAT16 : DataType.BFLOAT16);
                 }
             }
             case I64 -> {
@@ -99,12 +99,12 @@ final class Elements {
                 flat = Nd4j.createFromArray(v);
                 DataType target =
                         switch (dtype) {
-                            case I16 -> DataType.SHORT;
-                            case I8 -> DataType.BYTE;
-                            case U8 -> DataType.UBYTE;
-                            default -> DataType.INT;
+                            case I16 -> DataType.INT16;
+                            case I8 -> DataType.INT8;
+                            case U8 -> DataType.UINT8;
+                            default -> DataType.INT32;
                         };
-                if (target != DataType.INT) {
+                if (target != DataType.INT32) {
                     flat = flat.castTo(target);
                 }
             }
@@ -114,6 +114,9 @@ final class Elements {
 
     /** A flat array given {@code shape}: a scalar for {@code []}, C order otherwise. */
     static INDArray shaped(INDArray flat, long[] shape) {
+        if (flat.length() == 0) {
+            return Nd4j.create(flat.dataType(), shape);
+        }
         if (shape.length == 0) {
             return flat.reshape(new long[0]);
         }

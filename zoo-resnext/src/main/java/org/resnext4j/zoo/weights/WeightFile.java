@@ -20,8 +20,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public interface WeightFile extends Closeable {
 
     /**
-     * Opens and validates {@code file}: a zip archive ({@code PK}) or a pickle ({@code 0x80}) is read as a
-     * {@code torch.save} file, an 8-byte length followed by {@code {}} as safetensors. A file that is neither is read
+     * Opens and validates {@code file}: an 8-byte length followed by <code>{</code> is read as safetensors, a zip
+     * archive ({@code PK}) or a pickle ({@code 0x80}) as a {@code torch.save} file. A file that is neither is read
      * by the reader its extension names, which then says what is wrong with it.
      *
      * @throws NoSuchFileException        when it does not exist
@@ -36,14 +36,15 @@ public interface WeightFile extends Closeable {
         try (InputStream in = Files.newInputStream(file)) {
             n = in.readNBytes(head, 0, head.length);
         }
+        // safetensors first: its header length may begin with 0x80 or "PK", but neither torch format has '{' at 8
+        if (n == 9 && head[8] == '{') {
+            return SafeTensorsReader.open(file);
+        }
         if (n >= 2 && head[0] == 'P' && head[1] == 'K') {
             return TorchCheckpointReader.open(file);
         }
         if (n >= 2 && (head[0] & 0xff) == 0x80) {
             return TorchCheckpointReader.open(file);
-        }
-        if (n == 9 && head[8] == '{') {
-            return SafeTensorsReader.open(file);
         }
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".safetensors")) {
@@ -90,8 +91,8 @@ public interface WeightFile extends Closeable {
     INDArray getFloat(String name) throws IOException;
 
     /**
-     * One tensor in the ND4J type that holds its values exactly (F32 FLOAT, F64 DOUBLE, F16 HALF, BF16 BFLOAT16, I64
-     * LONG, I32 INT, I16 SHORT, I8 BYTE, U8 UBYTE, BOOL BOOL), e.g. a BatchNorm's I64 {@code num_batches_tracked}.
+     * One tensor in the ND4J type that holds its values exactly (F32 FLOAT, F64 DOUBLE, F16 FLOAT16, BF16 BFLOAT16,
+     * I64 LONG, I32 INT32, I16 INT16, I8 INT8, U8 UINT8, BOOL BOOL), e.g. a BatchNorm's I64 {@code num_batches_tracked}.
      *
      * @throws IllegalArgumentException for an unknown name
      */

@@ -82,8 +82,19 @@ class TorchCheckpointHostileTest {
         for (Path p : new Path[] {z, l}) {
             try (WeightFile w = WeightFile.open(p)) {
                 assertArrayEquals(
-                        new float[] {1, 2, 3, 4, 5, 6}, w.getFloat("w").reshape(6).toFloatVector());
+                        new float[] {1, 2, 3, 4, 5, 6},
+                        w.getFloat("w").reshape(6).toFloatVector());
             }
+        }
+    }
+
+    @Test
+    void emptyTensorsAreRead() throws IOException {
+        byte[] pickle = TorchFiles.stateDictPickle(0, 0, new long[] {0, 3}, new long[] {3, 1}, false);
+        Path f = zipFile("empty.pth", pickle, Map.of("0", new byte[0]));
+        try (WeightFile w = WeightFile.open(f)) {
+            assertArrayEquals(new long[] {0, 3}, w.getFloat("w").shape());
+            assertArrayEquals(new long[] {0, 3}, w.get("w").shape());
         }
     }
 

@@ -143,6 +143,21 @@ class TorchCheckpointReaderTest {
             assertInstanceOf(SafeTensorsReader.class, c);
             assertEquals(a.getFloat("f32"), c.getFloat("f32"));
         }
+        // a safetensors header of 128 bytes: the file starts with 0x80, as a pickle does
+        String json = "{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
+        byte[] header = (json + " ".repeat(128 - json.length())).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        ByteArrayOutputStream st = new ByteArrayOutputStream();
+        st.writeBytes(java.nio.ByteBuffer.allocate(8)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(128)
+                .array());
+        st.writeBytes(header);
+        st.writeBytes(TorchFiles.floats(ByteOrder.LITTLE_ENDIAN, 7f));
+        Path eighty = TorchFiles.write(dir.resolve("x.pth"), st.toByteArray());
+        try (WeightFile w = WeightFile.open(eighty)) {
+            assertInstanceOf(SafeTensorsReader.class, w);
+            assertEquals(7f, w.getFloat("x").getFloat(0));
+        }
     }
 
     @Test

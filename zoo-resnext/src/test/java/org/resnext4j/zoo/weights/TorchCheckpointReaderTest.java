@@ -217,6 +217,29 @@ class TorchCheckpointReaderTest {
         }
     }
 
+    @Test
+    void python2EraLegacyFileIsRead() throws IOException {
+        // as torch 0.3 under Python 2 wrote: OrderedDict([[key, tensor]]) with byte-string keys, and the 4-argument
+        // _rebuild_tensor(storage, offset, size, stride)
+        TorchFiles.Pickle p = new TorchFiles.Pickle().proto().global("collections", "OrderedDict");
+        p.op(']', ']', '(', 'U', 1, 'w'); // [["w", tensor]]: outer list, inner list, MARK, key
+        p.global("torch._utils", "_rebuild_tensor").op('(');
+        p.op('(').op('U', 7).out.writeBytes("storage".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        p.global("torch", "FloatStorage")
+                .op('U', 1, '0', 'U', 3, 'c', 'p', 'u')
+                .integer(4)
+                .op('N', 't', 'Q');
+        p.integer(1).tuple(3).tuple(1).op('t', 'R', 'e', 'a', 0x85, 'R').stop(); // APPENDS, APPEND, call
+        byte[] data = TorchFiles.floats(ByteOrder.LITTLE_ENDIAN, 9f, 1.5f, -2f, 0.25f);
+        Path f = TorchFiles.write(
+                dir.resolve("py2.pth"),
+                TorchFiles.legacy(p.bytes(), true, new String[] {"0"}, new long[] {4}, new byte[][] {data}));
+        try (WeightFile w = WeightFile.open(f)) {
+            assertEquals(List.of("w"), new ArrayList<>(w.names()));
+            assertArrayEquals(new float[] {1.5f, -2f, 0.25f}, w.getFloat("w").toFloatVector());
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"zip", "legacy"})
     void torchvisionStateDictLoadsIntoTheGraphAsFromSafetensors(String format) throws IOException {

@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 import org.resnext4j.datavec.ImageFolderException;
 import org.resnext4j.ui.CheckpointException;
 import org.resnext4j.ui.UiStartException;
-import org.resnext4j.zoo.weights.SafeTensorsFormatException;
+import org.resnext4j.zoo.weights.WeightFileFormatException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -163,7 +163,7 @@ public final class Cli implements Callable<Integer> {
                 || e instanceof CheckpointException
                 || e instanceof ImageFolderException
                 || e instanceof UiStartException
-                || e instanceof SafeTensorsFormatException
+                || e instanceof WeightFileFormatException
                 || e instanceof NoSuchFileException
                 || e instanceof AccessDeniedException;
     }

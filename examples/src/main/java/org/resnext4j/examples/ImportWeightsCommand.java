@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code import-weights <weights.safetensors> <model.zip>}: a torchvision/timm safetensors file loaded strictly
+ * {@code import-weights <weights> <model.zip>}: a torchvision/timm weights file (safetensors, or a PyTorch
+ * {@code .pth}/{@code .pt} of either {@code torch.save} format) loaded strictly
  * (every tensor mapped, every shape equal) into a preset, saved as a DL4J model zip with ImageNet preprocessing at the
  * input size in its metadata, ready for {@code predict}, {@code evaluate} or {@code export-weights}. A file whose
  * classifier has another number of classes is refused: fine-tune it with {@code train --pretrained} instead.
@@ -29,12 +30,15 @@ import picocli.CommandLine.Parameters;
         name = "import-weights",
         mixinStandardHelpOptions = true,
         usageHelpWidth = Cli.USAGE_WIDTH,
-        description = "Loads torchvision/timm safetensors weights strictly (every tensor mapped, every shape equal) "
-                + "into a preset and saves a DL4J model zip with ImageNet preprocessing, ready for predict, "
+        description = "Loads torchvision/timm weights (.safetensors, or PyTorch .pth/.pt as torchvision publishes "
+                + "them) strictly (every tensor mapped, every shape equal) into a preset and saves a DL4J model zip with ImageNet preprocessing, ready for predict, "
                 + "evaluate or export-weights.")
 final class ImportWeightsCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "WEIGHTS.safetensors", description = "torchvision/timm state dict")
+    @Parameters(
+            index = "0",
+            paramLabel = "WEIGHTS",
+            description = "torchvision/timm state dict: .safetensors, .pth or .pt")
     Path weights;
 
     @Parameters(index = "1", paramLabel = "MODEL.zip", description = "the DL4J model zip to write")
@@ -71,7 +75,7 @@ final class ImportWeightsCommand implements Callable<Integer> {
         TrainCommand.atLeast("--size", size, 1);
         ResNeXtSpec spec = Models.spec(model, classes, size);
         if (!Files.isRegularFile(weights)) {
-            throw new IllegalArgumentException("WEIGHTS.safetensors: " + weights.toAbsolutePath() + " does not exist");
+            throw new IllegalArgumentException("WEIGHTS: " + weights.toAbsolutePath() + " does not exist");
         }
         ComputationGraph net = ResNeXt.builder(spec).build().init();
         int tensors = TorchvisionWeights.table(net).size();

@@ -213,7 +213,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--pretrained",
             paramLabel = "FILE",
-            description = "fine-tune from torchvision/timm safetensors weights (every weight but fc)")
+            description = "fine-tune from torchvision/timm weights, .safetensors or PyTorch .pth/.pt (every weight but "
+                    + "fc)")
     Path pretrained;
 
     @Option(names = "--freeze-backbone", description = "with --pretrained: train the new classifier only")
@@ -342,7 +343,7 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, Object> callbacks = callbackSettings();
         UiOptions uiOptions = uiOptions();
         if (freeze && pretrained == null) {
-            throw new IllegalArgumentException("--freeze-backbone needs --pretrained FILE.safetensors");
+            throw new IllegalArgumentException("--freeze-backbone needs --pretrained FILE (.safetensors, .pth or .pt)");
         }
         if (pretrained != null && !Files.isRegularFile(pretrained)) {
             throw new IllegalArgumentException(

@@ -3,7 +3,9 @@ package org.resnext4j.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -256,6 +258,35 @@ class CliErrorsTest {
                         "--pretrained",
                         text.toString()),
                 "not a valid safetensors file");
+    }
+
+    @Test
+    void pytorchFileNamingCodeIsRefusedWithItsName() throws IOException {
+        // a torch.save zip archive whose pickle calls os.system("echo pwned"): refused by name, nothing runs
+        ByteArrayOutputStream pickle = new ByteArrayOutputStream();
+        pickle.write(new byte[] {(byte) 0x80, 2}); // PROTO 2
+        pickle.write("cos\nsystem\nX".getBytes(StandardCharsets.US_ASCII)); // GLOBAL os.system, BINUNICODE
+        pickle.write(new byte[] {10, 0, 0, 0});
+        pickle.write("echo pwned".getBytes(StandardCharsets.US_ASCII));
+        pickle.write(new byte[] {(byte) 0x85, 'R', '.'}); // TUPLE1, REDUCE, STOP
+        Path pth = tmp.resolve("evil.pth");
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(pth))) {
+            z.putNextEntry(new ZipEntry("evil/data.pkl"));
+            z.write(pickle.toByteArray());
+            z.closeEntry();
+        }
+        String line = fails(
+                args(
+                        "import-weights",
+                        pth.toString(),
+                        tmp.resolve("x.zip").toString(),
+                        "--model",
+                        "tiny",
+                        "--size",
+                        "32"),
+                pth.toString(),
+                "refusing global os.system");
+        assertTrue(!line.contains("Exception"), "no exception class names: " + line);
     }
 
     @Test

@@ -104,8 +104,10 @@ public final class ResNeXt extends ZooModel<ResNeXt> {
     }
 
     /**
-     * A new graph holding the weights of a torchvision/timm safetensors file, loaded strictly: every tensor on both
-     * sides mapped, shapes equal (so the file's classifier must have {@link ResNeXtSpec#numClasses()} outputs).
+     * A new graph holding the weights of a torchvision/timm weights file ({@code .safetensors}, or a PyTorch
+     * {@code .pth}/{@code .pt} of either {@code torch.save} format: see {@link org.resnext4j.zoo.weights.WeightFile}),
+     * loaded strictly: every tensor on both sides mapped, shapes equal (so the file's classifier must have
+     * {@link ResNeXtSpec#numClasses()} outputs).
      *
      * @throws IllegalArgumentException naming the keys or shapes that do not fit
      */
@@ -116,7 +118,8 @@ public final class ResNeXt extends ZooModel<ResNeXt> {
     }
 
     /**
-     * Transfer learning in one call: a new graph with every weight of {@code weights} but the classifier, and a
+     * Transfer learning in one call: a new graph with every weight of {@code weights} (safetensors or PyTorch
+     * {@code .pth}/{@code .pt}) but the classifier, and a
      * freshly initialised {@code fc} for this model's number of classes. With {@code freezeBackbone}, everything up
      * to {@code avgpool} is frozen (DL4J's feature-extractor mode) and only {@code fc} trains.
      */

@@ -1,6 +1,5 @@
 package org.resnext4j.zoo.weights;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -18,6 +17,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -35,9 +35,10 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  * {@link IOException} naming the file and the tensor. Nothing is read into the heap up front: tensors are read one at
  * a time from memory-mapped regions, so a 340 MB file costs only the tensor being converted.
  *
- * <p>F32, F16 and BF16 (and F64) tensors are returned as {@code float} {@link INDArray}s in C order.
+ * <p>F32, F16 and BF16 (and F64) tensors are returned as {@code float} {@link INDArray}s in C order. One of the
+ * formats of {@link WeightFile#open(Path)}.
  */
-public final class SafeTensorsReader implements Closeable {
+public final class SafeTensorsReader implements WeightFile {
 
     /** Largest header accepted (the format's reference implementation uses the same 100 MB bound). */
     public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
@@ -229,6 +230,7 @@ public final class SafeTensorsReader implements Closeable {
     }
 
     /** The file this reader reads. */
+    @Override
     public Path path() {
         return path;
     }
@@ -239,13 +241,30 @@ public final class SafeTensorsReader implements Closeable {
     }
 
     /** The {@code __metadata__} strings (empty when absent). */
+    @Override
     public Map<String, String> metadata() {
         return metadata;
     }
 
     /** Whether the file holds a tensor of that name. */
+    @Override
     public boolean contains(String name) {
         return tensors.containsKey(name);
+    }
+
+    @Override
+    public Set<String> names() {
+        return tensors.keySet();
+    }
+
+    @Override
+    public DType dtype(String name) {
+        return info(name).dtype();
+    }
+
+    @Override
+    public long[] shape(String name) {
+        return info(name).shape();
     }
 
     /** Header entry of one tensor. */
@@ -262,6 +281,7 @@ public final class SafeTensorsReader implements Closeable {
      *
      * @throws IllegalArgumentException for an unknown name or a non-float dtype
      */
+    @Override
     public INDArray getFloat(String name) throws IOException {
         TensorInfo info = info(name);
         if (!info.dtype().isFloat()) {
@@ -314,6 +334,20 @@ public final class SafeTensorsReader implements Closeable {
             }
             default -> throw new IllegalStateException("not a float dtype: " + dtype);
         }
+    }
+
+    @Override
+    public INDArray get(String name) throws IOException {
+        TensorInfo info = info(name);
+        long bytes = info.end() - info.begin();
+        if (bytes > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(
+                    path + ": tensor \"" + name + "\" has " + bytes + " bytes, more than one Java array holds");
+        }
+        MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + info.begin(), bytes);
+        map.order(ByteOrder.LITTLE_ENDIAN);
+        int es = info.dtype().bytes();
+        return Elements.toNative(info.dtype(), info.shape(), map, (int) info.numel(), i -> i * es);
     }
 
     @Override

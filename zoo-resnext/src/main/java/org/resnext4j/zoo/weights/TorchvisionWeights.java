@@ -199,17 +199,22 @@ public final class TorchvisionWeights {
         return net.getParam(vertex + "_" + param).length();
     }
 
-    /** Loads every tensor of a torchvision/timm safetensors file into {@code net}, strictly. */
+    /**
+     * Loads every tensor of a torchvision/timm weights file (safetensors, or a PyTorch {@code .pth}/{@code .pt} of
+     * either {@code torch.save} format: see {@link WeightFile#open(Path)}) into {@code net}, strictly.
+     */
     public static LoadReport load(ComputationGraph net, Path file) throws IOException {
         return load(net, file, Options.strictAll());
     }
 
     /**
-     * Loads a torchvision/timm safetensors file into {@code net}.
+     * Loads a torchvision/timm weights file (safetensors or PyTorch {@code .pth}/{@code .pt}, told apart by its first
+     * bytes) into {@code net}.
      *
      * @throws IllegalArgumentException naming the file, the missing and unexpected keys (strict mode) or the first
      *                                  key whose shape differs, with both shapes; {@code net} is then unchanged
-     * @throws IOException              when the file is unreadable or not a valid safetensors file
+     * @throws IOException              when the file is unreadable; a {@link WeightFileFormatException} when it is
+     *                                  not a valid safetensors or PyTorch weights file
      */
     public static LoadReport load(ComputationGraph net, Path file, Options options) throws IOException {
         return load(net, file, options, loaded -> {});
@@ -222,7 +227,7 @@ public final class TorchvisionWeights {
     public static LoadReport load(ComputationGraph net, Path file, Options options, IntConsumer progress)
             throws IOException {
         List<Mapping> table = table(net);
-        try (SafeTensorsReader reader = SafeTensorsReader.open(file)) {
+        try (WeightFile reader = WeightFile.open(file)) {
             Map<String, Mapping> expected = new LinkedHashMap<>();
             for (Mapping m : table) {
                 if (!options.excluded(m.torchKey())) {
@@ -237,7 +242,7 @@ public final class TorchvisionWeights {
             }
             Set<String> unexpected = new TreeSet<>();
             List<String> ignored = new ArrayList<>();
-            for (String k : reader.tensors().keySet()) {
+            for (String k : reader.names()) {
                 if (expected.containsKey(k)) {
                     continue;
                 }
@@ -256,15 +261,16 @@ public final class TorchvisionWeights {
                 if (!reader.contains(m.torchKey())) {
                     continue;
                 }
-                TensorInfo info = reader.info(m.torchKey());
-                if (!Arrays.equals(info.shape(), m.torchShape())) {
+                long[] shape = reader.shape(m.torchKey());
+                if (!Arrays.equals(shape, m.torchShape())) {
                     throw new IllegalArgumentException(file + ": tensor \"" + m.torchKey() + "\" has shape "
-                            + Arrays.toString(info.shape()) + " in the file, the model expects "
+                            + Arrays.toString(shape) + " in the file, the model expects "
                             + Arrays.toString(m.torchShape()) + hint(m.torchKey()));
                 }
-                if (!info.dtype().isFloat()) {
-                    throw new IllegalArgumentException(file + ": tensor \"" + m.torchKey() + "\" has dtype "
-                            + info.dtype() + ", expected F32, F16, BF16 or F64");
+                DType dtype = reader.dtype(m.torchKey());
+                if (!dtype.isFloat()) {
+                    throw new IllegalArgumentException(file + ": tensor \"" + m.torchKey() + "\" has dtype " + dtype
+                            + ", expected F32, F16, BF16 or F64");
                 }
             }
             int loaded = 0;

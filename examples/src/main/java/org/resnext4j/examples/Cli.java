@@ -12,6 +12,7 @@ import org.resnext4j.datavec.ImageFolderException;
 import org.resnext4j.ui.CheckpointException;
 import org.resnext4j.ui.UiStartException;
 import org.resnext4j.zoo.weights.WeightFileFormatException;
+import org.resnext4j.zoo.weights.WeightsDownloadException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,7 +25,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * The resnext4j command line ({@code bin/resnext4j} of the distribution, or this class's {@code main}): picocli
  * subcommands, one small class each. Exit codes: 0 done, 2 bad input (one line {@code error: ...} naming the file or
  * option and what was expected, then where to find the usage), 1 an internal error (its stack trace follows),
- * 130 stopped by Ctrl-C.
+ * 3/4/5 a weights download that failed on the network side / a downloaded file that failed its SHA-256 check / a
+ * weights cache that cannot be written (one line {@code error: ...}, the downloader's sentence), 130 stopped by
+ * Ctrl-C.
  */
 @Command(
         name = "resnext4j",
@@ -41,12 +44,16 @@ import picocli.CommandLine.UnmatchedArgumentException;
             SummaryCommand.class,
             ImportWeightsCommand.class,
             ExportWeightsCommand.class,
+            WeightsCommand.class,
             UiCommand.class,
             BenchCommand.class
         },
         footer = {
             "",
-            "Exit codes: 0 done, 1 internal error, 2 bad input, 130 stopped by Ctrl-C.",
+            "Exit codes: 0 done, 1 internal error, 2 bad input (e.g. an unknown weights name), 3 weights download "
+                    + "failed (HTTP status, host unreachable, network, offline without a cached file), 4 downloaded "
+                    + "weights failed their SHA-256 check, 5 weights cache not writable or disk full, 130 stopped by "
+                    + "Ctrl-C.",
             "Run 'resnext4j COMMAND --help' for a command's options."
         })
 public final class Cli implements Callable<Integer> {
@@ -57,6 +64,12 @@ public final class Cli implements Callable<Integer> {
     static final int BAD_INPUT = 2;
     /** Exit code of an internal error. */
     static final int INTERNAL_ERROR = 1;
+    /** Exit code of a weights download that failed on the network side (also offline without a cached file). */
+    static final int DOWNLOAD_FAILED = 3;
+    /** Exit code of downloaded weights whose SHA-256 is not the expected one (or could not be checked). */
+    static final int DIGEST_MISMATCH = 4;
+    /** Exit code of a weights cache that cannot be written (disk full, permissions). */
+    static final int CACHE_FAILED = 5;
     /** Exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it). */
     static final int INTERRUPTED = 130;
 
@@ -103,11 +116,24 @@ public final class Cli implements Callable<Integer> {
             if (isBadInput(e)) {
                 return badInput(commandLine, message(e));
             }
+            if (e instanceof WeightsDownloadException d) {
+                commandLine.getErr().println("error: " + oneLine(d.getMessage()));
+                return exitCode(d);
+            }
             commandLine.getErr().println("error: internal error: " + e);
             e.printStackTrace(new PrintWriter(commandLine.getErr(), true));
             return INTERNAL_ERROR;
         });
         return cl;
+    }
+
+    /** The exit code of a weights download failure (documented in the usage's footer). */
+    static int exitCode(WeightsDownloadException e) {
+        return switch (e.reason()) {
+            case HTTP_STATUS, UNREACHABLE, NETWORK, OFFLINE_NOT_CACHED -> DOWNLOAD_FAILED;
+            case DIGEST_MISMATCH, NO_DIGEST -> DIGEST_MISMATCH;
+            case DISK_FULL, CACHE_IO -> CACHE_FAILED;
+        };
     }
 
     /** "unknown command" for an unmatched first argument of the top command, in place of picocli's wording. */

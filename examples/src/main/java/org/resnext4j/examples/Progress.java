@@ -69,18 +69,47 @@ final class Progress {
         return enabled ? start(task, max, System.err) : OFF;
     }
 
-    /** A bar drawing on {@code out}, whatever it is (tests draw into a buffer). */
-    static Bar start(String task, long max, PrintStream out) {
-        ProgressBar bar = new ProgressBarBuilder()
+    /**
+     * A bar of bytes (shown in MB, with speed and ETA) for a download that may resume, or nothing.
+     *
+     * @param done  bytes already there (a resumed transfer), not counted in the speed
+     * @param total the size, -1 when unknown
+     */
+    static Bar startBytes(boolean enabled, String task, long done, long total) {
+        if (!enabled) {
+            return OFF;
+        }
+        return wrap(
+                builder(task, total)
+                        .setUnit("MB", 1_000_000)
+                        .showSpeed()
+                        .startsFrom(done, java.time.Duration.ZERO)
+                        .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                        .build(),
+                System.err);
+    }
+
+    private static ProgressBarBuilder builder(String task, long max) {
+        return new ProgressBarBuilder()
                 .setTaskName(task)
                 .setInitialMax(max)
                 .setStyle(
                         StandardCharsets.UTF_8.equals(Charset.defaultCharset())
                                 ? ProgressBarStyle.UNICODE_BLOCK
                                 : ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(250)
-                .setConsumer(new ConsoleProgressBarConsumer(out))
-                .build();
+                .setUpdateIntervalMillis(250);
+    }
+
+    /** A bar drawing on {@code out}, whatever it is (tests draw into a buffer). */
+    static Bar start(String task, long max, PrintStream out) {
+        return wrap(
+                builder(task, max)
+                        .setConsumer(new ConsoleProgressBarConsumer(out))
+                        .build(),
+                out);
+    }
+
+    private static Bar wrap(ProgressBar bar, PrintStream out) {
         return new Bar() {
             @Override
             public void step() {

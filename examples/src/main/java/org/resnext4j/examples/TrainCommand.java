@@ -41,6 +41,8 @@ import org.resnext4j.ui.TrainingResult;
 import org.resnext4j.ui.UiOptions;
 import org.resnext4j.zoo.ResNeXt;
 import org.resnext4j.zoo.ResNeXtSpec;
+import org.resnext4j.zoo.weights.WeightsCatalog;
+import org.resnext4j.zoo.weights.WeightsEntry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -212,10 +214,12 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(
             names = "--pretrained",
-            paramLabel = "FILE",
-            description = "fine-tune from torchvision/timm weights, .safetensors or PyTorch .pth/.pt (every weight but "
-                    + "fc)")
-    Path pretrained;
+            paramLabel = "FILE|NAME",
+            description =
+                    "fine-tune (every weight but fc) from a torchvision/timm weights file (.safetensors, PyTorch .pth/.pt), or from a pretrained "
+                            + "catalog entry such as resnext50_32x4d.imagenet1k_v2 (downloaded once, verified, cached; see "
+                            + "'resnext4j weights')")
+    String pretrained;
 
     @Option(names = "--freeze-backbone", description = "with --pretrained: train the new classifier only")
     boolean freeze;
@@ -343,16 +347,18 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, Object> callbacks = callbackSettings();
         UiOptions uiOptions = uiOptions();
         if (freeze && pretrained == null) {
-            throw new IllegalArgumentException("--freeze-backbone needs --pretrained FILE (.safetensors, .pth or .pt)");
+            throw new IllegalArgumentException("--freeze-backbone needs --pretrained FILE|NAME");
         }
-        if (pretrained != null && !Files.isRegularFile(pretrained)) {
-            throw new IllegalArgumentException(
-                    "--pretrained: weights file " + pretrained.toAbsolutePath() + " does not exist");
-        }
+        WeightsEntry pretrainedEntry = pretrained == null ? null : pretrainedEntry(pretrained, model);
         if (Files.exists(outDir.resolve(Trainer.CHECKPOINT_DIR).resolve(Trainer.LAST_CHECKPOINT))) {
             throw new IllegalArgumentException("--out: run folder " + outDir.toAbsolutePath() + " already holds a "
                     + "trained run; continue it with --resume, or choose another --out");
         }
+        Path pretrainedFile = pretrained == null
+                ? null
+                : pretrainedEntry != null
+                        ? DownloadProgress.downloader(progress.enabled()).fetch(pretrainedEntry)
+                        : Path.of(pretrained);
         boolean generated = data == null;
         String augmentation = augmentation(augment, generated, pretrained != null, imageSize);
 
@@ -389,7 +395,11 @@ final class TrainCommand implements Callable<Integer> {
         }
         settings.put("weight_decay", decay);
         if (pretrained != null) {
-            settings.put("pretrained", pretrained.toAbsolutePath().toString());
+            settings.put(
+                    "pretrained",
+                    pretrainedEntry != null
+                            ? pretrainedEntry.name()
+                            : pretrainedFile.toAbsolutePath().toString());
             settings.put("freeze_backbone", freeze);
         }
         settings.putAll(callbacks);
@@ -403,7 +413,7 @@ final class TrainCommand implements Callable<Integer> {
                     ? (lrSchedule == null ? new Nesterovs(rate, 0.9) : new Nesterovs(lrSchedule, 0.9))
                     : (lrSchedule == null ? new Adam(rate) : new Adam(lrSchedule));
             ResNeXt zoo = ResNeXt.builder(spec).seed(seed).updater(updater).build();
-            ComputationGraph initial = pretrained == null ? zoo.init() : fineTune(zoo, pretrained, freeze);
+            ComputationGraph initial = pretrained == null ? zoo.init() : fineTune(zoo, pretrainedFile, freeze);
             ComputationGraph net = decay == 0
                     ? initial
                     : new TransferLearning.GraphBuilder(initial)
@@ -485,6 +495,39 @@ final class TrainCommand implements Callable<Integer> {
         }
         printOutputs(result, presses.get() > 0);
         return presses.get() > 0 && result.history().size() < epochCount ? Cli.INTERRUPTED : 0;
+    }
+
+    /**
+     * The catalog entry {@code --pretrained} names, or null when it names a file.
+     *
+     * @throws IllegalArgumentException when it is neither an existing file nor a catalog entry, or an entry of
+     *                                  another architecture than {@code --model}
+     */
+    static WeightsEntry pretrainedEntry(String value, String model) {
+        Path file = Path.of(value);
+        WeightsCatalog catalog = WeightsCatalog.builtin();
+        boolean looksLikeFile = value.contains("/")
+                || value.contains(java.io.File.separator)
+                || value.endsWith(".st")
+                || value.endsWith(".safetensors")
+                || value.endsWith(".pth")
+                || value.endsWith(".pt");
+        if (Files.isRegularFile(file) || (looksLikeFile && catalog.find(value).isEmpty())) {
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException(
+                        "--pretrained: weights file " + file.toAbsolutePath() + " does not exist");
+            }
+            return null;
+        }
+        WeightsEntry entry = catalog.find(value)
+                .orElseThrow(() -> new IllegalArgumentException("--pretrained: \"" + value + "\" is neither a "
+                        + "weights file (" + file.toAbsolutePath() + " does not exist) nor a catalog entry, "
+                        + "expected a file or one of " + catalog.names()));
+        if (!entry.preset().equals(model)) {
+            throw new IllegalArgumentException("--pretrained: " + entry.name() + " holds weights of " + entry.preset()
+                    + ", but --model is " + model + "; add --model " + entry.preset());
+        }
+        return entry;
     }
 
     private static ComputationGraph fineTune(ResNeXt zoo, Path weights, boolean freeze) throws IOException {

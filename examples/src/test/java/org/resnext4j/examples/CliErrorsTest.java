@@ -292,7 +292,7 @@ class CliErrorsTest {
     @Test
     void missingArgumentsAndCommand() {
         fails(args("evaluate", model.toString()), "Missing required parameter", "DATA");
-        fails(args("predict"), "Missing required parameters", "MODEL.zip");
+        fails(args("predict"), "Missing required parameter", "MODEL.zip");
         fails(args(), "missing command", "train", "predict");
         fails(args("summary", "resnet50", "extra"), "Unmatched argument", "'extra'");
     }

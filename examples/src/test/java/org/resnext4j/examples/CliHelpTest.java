@@ -20,14 +20,20 @@ import picocli.CommandLine;
  */
 class CliHelpTest {
 
+    /** Every command, nested ones as {@code weights download}. */
     static List<String> subcommands() {
-        return List.copyOf(Cli.commandLine().getSubcommands().keySet());
+        List<String> names = new java.util.ArrayList<>();
+        Cli.commandLine().getSubcommands().forEach((name, cl) -> {
+            names.add(name);
+            cl.getSubcommands().keySet().forEach(sub -> names.add(name + " " + sub));
+        });
+        return names;
     }
 
     @ParameterizedTest
     @MethodSource("subcommands")
     void helpOfEachSubcommandExitsZero(String command) {
-        CliRunner.Result r = CliRunner.run(command, "--help");
+        CliRunner.Result r = CliRunner.run((command + " --help").split(" "));
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().startsWith("Usage: resnext4j " + command + " "), r.out());
         assertTrue(r.out().contains("-h, --help"), r.out());
@@ -38,7 +44,7 @@ class CliHelpTest {
     void topLevelHelpListsEveryCommandAndVersionNamesTheRelease() {
         CliRunner.Result help = CliRunner.run("--help");
         assertEquals(0, help.code());
-        for (String c : subcommands()) {
+        for (String c : Cli.commandLine().getSubcommands().keySet()) {
             assertTrue(help.out().contains("\n  " + c + " ") || help.out().contains("\n  " + c + "\n"), c);
         }
         CliRunner.Result version = CliRunner.run("--version");
@@ -74,12 +80,17 @@ class CliHelpTest {
                 .append("package`.\n\n```\n")
                 .append(cl.getUsageMessage(CommandLine.Help.Ansi.OFF))
                 .append("```\n");
-        cl.getSubcommands()
-                .forEach((name, sub) -> sb.append("\n## ")
-                        .append(name)
-                        .append("\n\n```\n")
-                        .append(sub.getUsageMessage(CommandLine.Help.Ansi.OFF))
-                        .append("```\n"));
+        cl.getSubcommands().forEach((name, sub) -> appendUsage(sb, name, sub));
         return sb.toString();
+    }
+
+    /** A command's usage, then its own subcommands' ({@code weights download}). */
+    private static void appendUsage(StringBuilder sb, String name, CommandLine command) {
+        sb.append("\n## ")
+                .append(name)
+                .append("\n\n```\n")
+                .append(command.getUsageMessage(CommandLine.Help.Ansi.OFF))
+                .append("```\n");
+        command.getSubcommands().forEach((sub, cl) -> appendUsage(sb, name + " " + sub, cl));
     }
 }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -14,7 +15,12 @@ import org.resnext4j.datavec.ImagePreprocessor;
 import org.resnext4j.datavec.PreprocessingConfig;
 import org.resnext4j.zoo.ImageNetClasses;
 import org.resnext4j.zoo.InferenceModel;
+import org.resnext4j.zoo.ResNeXt;
+import org.resnext4j.zoo.ResNeXtSpec;
 import org.resnext4j.zoo.TorchNames;
+import org.resnext4j.zoo.weights.InputTransform;
+import org.resnext4j.zoo.weights.WeightsDownloader;
+import org.resnext4j.zoo.weights.WeightsEntry;
 
 /**
  * A saved model with what it needs to be used: the network, its class names and the preprocessing of its inputs,
@@ -25,6 +31,8 @@ import org.resnext4j.zoo.TorchNames;
  * SavedModel model = SavedModel.load(Path.of("runs/birds/checkpoints/best.zip"));
  * List<SavedModel.Prediction> top = model.predict(Path.of("photo.jpg"), 3);
  * System.out.println(top.get(0).label() + " " + top.get(0).probability());
+ *
+ * SavedModel imagenet = SavedModel.pretrained(WeightsCatalog.builtin().get("resnext50_32x4d.imagenet1k_v2"));
  * }</pre>
  *
  * <p>Predictions of a ResNeXt/ResNet whose card holds its spec run on its {@link InferenceModel} (batch norm folded,
@@ -78,6 +86,43 @@ public final class SavedModel implements AutoCloseable {
     /** Whether a preprocessing is known: stored in the card or given by {@link #withPreprocessing}. */
     public boolean hasPreprocessing() {
         return preprocessing != null;
+    }
+
+    /**
+     * A model straight from a pretrained weights catalog entry, e.g. {@code WeightsCatalog.builtin().get(
+     * "resnext50_32x4d.imagenet1k_v2")}: the file is fetched by {@link WeightsDownloader#fromEnvironment()} (cached,
+     * verified), loaded strictly into the entry's architecture at the transform's crop size, with the entry's class
+     * names (ImageNet's for the built-in catalog) and its evaluation transform as preprocessing.
+     *
+     * @throws org.resnext4j.zoo.weights.WeightsDownloadException saying in one sentence why no file could be had
+     * @throws IllegalArgumentException when the entry's transform is not one {@link PreprocessingConfig} describes
+     */
+    public static SavedModel pretrained(WeightsEntry entry) throws IOException {
+        return pretrained(entry, WeightsDownloader.fromEnvironment());
+    }
+
+    /** {@link #pretrained(WeightsEntry)} with a downloader of your own settings or progress listener. */
+    public static SavedModel pretrained(WeightsEntry entry, WeightsDownloader downloader) throws IOException {
+        PreprocessingConfig preprocessing = preprocessing(entry);
+        ResNeXtSpec spec = entry.spec().withInputShape(3, preprocessing.imageSize(), preprocessing.imageSize());
+        Path file = downloader.fetch(entry);
+        ComputationGraph net = ResNeXt.builder(spec).build().initPretrained(file);
+        ModelCard card = new ModelCard(entry.name(), spec, entry.classNames(), preprocessing, Map.of());
+        return new SavedModel(net, card, file, preprocessing);
+    }
+
+    /**
+     * The preprocessing of a catalog entry's evaluation transform.
+     *
+     * @throws IllegalArgumentException for a resize filter other than bilinear, which the pipelines do not offer
+     */
+    public static PreprocessingConfig preprocessing(WeightsEntry entry) {
+        InputTransform t = entry.transform();
+        if (t.interpolation() != InputTransform.Interpolation.BILINEAR) {
+            throw new IllegalArgumentException(entry.name() + ": evaluated with " + t.interpolation()
+                    + " resizing; the image pipelines resize bilinearly only");
+        }
+        return new PreprocessingConfig(t.cropSize(), t.resizeSize(), t.mean(), t.std());
     }
 
     /** The network (a {@link ComputationGraph} or a {@link MultiLayerNetwork}). */

@@ -1,7 +1,7 @@
 package org.resnext4j.zoo;
 
 import java.io.IOException;
-import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Objects;
 import org.deeplearning4j.nn.api.Model;
@@ -19,12 +19,21 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.resnext4j.zoo.weights.PretrainedWeights;
 import org.resnext4j.zoo.weights.TorchvisionWeights;
+import org.resnext4j.zoo.weights.WeightsCatalog;
+import org.resnext4j.zoo.weights.WeightsDownloader;
+import org.resnext4j.zoo.weights.WeightsEntry;
+import org.resnext4j.zoo.weights.WeightsSource;
 
 /**
  * A ResNeXt or ResNet (torchvision v1.5) as a DL4J {@link ZooModel}, usable wherever DL4J's zoo {@code ResNet50} is:
  * <pre>{@code
- * ComputationGraph net = ResNeXt.builder("resnext50_32x4d").numClasses(4).seed(42).build().init();
+ * ComputationGraph imagenet = ResNeXt.builder("resnext50_32x4d").build().initPretrained(); // downloaded, verified
+ * ComputationGraph birds = ResNeXt.builder("resnext50_32x4d").build()
+ *         .initFineTune(WeightsCatalog.builtin().get("resnext50_32x4d.imagenet1k_v2"), 200);
+ * ComputationGraph scratch = ResNeXt.builder("resnext50_32x4d").numClasses(4).seed(42).build().init();
  * }</pre>
+ * Pretrained weights come from the {@link WeightsCatalog} through the {@link WeightsDownloader} (cache, offline
+ * switch and mirror settings in {@link PretrainedWeights}), or from a file you name.
  * The architecture is a {@link ResNeXtSpec} (a preset or a custom spec); this class adds the training settings DL4J's
  * zoo models carry: seed (default 1234), updater (default Adam 1e-3), workspace mode (default ENABLED) and cache mode
  * (default NONE). {@link #setInputShape(int[][])} changes the input shape of later {@link #init()} calls, validated
@@ -104,10 +113,46 @@ public final class ResNeXt extends ZooModel<ResNeXt> {
     }
 
     /**
+     * A new graph with the ImageNet weights of this preset's default catalog entry (torchvision's {@code DEFAULT},
+     * the newest tag), downloaded once, verified and cached by {@link WeightsDownloader#fromEnvironment()}:
+     * <pre>{@code
+     * ComputationGraph net = ResNeXt.builder("resnext50_32x4d").build().initPretrained();
+     * }</pre>
+     *
+     * @throws IllegalArgumentException          when the catalog has no weights for this model, listing its entries
+     * @throws IllegalStateException             when this model does not have the entry's number of classes
+     * @throws org.resnext4j.zoo.weights.WeightsDownloadException saying in one sentence why no file could be had
+     */
+    public ComputationGraph initPretrained() throws IOException {
+        return initPretrained(defaultEntry());
+    }
+
+    /**
+     * A new graph with the weights of a catalog entry (e.g. {@code WeightsCatalog.builtin().get(
+     * "resnext50_32x4d.imagenet1k_v1")}), downloaded once, verified and cached by
+     * {@link WeightsDownloader#fromEnvironment()}; loaded strictly.
+     *
+     * @throws IllegalStateException when this model does not have the entry's number of classes (fine-tune instead)
+     */
+    public ComputationGraph initPretrained(WeightsEntry entry) throws IOException {
+        return initPretrained(entry, WeightsDownloader.fromEnvironment());
+    }
+
+    /** {@link #initPretrained(WeightsEntry)} with a downloader of your own settings or progress listener. */
+    public ComputationGraph initPretrained(WeightsEntry entry, WeightsDownloader downloader) throws IOException {
+        if (spec.numClasses() != entry.spec().numClasses()) {
+            throw new IllegalStateException("numClasses: the weights " + entry.name() + " have "
+                    + entry.spec().numClasses() + " classes, this model " + spec.numClasses()
+                    + "; use initFineTune(entry, numClasses)");
+        }
+        return initPretrained(downloader.fetch(entry));
+    }
+
+    /**
      * A new graph holding the weights of a torchvision/timm weights file ({@code .safetensors}, or a PyTorch
      * {@code .pth}/{@code .pt} of either {@code torch.save} format: see {@link org.resnext4j.zoo.weights.WeightFile}),
-     * loaded strictly: every tensor on both sides mapped, shapes equal (so the file's classifier must have
-     * {@link ResNeXtSpec#numClasses()} outputs).
+     * loaded strictly by {@link TorchvisionWeights#load(ComputationGraph, Path)}: every tensor on both sides mapped,
+     * shapes equal (so the file's classifier must have {@link ResNeXtSpec#numClasses()} outputs).
      *
      * @throws IllegalArgumentException naming the keys or shapes that do not fit
      */
@@ -115,6 +160,26 @@ public final class ResNeXt extends ZooModel<ResNeXt> {
         ComputationGraph net = init();
         TorchvisionWeights.load(net, weights);
         return net;
+    }
+
+    /**
+     * Transfer learning from a catalog entry: a new graph of this architecture with {@code numClasses} outputs, every
+     * weight of the entry but the classifier (downloaded as {@link #initPretrained(WeightsEntry)} does), and a freshly
+     * initialised {@code fc}. Everything trains; see {@link #initFineTune(WeightsEntry, int, boolean)} to freeze the
+     * backbone.
+     */
+    public ComputationGraph initFineTune(WeightsEntry entry, int numClasses) throws IOException {
+        return initFineTune(entry, numClasses, false);
+    }
+
+    /**
+     * {@link #initFineTune(WeightsEntry, int)}; with {@code freezeBackbone}, everything up to {@code avgpool} is frozen
+     * and only {@code fc} trains.
+     */
+    public ComputationGraph initFineTune(WeightsEntry entry, int numClasses, boolean freezeBackbone)
+            throws IOException {
+        Path file = WeightsDownloader.fromEnvironment().fetch(entry);
+        return withNumClasses(numClasses).initFineTune(file, freezeBackbone);
     }
 
     /**
@@ -135,12 +200,11 @@ public final class ResNeXt extends ZooModel<ResNeXt> {
     }
 
     /**
-     * ImageNet weights from the cache directory ({@link PretrainedWeights#cacheDir()}): the file
-     * {@code <modelName>.safetensors}, checked against {@code <modelName>.safetensors.sha256} when present.
-     * Nothing is downloaded.
+     * DL4J's zoo call: {@link PretrainedType#IMAGENET} is {@link #initPretrained()} (this preset's default catalog
+     * entry, downloaded, verified and cached).
      *
-     * @throws java.io.FileNotFoundException saying where such a file comes from, when it is absent
      * @throws UnsupportedOperationException for any type but {@link PretrainedType#IMAGENET}
+     * @throws IllegalArgumentException      when the catalog has no ImageNet weights for this model
      * @throws IllegalStateException         when this model does not have 1000 classes (use {@link #initFineTune})
      */
     @Override
@@ -148,31 +212,60 @@ public final class ResNeXt extends ZooModel<ResNeXt> {
     public <M extends Model> M initPretrained(PretrainedType pretrainedType) throws IOException {
         if (pretrainedType != PretrainedType.IMAGENET) {
             throw new UnsupportedOperationException("Pretrained " + pretrainedType + " weights: only IMAGENET "
-                    + "(torchvision/timm safetensors) is supported for " + modelName());
+                    + "(torchvision's, see WeightsCatalog) is available for " + modelName());
         }
-        if (spec.numClasses() != ImageNetClasses.COUNT) {
-            throw new IllegalStateException("numClasses: ImageNet weights have " + ImageNetClasses.COUNT
-                    + " classes, this model " + spec.numClasses() + "; use initFineTune(file, freezeBackbone)");
-        }
-        return (M) initPretrained(PretrainedWeights.resolve(modelName(), PretrainedWeights.cacheDir()));
+        return (M) initPretrained();
     }
 
-    /** Whether {@code <modelName>.safetensors} is in the cache directory (nothing is ever downloaded). */
+    /** Whether the catalog has weights of this type for this model (cached or not; see {@link WeightsDownloader}). */
     @Override
     public boolean pretrainedAvailable(PretrainedType pretrainedType) {
         return pretrainedType == PretrainedType.IMAGENET
-                && Files.isRegularFile(PretrainedWeights.fileFor(modelName(), PretrainedWeights.cacheDir()));
+                && WeightsCatalog.builtin().defaultFor(modelName()).isPresent();
     }
 
-    /** No download address: this project never fetches weights at run time. */
+    /**
+     * The URL of the default catalog entry's file (with the base URL override of {@link PretrainedWeights}, if
+     * set), or null when the catalog has none for this model and type.
+     */
     @Override
     public String pretrainedUrl(PretrainedType pretrainedType) {
-        return null;
+        if (!pretrainedAvailable(pretrainedType)) {
+            return null;
+        }
+        WeightsEntry entry = defaultEntry();
+        URI base = PretrainedWeights.baseUrl();
+        return (base == null ? entry.primary() : entry.primary().atBase(base))
+                .url()
+                .toString();
     }
 
+    /**
+     * Always 0, which tells DL4J's own {@code ZooModel.initPretrained} to skip its Adler-32 check: this class does not
+     * use that code path, and its files are verified by SHA-256 instead ({@link WeightsSource#sha256()} of the
+     * catalog entry, checked by {@link WeightsDownloader} after every download and before every use of a cached
+     * file). torchvision publishes no Adler-32 values, so none is invented here.
+     */
     @Override
     public long pretrainedChecksum(PretrainedType pretrainedType) {
         return 0L;
+    }
+
+    private WeightsEntry defaultEntry() {
+        return WeightsCatalog.builtin()
+                .defaultFor(modelName())
+                .orElseThrow(() -> new IllegalArgumentException("no pretrained weights for " + modelName()
+                        + " in the catalog; it has " + WeightsCatalog.builtin().names()));
+    }
+
+    /** This model with another number of classes (same architecture and training settings). */
+    private ResNeXt withNumClasses(int numClasses) {
+        Builder b = new Builder(spec.withNumClasses(numClasses))
+                .seed(seed)
+                .updater(updater)
+                .workspaceMode(workspaceMode)
+                .cacheMode(cacheMode);
+        return b.build();
     }
 
     /** The spec's name, e.g. {@code resnext50_32x4d}. */

@@ -3,6 +3,8 @@ package org.resnext4j.zoo.weights;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,37 +15,86 @@ import java.util.HexFormat;
 import java.util.Locale;
 
 /**
- * Where pretrained weights live on this machine, and their verification. Nothing is downloaded: weights come from a
- * file the user names, or from a cache directory holding {@code <model>.safetensors}:
+ * The settings of pretrained weights on this machine (each a system property, else an environment variable) and the
+ * verification of a weights file. The cache directory, where {@link WeightsDownloader} keeps what it downloaded:
  * <ol>
  *   <li>the system property {@value #DIR_PROPERTY}, else</li>
  *   <li>the environment variable {@value #DIR_ENV}, else</li>
  *   <li>{@code ~/.deeplearning4j/models/resnext4j} (beside DL4J's own zoo cache).</li>
  * </ol>
- * A file {@code <model>.safetensors.sha256} next to the weights (the {@code sha256sum} format) is checked when
- * present: a mismatch is an error naming both digests.
+ * A mirror or an air-gapped site's server: {@value #BASE_URL_PROPERTY} / {@value #BASE_URL_ENV}, a URL under which
+ * the primary sources' file names are found ({@code <base>/resnext50_32x4d-1a0047aa.pth}); no other host is then
+ * contacted. Offline, the cache only: {@value #OFFLINE_PROPERTY} / {@value #OFFLINE_ENV} set to {@code true} or
+ * {@code 1}. Proxies are the JDK's ({@code https.proxyHost}, {@code https.proxyPort}, {@code http.nonProxyHosts},
+ * {@code java.net.useSystemProxies}).
+ *
+ * <p>{@link #resolve} is the older, download-free lookup of a user-placed {@code <model>.safetensors}: a file
+ * {@code <model>.safetensors.sha256} next to it (the {@code sha256sum} format) is checked when present.
  */
 public final class PretrainedWeights {
 
+    /** System property of the cache directory. */
     public static final String DIR_PROPERTY = "resnext4j.weights.dir";
+    /** Environment variable of the cache directory. */
     public static final String DIR_ENV = "RESNEXT4J_WEIGHTS";
+    /** System property of the base URL that replaces the catalog's hosts. */
+    public static final String BASE_URL_PROPERTY = "resnext4j.weights.base-url";
+    /** Environment variable of the base URL that replaces the catalog's hosts. */
+    public static final String BASE_URL_ENV = "RESNEXT4J_WEIGHTS_BASE_URL";
+    /** System property of the offline switch. */
+    public static final String OFFLINE_PROPERTY = "resnext4j.weights.offline";
+    /** Environment variable of the offline switch. */
+    public static final String OFFLINE_ENV = "RESNEXT4J_WEIGHTS_OFFLINE";
 
     private PretrainedWeights() {}
 
     /** The cache directory, as described above. */
     public static Path cacheDir() {
-        String prop = System.getProperty(DIR_PROPERTY);
-        if (prop != null && !prop.isBlank()) {
-            return Paths.get(prop);
-        }
-        String env = System.getenv(DIR_ENV);
-        if (env != null && !env.isBlank()) {
-            return Paths.get(env);
-        }
-        return Paths.get(System.getProperty("user.home"), ".deeplearning4j", "models", "resnext4j");
+        String dir = setting(DIR_PROPERTY, DIR_ENV);
+        return dir != null
+                ? Paths.get(dir)
+                : Paths.get(System.getProperty("user.home"), ".deeplearning4j", "models", "resnext4j");
     }
 
-    /** {@code <dir>/<model>.safetensors}, whether or not it exists. */
+    /**
+     * The base URL override, or null when none is set.
+     *
+     * @throws IllegalArgumentException naming the setting when it is not an http(s) URL
+     */
+    public static URI baseUrl() {
+        String url = setting(BASE_URL_PROPERTY, BASE_URL_ENV);
+        if (url == null) {
+            return null;
+        }
+        try {
+            URI uri = new URI(url.trim());
+            if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+                throw new URISyntaxException(url, "not an http or https URL");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(
+                    BASE_URL_PROPERTY + " / " + BASE_URL_ENV + ": expected an http(s) URL, got \"" + url + "\"", e);
+        }
+    }
+
+    /** Whether the offline switch is on ({@code true} or {@code 1}). */
+    public static boolean offline() {
+        String v = setting(OFFLINE_PROPERTY, OFFLINE_ENV);
+        return v != null && (v.trim().equalsIgnoreCase("true") || v.trim().equals("1"));
+    }
+
+    /** The system property, else the environment variable, else null (blank counts as unset). */
+    private static String setting(String property, String env) {
+        String prop = System.getProperty(property);
+        if (prop != null && !prop.isBlank()) {
+            return prop;
+        }
+        String value = System.getenv(env);
+        return value != null && !value.isBlank() ? value : null;
+    }
+
+    /** {@code <dir>/<model>.safetensors} (a user-placed file, see {@link #resolve}), whether or not it exists. */
     public static Path fileFor(String model, Path dir) {
         return dir.resolve(model + ".safetensors");
     }
@@ -57,11 +108,9 @@ public final class PretrainedWeights {
     public static Path resolve(String model, Path dir) throws IOException {
         Path file = fileFor(model, dir);
         if (!Files.isRegularFile(file)) {
-            throw new FileNotFoundException("No pretrained weights for " + model + ": expected " + file
-                    + ". resnext4j downloads nothing; get torchvision/timm weights as safetensors, e.g. timm's "
-                    + "model.safetensors for " + model + " on the Hugging Face hub, or convert torchvision's with "
-                    + "/usr/bin/python3 tools/torchvision_to_safetensors.py " + model + " " + file
-                    + " (on a machine with internet), then place it there or set -D" + DIR_PROPERTY + "=<dir>");
+            throw new FileNotFoundException("No weights file for " + model + ": expected " + file
+                    + "; ResNeXt.initPretrained() downloads the catalog's weights (WeightsCatalog) into "
+                    + dir);
         }
         Path sum = file.resolveSibling(file.getFileName() + ".sha256");
         if (Files.isRegularFile(sum)) {

@@ -154,44 +154,63 @@ class WeightLoadingTest {
     }
 
     @Test
-    void initPretrainedFromCacheDirVerifiesChecksumAndExplainsAbsence() throws Exception {
+    void imagenetWeightsComeFromTheCatalogAndAUserPlacedFileIsCheckedAgainstItsChecksum() throws Exception {
         ResNeXtSpec spec = Fixtures.spec(RESNEXT);
         String old = System.getProperty(PretrainedWeights.DIR_PROPERTY);
+        String offline = System.getProperty(PretrainedWeights.OFFLINE_PROPERTY);
         System.setProperty(PretrainedWeights.DIR_PROPERTY, dir.toString());
+        System.setProperty(PretrainedWeights.OFFLINE_PROPERTY, "true");
         try {
+            // a custom spec has no catalog entry: DL4J's call says so and lists the catalog
             ResNeXt model = ResNeXt.builder(spec.withNumClasses(1000)).build();
             assertFalse(model.pretrainedAvailable(PretrainedType.IMAGENET));
+            IllegalArgumentException none =
+                    assertThrows(IllegalArgumentException.class, () -> model.initPretrained(PretrainedType.IMAGENET));
+            assertTrue(
+                    none.getMessage()
+                            .startsWith("no pretrained weights for tiny_resnext in the catalog; it has "
+                                    + "[resnet50.imagenet1k_v1, "),
+                    none.getMessage());
+
+            // a preset's IMAGENET weights are its DEFAULT entry, fetched by the downloader (offline here: not cached)
+            ResNeXt resnext50 = ResNeXt.builder("resnext50_32x4d").build();
+            assertTrue(resnext50.pretrainedAvailable(PretrainedType.IMAGENET));
+            WeightsDownloadException offlineMiss = assertThrows(
+                    WeightsDownloadException.class, () -> resnext50.initPretrained(PretrainedType.IMAGENET));
+            assertEquals(WeightsDownloadException.Reason.OFFLINE_NOT_CACHED, offlineMiss.reason());
+            assertTrue(
+                    offlineMiss
+                            .getMessage()
+                            .contains("resnext50_32x4d.imagenet1k_v2 is not in the cache " + dir
+                                    + ": expected resnext50_32x4d-1a0047aa.pth"),
+                    offlineMiss.getMessage());
+
+            // the older lookup of a user-placed <model>.safetensors and its .sha256 file still works
             FileNotFoundException missing =
-                    assertThrows(FileNotFoundException.class, () -> model.initPretrained(PretrainedType.IMAGENET));
+                    assertThrows(FileNotFoundException.class, () -> PretrainedWeights.resolve("tiny_resnext", dir));
             assertTrue(
                     missing.getMessage()
-                            .startsWith("No pretrained weights for tiny_resnext: expected "
+                            .startsWith("No weights file for tiny_resnext: expected "
                                     + dir.resolve("tiny_resnext.safetensors")),
                     missing.getMessage());
-            assertTrue(missing.getMessage().contains("tools/torchvision_to_safetensors.py"), missing.getMessage());
-
             Path cached = dir.resolve("tiny_resnext.safetensors");
             Files.copy(RESNEXT, cached);
             Files.writeString(
                     dir.resolve("tiny_resnext.safetensors.sha256"),
                     PretrainedWeights.sha256(RESNEXT) + "  tiny_resnext.safetensors\n");
-            ResNeXt ten = ResNeXt.builder(spec).build();
-            assertTrue(ten.pretrainedAvailable(PretrainedType.IMAGENET));
-            assertThrows(
-                    IllegalStateException.class,
-                    () -> ten.initPretrained(PretrainedType.IMAGENET),
-                    "10 classes is not ImageNet's 1000");
             assertEquals(PretrainedWeights.resolve("tiny_resnext", dir), cached);
+            ResNeXt ten = ResNeXt.builder(spec).build();
+            assertEquals(
+                    ten.init().numParams(),
+                    ten.initPretrained(PretrainedWeights.resolve("tiny_resnext", dir))
+                            .numParams());
 
             Files.writeString(dir.resolve("tiny_resnext.safetensors.sha256"), "0".repeat(64) + "  x\n");
             IOException bad = assertThrows(IOException.class, () -> PretrainedWeights.resolve("tiny_resnext", dir));
             assertTrue(bad.getMessage().contains("SHA-256 mismatch: expected " + "0".repeat(64)), bad.getMessage());
         } finally {
-            if (old == null) {
-                System.clearProperty(PretrainedWeights.DIR_PROPERTY);
-            } else {
-                System.setProperty(PretrainedWeights.DIR_PROPERTY, old);
-            }
+            WeightsDownloaderTest.restore(PretrainedWeights.DIR_PROPERTY, old);
+            WeightsDownloaderTest.restore(PretrainedWeights.OFFLINE_PROPERTY, offline);
         }
     }
 

@@ -1,0 +1,86 @@
+package org.resnext4j.examples;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.resnext4j.zoo.weights.DownloadSettings;
+import org.resnext4j.zoo.weights.WeightsCatalog;
+import org.resnext4j.zoo.weights.WeightsDownloader;
+import org.resnext4j.zoo.weights.WeightsEntry;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code weights}: the pretrained weights catalog, one line per entry (name, ImageNet accuracy, file size,
+ * parameters, cached or not), and {@code weights download NAME...} to fill the cache ahead of an offline run.
+ */
+@Command(
+        name = "weights",
+        mixinStandardHelpOptions = true,
+        usageHelpWidth = Cli.USAGE_WIDTH,
+        description = "Lists the pretrained weights catalog: name (* the preset's default), ImageNet top-1 and top-5 "
+                + "accuracy, file size, trainable parameters, and whether the file is in the cache. The cache "
+                + "folder, a mirror (base URL), the offline switch and proxies are set by system properties or "
+                + "environment variables: see docs/weights.md.",
+        subcommands = WeightsCommand.Download.class)
+final class WeightsCommand implements Callable<Integer> {
+
+    @Override
+    public Integer call() {
+        WeightsCatalog catalog = WeightsCatalog.builtin();
+        DownloadSettings settings = DownloadSettings.fromEnvironment();
+        WeightsDownloader downloader = new WeightsDownloader(settings, null);
+        System.out.println("Cache " + settings.cacheDir().toAbsolutePath()
+                + (settings.baseUrl() != null ? ", base URL " + settings.baseUrl() : "")
+                + (settings.offline() ? ", offline" : ""));
+        System.out.println(String.format(
+                Locale.ROOT, "%-34s %7s %7s %9s %9s  %s", "NAME", "ACC@1", "ACC@5", "SIZE", "PARAMS", "CACHED"));
+        for (WeightsEntry e : catalog.entries()) {
+            Optional<Path> cached = downloader.cachedFile(e);
+            System.out.println(String.format(
+                    Locale.ROOT,
+                    "%-34s %7.3f %7.3f %6.1f MB %7.1f M  %s",
+                    e.name() + (catalog.isDefault(e) ? " *" : ""),
+                    e.acc1(),
+                    e.acc5(),
+                    e.fileSizeMb(),
+                    e.numParams() / 1e6,
+                    cached.map(p -> "yes (" + p.getFileName() + ")").orElse("no")));
+        }
+        System.out.println("* the preset's default (ResNeXt.initPretrained(), NAME <preset> or <preset>.default)");
+        return 0;
+    }
+
+    /** {@code weights download NAME...}: fetches entries into the cache (verified), printing where they are. */
+    @Command(
+            name = "download",
+            mixinStandardHelpOptions = true,
+            usageHelpWidth = Cli.USAGE_WIDTH,
+            description = "Downloads catalog entries into the cache, verified by SHA-256, resuming an interrupted "
+                    + "transfer; an entry already cached is checked and kept.")
+    static final class Download implements Callable<Integer> {
+
+        @Parameters(
+                arity = "1..*",
+                paramLabel = "NAME",
+                description = "catalog entries, e.g. resnext50_32x4d.imagenet1k_v2 (see 'resnext4j weights')")
+        List<String> names;
+
+        @Mixin
+        ProgressMixin progress;
+
+        @Override
+        public Integer call() throws Exception {
+            WeightsCatalog catalog = WeightsCatalog.builtin();
+            List<WeightsEntry> entries = names.stream().map(catalog::get).toList();
+            WeightsDownloader downloader = DownloadProgress.downloader(progress.enabled());
+            for (WeightsEntry e : entries) {
+                System.out.println(e.name() + "  " + downloader.fetch(e).toAbsolutePath());
+            }
+            return 0;
+        }
+    }
+}

@@ -32,7 +32,15 @@ class ZooIntegrationTest {
         assertEquals(4, meta.getNumOutputs());
         assertEquals(ZooType.CNN, meta.getZooType());
         assertArrayEquals(new int[][] {{3, 224, 224}}, meta.getInputShape());
-        assertTrue(!zoo.pretrainedAvailable(org.deeplearning4j.zoo.PretrainedType.IMAGENET));
+        // the catalog has ImageNet weights for the architecture (whatever the head), as DL4J's own zoo models answer
+        assertTrue(zoo.pretrainedAvailable(org.deeplearning4j.zoo.PretrainedType.IMAGENET));
+        assertEquals(
+                "https://download.pytorch.org/models/resnext50_32x4d-1a0047aa.pth",
+                zoo.pretrainedUrl(org.deeplearning4j.zoo.PretrainedType.IMAGENET));
+        assertTrue(!zoo.pretrainedAvailable(org.deeplearning4j.zoo.PretrainedType.CIFAR10));
+        assertTrue(!ResNeXt.builder(TinySpecs.resnext())
+                .build()
+                .pretrainedAvailable(org.deeplearning4j.zoo.PretrainedType.IMAGENET));
     }
 
     @Test

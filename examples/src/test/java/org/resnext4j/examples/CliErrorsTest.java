@@ -66,6 +66,32 @@ class CliErrorsTest {
         return a;
     }
 
+    /**
+     * A model whose card holds no preprocessing (here: saved with no metadata at all, as a {@code TrainingRun} without
+     * {@code modelCard(...)} did) is refused by evaluate and predict with one line saying how to give it, never run
+     * with a guessed ImageNet 256/224; given with {@code --preprocessing}, it runs.
+     */
+    @Test
+    void noStoredPreprocessingIsRefusedUntilGiven() {
+        String image = data.resolve("circle").resolve("circle_0000.png").toString();
+        fails(
+                args("evaluate", model.toString(), data.toString()),
+                model.toString(),
+                "no preprocessing",
+                "--preprocessing RESIZE/CROP",
+                "--preprocessing 32/32");
+        fails(args("predict", model.toString(), image), "no preprocessing", "--preprocessing RESIZE/CROP");
+        fails(
+                args("predict", model.toString(), image, "--preprocessing", "24/32"),
+                "--preprocessing",
+                "RESIZE >= CROP",
+                "24/32");
+        fails(args("predict", model.toString(), image, "--preprocessing", "big"), "--preprocessing", "\"big\"");
+        CliRunner.Result given = CliRunner.run("predict", model.toString(), image, "--preprocessing", "32/32");
+        assertEquals(0, given.code(), given.toString());
+        assertTrue(given.out().startsWith(image + "  "), given.out());
+    }
+
     @Test
     void missingDataFolder() {
         Path missing = tmp.resolve("no-such-folder");

@@ -151,7 +151,7 @@ class SparkClusterIT {
         Path out = tmp.resolve("standalone");
         try (SparkProcesses cluster = new SparkProcesses(
                 Path.of(System.getProperty("spark.home.it")),
-                tmp.resolve("cluster-logs"),
+                Path.of(System.getProperty("spark.it.logs", "target/spark-it-logs")),
                 System.getProperty("spark.add-opens"))) {
             cluster.startMaster();
             cluster.startWorker("worker1", "1500m", 1);

@@ -29,8 +29,10 @@ final class SparkProcesses implements AutoCloseable {
     private final Path logs;
     private final List<String> addOpens;
     private final List<Process> started = new ArrayList<>();
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(2))
+            .followRedirects(HttpClient.Redirect.NORMAL)
+            .build();
     private int masterPort;
     private int masterUiPort;
 
@@ -164,7 +166,7 @@ final class SparkProcesses implements AutoCloseable {
     private String masterJson() {
         try {
             HttpResponse<String> r = http.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + masterUiPort + "/json"))
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + masterUiPort + "/json/"))
                             .timeout(Duration.ofSeconds(5))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -76,6 +76,14 @@ def build(spec):
         ref = ResNet(Bottleneck, spec["blocks"], groups=spec["cardinality"], width_per_group=spec["base_width"],
                      num_classes=spec["num_classes"])
         assert [k for k in ref.state_dict()] == [k for k in model.state_dict()], "NarrowResNet drifted from ResNet"
+    randomise_batch_norm(model, spec["size"])
+    return model
+
+
+def randomise_batch_norm(model, size):
+    """Makes eval-mode BatchNorm matter: running statistics calibrated by a few train-mode passes on random batches
+    (cumulative average), then perturbed, random affine parameters, a random fc bias; leaves the model in eval mode.
+    Draws from torch's global generator, so the caller's seed fixes the result."""
     # Realistic running statistics: a few train-mode passes with a cumulative average ...
     bns = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
     for m in bns:
@@ -83,7 +91,7 @@ def build(spec):
     model.train()
     with torch.no_grad():
         for _ in range(3):
-            model(torch.randn(4, 3, spec["size"], spec["size"]) * 0.8 + 0.1)
+            model(torch.randn(4, 3, size, size) * 0.8 + 0.1)
     # ... then non-trivial affine parameters and perturbed statistics.
     with torch.no_grad():
         for m in bns:
@@ -94,7 +102,6 @@ def build(spec):
             m.running_var.mul_(torch.empty_like(m.running_var).uniform_(0.8, 1.25))
         model.fc.bias.normal_(0.0, 0.1)
     model.eval()
-    return model
 
 
 def save_safetensors(path, tensors, metadata=None):

@@ -94,7 +94,8 @@ public final class Cli implements Callable<Integer> {
      * {@code System.out} and {@code System.err}.
      *
      * @param args the command line, e.g. {@code "evaluate", "best.zip", "data/"}
-     * @return the exit code (0 done, 1 internal error, 2 bad input, 130 interrupted)
+     * @return the exit code (0 done, 1 internal error, 2 bad input, 3 weights download failed, 4 weights digest
+     *     mismatch, 5 weights cache not writable or disk full, 130 interrupted)
      */
     public static int run(String... args) {
         return commandLine().execute(args);

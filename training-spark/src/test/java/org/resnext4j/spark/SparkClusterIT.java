@@ -25,7 +25,6 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -126,7 +125,7 @@ class SparkClusterIT {
                     .seed(SEED)
                     .build();
             run.prepare(train);
-            net.addListeners(run.listeners().toArray(TrainingListener[]::new));
+            net.addListeners(run.listener()); // the epoch listener: metrics and checkpoints, no DL4J UI statistics
             net.fit(train, EPOCHS);
         }
         single = evaluate(out.resolve("checkpoints/last.zip"), "all");

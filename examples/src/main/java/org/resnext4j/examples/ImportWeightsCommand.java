@@ -112,6 +112,8 @@ final class ImportWeightsCommand implements Callable<Integer> {
                 ModelCard.KEY,
                 ModelCard.of(spec, PreprocessingConfig.imagenet(size))
                         .withModel(model)
+                        // stored, not inferred from the 1000 outputs when the model is read back
+                        .withClassNames(classes == ImageNetClasses.COUNT ? ImageNetClasses.names() : null)
                         .toMap());
         Checkpoints.save(net, out, meta);
     }

@@ -53,6 +53,12 @@ final class Models {
             throw new IllegalArgumentException(
                     file + ": expected a ResNeXt/ResNet ComputationGraph with an \"fc\" " + "layer");
         }
+        if (!m.hasClassNames()) {
+            System.err.println("note: " + file + " stores no class names; its " + m.numClasses() + " outputs are "
+                    + (m.numClasses() == org.resnext4j.zoo.ImageNetClasses.COUNT
+                            ? "read as ImageNet's classes"
+                            : "named by their indices"));
+        }
         return m;
     }
 }

@@ -94,7 +94,11 @@ public final class SparkTrainCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0.003", description = "Adam learning rate (default ${DEFAULT-VALUE})")
     double lr;
 
-    @Option(names = "--augment", defaultValue = "false", description = "RandomResizedCrop (scale 0.35-1) and flip")
+    @Option(
+            names = "--augment",
+            defaultValue = "false",
+            description = "RandomResizedCrop (scale 0.35-1) and flip in training; evaluation then resizes to "
+                    + "round(size / 0.875) before the center crop, as torchvision (both stored in the model card)")
     boolean augment;
 
     @Option(

@@ -144,6 +144,24 @@ class SparkClusterIT {
         assertTrained(out, "local[2]");
     }
 
+    /**
+     * The control: the same run in folder order ({@code --no-shuffle}, what {@code spark-train} did by default before
+     * the fix) fails both bounds, so they detect the defect: each averaging window trains on one class, the executors
+     * report near 100% and the saved model is near chance.
+     */
+    @Test
+    void withoutShufflingTheSameBoundsFail() throws Exception {
+        Path out = tmp.resolve("no-shuffle");
+        List<String> args = new ArrayList<>(List.of("--master", "local[2]", "--no-shuffle"));
+        args.addAll(trainArgs(data, out));
+        assertTimeoutPreemptively(Duration.ofMinutes(3), () -> {
+            assertEquals(0, SparkTrainCommand.run(args.toArray(String[]::new)));
+        });
+        Measured m = measure(out, "local[2] --no-shuffle");
+        assertTrue(single - m.all() > POINTS, "unshuffled: " + m.all() + " vs one machine " + single);
+        assertTrue(m.reported() - m.own() > POINTS, "unshuffled: " + m.own() + " vs reported " + m.reported());
+    }
+
     @Test
     void standaloneClusterThroughSparkSubmitSurvivesAWorkerAndTheDriverKilled() throws Exception {
         Path appJar = Path.of(System.getProperty("spark.app.jar"));
@@ -237,6 +255,20 @@ class SparkClusterIT {
      * images, and on its own training images within {@value #POINTS} of what its executors reported.
      */
     private void assertTrained(Path out, String where) throws Exception {
+        Measured m = measure(out, where);
+        assertTrue(
+                Math.abs(m.all() - single) <= POINTS,
+                where + ": saved model " + m.all() + " vs one machine " + single + " on the same images");
+        assertTrue(
+                Math.abs(m.own() - m.reported()) <= POINTS,
+                where + ": saved model " + m.own() + " on its training images vs " + m.reported()
+                        + " reported by the executors");
+    }
+
+    /** A saved model's accuracy on all images and on its training images, and its executors' last report. */
+    record Measured(double all, double own, double reported) {}
+
+    private Measured measure(Path out, String where) throws Exception {
         List<EpochMetrics> history =
                 MetricsHistory.readJson(out.resolve("metrics.json")).epochs();
         assertEquals(EPOCHS, history.size(), where + ": epochs recorded");
@@ -253,13 +285,7 @@ class SparkClusterIT {
                 single,
                 own,
                 reported);
-        assertTrue(
-                Math.abs(all - single) <= POINTS,
-                where + ": saved model " + all + " vs one machine " + single + " on the same images");
-        assertTrue(
-                Math.abs(own - reported) <= POINTS,
-                where + ": saved model " + own + " on its training images vs " + reported
-                        + " reported by the executors");
+        return new Measured(all, own, reported);
     }
 
     /** {@code resnext4j evaluate MODEL DATA --subset S}'s accuracy. */

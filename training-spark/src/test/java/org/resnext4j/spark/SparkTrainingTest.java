@@ -11,7 +11,6 @@ import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.core.storage.StatsStorage;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,19 +33,14 @@ import org.resnext4j.zoo.ResNeXt;
 
 /**
  * {@code local[2]} training of the tiny ResNeXt (FUSED form: the oneDNN conv-BN-ReLU layers and residual vertices
- * travel to the executors) with DL4J's parameter averaging, against the same run on one machine.
- *
- * <p>Bounds: parameter averaging of 2 workers every 2 minibatches takes half as many averaged steps per epoch as one
- * machine takes steps, so it learns more slowly per epoch, and on {@code local[2]} it is not bit-reproducible. After 6
- * epochs on 135 training images (3 classes, chance 1/3) it must be within 15 points of the single machine's
- * last-epoch training accuracy (measured in three runs: 79.8%, 82.4%, 85.7% against 83.7%) and within 25 points of
- * its best validation accuracy (measured 55.6%, 66.7%, 60.0% against 68.9%; 45 validation images, one image is 2.2
- * points, the binomial spread about 7 points). A network that does not train stays near 33% training accuracy.
+ * travel to the executors) with DL4J's parameter averaging: the run folder, every parameter trained, no NaN, the
+ * executors' UI statistics, the SPLIT form, and evaluation on Spark equal to the driver's. How good the saved model
+ * is, against one machine, is measured by {@link SparkClusterIT} on enough data to tell a trained model from chance.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SparkTrainingTest {
 
-    private static final int EPOCHS = 6;
+    private static final int EPOCHS = 2;
     private static final int BATCH = 16;
     private static final long SEED = 11;
 
@@ -94,25 +88,7 @@ class SparkTrainingTest {
     }
 
     @Test
-    void parameterAveragingOnLocal2TrainsLikeOneMachine(@TempDir Path tmp) throws Exception {
-        // one machine: the same network, data, transform and epochs through plain fit
-        double single;
-        double singleTrain;
-        try (TrainingRun run = run(tmp.resolve("single"))) {
-            ComputationGraph net = run.start(fresh());
-            ImageFolderIterator train = ImageFolderIterator.builder(split.train())
-                    .transform(transform())
-                    .batchSize(BATCH)
-                    .shuffle(true)
-                    .seed(SEED)
-                    .build();
-            run.prepare(train);
-            net.addListeners(run.listeners().toArray(TrainingListener[]::new));
-            net.fit(train, EPOCHS);
-            single = run.history().best().orElseThrow().valAccuracy();
-            singleTrain = run.history().epochs().get(EPOCHS - 1).trainAccuracy();
-        }
-
+    void parameterAveragingTrainsEveryParameterAndWritesTheRunFolder(@TempDir Path tmp) throws Exception {
         ComputationGraph start = fresh();
         Map<String, INDArray> before = new HashMap<>();
         start.paramTable().forEach((k, v) -> before.put(k, v.dup()));
@@ -140,15 +116,6 @@ class SparkTrainingTest {
             assertTrue(change > 0, "parameter " + e.getKey() + " unchanged");
             assertTrue(!e.getValue().isNaN().any(), "NaN in " + e.getKey());
         }
-        double sparkBest = r.history().best().orElseThrow().valAccuracy();
-        double sparkTrain = h.get(EPOCHS - 1).trainAccuracy();
-        System.out.printf(
-                "one machine: best val %.3f, last train %.3f; Spark local[2]: best val %.3f, last train %.3f%n",
-                single, singleTrain, sparkBest, sparkTrain);
-        assertTrue(
-                sparkTrain >= singleTrain - 0.15,
-                "training accuracy: Spark " + sparkTrain + " vs one machine " + singleTrain);
-        assertTrue(sparkBest >= single - 0.25, "validation accuracy: Spark " + sparkBest + " vs one machine " + single);
         for (String f : List.of(
                 "checkpoints/last.zip",
                 "checkpoints/best.zip",

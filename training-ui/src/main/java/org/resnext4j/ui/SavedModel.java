@@ -168,7 +168,15 @@ public final class SavedModel implements AutoCloseable {
         return m.layerSize(m.getnLayers() - 1);
     }
 
-    /** Class names: the stored ones, else ImageNet's for a 1000-class model, else the indices as text. */
+    /** Whether the card stores the class names (else {@link #classNames()} falls back as it says). */
+    public boolean hasClassNames() {
+        return card.classNames() != null;
+    }
+
+    /**
+     * Class names: the stored ones, else ImageNet's for a 1000-class model (what imports written before class names
+     * were stored hold), else the indices as text. {@link #hasClassNames()} tells which.
+     */
     public List<String> classNames() {
         if (card.classNames() != null) {
             return card.classNames();

@@ -78,7 +78,7 @@ final class EvaluateCommand implements Callable<Integer> {
         TrainCommand.atLeast("--batch", batch, 1);
         Path data = TrainCommand.requireDataFolder(folder.toString(), "DATA");
 
-        SavedModel model = preprocessingOption.apply(Models.load(checkpoint), checkpoint);
+        SavedModel model = Models.forInference(Models.load(checkpoint), checkpoint, preprocessingOption);
         PreprocessingConfig preprocessing = model.preprocessing();
         ImageFolder images = ImageFolder.scan(data);
         List<String> classNames = model.classNames();

@@ -53,6 +53,17 @@ final class Models {
             throw new IllegalArgumentException(
                     file + ": expected a ResNeXt/ResNet ComputationGraph with an \"fc\" " + "layer");
         }
+        return m;
+    }
+
+    /**
+     * A loaded model as evaluate and predict run it: with its preprocessing (stored, or given by
+     * {@code --preprocessing}), and a note on standard error when it stores no class names.
+     *
+     * @throws IllegalArgumentException when no preprocessing is known (see {@link PreprocessingMixin#apply})
+     */
+    static SavedModel forInference(SavedModel model, Path file, PreprocessingMixin preprocessing) {
+        SavedModel m = preprocessing.apply(model, file);
         if (!m.hasClassNames()) {
             System.err.println("note: " + file + " stores no class names; its " + m.numClasses() + " outputs are "
                     + (m.numClasses() == org.resnext4j.zoo.ImageNetClasses.COUNT

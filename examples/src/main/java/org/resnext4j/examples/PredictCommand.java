@@ -81,7 +81,7 @@ final class PredictCommand implements Callable<Integer> {
                 ? SavedModel.pretrained(
                         WeightsCatalog.builtin().get(weights), DownloadProgress.downloader(progress.enabled()))
                 : Models.load(paths.get(0));
-        model = preprocessingOption.apply(model, weights != null ? Path.of(weights) : paths.get(0));
+        model = Models.forInference(model, weights != null ? Path.of(weights) : paths.get(0), preprocessingOption);
         try (Progress.Bar bar = Progress.start(progress.enabled() && images.size() > 1, "predict", images.size())) {
             for (Path image : images) {
                 StringBuilder line = new StringBuilder(image.toString());

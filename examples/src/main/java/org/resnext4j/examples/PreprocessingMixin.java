@@ -31,14 +31,22 @@ final class PreprocessingMixin {
             return model.withPreprocessing(parse(preprocessing));
         }
         if (!model.hasPreprocessing()) {
-            int side = model.card().spec() != null ? model.card().spec().inputHeight() : 224;
+            String example = model.card().spec() == null
+                    ? "e.g. --preprocessing 256/224 for ImageNet's, 32/32 for a model trained on 32 px images "
+                            + "without augmentation"
+                    : example(model.card().spec().inputHeight());
             throw new IllegalArgumentException(file + ": the model card holds no preprocessing (how images were "
-                    + "resized, cropped and normalised in training); give it with --preprocessing RESIZE/CROP, e.g. "
-                    + "--preprocessing " + side + "/" + side + " for a model trained on " + side
-                    + " px images without augmentation, " + PreprocessingConfig.defaultResize(side) + "/" + side
-                    + " with it");
+                    + "resized, cropped and normalised in training); give it with --preprocessing RESIZE/CROP, "
+                    + example);
         }
         return model;
+    }
+
+    /** The two usual settings of a model whose input side is known. */
+    private static String example(int side) {
+        return "e.g. --preprocessing " + side + "/" + side + " for a model trained on " + side
+                + " px images without augmentation, " + PreprocessingConfig.defaultResize(side) + "/" + side
+                + " with it";
     }
 
     /** {@code RESIZE/CROP}, or a single number for both. */

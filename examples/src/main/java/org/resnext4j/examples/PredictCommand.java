@@ -9,7 +9,6 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.resnext4j.datavec.ImageFolder;
 import org.resnext4j.ui.SavedModel;
-import org.resnext4j.zoo.weights.WeightsCatalog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -46,7 +45,7 @@ final class PredictCommand implements Callable<Integer> {
             names = "--weights",
             paramLabel = "NAME",
             description = "a pretrained catalog entry instead of MODEL.zip, e.g. resnext50_32x4d.imagenet1k_v2 "
-                    + "(see 'resnext4j weights')")
+                    + "(see 'resnext4j weights'), or an entry of a user catalog (--catalog)")
     String weights;
 
     @Option(names = "--top", paramLabel = "K", description = "classes per image (default 3, 5 with --weights)")
@@ -57,6 +56,9 @@ final class PredictCommand implements Callable<Integer> {
 
     @Mixin
     ProgressMixin progress;
+
+    @Mixin
+    CatalogMixin catalogOption;
 
     @Override
     public Integer call() throws IOException {
@@ -79,7 +81,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         SavedModel model = weights != null
                 ? SavedModel.pretrained(
-                        WeightsCatalog.builtin().get(weights), DownloadProgress.downloader(progress.enabled()))
+                        catalogOption.catalog().get(weights), DownloadProgress.downloader(progress.enabled()))
                 : Models.load(paths.get(0));
         model = Models.forInference(model, weights != null ? Path.of(weights) : paths.get(0), preprocessingOption);
         try (Progress.Bar bar = Progress.start(progress.enabled() && images.size() > 1, "predict", images.size())) {

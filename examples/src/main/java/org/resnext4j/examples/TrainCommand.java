@@ -224,6 +224,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--freeze-backbone", description = "with --pretrained: train the new classifier only")
     boolean freeze;
 
+    @Mixin
+    CatalogMixin catalogOption;
+
     @Option(
             names = "--early-stopping",
             paramLabel = "PATIENCE",
@@ -349,7 +352,8 @@ final class TrainCommand implements Callable<Integer> {
         if (freeze && pretrained == null) {
             throw new IllegalArgumentException("--freeze-backbone needs --pretrained FILE|NAME");
         }
-        WeightsEntry pretrainedEntry = pretrained == null ? null : pretrainedEntry(pretrained, model);
+        WeightsEntry pretrainedEntry =
+                pretrained == null ? null : pretrainedEntry(pretrained, model, catalogOption.catalog());
         if (Files.exists(outDir.resolve(Trainer.CHECKPOINT_DIR).resolve(Trainer.LAST_CHECKPOINT))) {
             throw new IllegalArgumentException("--out: run folder " + outDir.toAbsolutePath() + " already holds a "
                     + "trained run; continue it with --resume, or choose another --out");
@@ -503,9 +507,8 @@ final class TrainCommand implements Callable<Integer> {
      * @throws IllegalArgumentException when it is neither an existing file nor a catalog entry, or an entry of
      *                                  another architecture than {@code --model}
      */
-    static WeightsEntry pretrainedEntry(String value, String model) {
+    static WeightsEntry pretrainedEntry(String value, String model, WeightsCatalog catalog) {
         Path file = Path.of(value);
-        WeightsCatalog catalog = WeightsCatalog.builtin();
         boolean looksLikeFile = value.contains("/")
                 || value.contains(java.io.File.separator)
                 || value.endsWith(".st")

@@ -114,7 +114,9 @@ public final class ResNeXt extends ZooModel<ResNeXt> {
 
     /**
      * A new graph with the ImageNet weights of this preset's default catalog entry (torchvision's {@code DEFAULT},
-     * the newest tag), downloaded once, verified and cached by {@link WeightsDownloader#fromEnvironment()}:
+     * the newest tag, unless a user catalog entry says {@code "default": true}; the catalog is
+     * {@link WeightsCatalog#fromEnvironment()}), downloaded once, verified and cached by
+     * {@link WeightsDownloader#fromEnvironment()}:
      * <pre>{@code
      * ComputationGraph net = ResNeXt.builder("resnext50_32x4d").build().initPretrained();
      * }</pre>
@@ -221,7 +223,7 @@ public final class ResNeXt extends ZooModel<ResNeXt> {
     @Override
     public boolean pretrainedAvailable(PretrainedType pretrainedType) {
         return pretrainedType == PretrainedType.IMAGENET
-                && WeightsCatalog.builtin().defaultFor(modelName()).isPresent();
+                && WeightsCatalog.fromEnvironment().defaultFor(modelName()).isPresent();
     }
 
     /**
@@ -252,10 +254,10 @@ public final class ResNeXt extends ZooModel<ResNeXt> {
     }
 
     private WeightsEntry defaultEntry() {
-        return WeightsCatalog.builtin()
-                .defaultFor(modelName())
-                .orElseThrow(() -> new IllegalArgumentException("no pretrained weights for " + modelName()
-                        + " in the catalog; it has " + WeightsCatalog.builtin().names()));
+        WeightsCatalog catalog = WeightsCatalog.fromEnvironment();
+        return catalog.defaultFor(modelName())
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "no pretrained weights for " + modelName() + " in the catalog; it has " + catalog.names()));
     }
 
     /** This model with another number of classes (same architecture and training settings). */

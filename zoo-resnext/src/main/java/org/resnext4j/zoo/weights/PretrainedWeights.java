@@ -1,5 +1,6 @@
 package org.resnext4j.zoo.weights;
 
+import java.io.File;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,8 +12,11 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The settings of pretrained weights on this machine (each a system property, else an environment variable) and the
@@ -25,7 +29,9 @@ import java.util.Locale;
  * A mirror or an air-gapped site's server: {@value #BASE_URL_PROPERTY} / {@value #BASE_URL_ENV}, a URL under which
  * the primary sources' file names are found ({@code <base>/resnext50_32x4d-1a0047aa.pth}); no other host is then
  * contacted. Offline, the cache only: {@value #OFFLINE_PROPERTY} / {@value #OFFLINE_ENV} set to {@code true} or
- * {@code 1}. Proxies are the JDK's ({@code https.proxyHost}, {@code https.proxyPort}, {@code http.nonProxyHosts},
+ * {@code 1}. User catalogs, JSON files of extra entries ({@link WeightsCatalogFile}):
+ * {@value #CATALOG_PROPERTY} / {@value #CATALOG_ENV}, one path or several separated by the path separator
+ * ({@code :} on Unix, {@code ;} on Windows), read by {@link WeightsCatalog#fromEnvironment()}. Proxies are the JDK's ({@code https.proxyHost}, {@code https.proxyPort}, {@code http.nonProxyHosts},
  * {@code java.net.useSystemProxies}).
  *
  * <p>{@link #resolve} is the older, download-free lookup of a user-placed {@code <model>.safetensors}: a file
@@ -45,6 +51,10 @@ public final class PretrainedWeights {
     public static final String OFFLINE_PROPERTY = "resnext4j.weights.offline";
     /** Environment variable of the offline switch. */
     public static final String OFFLINE_ENV = "RESNEXT4J_WEIGHTS_OFFLINE";
+    /** System property of the user catalog files ({@link WeightsCatalogFile}), separated by the path separator. */
+    public static final String CATALOG_PROPERTY = "resnext4j.weights.catalog";
+    /** Environment variable of the user catalog files, separated by the path separator. */
+    public static final String CATALOG_ENV = "RESNEXT4J_WEIGHTS_CATALOG";
 
     private PretrainedWeights() {}
 
@@ -82,6 +92,24 @@ public final class PretrainedWeights {
     public static boolean offline() {
         String v = setting(OFFLINE_PROPERTY, OFFLINE_ENV);
         return v != null && (v.trim().equalsIgnoreCase("true") || v.trim().equals("1"));
+    }
+
+    /**
+     * The user catalog files: the paths in {@value #CATALOG_PROPERTY}, else in {@value #CATALOG_ENV}, split at the
+     * path separator (empty parts skipped); none when neither is set.
+     */
+    public static List<Path> catalogFiles() {
+        String v = setting(CATALOG_PROPERTY, CATALOG_ENV);
+        if (v == null) {
+            return List.of();
+        }
+        List<Path> files = new ArrayList<>();
+        for (String part : v.split(Pattern.quote(File.pathSeparator))) {
+            if (!part.isBlank()) {
+                files.add(Paths.get(part.trim()));
+            }
+        }
+        return List.copyOf(files);
     }
 
     /** The system property, else the environment variable, else null (blank counts as unset). */

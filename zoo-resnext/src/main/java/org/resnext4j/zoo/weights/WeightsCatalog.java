@@ -1,6 +1,7 @@
 package org.resnext4j.zoo.weights;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,8 +30,13 @@ import org.resnext4j.zoo.ResNeXtSpec;
  * {@code <preset>.default} and the bare preset name mean the default entry.
  *
  * <p>The torchvision files' digests are the hash prefixes of their names (torch.hub's {@code check_hash}); the timm
- * copies are checked against the SHA-256 the hub advertises (see {@link WeightsSource}). A custom catalog (your own
- * fine-tuned weights on an internal server) is {@link #of(List)}.
+ * copies are checked against the SHA-256 the hub advertises (see {@link WeightsSource}).
+ *
+ * <p>Your own weights (fine-tuned on an internal server, a private model hub) come in as user catalogs, JSON files
+ * described by {@link WeightsCatalogFile}: {@link #fromEnvironment()} is the built-in catalog plus the files named by
+ * {@value PretrainedWeights#CATALOG_PROPERTY} / {@value PretrainedWeights#CATALOG_ENV}, {@link #withUserCatalogs}
+ * adds files in code; a user entry never replaces a built-in one nor changes a preset's default unless it says
+ * {@code "default": true}. A catalog in code is {@link #of(List)}.
  */
 public final class WeightsCatalog {
 
@@ -114,8 +120,16 @@ public final class WeightsCatalog {
                     232)));
 
     private final Map<String, WeightsEntry> entries;
+    /** Where each entry comes from: {@code built-in}, or a user catalog file and the entry's place in it. */
+    private final Map<String, String> origins;
+    /** Defaults fixed by a merge or a user entry's {@code "default": true}, by lower-case preset name. */
+    private final Map<String, String> defaults;
 
     private WeightsCatalog(List<WeightsEntry> list) {
+        this(list, Map.of(), Map.of());
+    }
+
+    private WeightsCatalog(List<WeightsEntry> list, Map<String, String> origins, Map<String, String> defaults) {
         Map<String, WeightsEntry> m = new LinkedHashMap<>();
         Map<String, String> files = new LinkedHashMap<>();
         for (WeightsEntry e : list) {
@@ -131,11 +145,93 @@ public final class WeightsCatalog {
             }
         }
         this.entries = m;
+        this.origins = Map.copyOf(origins);
+        this.defaults = Map.copyOf(defaults);
     }
 
     /** The catalog of torchvision's ImageNet weights (the table above). */
     public static WeightsCatalog builtin() {
         return BUILTIN;
+    }
+
+    /**
+     * The built-in catalog plus the user catalog files of this process: {@link PretrainedWeights#catalogFiles()}
+     * ({@value PretrainedWeights#CATALOG_PROPERTY}, else {@value PretrainedWeights#CATALOG_ENV}); the built-in
+     * catalog alone when neither is set. Read anew on every call (the files are small), so a changed file counts.
+     *
+     * @throws WeightsCatalogException naming the file and field of the first problem in a user catalog
+     */
+    public static WeightsCatalog fromEnvironment() {
+        return BUILTIN.withUserCatalogs(PretrainedWeights.catalogFiles());
+    }
+
+    /**
+     * This catalog plus the entries of user catalog files ({@link WeightsCatalogFile}), read in order:
+     * <ul>
+     *   <li>a user entry whose name is already in the catalog (built-in or from an earlier file) is refused: a user
+     *       catalog adds weights, it never replaces them (choose another tag);</li>
+     *   <li>a preset's default stays what it was, unless one user entry says {@code "default": true} (two that say
+     *       so for one preset are refused); a preset that only user entries have defaults to its last entry.</li>
+     * </ul>
+     *
+     * @throws WeightsCatalogException naming the file and field of the first problem
+     */
+    public WeightsCatalog withUserCatalogs(List<Path> files) {
+        if (files.isEmpty()) {
+            return this;
+        }
+        List<WeightsEntry> all = new ArrayList<>(entries.values());
+        Map<String, String> origin = new LinkedHashMap<>(origins);
+        Map<String, String> fixed = new LinkedHashMap<>(defaults);
+        for (WeightsEntry e : entries.values()) {
+            origin.putIfAbsent(e.name(), this == BUILTIN ? "the built-in catalog" : "the catalog");
+            String preset = e.preset().toLowerCase(Locale.ROOT);
+            fixed.putIfAbsent(preset, defaultFor(preset).orElseThrow().name());
+        }
+        Map<String, String> askedBy = new LinkedHashMap<>();
+        Map<String, String> fileNames = new LinkedHashMap<>();
+        for (WeightsEntry e : all) {
+            for (WeightsSource s : e.sources()) {
+                fileNames.putIfAbsent(s.fileName(), e.name());
+            }
+        }
+        for (Path file : files) {
+            for (WeightsCatalogFile.Item item : WeightsCatalogFile.read(file)) {
+                WeightsEntry e = item.entry();
+                String here = file + " " + item.where();
+                String before = origin.putIfAbsent(e.name(), here);
+                if (before != null) {
+                    throw new WeightsCatalogException(
+                            file,
+                            item.where() + "." + WeightsCatalogFile.NAME,
+                            "\"" + e.name() + "\" is already an entry of " + before
+                                    + "; a user catalog adds entries and never replaces one, choose another tag");
+                }
+                for (WeightsSource s : e.sources()) {
+                    String other = fileNames.putIfAbsent(s.fileName(), e.name());
+                    if (other != null && !other.equals(e.name())) {
+                        throw new WeightsCatalogException(
+                                file,
+                                item.where() + "." + WeightsCatalogFile.NAME,
+                                "its cache file name \"" + s.fileName() + "\" is also that of " + other);
+                    }
+                }
+                all.add(e);
+                String preset = e.preset().toLowerCase(Locale.ROOT);
+                if (item.isDefault()) {
+                    String first = askedBy.putIfAbsent(preset, here);
+                    if (first != null) {
+                        throw new WeightsCatalogException(
+                                file,
+                                item.where() + "." + WeightsCatalogFile.DEFAULT,
+                                "true, but " + first + " is already the default of " + e.preset()
+                                        + "; at most one entry per preset may say \"default\": true");
+                    }
+                    fixed.put(preset, e.name());
+                }
+            }
+        }
+        return new WeightsCatalog(all, origin, fixed);
     }
 
     /**
@@ -184,8 +280,15 @@ public final class WeightsCatalog {
         return defaultFor(preset);
     }
 
-    /** The newest entry of a preset (torchvision's {@code DEFAULT}), empty when the catalog has none. */
+    /**
+     * The default entry of a preset (torchvision's {@code DEFAULT}): its newest (last) entry, or the one a merge kept
+     * or a user entry asked for (see {@link #withUserCatalogs}); empty when the catalog has none.
+     */
     public Optional<WeightsEntry> defaultFor(String preset) {
+        String fixed = preset == null ? null : defaults.get(preset.toLowerCase(Locale.ROOT));
+        if (fixed != null) {
+            return Optional.of(entries.get(fixed));
+        }
         WeightsEntry newest = null;
         for (WeightsEntry e : entries.values()) {
             if (e.preset().equalsIgnoreCase(preset)) {
@@ -206,7 +309,15 @@ public final class WeightsCatalog {
         return out;
     }
 
-    /** Whether {@code e} is its preset's default (newest) entry. */
+    /**
+     * Where an entry comes from: {@code the built-in catalog}, or a user catalog file and the entry's place in it;
+     * empty for an unknown name or a catalog made by {@link #of(List)}.
+     */
+    public Optional<String> origin(String name) {
+        return find(name).map(e -> origins.get(e.name()));
+    }
+
+    /** Whether {@code e} is its preset's default entry. */
     public boolean isDefault(WeightsEntry e) {
         return defaultFor(e.preset()).map(d -> d.name().equals(e.name())).orElse(false);
     }

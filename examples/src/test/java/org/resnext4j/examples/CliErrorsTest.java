@@ -79,7 +79,7 @@ class CliErrorsTest {
                 model.toString(),
                 "no preprocessing",
                 "--preprocessing RESIZE/CROP",
-                "--preprocessing 32/32");
+                "e.g. --preprocessing 256/224");
         fails(args("predict", model.toString(), image), "no preprocessing", "--preprocessing RESIZE/CROP");
         fails(
                 args("predict", model.toString(), image, "--preprocessing", "24/32"),

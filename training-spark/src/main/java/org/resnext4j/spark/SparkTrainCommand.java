@@ -36,19 +36,21 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code spark-train}: trains a ResNeXt/ResNet on an image folder with Spark ({@link SparkTraining}), writing the
- * same run folder as the single-machine {@code train} command. The driver runs here; with {@code --master local[N]}
- * the executors are threads of this JVM, with {@code spark://host:port} they run on the cluster's workers, which
- * need this module's classes ({@code --jars}, or the jars in the workers' {@code SPARK_HOME/jars}) and the same
- * data path. Bad input exits with code 2 and one line naming the option; internal errors with code 1.
+ * same run folder as the single-machine {@code train} command, every checkpoint with its full model card (spec,
+ * class names, preprocessing, settings). The driver runs here; with {@code --master local[N]} the executors are
+ * threads of this JVM; on a cluster, submit the shaded {@code training-spark-<version>-spark-app.jar} with
+ * {@code spark-submit --class org.resnext4j.spark.SparkTrainCommand} (its master and settings are kept), the data at
+ * the same path on every worker. Every epoch's batches are shuffled unless {@code --no-shuffle}. Bad input exits
+ * with code 2 and one line naming the option; internal errors with code 1.
  */
 @Command(
         name = "spark-train",
         mixinStandardHelpOptions = true,
         version = "resnext4j 0.1.0",
-        description = "Data-parallel training on Apache Spark (DL4J's parameter averaging or gradient sharing).")
+        description = "Data-parallel training on Apache Spark (DL4J's parameter averaging).")
 public final class SparkTrainCommand implements Callable<Integer> {
 
-    /** DL4J's two training masters as option values. */
+    /** {@code --training-master}: {@code sharing} is kept as a value only to refuse it with the reason. */
     enum TrainingMasterOption {
         averaging,
         sharing

@@ -435,7 +435,7 @@ public final class ImageFolder {
             List<Integer> candidateLabels = new ArrayList<>();
             for (int c = 0; c < classNames.size(); c++) {
                 List<Path> found = new ArrayList<>();
-                collect(absRoot.resolve(classNames.get(c)), found, ignored);
+                collect(absRoot.resolve(classNames.get(c)), found, ignored, new java.util.HashSet<>());
                 for (Path f : found) {
                     candidates.add(f);
                     candidateLabels.add(c);
@@ -501,11 +501,9 @@ public final class ImageFolder {
 
         private String check(Path f) {
             try {
-                if (!Files.isRegularFile(f)) {
-                    return Files.exists(f) ? "not a regular file" : "cannot be read (missing target or broken link)";
-                }
-                if (!Files.isReadable(f)) {
-                    return "cannot be read (permission denied)";
+                String access = accessProblem(f);
+                if (access != null) {
+                    return access;
                 }
                 if (verification == Verification.DECODE) {
                     decoder.decode(f);
@@ -515,21 +513,6 @@ public final class ImageFolder {
                 return null;
             } catch (IOException | RuntimeException e) {
                 return e.getMessage() == null ? e.toString() : e.getMessage();
-            }
-        }
-
-        private static void collect(Path dir, List<Path> out, int[] ignored) throws IOException {
-            for (Path p : sortedChildren(dir)) {
-                String name = p.getFileName().toString();
-                if (name.startsWith(".")) {
-                    ignored[0]++;
-                } else if (Files.isDirectory(p)) {
-                    collect(p, out, ignored);
-                } else if (isImageName(name)) {
-                    out.add(p);
-                } else {
-                    ignored[1]++;
-                }
             }
         }
 
@@ -552,6 +535,92 @@ public final class ImageFolder {
             }
             return sb.toString();
         }
+    }
+
+    /**
+     * The image files under a folder, found with the rules of a scan: sub-folders searched (symbolic links followed,
+     * a link back to a folder already on the way skipped), hidden entries (name starting with {@code .}) and files
+     * without an image extension ({@link #IMAGE_EXTENSIONS}) ignored and counted, the rest sorted by relative path.
+     * Nothing is opened: a candidate may still be a broken link, unreadable, empty or corrupt ({@link
+     * #accessProblem(Path)} and the decoder tell). For prediction, where a folder has no class layout.
+     *
+     * @param folder the folder to search, recursively
+     * @return the candidates and what was ignored
+     * @throws ImageFolderException when the folder does not exist, is not a directory or cannot be listed
+     */
+    public static Listing list(Path folder) {
+        Path abs = folder.toAbsolutePath().normalize();
+        if (!Files.isDirectory(abs)) {
+            throw new ImageFolderException(
+                    abs, (Files.exists(abs) ? "not a directory: " : "folder does not exist: ") + abs);
+        }
+        int[] ignored = new int[3];
+        List<Path> files = new ArrayList<>();
+        try {
+            collect(abs, files, ignored, new java.util.HashSet<>());
+        } catch (IOException | UncheckedIOException e) {
+            throw new ImageFolderException(abs, "cannot list " + abs + ": " + e.getMessage(), e);
+        }
+        files.sort(Comparator.comparing(f -> Builder.relative(abs, f)));
+        return new Listing(abs, files, ignored[0], ignored[1]);
+    }
+
+    /**
+     * What {@link #list(Path)} found.
+     *
+     * @param folder          the absolute folder searched
+     * @param files           the image candidates, sorted by relative path
+     * @param ignoredHidden   hidden files and folders left out
+     * @param ignoredNonImage files without an image extension left out
+     */
+    public record Listing(Path folder, List<Path> files, int ignoredHidden, int ignoredNonImage) {
+        /** Copies the list. */
+        public Listing {
+            files = List.copyOf(files);
+        }
+    }
+
+    /**
+     * Why a candidate file cannot be opened, in the words of a scan's report, or {@code null} when it can.
+     *
+     * @param file a candidate
+     * @return {@code "cannot be read (missing target or broken link)"}, {@code "not a regular file"},
+     *     {@code "cannot be read (permission denied)"} or {@code null}
+     */
+    public static String accessProblem(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return Files.exists(file) ? "not a regular file" : "cannot be read (missing target or broken link)";
+        }
+        if (!Files.isReadable(file)) {
+            return "cannot be read (permission denied)";
+        }
+        return null;
+    }
+
+    /**
+     * The one walk of a scan and of {@link #list}: hidden entries counted in {@code ignored[0]}, non-image files in
+     * {@code ignored[1]}, sub-folders searched; {@code onPath} holds the real paths of the folders being searched, so
+     * a symbolic link back to one of them is skipped (with a warning) instead of searched forever.
+     */
+    private static void collect(Path dir, List<Path> out, int[] ignored, Set<Path> onPath) throws IOException {
+        Path real = dir.toRealPath();
+        if (!onPath.add(real)) {
+            log.warn("Skipping {}: a link back to the folder {} already being searched", dir, real);
+            return;
+        }
+        for (Path p : Builder.sortedChildren(dir)) {
+            String name = p.getFileName().toString();
+            if (name.startsWith(".")) {
+                ignored[0]++;
+            } else if (Files.isDirectory(p)) {
+                collect(p, out, ignored, onPath);
+            } else if (isImageName(name)) {
+                out.add(p);
+            } else {
+                ignored[1]++;
+            }
+        }
+        onPath.remove(real);
     }
 
     /**

@@ -26,8 +26,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * subcommands, one small class each. Exit codes: 0 done, 2 bad input (one line {@code error: ...} naming the file or
  * option and what was expected, then where to find the usage), 1 an internal error (its stack trace follows),
  * 3/4/5 a weights download that failed on the network side / a downloaded file that failed its SHA-256 check / a
- * weights cache that cannot be written (one line {@code error: ...}, the downloader's sentence), 130 stopped by
- * Ctrl-C.
+ * weights cache that cannot be written (one line {@code error: ...}, the downloader's sentence), 6 a prediction
+ * over a folder that skipped some images (one {@code warning: ...} line each; the others were predicted), 130 stopped
+ * by Ctrl-C.
  */
 @Command(
         name = "resnext4j",
@@ -52,8 +53,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
             "",
             "Exit codes: 0 done, 1 internal error, 2 bad input (e.g. an unknown weights name), 3 weights download "
                     + "failed (HTTP status, host unreachable, network, offline without a cached file), 4 downloaded "
-                    + "weights failed their SHA-256 check, 5 weights cache not writable or disk full, 130 stopped by "
-                    + "Ctrl-C.",
+                    + "weights failed their SHA-256 check, 5 weights cache not writable or disk full, 6 predict skipped "
+                    + "some images that cannot be decoded (the others were predicted), 130 stopped by Ctrl-C.",
             "Run 'resnext4j COMMAND --help' for a command's options."
         })
 public final class Cli implements Callable<Integer> {
@@ -70,6 +71,8 @@ public final class Cli implements Callable<Integer> {
     static final int DIGEST_MISMATCH = 4;
     /** Exit code of a weights cache that cannot be written (disk full, permissions). */
     static final int CACHE_FAILED = 5;
+    /** Exit code of a prediction over a folder that skipped some images (and predicted the others). */
+    static final int SOME_SKIPPED = 6;
     /** Exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it). */
     static final int INTERRUPTED = 130;
 
@@ -95,7 +98,7 @@ public final class Cli implements Callable<Integer> {
      *
      * @param args the command line, e.g. {@code "evaluate", "best.zip", "data/"}
      * @return the exit code (0 done, 1 internal error, 2 bad input, 3 weights download failed, 4 weights digest
-     *     mismatch, 5 weights cache not writable or disk full, 130 interrupted)
+     *     mismatch, 5 weights cache not writable or disk full, 6 predict skipped some images, 130 interrupted)
      */
     public static int run(String... args) {
         return commandLine().execute(args);

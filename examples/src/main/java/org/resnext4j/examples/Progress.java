@@ -31,6 +31,9 @@ final class Progress {
         /** Prints a result line on standard output above the bar. */
         void println(String line);
 
+        /** Prints a warning line on standard error above the bar. */
+        void warn(String line);
+
         @Override
         void close();
     }
@@ -48,6 +51,11 @@ final class Progress {
         @Override
         public void println(String line) {
             System.out.println(line);
+        }
+
+        @Override
+        public void warn(String line) {
+            System.err.println(line);
         }
 
         @Override
@@ -131,6 +139,14 @@ final class Progress {
                 out.print("\r\033[2K");
                 out.flush();
                 System.out.println(line);
+                bar.refresh();
+            }
+
+            @Override
+            public void warn(String line) {
+                out.print("\r\033[2K");
+                out.flush();
+                System.err.println(line);
                 bar.refresh();
             }
 

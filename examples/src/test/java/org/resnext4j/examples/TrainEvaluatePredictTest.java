@@ -4,12 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -202,6 +206,31 @@ class TrainEvaluatePredictTest {
                 "predict", checkpoint.toString(), data.resolve("cross").toString());
         assertEquals(0, folder.code(), folder.toString());
         assertEquals(PER_CLASS, folder.out().lines().count());
+
+        // the whole folder as CSV: its top-1 against the class folders is evaluate's accuracy
+        Path last = run.resolve("checkpoints/last.zip");
+        CliRunner.Result csv =
+                CliRunner.run("predict", last.toString(), data.toString(), "--format", "csv", "--top", "1");
+        assertEquals(0, csv.code(), csv.toString());
+        int correct = 0;
+        int total = 0;
+        try (CSVParser p = CSVFormat.RFC4180
+                .builder()
+                .setHeader()
+                .setSkipHeaderRecord(true)
+                .build()
+                .parse(new StringReader(csv.out()))) {
+            for (CSVRecord rec : p) {
+                String actual =
+                        Path.of(rec.get("path")).getParent().getFileName().toString();
+                correct += actual.equals(rec.get("label_1")) ? 1 : 0;
+                total++;
+            }
+        }
+        assertEquals(4 * PER_CLASS, total);
+        CliRunner.Result evaluate = CliRunner.run("evaluate", last.toString(), data.toString());
+        assertEquals(0, evaluate.code(), evaluate.toString());
+        assertEquals(number(evaluate.out(), "accuracy (\\d\\.\\d+)"), (double) correct / total, 1e-4, csv.err());
     }
 
     private static double number(String text, String regex) {

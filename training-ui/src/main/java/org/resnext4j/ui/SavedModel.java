@@ -263,10 +263,34 @@ public final class SavedModel implements AutoCloseable {
      * @throws IOException when the image cannot be read or decoded
      */
     public List<Prediction> predict(Path image, int top) throws IOException {
+        checkTop(top);
+        return top(probabilities(image).toFloatVector(), top);
+    }
+
+    /**
+     * The {@code top} most probable classes of each image of a preprocessed batch {@code [N, 3, H, W]} (for example
+     * an {@link org.resnext4j.datavec.ImageFileBatches} batch), in one forward pass: the same classes and
+     * probabilities as {@link #predict(Path, int)} on each image alone.
+     *
+     * @return one list per row of the batch, most probable first
+     */
+    public List<List<Prediction>> predict(INDArray images, int top) {
+        checkTop(top);
+        float[][] p = probabilities(images).toFloatMatrix();
+        List<List<Prediction>> out = new ArrayList<>(p.length);
+        for (float[] row : p) {
+            out.add(top(row, top));
+        }
+        return out;
+    }
+
+    private static void checkTop(int top) {
         if (top < 1) {
             throw new IllegalArgumentException("top: expected at least 1, got " + top);
         }
-        float[] p = probabilities(image).toFloatVector();
+    }
+
+    private List<Prediction> top(float[] p, int top) {
         List<String> names = classNames();
         List<Prediction> all = new ArrayList<>();
         for (int c = 0; c < p.length; c++) {

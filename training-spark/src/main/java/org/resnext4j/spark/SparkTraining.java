@@ -88,12 +88,18 @@ public final class SparkTraining {
      * @param train   the training images (e.g. {@code ImageFolder.split(...).train()}); paths must be readable on
      *                every executor (a shared or replicated folder)
      * @param loader  decoder, transform and seed of the training data (executor side)
-     * @param shuffle shuffle each epoch, as a training iterator does
+     * @param shuffle shuffle each epoch, as a training iterator does; keep it {@code true} (in folder order parameter
+     *                averaging learns nothing: see the class comment), {@code false} logs a warning
      * @return the run's result
      */
     public TrainingResult fit(
             TrainingRun run, ComputationGraph fresh, ImageFolder train, ImageBatchLoader loader, boolean shuffle) {
         Objects.requireNonNull(loader, "loader");
+        if (!shuffle) {
+            log.warn("Training on Spark without shuffling: the batches come in folder order, class by class, so each "
+                    + "averaging window trains the workers towards few classes and the averaged model may learn "
+                    + "nothing while the executors report high training accuracy; pass shuffle = true");
+        }
         ComputationGraph net = run.restoreOrStart(fresh);
         SparkComputationGraph sparkNet = new SparkComputationGraph(sc, net, trainingMaster());
         SparkEpochStats stats = new SparkEpochStats(sc);

@@ -46,7 +46,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
             ExportWeightsCommand.class,
             WeightsCommand.class,
             UiCommand.class,
-            BenchCommand.class
+            BenchCommand.class,
+            TrainBenchCommand.class
         },
         footer = {
             "",

@@ -123,6 +123,12 @@ final class TrainBenchCommand implements Callable<Integer> {
             description = "what the epochs' rows are called (default ${DEFAULT-VALUE})")
     String label;
 
+    @Option(
+            names = "--jvm-arg",
+            paramLabel = "ARG",
+            description = "an extra option of the train JVMs, e.g. -XX:StartFlightRecording=filename=run.jfr")
+    List<String> jvmArgs = new ArrayList<>();
+
     @Option(names = "--xmx", paramLabel = "SIZE", defaultValue = "6g", description = "(default ${DEFAULT-VALUE})")
     String xmx;
 
@@ -409,7 +415,9 @@ final class TrainBenchCommand implements Callable<Integer> {
                     "-Xmx" + xmx,
                     "-Dorg.bytedeco.javacpp.maxbytes=12G",
                     "-Dorg.bytedeco.javacpp.maxphysicalbytes=12G",
-                    "-Djava.awt.headless=true",
+                    "-Djava.awt.headless=true"));
+            cmd.addAll(jvmArgs);
+            cmd.addAll(List.of(
                     "-cp",
                     cp,
                     Cli.class.getName(),

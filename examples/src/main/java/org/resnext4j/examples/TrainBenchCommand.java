@@ -88,6 +88,13 @@ final class TrainBenchCommand implements Callable<Integer> {
     int iters;
 
     @Option(
+            names = "--warmup",
+            paramLabel = "N",
+            defaultValue = "3",
+            description = "untimed steps after building the model (default ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(
             names = "--epochs",
             paramLabel = "N",
             defaultValue = "3",
@@ -198,7 +205,7 @@ final class TrainBenchCommand implements Callable<Integer> {
     private void step(int batch, int size) {
         ComputationGraph net = build(size);
         DataSet ds = batch(batch, size);
-        timeSteps(net, ds, 2);
+        timeSteps(net, ds, warmup);
         double ms = median(timeSteps(net, ds, iters));
         System.out.printf(
                 Locale.ROOT,
@@ -282,7 +289,7 @@ final class TrainBenchCommand implements Callable<Integer> {
     private void stats(int batch, int size) throws IOException {
         ComputationGraph net = build(size);
         DataSet ds = batch(batch, size);
-        timeSteps(net, ds, 2);
+        timeSteps(net, ds, warmup);
         double base = median(timeSteps(net, ds, iters));
         System.out.printf(
                 Locale.ROOT,
@@ -296,6 +303,7 @@ final class TrainBenchCommand implements Callable<Integer> {
             Path file = Files.createTempFile(work, "stats", ".dl4j");
             Files.delete(file);
             FileStatsStorage storage = new FileStatsStorage(file.toFile());
+            base = median(timeSteps(net, ds, iters)); // the baseline just before, against drift
             try {
                 StatsListener l = new StatsListener(
                         storage,
@@ -309,12 +317,14 @@ final class TrainBenchCommand implements Callable<Integer> {
                 System.out.printf(
                         Locale.ROOT,
                         "{\"part\":\"stats\",\"model\":\"%s\",\"batch\":%d,\"size\":%d,"
-                                + "\"kind\":\"%s\",\"ms_per_step\":%.1f,\"overhead_ms\":%.1f,\"overhead\":%.3f}%n",
+                                + "\"kind\":\"%s\",\"ms_per_step\":%.1f,\"base_ms\":%.1f,\"overhead_ms\":%.1f,"
+                                + "\"overhead\":%.3f}%n",
                         model,
                         batch,
                         size,
                         e.getKey(),
                         ms,
+                        base,
                         ms - base,
                         (ms - base) / base);
             } finally {

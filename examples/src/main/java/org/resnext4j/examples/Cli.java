@@ -47,7 +47,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
             ExportWeightsCommand.class,
             WeightsCommand.class,
             UiCommand.class,
-            BenchCommand.class
+            BenchCommand.class,
+            TrainBenchCommand.class
         },
         footer = {
             "",

@@ -39,6 +39,7 @@ import org.resnext4j.ui.ReduceLrOnPlateau;
 import org.resnext4j.ui.Trainer;
 import org.resnext4j.ui.TrainingResult;
 import org.resnext4j.ui.UiOptions;
+import org.resnext4j.ui.UiStats;
 import org.resnext4j.zoo.ResNeXt;
 import org.resnext4j.zoo.ResNeXtSpec;
 import org.resnext4j.zoo.weights.WeightsCatalog;
@@ -84,7 +85,8 @@ import picocli.CommandLine.Spec;
         },
         footer = {
             "",
-            "Resume: train --resume --out DIR [--epochs N] [--no-ui] [--port N] [--host ADDRESS] [--quiet]"
+            "Resume: train --resume --out DIR [--epochs N] [--no-ui] [--ui-stats LEVEL] [--port N] [--host ADDRESS]"
+                    + " [--quiet]"
                     + " continues exactly from DIR/checkpoints/last.zip with the run's stored settings."
         })
 final class TrainCommand implements Callable<Integer> {
@@ -98,7 +100,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** Options that may accompany {@code --resume}; every other setting comes from the run's checkpoint. */
     private static final Set<String> RESUME_OPTIONS =
-            Set.of("--resume", "--out", "--epochs", "--no-ui", "--port", "--host", "--quiet");
+            Set.of("--resume", "--out", "--epochs", "--no-ui", "--ui-stats", "--port", "--host", "--quiet");
 
     /** {@code --optimizer}. */
     enum Optimizer {
@@ -274,8 +276,19 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--min-lr", paramLabel = "X", description = "lower bound of the reduced rate (default 0)")
     Double minLr;
 
-    @Option(names = "--no-ui", description = "no browser UI while training")
+    @Option(
+            names = "--no-ui",
+            description = "no browser UI while training (and no UI statistics recorded, unless --ui-stats is given)")
     boolean noUi;
+
+    @Option(
+            names = "--ui-stats",
+            paramLabel = "LEVEL",
+            description = "what the DL4J UI statistics record into ui-stats.dl4j: default (the overview, model and "
+                    + "system pages' charts, no histograms, every N iterations sized to the model), full (DL4J's "
+                    + "own: histograms and activation statistics too, several times slower for a large model), "
+                    + "off (none). Default: default, off with --no-ui")
+    String uiStats;
 
     @Mixin
     UiMixin ui;
@@ -752,7 +765,18 @@ final class TrainCommand implements Callable<Integer> {
 
     private UiOptions uiOptions() {
         UiOptions options = ui.options(given("--port"), System.err);
-        return noUi ? options.withEnabled(false) : options;
+        UiStats level = uiStats != null ? uiStatsLevel(uiStats) : noUi ? UiStats.OFF : UiStats.DEFAULT;
+        return (noUi ? options.withEnabled(false) : options).withStats(level);
+    }
+
+    /** {@code --ui-stats}: {@code full}, {@code default} or {@code off}. */
+    static UiStats uiStatsLevel(String value) {
+        for (UiStats s : UiStats.values()) {
+            if (s.key().equals(value)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("--ui-stats: expected one of full, default, off, got \"" + value + "\"");
     }
 
     private static void printOutputs(TrainingResult r, boolean interrupted) {
@@ -776,6 +800,11 @@ final class TrainCommand implements Callable<Integer> {
                 + "metrics " + run.resolve("metrics.csv"));
         System.out.println("Report:  " + run.resolve(HtmlReport.FILE_NAME) + ", confusion matrix "
                 + run.resolve(Trainer.CHARTS_DIR).resolve(Charts.CONFUSION_PNG));
-        System.out.println("UI:      the training UI stopped with the run; reopen it with: resnext4j ui " + run);
+        if (Files.isRegularFile(run.resolve(Trainer.STATS_FILE))) {
+            System.out.println("UI:      the training UI stopped with the run; reopen it with: resnext4j ui " + run);
+        } else {
+            System.out.println("UI:      no UI statistics recorded (--no-ui without --ui-stats); the report and "
+                    + "charts above hold the curves");
+        }
     }
 }

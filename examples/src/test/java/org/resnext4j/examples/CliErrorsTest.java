@@ -237,6 +237,11 @@ class CliErrorsTest {
         fails(args("train", "--data", d, "--no-ui", "--lr", "fast"), "--lr", "expected a number", "\"fast\"");
         fails(args("train", "--data", d, "--port", "70000"), "--port", "70000");
         fails(args("train", "--data", d, "--no-ui", "--optimizer", "rmsprop"), "--optimizer", "rmsprop");
+        fails(
+                args("train", "--data", d, "--no-ui", "--ui-stats", "heavy"),
+                "--ui-stats",
+                "full, default, off",
+                "heavy");
         fails(args("predict", model.toString(), d, "--top", "0"), "--top", "0");
         fails(args("train", "--data", d, "--no-ui", "--epochs", "1", "--bogus", "1"), "Unknown option", "'--bogus'");
         fails(

@@ -89,7 +89,7 @@ class TrainEvaluatePredictTest {
     @Test
     @Order(1)
     void trainWritesModelMetricsChartsAndReport() throws IOException {
-        CliRunner.Result r = CliRunner.run(train("--epochs", "8"));
+        CliRunner.Result r = CliRunner.run(train("--epochs", "8", "--ui-stats", "default"));
         assertEquals(0, r.code(), r.toString());
         for (String f : List.of(
                 "checkpoints/last.zip",

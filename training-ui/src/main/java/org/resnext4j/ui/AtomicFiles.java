@@ -6,6 +6,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.UUID;
 
 /**
  * Writes files atomically: the content goes to a temporary file in the target's own folder, which is
@@ -78,5 +79,45 @@ public final class AtomicFiles {
      */
     public static void copy(Path source, Path target) throws IOException {
         write(target, tmp -> Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING));
+    }
+
+    /**
+     * Makes {@code target} the same bytes as {@code source} without writing them again: a hard link to
+     * {@code source} is created under a temporary name in the target's folder and renamed over the target
+     * atomically. Where the file system has no hard links, the file is copied (atomically, as {@link #copy}).
+     * Because every file here is replaced by renaming a new file over it, never rewritten in place, replacing
+     * {@code source} later leaves {@code target} as it was.
+     *
+     * @param source the file to share
+     * @param target the file to create or replace
+     * @return whether a link was made (false: copied)
+     * @throws IOException when both linking and copying fail (the previous target is kept)
+     */
+    public static boolean link(Path source, Path target) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        Path dir = absolute.getParent();
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve("." + absolute.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        try {
+            Files.createLink(tmp, source.toAbsolutePath());
+        } catch (UnsupportedOperationException | IOException e) {
+            Files.deleteIfExists(tmp);
+            copy(source, target);
+            return false;
+        }
+        boolean moved = false;
+        try {
+            try {
+                Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
+            }
+            moved = true;
+        } finally {
+            if (!moved) {
+                Files.deleteIfExists(tmp);
+            }
+        }
+        return true;
     }
 }

@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>After every epoch</b> ({@code onEpochEnd}) the listener evaluates the validation data, appends the epoch's
  * {@link EpochMetrics} (training loss and accuracy accumulated from the epoch's own forward passes), applies
  * {@link ReduceLrOnPlateau} and {@link EarlyStopping} if configured, writes {@code checkpoints/last.zip} (model,
- * updater state, metadata) and, when the monitored value improved, {@code checkpoints/best.zip}, then
+ * updater state, metadata; entries stored without compression, see {@link Checkpoints#STORED}) and, when the
+ * monitored value improved, {@code checkpoints/best.zip} (a hard link to the same bytes, not a second write), then
  * {@code metrics.csv/json}, the charts and {@code report.html}; it logs one line. Every file is written atomically;
  * a failure to write one stops training with an exception naming the file, and the previous checkpoint stays
  * intact. The DL4J UI's {@code StatsListener} (recording into {@code ui-stats.dl4j}, shown live when the UI is on)
@@ -290,7 +291,8 @@ public final class TrainingRun implements AutoCloseable {
             throw new CheckpointException("Cannot create run folder " + runDir.resolve(CHECKPOINT_DIR) + ": " + e, e);
         }
         this.net = n;
-        this.trainingUi = TrainingUi.start(runDir.resolve(STATS_FILE), ui, previousSession);
+        this.trainingUi = TrainingUi.start(
+                runDir.resolve(STATS_FILE), ui, previousSession, n.model().numParams());
         this.runConfig = runConfig(n);
         writeOrFail(
                 runDir.resolve(RUN_CONFIG_FILE),
@@ -324,11 +326,11 @@ public final class TrainingRun implements AutoCloseable {
 
     /**
      * @return the listeners to add to the network: this run's epoch listener, then the DL4J UI
-     *         {@code StatsListener} recording into {@code ui-stats.dl4j}
+     *         {@code StatsListener} recording into {@code ui-stats.dl4j} (none with {@link UiStats#OFF})
      */
     public List<TrainingListener> listeners() {
         requireStarted();
-        return List.of(listener, trainingUi.listener());
+        return trainingUi.listener() == null ? List.of(listener) : List.of(listener, trainingUi.listener());
     }
 
     /** @return the epoch listener alone (metrics, checkpoints, report; no UI stats) */
@@ -416,7 +418,7 @@ public final class TrainingRun implements AutoCloseable {
 
     /**
      * @return the run's DL4J stats storage ({@code ui-stats.dl4j}), e.g. for a remote stats router or a Spark
-     *         training master to record into
+     *         training master to record into; {@code null} with {@link UiStats#OFF} and the UI server off
      */
     public org.deeplearning4j.core.storage.StatsStorage statsStorage() {
         requireStarted();
@@ -580,7 +582,8 @@ public final class TrainingRun implements AutoCloseable {
         saveCheckpoint(n, epoch, null);
         if (improved) {
             writeOrFail(bestCheckpoint(), () -> {
-                AtomicFiles.copy(lastCheckpoint(), bestCheckpoint());
+                // the same state as last.zip: a hard link to its bytes, not a second write of them
+                AtomicFiles.link(lastCheckpoint(), bestCheckpoint());
                 AtomicFiles.copy(Checkpoints.sidecar(lastCheckpoint()), Checkpoints.sidecar(bestCheckpoint()));
             });
         }
@@ -691,7 +694,11 @@ public final class TrainingRun implements AutoCloseable {
         c.put("class_names", classNames == null ? "(indices)" : classNames);
         c.put("ui", trainingUi.url().orElse("off") + " (bind " + ui.bindAddress() + ")");
         c.put("ui_session_id", trainingUi.sessionId());
-        c.put("stats_file", STATS_FILE);
+        c.put("stats_file", trainingUi.storage() == null ? "none (UI statistics off)" : STATS_FILE);
+        c.put("ui_stats", ui.stats().key());
+        c.put(
+                "ui_stats_every_iterations",
+                ui.stats() == UiStats.OFF ? 0 : ui.frequencyFor(n.model().numParams()));
         c.put("best_checkpoint_monitor", bestMonitor.key());
         if (earlyStopping != null) {
             c.put("early_stopping", earlyStopping.toString());
@@ -930,7 +937,7 @@ public final class TrainingRun implements AutoCloseable {
         private ModelCard card;
         private Consumer<String> logSink;
         private final List<Consumer<EpochMetrics>> epochCallbacks = new ArrayList<>();
-        private Checkpoints.ModelWriter modelWriter = Checkpoints.MODEL_SERIALIZER;
+        private Checkpoints.ModelWriter modelWriter = Checkpoints.STORED;
         private EarlyStopping earlyStopping;
         private ReduceLrOnPlateau reduceLr;
         private Monitor bestMonitor = Monitor.VAL_ACCURACY;
@@ -977,7 +984,8 @@ public final class TrainingRun implements AutoCloseable {
         }
 
         /**
-         * @param options UI settings (default: server off, stats still recorded to {@code ui-stats.dl4j})
+         * @param options UI settings (default: server off, {@link UiStats#DEFAULT} stats still recorded to
+         *     {@code ui-stats.dl4j})
          * @return this
          */
         public Builder ui(UiOptions options) {
@@ -1035,7 +1043,7 @@ public final class TrainingRun implements AutoCloseable {
         }
 
         /**
-         * @param writer writes checkpoint zips (default {@link Checkpoints#MODEL_SERIALIZER})
+         * @param writer writes checkpoint zips (default {@link Checkpoints#STORED})
          * @return this
          */
         public Builder modelWriter(Checkpoints.ModelWriter writer) {

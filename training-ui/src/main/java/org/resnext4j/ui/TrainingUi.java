@@ -14,6 +14,7 @@ import org.deeplearning4j.core.storage.StatsStorage;
 import org.deeplearning4j.ui.VertxUIServer;
 import org.deeplearning4j.ui.api.UIServer;
 import org.deeplearning4j.ui.model.stats.StatsListener;
+import org.deeplearning4j.ui.model.stats.impl.DefaultStatsInitializationConfiguration;
 import org.deeplearning4j.ui.model.storage.FileStatsStorage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +71,8 @@ public final class TrainingUi implements AutoCloseable {
 
     /**
      * Opens (or creates) the stats file, makes a listener that records into it, and starts the UI
-     * server when {@code options.enabled()}.
+     * server when {@code options.enabled()}; an automatic reporting frequency is taken as every iteration (see
+     * {@link #start(Path, UiOptions, String, long)} to size it to a model).
      *
      * @param statsFile the stats file (MapDB), usually {@code <run>/ui-stats.dl4j}; appended to if it exists
      * @param options   UI settings
@@ -80,10 +82,42 @@ public final class TrainingUi implements AutoCloseable {
      * @throws UiStartException when the server cannot start (e.g. the port is taken)
      */
     public static TrainingUi start(Path statsFile, UiOptions options, String sessionId) {
+        return start(statsFile, options, sessionId, 0);
+    }
+
+    /**
+     * Opens (or creates) the stats file, makes a listener that records {@link UiOptions#stats()} into it at
+     * {@link UiOptions#frequencyFor(long)} of the model, and starts the UI server when {@code options.enabled()}.
+     * With {@link UiStats#OFF} there is no listener, and with the server off as well no stats file is opened.
+     *
+     * @param statsFile the stats file (MapDB), usually {@code <run>/ui-stats.dl4j}; appended to if it exists
+     * @param options   UI settings
+     * @param sessionId session id for the listener, or {@code null} for a random one
+     * @param numParams the model's parameter count, which sizes an automatic reporting frequency
+     * @return the handle; close it at the end of training
+     * @throws UiStartException when the server cannot start (e.g. the port is taken)
+     */
+    public static TrainingUi start(Path statsFile, UiOptions options, String sessionId, long numParams) {
         String sid = sessionId != null ? sessionId : UUID.randomUUID().toString();
+        if (options.stats() == UiStats.OFF && !options.enabled()) {
+            log.info("DL4J UI off and no UI statistics recorded");
+            return new TrainingUi(statsFile, null, null, sid, null, null);
+        }
         FileStatsStorage storage = openOrSetAside(statsFile);
-        StatsListener listener = new StatsListener(storage, options.listenerFrequency(), sid);
-        listener.setWorkerID(WORKER_ID);
+        StatsListener listener = null;
+        if (options.stats() != UiStats.OFF) {
+            int frequency = options.frequencyFor(numParams);
+            listener = new StatsListener(
+                    storage,
+                    new DefaultStatsInitializationConfiguration(true, true, true),
+                    options.stats().configuration(frequency),
+                    sid,
+                    WORKER_ID);
+            log.info(
+                    "DL4J UI statistics: {}, every {} iteration(s)",
+                    options.stats().key(),
+                    frequency);
+        }
         return attach(statsFile, storage, listener, sid, options, "training session " + sid);
     }
 
@@ -262,7 +296,10 @@ public final class TrainingUi implements AutoCloseable {
         return "The DL4J training UI could not start on " + options.bindAddress() + ":" + port + ": " + e;
     }
 
-    /** @return the listener recording into the stats file ({@code null} for a {@link #reopen}ed file) */
+    /**
+     * @return the listener recording into the stats file ({@code null} for a {@link #reopen}ed file and with
+     *     {@link UiStats#OFF})
+     */
     public StatsListener listener() {
         return listener;
     }
@@ -277,7 +314,7 @@ public final class TrainingUi implements AutoCloseable {
         return statsFile;
     }
 
-    /** @return the stats storage */
+    /** @return the stats storage ({@code null} with {@link UiStats#OFF} and the server off) */
     public StatsStorage storage() {
         return storage;
     }
@@ -336,6 +373,9 @@ public final class TrainingUi implements AutoCloseable {
     }
 
     private static void closeQuietly(FileStatsStorage storage) {
+        if (storage == null) {
+            return;
+        }
         try {
             storage.close();
         } catch (RuntimeException e) {

@@ -13,16 +13,29 @@ package org.resnext4j.ui;
  * {@link TrainingUi}). Set {@code bindAddress} to {@code 0.0.0.0} to reach the UI from other
  * machines, as plain DL4J does.
  *
- * @param enabled            start the UI server; when false, stats are still recorded to the stats
- *                           file, which can be opened later with {@link TrainingUi#reopen}
+ * @param enabled            start the UI server; when false, stats (unless {@code stats} is {@link UiStats#OFF})
+ *                           are still recorded to the stats file, which can be opened later with
+ *                           {@link TrainingUi#reopen}
  * @param port               TCP port (default {@value #DEFAULT_PORT}); 0 picks a free port
  * @param bindAddress        address to listen on (default {@value #LOOPBACK})
  * @param fallbackToFreePort when the port is taken, use the next free one (and say so in the log)
  *                           instead of failing with {@link UiStartException}
- * @param listenerFrequency  StatsListener reporting frequency, in iterations (1 = every iteration)
+ * @param listenerFrequency  StatsListener reporting frequency, in iterations (1 = every iteration), or
+ *                           {@value #AUTO_FREQUENCY}: sized to the model by {@link UiStats#frequencyFor(long)}
+ * @param stats              what the StatsListener records ({@link UiStats#DEFAULT}: what the UI pages show, no
+ *                           histograms; {@link UiStats#FULL}: DL4J's default, everything; {@link UiStats#OFF}: no
+ *                           listener)
  */
 public record UiOptions(
-        boolean enabled, int port, String bindAddress, boolean fallbackToFreePort, int listenerFrequency) {
+        boolean enabled,
+        int port,
+        String bindAddress,
+        boolean fallbackToFreePort,
+        int listenerFrequency,
+        UiStats stats) {
+
+    /** {@code listenerFrequency} value that sizes the reporting frequency to the model. */
+    public static final int AUTO_FREQUENCY = 0;
 
     /** DL4J's default UI port. */
     public static final int DEFAULT_PORT = 9000;
@@ -39,14 +52,21 @@ public record UiOptions(
         if (bindAddress == null || bindAddress.isBlank()) {
             throw new IllegalArgumentException("UI bind address must not be empty");
         }
-        if (listenerFrequency < 1) {
-            throw new IllegalArgumentException("StatsListener frequency must be >= 1, got " + listenerFrequency);
+        if (listenerFrequency < 0) {
+            throw new IllegalArgumentException("StatsListener frequency must be >= 1 (or " + AUTO_FREQUENCY
+                    + " for sized to the model), got " + listenerFrequency);
+        }
+        if (stats == null) {
+            throw new IllegalArgumentException("UI stats level must not be null");
         }
     }
 
-    /** @return UI on, port 9000, loopback only, fail when the port is taken, stats every iteration */
+    /**
+     * @return UI on, port 9000, loopback only, fail when the port is taken, {@link UiStats#DEFAULT} statistics at a
+     *     frequency sized to the model
+     */
     public static UiOptions defaults() {
-        return new UiOptions(true, DEFAULT_PORT, LOOPBACK, false, 1);
+        return new UiOptions(true, DEFAULT_PORT, LOOPBACK, false, AUTO_FREQUENCY, UiStats.DEFAULT);
     }
 
     /** @return UI server off (stats are still written to the run folder) */
@@ -59,7 +79,7 @@ public record UiOptions(
      * @return a copy with that setting
      */
     public UiOptions withEnabled(boolean on) {
-        return new UiOptions(on, port, bindAddress, fallbackToFreePort, listenerFrequency);
+        return new UiOptions(on, port, bindAddress, fallbackToFreePort, listenerFrequency, stats);
     }
 
     /**
@@ -67,7 +87,7 @@ public record UiOptions(
      * @return a copy with that port
      */
     public UiOptions withPort(int newPort) {
-        return new UiOptions(enabled, newPort, bindAddress, fallbackToFreePort, listenerFrequency);
+        return new UiOptions(enabled, newPort, bindAddress, fallbackToFreePort, listenerFrequency, stats);
     }
 
     /**
@@ -75,7 +95,7 @@ public record UiOptions(
      * @return a copy with that address
      */
     public UiOptions withBindAddress(String address) {
-        return new UiOptions(enabled, port, address, fallbackToFreePort, listenerFrequency);
+        return new UiOptions(enabled, port, address, fallbackToFreePort, listenerFrequency, stats);
     }
 
     /**
@@ -83,7 +103,7 @@ public record UiOptions(
      * @return a copy with that setting
      */
     public UiOptions withFallbackToFreePort(boolean fallback) {
-        return new UiOptions(enabled, port, bindAddress, fallback, listenerFrequency);
+        return new UiOptions(enabled, port, bindAddress, fallback, listenerFrequency, stats);
     }
 
     /**
@@ -91,6 +111,23 @@ public record UiOptions(
      * @return a copy with that frequency
      */
     public UiOptions withListenerFrequency(int frequency) {
-        return new UiOptions(enabled, port, bindAddress, fallbackToFreePort, frequency);
+        return new UiOptions(enabled, port, bindAddress, fallbackToFreePort, frequency, stats);
+    }
+
+    /**
+     * @param level what the StatsListener records
+     * @return a copy with that level
+     */
+    public UiOptions withStats(UiStats level) {
+        return new UiOptions(enabled, port, bindAddress, fallbackToFreePort, listenerFrequency, level);
+    }
+
+    /**
+     * @param numParams the model's parameter count
+     * @return the reporting frequency for that model: {@link #listenerFrequency()}, or when it is
+     *     {@value #AUTO_FREQUENCY}, {@link UiStats#frequencyFor(long)}
+     */
+    public int frequencyFor(long numParams) {
+        return listenerFrequency == AUTO_FREQUENCY ? UiStats.frequencyFor(numParams) : listenerFrequency;
     }
 }

@@ -1,0 +1,520 @@
+package org.resnext4j.examples;
+
+import java.io.BufferedReader;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.Deflater;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.ui.model.stats.StatsListener;
+import org.deeplearning4j.ui.model.stats.api.StatsType;
+import org.deeplearning4j.ui.model.stats.impl.DefaultStatsInitializationConfiguration;
+import org.deeplearning4j.ui.model.storage.FileStatsStorage;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.resnext4j.ui.Checkpoints;
+import org.resnext4j.ui.UiStats;
+import org.resnext4j.zoo.ResNeXt;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench-train}: what a user's {@code train} costs beside the training step (docs/performance.md, issue 26).
+ * Parts: {@code step} (the training step alone, Adam, the model {@code train} builds, random data), {@code stats}
+ * (the cost of each kind of DL4J UI statistic per step), {@code checkpoint} (writing and reading a checkpoint with
+ * Adam state: DL4J's deflated zip, Deflater level 1, STORED), {@code epochs} (whole epochs of {@code train} on
+ * generated images in child JVMs, timed from its epoch lines: images/s over whole epochs with data loading,
+ * augmentation, listeners, validation and checkpoints). {@code --classpath} runs the epochs of another build (the
+ * code before a change) with the same harness.
+ */
+@Command(
+        name = "bench-train",
+        mixinStandardHelpOptions = true,
+        usageHelpWidth = Cli.USAGE_WIDTH,
+        description = "End-to-end training benchmark: step, UI statistics, checkpoint and whole-epoch images/s "
+                + "(see docs/performance.md).")
+final class TrainBenchCommand implements Callable<Integer> {
+
+    private static final int CLASSES = 4;
+    private static final Pattern EPOCH = Pattern.compile(".*\\bEpoch +(\\d+)/(\\d+)  train_loss .*");
+    private static final Pattern SPLIT = Pattern.compile(".*split: (\\d+) train.*");
+
+    @Option(
+            names = "--parts",
+            paramLabel = "LIST",
+            defaultValue = "step,stats,checkpoint,epochs",
+            description = "(default ${DEFAULT-VALUE})")
+    String parts;
+
+    @Option(
+            names = "--model",
+            paramLabel = "NAME",
+            defaultValue = "resnext50_32x4d",
+            description = "(default ${DEFAULT-VALUE})")
+    String model;
+
+    @Option(
+            names = "--configs",
+            paramLabel = "LIST",
+            defaultValue = "32x64",
+            description = "batch x size, comma-separated (default ${DEFAULT-VALUE})")
+    String configs;
+
+    @Option(
+            names = "--iters",
+            paramLabel = "N",
+            defaultValue = "3",
+            description = "timed steps per stats kind and for the step (default ${DEFAULT-VALUE})")
+    int iters;
+
+    @Option(
+            names = "--warmup",
+            paramLabel = "N",
+            defaultValue = "3",
+            description = "untimed steps after building the model (default ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(
+            names = "--epochs",
+            paramLabel = "N",
+            defaultValue = "3",
+            description = "epochs per train run; the first is not counted (default ${DEFAULT-VALUE})")
+    int epochs;
+
+    @Option(
+            names = "--batches",
+            paramLabel = "N",
+            defaultValue = "12",
+            description = "training batches per epoch (default ${DEFAULT-VALUE})")
+    int batches;
+
+    @Option(
+            names = "--variants",
+            paramLabel = "LIST",
+            defaultValue = "ui,no-ui",
+            description = "train runs: ui (UI on, default stats), no-ui, ui-full (UI on, --ui-stats full), "
+                    + "no-ui-full, old-ui and old-no-ui (no --ui-stats flag, for a build before it existed) "
+                    + "(default ${DEFAULT-VALUE})")
+    String variants;
+
+    @Option(
+            names = "--classpath",
+            paramLabel = "CP",
+            description = "class path of the train runs (default: this JVM's)")
+    String classpath;
+
+    @Option(
+            names = "--label",
+            paramLabel = "TEXT",
+            defaultValue = "this build",
+            description = "what the epochs' rows are called (default ${DEFAULT-VALUE})")
+    String label;
+
+    @Option(
+            names = "--jvm-arg",
+            paramLabel = "ARG",
+            description = "an extra option of the train JVMs, e.g. -XX:StartFlightRecording=filename=run.jfr")
+    List<String> jvmArgs = new ArrayList<>();
+
+    @Option(names = "--xmx", paramLabel = "SIZE", defaultValue = "6g", description = "(default ${DEFAULT-VALUE})")
+    String xmx;
+
+    @Option(
+            names = "--work",
+            paramLabel = "DIR",
+            defaultValue = "target/bench-train",
+            description = "data and run folders (default ${DEFAULT-VALUE})")
+    Path work;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainCommand.atLeast("--iters", iters, 1);
+        TrainCommand.atLeast("--epochs", epochs, 2);
+        TrainCommand.atLeast("--batches", batches, 1);
+        Files.createDirectories(work);
+        for (String part : parts.split(",")) {
+            for (int[] cfg : Bench.configs(configs)) {
+                switch (part.trim()) {
+                    case "step" -> step(cfg[0], cfg[1]);
+                    case "stats" -> stats(cfg[0], cfg[1]);
+                    case "checkpoint" -> checkpoint(cfg[1]);
+                    case "epochs" -> epochs(cfg[0], cfg[1]);
+                    default ->
+                        throw new IllegalArgumentException(
+                                "--parts: unknown \"" + part + "\", expected step, stats, checkpoint, epochs");
+                }
+            }
+        }
+        return 0;
+    }
+
+    private ComputationGraph build(int size) {
+        return ResNeXt.builder(Models.spec(model, CLASSES, size))
+                .seed(42)
+                .updater(new Adam(1e-4))
+                .build()
+                .init();
+    }
+
+    private static DataSet batch(int batch, int size) {
+        Nd4j.getRandom().setSeed(7);
+        INDArray x = Nd4j.rand(DataType.FLOAT, batch, 3, size, size);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, batch, CLASSES);
+        for (int i = 0; i < batch; i++) {
+            y.putScalar(i, i % CLASSES, 1.0);
+        }
+        return new DataSet(x, y);
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private double[] timeSteps(ComputationGraph net, DataSet ds, int n) {
+        double[] ms = new double[n];
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            net.fit(ds);
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        return ms;
+    }
+
+    private void step(int batch, int size) {
+        ComputationGraph net = build(size);
+        DataSet ds = batch(batch, size);
+        timeSteps(net, ds, warmup);
+        double ms = median(timeSteps(net, ds, iters));
+        System.out.printf(
+                Locale.ROOT,
+                "{\"part\":\"step\",\"model\":\"%s\",\"batch\":%d,\"size\":%d,\"ms_per_step\":%.1f,"
+                        + "\"images_per_s\":%.2f,\"params\":%d}%n",
+                model,
+                batch,
+                size,
+                ms,
+                batch * 1000 / ms,
+                net.numParams());
+    }
+
+    /** The kinds measured one at a time, then the two levels. */
+    private static Map<String, UiStats.Configuration> kinds() {
+        Set<StatsType> none = EnumSet.noneOf(StatsType.class);
+        Set<StatsType> all = EnumSet.allOf(StatsType.class);
+        Map<String, UiStats.Configuration> k = new LinkedHashMap<>();
+        k.put("score only", new UiStats.Configuration(1, false, false, false, false, none, none, none, none));
+        k.put("performance, memory, GC", new UiStats.Configuration(1, true, true, true, false, none, none, none, none));
+        k.put("learning rates", new UiStats.Configuration(1, false, false, false, true, none, none, none, none));
+        k.put(
+                "mean magnitudes: parameters, updates",
+                new UiStats.Configuration(
+                        1,
+                        false,
+                        false,
+                        false,
+                        false,
+                        none,
+                        none,
+                        none,
+                        EnumSet.of(StatsType.Parameters, StatsType.Updates)));
+        k.put(
+                "stdev: gradients, updates",
+                new UiStats.Configuration(
+                        1,
+                        false,
+                        false,
+                        false,
+                        false,
+                        none,
+                        none,
+                        EnumSet.of(StatsType.Gradients, StatsType.Updates),
+                        none));
+        k.put(
+                "mean + stdev: parameters",
+                new UiStats.Configuration(
+                        1,
+                        false,
+                        false,
+                        false,
+                        false,
+                        none,
+                        EnumSet.of(StatsType.Parameters),
+                        EnumSet.of(StatsType.Parameters),
+                        none));
+        k.put(
+                "activations: mean, stdev, magnitude",
+                new UiStats.Configuration(
+                        1,
+                        false,
+                        false,
+                        false,
+                        false,
+                        none,
+                        EnumSet.of(StatsType.Activations),
+                        EnumSet.of(StatsType.Activations),
+                        EnumSet.of(StatsType.Activations)));
+        for (StatsType t : StatsType.values()) {
+            k.put(
+                    "histograms: " + t.name().toLowerCase(Locale.ROOT),
+                    new UiStats.Configuration(1, false, false, false, false, EnumSet.of(t), none, none, none));
+        }
+        k.put("DEFAULT (every iteration)", UiStats.DEFAULT.configuration(1));
+        k.put("FULL (every iteration)", UiStats.FULL.configuration(1));
+        k.put("all kinds", new UiStats.Configuration(1, true, true, true, true, all, all, all, all));
+        return k;
+    }
+
+    private void stats(int batch, int size) throws IOException {
+        ComputationGraph net = build(size);
+        DataSet ds = batch(batch, size);
+        timeSteps(net, ds, warmup);
+        double base = median(timeSteps(net, ds, iters));
+        System.out.printf(
+                Locale.ROOT,
+                "{\"part\":\"stats\",\"model\":\"%s\",\"batch\":%d,\"size\":%d,"
+                        + "\"kind\":\"none\",\"ms_per_step\":%.1f}%n",
+                model,
+                batch,
+                size,
+                base);
+        for (Map.Entry<String, UiStats.Configuration> e : kinds().entrySet()) {
+            Path file = Files.createTempFile(work, "stats", ".dl4j");
+            Files.delete(file);
+            FileStatsStorage storage = new FileStatsStorage(file.toFile());
+            base = median(timeSteps(net, ds, iters)); // the baseline just before, against drift
+            try {
+                StatsListener l = new StatsListener(
+                        storage,
+                        new DefaultStatsInitializationConfiguration(true, true, true),
+                        e.getValue(),
+                        "bench",
+                        "w");
+                net.setListeners(l);
+                net.fit(ds); // the initialisation report (model, hardware) is written on the first iteration
+                double ms = median(timeSteps(net, ds, iters));
+                System.out.printf(
+                        Locale.ROOT,
+                        "{\"part\":\"stats\",\"model\":\"%s\",\"batch\":%d,\"size\":%d,"
+                                + "\"kind\":\"%s\",\"ms_per_step\":%.1f,\"base_ms\":%.1f,\"overhead_ms\":%.1f,"
+                                + "\"overhead\":%.3f}%n",
+                        model,
+                        batch,
+                        size,
+                        e.getKey(),
+                        ms,
+                        base,
+                        ms - base,
+                        (ms - base) / base);
+            } finally {
+                net.setListeners();
+                storage.close();
+                Files.deleteIfExists(file);
+            }
+        }
+        double again = median(timeSteps(net, ds, iters));
+        System.out.printf(
+                Locale.ROOT,
+                "{\"part\":\"stats\",\"model\":\"%s\",\"batch\":%d,\"size\":%d,"
+                        + "\"kind\":\"none (again)\",\"ms_per_step\":%.1f}%n",
+                model,
+                batch,
+                size,
+                again);
+    }
+
+    /** DL4J's entries through a ZipOutputStream at Deflater level 1, for the comparison only. */
+    private static final Checkpoints.ModelWriter LEVEL_1 = new Checkpoints.ModelWriter() {
+        @Override
+        public void write(org.deeplearning4j.nn.api.Model m, Path file) throws IOException {
+            write(m, file, Map.of());
+        }
+
+        @Override
+        public void write(org.deeplearning4j.nn.api.Model m, Path file, Map<String, byte[]> entries)
+                throws IOException {
+            ComputationGraph cg = (ComputationGraph) m;
+            try (OutputStream os = Files.newOutputStream(file);
+                    ZipOutputStream zip = new ZipOutputStream(new java.io.BufferedOutputStream(os, 1 << 20))) {
+                zip.setLevel(Deflater.BEST_SPEED);
+                zip.putNextEntry(new ZipEntry("configuration.json"));
+                zip.write(cg.getConfiguration().toJson().getBytes(StandardCharsets.UTF_8));
+                zip.putNextEntry(new ZipEntry("coefficients.bin"));
+                DataOutputStream d = new DataOutputStream(zip);
+                Nd4j.write(cg.params(), d);
+                d.flush();
+                zip.putNextEntry(new ZipEntry("updaterState.bin"));
+                Nd4j.write(cg.getUpdater().getStateViewArray(), d);
+                d.flush();
+                for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+                    zip.putNextEntry(new ZipEntry(e.getKey()));
+                    zip.write(e.getValue());
+                }
+            }
+        }
+    };
+
+    private void checkpoint(int size) throws IOException {
+        ComputationGraph net = build(size);
+        net.fit(batch(2, size)); // Adam's moments exist from the first step
+        Map<String, Checkpoints.ModelWriter> writers = new LinkedHashMap<>();
+        writers.put("deflated (ModelSerializer, before)", Checkpoints.MODEL_SERIALIZER);
+        writers.put("deflate level 1", LEVEL_1);
+        writers.put("STORED (now)", Checkpoints.STORED);
+        Map<String, Object> meta = Map.of("epoch", 1);
+        for (int round = 0; round < 2; round++) {
+            for (Map.Entry<String, Checkpoints.ModelWriter> w : writers.entrySet()) {
+                Path file = work.resolve("ckpt-" + w.getValue().hashCode() + ".zip");
+                long t0 = System.nanoTime();
+                Checkpoints.save(net, file, meta, w.getValue());
+                double write = (System.nanoTime() - t0) / 1e9;
+                t0 = System.nanoTime();
+                Checkpoints.load(file);
+                double read = (System.nanoTime() - t0) / 1e9;
+                System.out.printf(
+                        Locale.ROOT,
+                        "{\"part\":\"checkpoint\",\"model\":\"%s\",\"round\":%d,"
+                                + "\"writer\":\"%s\",\"write_s\":%.2f,\"read_s\":%.2f,\"mb\":%.1f}%n",
+                        model,
+                        round,
+                        w.getKey(),
+                        write,
+                        read,
+                        Files.size(file) / 1e6);
+                Files.delete(file);
+                Files.deleteIfExists(Checkpoints.sidecar(file));
+            }
+        }
+    }
+
+    private void epochs(int batch, int size) throws IOException, InterruptedException {
+        int trainImages = batches * batch;
+        int perClass = (int) Math.ceil(trainImages / 0.8 / CLASSES);
+        Path data = work.resolve("data-" + size + "-" + perClass);
+        if (!Files.isDirectory(data)) {
+            ShapesDataset.write(data, perClass, size, 7);
+        }
+        String cp = classpath != null ? classpath : System.getProperty("java.class.path");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        for (String variant : variants.split(",")) {
+            Path out = work.resolve("run-" + model + "-" + batch + "x" + size + "-" + variant.trim() + "-"
+                    + System.currentTimeMillis());
+            List<String> cmd = new ArrayList<>(List.of(
+                    java,
+                    "-Xmx" + xmx,
+                    "-Dorg.bytedeco.javacpp.maxbytes=12G",
+                    "-Dorg.bytedeco.javacpp.maxphysicalbytes=12G",
+                    "-Djava.awt.headless=true"));
+            cmd.addAll(jvmArgs);
+            cmd.addAll(List.of(
+                    "-cp",
+                    cp,
+                    Cli.class.getName(),
+                    "train",
+                    "--data",
+                    data.toString(),
+                    "--model",
+                    model,
+                    "--size",
+                    Integer.toString(size),
+                    "--batch",
+                    Integer.toString(batch),
+                    "--epochs",
+                    Integer.toString(epochs),
+                    "--lr",
+                    "0.0001",
+                    "--schedule",
+                    "none",
+                    "--out",
+                    out.toString()));
+            switch (variant.trim()) {
+                case "ui" -> cmd.addAll(List.of("--port", "0", "--ui-stats", "default"));
+                case "no-ui" -> cmd.add("--no-ui");
+                case "ui-full" -> cmd.addAll(List.of("--port", "0", "--ui-stats", "full"));
+                case "no-ui-full" -> cmd.addAll(List.of("--no-ui", "--ui-stats", "full"));
+                case "old-ui" -> cmd.addAll(List.of("--port", "0"));
+                case "old-no-ui" -> cmd.add("--no-ui");
+                default -> throw new IllegalArgumentException("--variants: unknown \"" + variant + "\"");
+            }
+            runEpochs(cmd, variant.trim(), batch, size, out);
+        }
+    }
+
+    private void runEpochs(List<String> cmd, String variant, int batch, int size, Path out)
+            throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        List<Double> ends = new ArrayList<>();
+        int train = -1;
+        long start = System.nanoTime();
+        StringBuilder tail = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                double t = (System.nanoTime() - start) / 1e9;
+                Matcher s = SPLIT.matcher(line);
+                if (train < 0 && s.matches()) {
+                    train = Integer.parseInt(s.group(1));
+                }
+                if (EPOCH.matcher(line).matches()) {
+                    ends.add(t);
+                }
+                tail.append(line).append('\n');
+                if (tail.length() > 4000) {
+                    tail.delete(0, tail.length() - 4000);
+                }
+            }
+        }
+        int rc = p.waitFor();
+        if (rc != 0 || ends.size() < 2) {
+            System.out.println(
+                    "{\"part\":\"epochs\",\"variant\":\"" + variant + "\",\"error\":\"exit " + rc + "\"}\n" + tail);
+            return;
+        }
+        double[] ips = new double[ends.size() - 1];
+        StringBuilder each = new StringBuilder();
+        for (int i = 1; i < ends.size(); i++) {
+            ips[i - 1] = train / (ends.get(i) - ends.get(i - 1));
+            each.append(i == 1 ? "" : ",").append(String.format(Locale.ROOT, "%.2f", ips[i - 1]));
+        }
+        double total = 0;
+        for (int i = 1; i < ends.size(); i++) {
+            total += ends.get(i) - ends.get(i - 1);
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "{\"part\":\"epochs\",\"label\":\"%s\",\"model\":\"%s\",\"batch\":%d,"
+                        + "\"size\":%d,\"variant\":\"%s\",\"train_images\":%d,\"images_per_s\":[%s],"
+                        + "\"images_per_s_over_epochs\":%.2f,\"first_epoch_s\":%.1f,\"run\":\"%s\"}%n",
+                label,
+                model,
+                batch,
+                size,
+                variant,
+                train,
+                each,
+                train * (ends.size() - 1) / total,
+                ends.get(0),
+                out);
+        System.out.flush();
+    }
+}

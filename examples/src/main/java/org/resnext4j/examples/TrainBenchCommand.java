@@ -223,67 +223,34 @@ final class TrainBenchCommand implements Callable<Integer> {
     private static Map<String, UiStats.Configuration> kinds() {
         Set<StatsType> none = EnumSet.noneOf(StatsType.class);
         Set<StatsType> all = EnumSet.allOf(StatsType.class);
+        Set<StatsType> activations = EnumSet.of(StatsType.Activations);
         Map<String, UiStats.Configuration> k = new LinkedHashMap<>();
-        k.put("score only", new UiStats.Configuration(1, false, false, false, false, none, none, none, none));
+        k.put("score only", arrays(none, none, none, none));
         k.put("performance, memory, GC", new UiStats.Configuration(1, true, true, true, false, none, none, none, none));
         k.put("learning rates", new UiStats.Configuration(1, false, false, false, true, none, none, none, none));
         k.put(
                 "mean magnitudes: parameters, updates",
-                new UiStats.Configuration(
-                        1,
-                        false,
-                        false,
-                        false,
-                        false,
-                        none,
-                        none,
-                        none,
-                        EnumSet.of(StatsType.Parameters, StatsType.Updates)));
+                arrays(none, none, none, EnumSet.of(StatsType.Parameters, StatsType.Updates)));
         k.put(
                 "stdev: gradients, updates",
-                new UiStats.Configuration(
-                        1,
-                        false,
-                        false,
-                        false,
-                        false,
-                        none,
-                        none,
-                        EnumSet.of(StatsType.Gradients, StatsType.Updates),
-                        none));
+                arrays(none, none, EnumSet.of(StatsType.Gradients, StatsType.Updates), none));
         k.put(
                 "mean + stdev: parameters",
-                new UiStats.Configuration(
-                        1,
-                        false,
-                        false,
-                        false,
-                        false,
-                        none,
-                        EnumSet.of(StatsType.Parameters),
-                        EnumSet.of(StatsType.Parameters),
-                        none));
-        k.put(
-                "activations: mean, stdev, magnitude",
-                new UiStats.Configuration(
-                        1,
-                        false,
-                        false,
-                        false,
-                        false,
-                        none,
-                        EnumSet.of(StatsType.Activations),
-                        EnumSet.of(StatsType.Activations),
-                        EnumSet.of(StatsType.Activations)));
+                arrays(none, EnumSet.of(StatsType.Parameters), EnumSet.of(StatsType.Parameters), none));
+        k.put("activations: mean, stdev, magnitude", arrays(none, activations, activations, activations));
         for (StatsType t : StatsType.values()) {
-            k.put(
-                    "histograms: " + t.name().toLowerCase(Locale.ROOT),
-                    new UiStats.Configuration(1, false, false, false, false, EnumSet.of(t), none, none, none));
+            k.put("histograms: " + t.name().toLowerCase(Locale.ROOT), arrays(EnumSet.of(t), none, none, none));
         }
         k.put("DEFAULT (every iteration)", UiStats.DEFAULT.configuration(1));
         k.put("FULL (every iteration)", UiStats.FULL.configuration(1));
         k.put("all kinds", new UiStats.Configuration(1, true, true, true, true, all, all, all, all));
         return k;
+    }
+
+    /** Statistics of arrays only (no performance, memory, GC or learning rates), every iteration. */
+    private static UiStats.Configuration arrays(
+            Set<StatsType> histograms, Set<StatsType> mean, Set<StatsType> stdev, Set<StatsType> meanMagnitudes) {
+        return new UiStats.Configuration(1, false, false, false, false, histograms, mean, stdev, meanMagnitudes);
     }
 
     private void stats(int batch, int size) throws IOException {

@@ -1,24 +1,32 @@
 package org.resnext4j.ui;
 
+import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -45,6 +53,11 @@ public final class Checkpoints {
     private static final String COEFFICIENTS_BIN = "coefficients.bin";
     private static final String UPDATER_STATE_BIN = "updaterState.bin";
     private static final String NO_PARAMS_MARKER = "noParams.marker";
+    private static final int BUFFER = 1 << 20;
+
+    /** A test's view inside a {@link #STORED} write, after the parameters (the file is then half written). */
+    static volatile Consumer<Path> midWrite = f -> {};
+
     private static final String EXPECTED = "expected a DL4J model zip written by ModelSerializer.writeModel "
             + "(entries " + CONFIGURATION_JSON + " and " + COEFFICIENTS_BIN + ")";
 
@@ -92,8 +105,7 @@ public final class Checkpoints {
      * {@value #COEFFICIENTS_BIN} with {@code Nd4j.write}, {@value #UPDATER_STATE_BIN}) and the metadata, in one
      * pass, {@code STORED} without compression. {@code ModelSerializer} reads the file as it reads its own. Float
      * weights and optimizer state barely deflate (a ResNeXt-50 with Adam: 9% smaller), and deflating costs
-     * seconds of CPU per checkpoint (docs/performance.md). A model over 4 GiB, which needs Zip64, is written with
-     * {@link #MODEL_SERIALIZER} instead.
+     * seconds of CPU per checkpoint (docs/performance.md).
      */
     public static final ModelWriter STORED = new ModelWriter() {
         @Override
@@ -103,46 +115,121 @@ public final class Checkpoints {
 
         @Override
         public void write(Model model, Path file, Map<String, byte[]> entries) throws IOException {
-            try {
-                writeStored(model, file, entries);
-            } catch (StoredZip.TooLargeException e) {
-                MODEL_SERIALIZER.write(model, file, entries);
-            }
+            writeStored(ModelState.of(model, false), file, entries);
         }
     };
 
-    private static void writeStored(Model model, Path file, Map<String, byte[]> entries) throws IOException {
-        String json;
-        INDArray updaterState = null;
-        if (model instanceof MultiLayerNetwork mln) {
-            json = mln.getLayerWiseConfigurations().toJson();
-            Updater u = mln.getUpdater();
-            updaterState = u == null ? null : u.getStateViewArray();
-        } else if (model instanceof ComputationGraph cg) {
-            json = cg.getConfiguration().toJson();
-            updaterState = cg.getUpdater() == null ? null : cg.getUpdater().getStateViewArray();
-        } else {
-            throw new IOException("Cannot write a " + model.getClass().getName()
-                    + " (expected a ComputationGraph or MultiLayerNetwork)");
+    /**
+     * A model's saved state: its configuration JSON, parameters and updater state. A {@link #snapshot} holds copies,
+     * detached from the model, so that it can be written ({@link #save(ModelState, Path, Map)}) on another thread
+     * while the model trains on.
+     *
+     * @param configurationJson the DL4J configuration ({@code ComputationGraphConfiguration} or
+     *                          {@code MultiLayerConfiguration}) as JSON
+     * @param params            the flattened parameters, or {@code null} for a model without any
+     * @param updaterState      the flattened updater state, or {@code null} for none
+     */
+    public record ModelState(String configurationJson, INDArray params, INDArray updaterState) {
+
+        /**
+         * Takes a copy of a model's state (its arrays duplicated outside any workspace).
+         *
+         * @param model a {@link ComputationGraph} or {@link MultiLayerNetwork}
+         * @return the copy
+         * @throws IllegalArgumentException for another kind of model
+         */
+        public static ModelState snapshot(Model model) {
+            return of(model, true);
         }
-        try (StoredZip zip = new StoredZip(file)) {
-            zip.entry(CONFIGURATION_JSON, json.getBytes(StandardCharsets.UTF_8));
-            INDArray params = model.params();
-            if (params != null) {
-                try (DataOutputStream out = new DataOutputStream(zip.entry(COEFFICIENTS_BIN))) {
-                    Nd4j.write(params, out);
-                }
+
+        private static ModelState of(Model model, boolean copy) {
+            String json;
+            INDArray updaterState;
+            if (model instanceof MultiLayerNetwork mln) {
+                json = mln.getLayerWiseConfigurations().toJson();
+                Updater u = mln.getUpdater();
+                updaterState = u == null ? null : u.getStateViewArray();
+            } else if (model instanceof ComputationGraph cg) {
+                json = cg.getConfiguration().toJson();
+                updaterState = cg.getUpdater() == null ? null : cg.getUpdater().getStateViewArray();
             } else {
-                zip.entry(NO_PARAMS_MARKER, new byte[0]);
+                throw new IllegalArgumentException("Cannot save a "
+                        + model.getClass().getName() + " (expected a ComputationGraph or MultiLayerNetwork)");
             }
-            if (updaterState != null && updaterState.length() > 0) {
-                try (DataOutputStream out = new DataOutputStream(zip.entry(UPDATER_STATE_BIN))) {
-                    Nd4j.write(updaterState, out);
+            INDArray params = model.params();
+            if (updaterState != null && updaterState.length() == 0) {
+                updaterState = null;
+            }
+            if (copy) {
+                try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                    params = params == null ? null : params.dup();
+                    updaterState = updaterState == null ? null : updaterState.dup();
                 }
+            }
+            return new ModelState(json, params, updaterState);
+        }
+    }
+
+    /**
+     * Writes with Commons Compress's {@link ZipArchiveOutputStream} on a file channel: it patches each STORED entry's
+     * CRC and sizes after its data (which {@link java.util.zip.ZipOutputStream} cannot do) and uses Zip64 where an
+     * entry needs it; the files read with {@link ZipFile}, {@link java.util.zip.ZipInputStream} and
+     * {@code ModelSerializer}. {@code Nd4j.write} writes element by element, hence the buffer.
+     */
+    private static void writeStored(ModelState state, Path file, Map<String, byte[]> entries) throws IOException {
+        try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(Files.newByteChannel(
+                        file,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING));
+                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CloseShield(zip), BUFFER))) {
+            zip.setMethod(ZipArchiveOutputStream.STORED);
+            putEntry(zip, out, CONFIGURATION_JSON, state.configurationJson().getBytes(StandardCharsets.UTF_8));
+            if (state.params() != null) {
+                zip.putArchiveEntry(new ZipArchiveEntry(COEFFICIENTS_BIN));
+                Nd4j.write(state.params(), out);
+                out.flush();
+                zip.closeArchiveEntry();
+                midWrite.accept(file);
+            } else {
+                putEntry(zip, out, NO_PARAMS_MARKER, new byte[0]);
+            }
+            if (state.updaterState() != null) {
+                zip.putArchiveEntry(new ZipArchiveEntry(UPDATER_STATE_BIN));
+                Nd4j.write(state.updaterState(), out);
+                out.flush();
+                zip.closeArchiveEntry();
             }
             for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-                zip.entry(e.getKey(), e.getValue());
+                putEntry(zip, out, e.getKey(), e.getValue());
             }
+            out.flush();
+            zip.finish();
+        }
+    }
+
+    private static void putEntry(ZipArchiveOutputStream zip, OutputStream out, String name, byte[] bytes)
+            throws IOException {
+        zip.putArchiveEntry(new ZipArchiveEntry(name));
+        out.write(bytes);
+        out.flush();
+        zip.closeArchiveEntry();
+    }
+
+    /** Keeps the buffered stream's {@code close} from closing the zip before its central directory is written. */
+    private static final class CloseShield extends FilterOutputStream {
+        CloseShield(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
         }
     }
 
@@ -180,10 +267,16 @@ public final class Checkpoints {
      */
     public static void save(Model model, Path file, Map<String, ?> metadata, ModelWriter writer) {
         String json = Json.write(metadata);
+        saveAtomically(file, json, tmp -> writer.write(model, tmp, metadataEntry(json)));
+    }
+
+    private static Map<String, byte[]> metadataEntry(String json) {
+        return Map.of(METADATA_ENTRY, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void saveAtomically(Path file, String json, AtomicFiles.Writer zipWriter) {
         try {
-            AtomicFiles.write(
-                    file,
-                    tmp -> writer.write(model, tmp, Map.of(METADATA_ENTRY, json.getBytes(StandardCharsets.UTF_8))));
+            AtomicFiles.write(file, zipWriter);
             AtomicFiles.writeString(sidecar(file), json);
         } catch (IOException | RuntimeException e) {
             throw new CheckpointException(
@@ -191,6 +284,20 @@ public final class Checkpoints {
                             + "file, if any, is unchanged): " + e,
                     e);
         }
+    }
+
+    /**
+     * Saves a model's state ({@link ModelState#snapshot}) with its metadata, atomically, as {@link #STORED} writes a
+     * model; callable from any thread.
+     *
+     * @param state    the state to write
+     * @param file     the checkpoint zip to create or replace
+     * @param metadata JSON-serialisable values
+     * @throws CheckpointException when writing fails; the previous file is then unchanged
+     */
+    public static void save(ModelState state, Path file, Map<String, ?> metadata) {
+        String json = Json.write(metadata);
+        saveAtomically(file, json, tmp -> writeStored(state, tmp, metadataEntry(json)));
     }
 
     /**

@@ -2,6 +2,7 @@ package org.resnext4j.ui;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,9 +45,13 @@ import org.slf4j.LoggerFactory;
  * {@link ReduceLrOnPlateau} and {@link EarlyStopping} if configured, writes {@code checkpoints/last.zip} (model,
  * updater state, metadata; entries stored without compression, see {@link Checkpoints#STORED}) and, when the
  * monitored value improved, {@code checkpoints/best.zip} (a hard link to the same bytes, not a second write), then
- * {@code metrics.csv/json}, the charts and {@code report.html}; it logs one line. Every file is written atomically;
- * a failure to write one stops training with an exception naming the file, and the previous checkpoint stays
- * intact. The DL4J UI's {@code StatsListener} (recording into {@code ui-stats.dl4j}, shown live when the UI is on)
+ * {@code metrics.csv/json}, the charts and {@code report.html}; it logs one line. These files are written from a
+ * snapshot of the model on a thread of their own while the next epoch trains (one write at a time; see
+ * {@link Builder#backgroundCheckpoints}): {@link #result()}, {@link #close()} and {@link #awaitWrites()} wait for the
+ * last one, so a loop of one's own (DL4J's {@code fit}, its early-stopping trainer) calls one of them before reading
+ * the files. Every file is written atomically; a failure to write one stops training with an exception naming the
+ * file (at the next epoch's end or the next wait), and the previous checkpoint stays intact; a process killed during
+ * a write leaves the previous checkpoint whole, and the temporary file it left is removed on {@link #resume()}. The DL4J UI's {@code StatsListener} (recording into {@code ui-stats.dl4j}, shown live when the UI is on)
  * comes with {@link #listeners()}, and the UI server also serves this run's epoch curves at
  * {@code /resnext4j/epochs}.
  *
@@ -110,6 +115,9 @@ public final class TrainingRun implements AutoCloseable {
     private final Consumer<String> logSink;
     private final List<Consumer<EpochMetrics>> epochCallbacks;
     private final Checkpoints.ModelWriter modelWriter;
+    /** End-of-epoch writes while the next epoch trains; {@code null} when they are written in place. */
+    private final BackgroundWrites backgroundWrites;
+
     private final EarlyStopping earlyStopping;
     private final ReduceLrOnPlateau reduceLr;
     private final Monitor bestMonitor;
@@ -144,6 +152,9 @@ public final class TrainingRun implements AutoCloseable {
         this.logSink = b.logSink;
         this.epochCallbacks = List.copyOf(b.epochCallbacks);
         this.modelWriter = b.modelWriter;
+        // a custom writer takes the live model, which the next epoch changes: only the default one has a snapshot
+        this.backgroundWrites =
+                b.backgroundCheckpoints && b.modelWriter == Checkpoints.STORED ? new BackgroundWrites() : null;
         this.earlyStopping = b.earlyStopping;
         this.reduceLr = b.reduceLr;
         this.bestMonitor = b.bestMonitor;
@@ -218,6 +229,7 @@ public final class TrainingRun implements AutoCloseable {
             throw new CheckpointException("Cannot resume: run folder " + runDir + " has no checkpoint " + CHECKPOINT_DIR
                     + "/" + LAST_CHECKPOINT + " (one is written after every finished epoch)");
         }
+        removeTemporaryFiles();
         Checkpoints.Checkpoint cp = Checkpoints.load(lastCheckpoint());
         MetricsHistory restored = historyOf(cp);
         Network n = Network.of(cp.model());
@@ -450,9 +462,10 @@ public final class TrainingRun implements AutoCloseable {
      */
     public synchronized TrainingResult result() {
         requireStarted();
+        awaitWrites();
         if (lastEvaluation == null && validation != null) {
             lastEvaluation = EvaluationReport.evaluate(net, validation, classNames);
-            writeOutputs();
+            writeOutputs(history, lastEvaluation);
         }
         return new TrainingResult(
                 net.model(),
@@ -473,9 +486,25 @@ public final class TrainingRun implements AutoCloseable {
             return;
         }
         closed = true;
-        if (trainingUi != null) {
-            EpochCurvesModule.unpublish(trainingUi.sessionId());
-            trainingUi.close();
+        try {
+            awaitWrites();
+        } finally {
+            if (trainingUi != null) {
+                EpochCurvesModule.unpublish(trainingUi.sessionId());
+                trainingUi.close();
+            }
+        }
+    }
+
+    /**
+     * Waits until the checkpoint and outputs of the last finished epoch are on disk (they are written while the next
+     * epoch trains); {@link #result()} and {@link #close()} call it.
+     *
+     * @throws CheckpointException when that write failed (the previous checkpoint is then unchanged)
+     */
+    public void awaitWrites() {
+        if (backgroundWrites != null) {
+            backgroundWrites.await();
         }
     }
 
@@ -546,7 +575,8 @@ public final class TrainingRun implements AutoCloseable {
     private void savePartialEpoch(Network n, EpochTotals totals) {
         int epoch = history.size() + 1;
         totals.seconds += (System.nanoTime() - totals.startNanos) / 1e9;
-        saveCheckpoint(n, history.size(), totals);
+        awaitWrites();
+        saveCheckpoint(n, history.size(), totals).run();
         say(String.format(
                 Locale.ROOT,
                 "Interrupted (%s) in epoch %d after batch %d of %s: state saved to %s; "
@@ -579,15 +609,22 @@ public final class TrainingRun implements AutoCloseable {
         history.add(m);
         lastEvaluation = evaluation;
         boolean improved = updateTrackers(m, n);
-        saveCheckpoint(n, epoch, null);
-        if (improved) {
-            writeOrFail(bestCheckpoint(), () -> {
+        CheckpointWrite checkpoint = saveCheckpoint(n, epoch, null);
+        MetricsHistory written = new MetricsHistory(history.epochs());
+        IoAction writes = () -> {
+            checkpoint.run();
+            if (improved) {
                 // the same state as last.zip: a hard link to its bytes, not a second write of them
                 AtomicFiles.link(lastCheckpoint(), bestCheckpoint());
                 AtomicFiles.copy(Checkpoints.sidecar(lastCheckpoint()), Checkpoints.sidecar(bestCheckpoint()));
-            });
+            }
+            writeOutputs(written, evaluation);
+        };
+        if (backgroundWrites != null) {
+            backgroundWrites.submit(lastCheckpoint(), writes);
+        } else {
+            writeOrFail(lastCheckpoint(), writes);
         }
-        writeOutputs();
         say(m.toLogLine(Math.max(epochs, epoch)));
         if (stopReason != null) {
             say("Stop requested after epoch " + epoch + ": " + stopReason);
@@ -597,20 +634,59 @@ public final class TrainingRun implements AutoCloseable {
         }
     }
 
+    /** A checkpoint whose content is fixed and whose write is still to run (now or on the writer thread). */
+    @FunctionalInterface
+    private interface CheckpointWrite {
+        void run();
+    }
+
     /**
-     * Saves {@code last.zip}. DL4J calls {@code onEpochEnd} before it increments the epoch count (and the
-     * early-stopping trainer overwrites the count with its own), so the saved configuration is given the number
-     * of finished epochs for the write and then put back.
+     * Takes what {@code last.zip} will hold now (metadata, and with background writes a snapshot of the model) and
+     * returns its write. DL4J calls {@code onEpochEnd} before it increments the epoch count (and the early-stopping
+     * trainer overwrites the count with its own), so the saved configuration is given the number of finished epochs
+     * for the snapshot (or the write in place) and then put back.
      */
-    private void saveCheckpoint(Network n, int epoch, EpochTotals partial) {
+    private CheckpointWrite saveCheckpoint(Network n, int epoch, EpochTotals partial) {
+        Map<String, Object> meta = checkpointMetadata();
+        if (partial != null) {
+            meta.put(PARTIAL_EPOCH_KEY, partial.toMap(interruptReason));
+        }
+        Path file = lastCheckpoint();
+        if (backgroundWrites == null || partial != null) {
+            return () -> withEpochCount(n, epoch, () -> Checkpoints.save(n.model(), file, meta, modelWriter));
+        }
+        Checkpoints.ModelState[] state = new Checkpoints.ModelState[1];
+        withEpochCount(n, epoch, () -> state[0] = Checkpoints.ModelState.snapshot(n.model()));
+        return () -> Checkpoints.save(state[0], file, meta);
+    }
+
+    /**
+     * Deletes the temporary files ({@code .NAME.*.tmp}, see {@link AtomicFiles}) that a process killed during a write
+     * left in the run folder and its checkpoint folder; the files they were replacing are whole.
+     */
+    private void removeTemporaryFiles() {
+        for (Path dir : List.of(runDir, runDir.resolve(CHECKPOINT_DIR))) {
+            try (var files = Files.list(dir)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    String name = f.getFileName().toString();
+                    if (name.startsWith(".") && name.endsWith(".tmp") && Files.isRegularFile(f)) {
+                        Files.deleteIfExists(f);
+                        say("Removed " + f + ", left by an interrupted write");
+                    }
+                }
+            } catch (NoSuchFileException e) {
+                // no such folder: nothing left over
+            } catch (IOException e) {
+                say("Could not tidy " + dir + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static void withEpochCount(Network n, int epoch, Runnable action) {
         int count = n.epochCount();
         n.setConfEpochCount(epoch);
         try {
-            Map<String, Object> meta = checkpointMetadata();
-            if (partial != null) {
-                meta.put(PARTIAL_EPOCH_KEY, partial.toMap(interruptReason));
-            }
-            Checkpoints.save(n.model(), lastCheckpoint(), meta, modelWriter);
+            action.run();
         } finally {
             n.setConfEpochCount(count);
         }
@@ -666,19 +742,19 @@ public final class TrainingRun implements AutoCloseable {
         return history;
     }
 
-    private void writeOutputs() {
+    /** Writes the metrics files, charts and report of the given history (on either thread: nothing shared). */
+    private void writeOutputs(MetricsHistory h, EvaluationReport evaluation) {
         Path charts = runDir.resolve(CHARTS_DIR);
-        writeOrFail(runDir.resolve("metrics.csv"), () -> history.write(runDir));
-        writeOrFail(charts, () -> Charts.writeCurves(history, charts));
-        if (lastEvaluation != null) {
+        writeOrFail(runDir.resolve("metrics.csv"), () -> h.write(runDir));
+        writeOrFail(charts, () -> Charts.writeCurves(h, charts));
+        if (evaluation != null) {
             writeOrFail(
                     charts.resolve(Charts.CONFUSION_PNG),
-                    () -> Charts.writeConfusionMatrix(lastEvaluation, charts.resolve(Charts.CONFUSION_PNG)));
+                    () -> Charts.writeConfusionMatrix(evaluation, charts.resolve(Charts.CONFUSION_PNG)));
         }
         writeOrFail(
                 runDir.resolve(HtmlReport.FILE_NAME),
-                () -> HtmlReport.write(
-                        runDir, "Training run " + runDir.getFileName(), history, lastEvaluation, runConfig));
+                () -> HtmlReport.write(runDir, "Training run " + runDir.getFileName(), h, evaluation, runConfig));
     }
 
     private Map<String, Object> runConfig(Network n) {
@@ -734,7 +810,7 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     @FunctionalInterface
-    private interface IoAction {
+    interface IoAction {
         void run() throws IOException;
     }
 
@@ -938,6 +1014,7 @@ public final class TrainingRun implements AutoCloseable {
         private Consumer<String> logSink;
         private final List<Consumer<EpochMetrics>> epochCallbacks = new ArrayList<>();
         private Checkpoints.ModelWriter modelWriter = Checkpoints.STORED;
+        private boolean backgroundCheckpoints = true;
         private EarlyStopping earlyStopping;
         private ReduceLrOnPlateau reduceLr;
         private Monitor bestMonitor = Monitor.VAL_ACCURACY;
@@ -1048,6 +1125,18 @@ public final class TrainingRun implements AutoCloseable {
          */
         public Builder modelWriter(Checkpoints.ModelWriter writer) {
             this.modelWriter = Objects.requireNonNull(writer, "writer");
+            return this;
+        }
+
+        /**
+         * @param background whether an epoch's checkpoint, metrics and report are written from a snapshot on a
+         *                   thread of their own while the next epoch trains (default {@code true}; only with the
+         *                   default {@link Checkpoints#STORED} writer, a custom writer always writes in place).
+         *                   {@code TrainingRun.result()}, {@code close()} and {@code awaitWrites()} wait for them.
+         * @return this
+         */
+        public Builder backgroundCheckpoints(boolean background) {
+            this.backgroundCheckpoints = background;
             return this;
         }
 

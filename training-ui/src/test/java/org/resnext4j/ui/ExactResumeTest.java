@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * resumed each time reproduces the uninterrupted run with the same seed: the same metrics for every epoch and the
  * same final parameters. The program ({@link ResumeChild}) exercises every piece of state an exact resume needs:
  * random-resized-crop and flip augmentation and a per-epoch shuffle (the iterator's epoch), dropout (ND4J's random
- * generator), Adam (updater state) on a per-epoch step schedule (epoch counter).
+ * generator), Adam (updater state) on a per-epoch step schedule (epoch counter). One kill comes while a checkpoint
+ * is half written on the background writer thread and the next epoch is already training.
  *
  * <p>Tolerance: none is needed in principle (the same operations on the same data in the same order on the same
  * machine); the metrics are compared to 1e-6 and the parameters to 1e-6, which a resume that repeated a shuffle,
@@ -44,24 +45,28 @@ class ExactResumeTest {
         assertEquals(12, perEpoch, "90 training images in batches of 8");
 
         Path run = tmp.resolve("run");
-        // SIGKILL right after the last update of epoch 1 (before or after its checkpoint, whichever the race
-        // gives), in the middle of epoch 3, and late in epoch 5
-        int[] killAt = {perEpoch, 2 * perEpoch + 5, 4 * perEpoch + 10};
+        Path checkpoints = run.resolve(TrainingRun.CHECKPOINT_DIR);
+
+        // SIGKILL in the middle of epoch 3 while epoch 2's checkpoint is still being written on the background
+        // writer thread (held half written): last.zip stays epoch 1's, whole; the half-written temporary file is
+        // left behind until the resume removes it
+        runAndKill(run, data, 2 * perEpoch + 5, 2);
+        assertEquals(1, checkRunFolder(run), "epoch 2's checkpoint was never finished");
+        assertTrue(temporaryFiles(checkpoints) > 0, "the half-written checkpoint is on disk");
+
+        // SIGKILL right after the last update of epoch 3 (before, during or after its checkpoint, whichever the
+        // race gives) and late in epoch 5. An epoch's checkpoint is written while the next epoch starts, so a
+        // kill a few batches into an epoch may also come before it is done.
+        int[] killAt = {3 * perEpoch, 4 * perEpoch + 10};
         for (int iteration : killAt) {
-            runAndKill(run, data, iteration);
+            runAndKill(run, data, iteration, 0);
             int done = checkRunFolder(run);
-            // an epoch's checkpoint is written before its next iteration starts; a kill right after an epoch's
-            // last update may come before or after that checkpoint
             int expected = iteration / perEpoch;
-            if (iteration % perEpoch == 0) {
-                assertTrue(
-                        done == expected || done == expected - 1,
-                        done + " epochs checkpointed at iteration " + iteration);
-            } else {
-                assertEquals(expected, done, "epochs checkpointed when killed at iteration " + iteration);
-            }
+            assertTrue(
+                    done == expected || done == expected - 1, done + " epochs checkpointed at iteration " + iteration);
         }
         TrainingResult resumed = ResumeChild.train(run, data, EPOCHS, null);
+        assertEquals(0, temporaryFiles(checkpoints), "no temporary file left after the resumed run");
 
         List<EpochMetrics> a = reference.history().epochs();
         List<EpochMetrics> b = resumed.history().epochs();
@@ -90,8 +95,19 @@ class ExactResumeTest {
         assertEquals(b, MetricsHistory.readJson(run.resolve("metrics.json")).epochs());
     }
 
-    /** Starts the child JVM on the run folder and SIGKILLs it once it printed the given iteration. */
-    private static void runAndKill(Path run, Path data, int iteration) throws IOException, InterruptedException {
+    private static long temporaryFiles(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".tmp"))
+                    .count();
+        }
+    }
+
+    /**
+     * Starts the child JVM on the run folder and SIGKILLs it once it printed the given iteration; with
+     * {@code holdWrite > 0} the child holds its n-th checkpoint write half done, and it must have said so first.
+     */
+    private static void runAndKill(Path run, Path data, int iteration, int holdWrite)
+            throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(
                 java,
@@ -99,6 +115,7 @@ class ExactResumeTest {
                 "-Djava.awt.headless=true",
                 "-Dorg.bytedeco.javacpp.maxbytes=2G",
                 "-Dorg.bytedeco.javacpp.maxphysicalbytes=3G",
+                "-D" + ResumeChild.HOLD_WRITE + "=" + holdWrite,
                 "-cp",
                 System.getProperty("java.class.path"),
                 ResumeChild.class.getName(),
@@ -108,10 +125,12 @@ class ExactResumeTest {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         StringBuilder output = new StringBuilder();
         boolean killed = false;
+        boolean held = false;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 output.append(line).append('\n');
+                held |= line.startsWith("HOLDING ");
                 if (line.equals("ITERATION " + iteration)) {
                     p.destroyForcibly();
                     killed = true;
@@ -127,6 +146,7 @@ class ExactResumeTest {
             fail("the child ended (exit " + p.exitValue() + ") before iteration " + iteration + ":\n" + output);
         }
         assertEquals(137, p.exitValue(), "killed by SIGKILL");
+        assertEquals(holdWrite > 0, held, "the child held a checkpoint write:\n" + output);
     }
 
     /** After a kill: the checkpoint loads and the metrics on disk list epochs 1..k once each; returns k. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -31,7 +32,8 @@ import org.resnext4j.datavec.StripesDataset;
  * The training program of {@code ExactResumeTest}: a small convolutional network with dropout, Adam on a step
  * schedule, on the generated stripes image folder with random-resized-crop and flip augmentation, trained with a {@link TrainingRun}
  * through plain {@code net.fit(iterator, epochs)}; resumes when the run folder holds a checkpoint. Run as a child
- * JVM ({@code main}) so the test can kill it with SIGKILL; it prints {@code ITERATION n} after every update.
+ * JVM ({@code main}) so the test can kill it with SIGKILL; it prints {@code ITERATION n} after every update, and
+ * can hold a checkpoint write half done ({@link #HOLD_WRITE}).
  */
 public final class ResumeChild {
 
@@ -39,6 +41,8 @@ public final class ResumeChild {
     static final int IMAGE = 16;
     static final int BATCH = 8;
     static final long SEED = 7;
+    /** System property: hold the n-th checkpoint write of the process half written ({@link #holdWrite}). */
+    static final String HOLD_WRITE = "resumechild.holdWrite";
 
     private ResumeChild() {}
 
@@ -48,6 +52,10 @@ public final class ResumeChild {
      */
     public static void main(String[] args) throws IOException {
         PrintStream out = System.out;
+        int hold = Integer.getInteger(HOLD_WRITE, 0);
+        if (hold > 0) {
+            holdWrite(hold, out);
+        }
         train(Path.of(args[0]), Path.of(args[1]), Integer.parseInt(args[2]), new BaseTrainingListener() {
             @Override
             public void iterationDone(Model model, int iteration, int epoch) {
@@ -56,6 +64,26 @@ public final class ResumeChild {
             }
         });
         System.exit(0);
+    }
+
+    /**
+     * Holds the {@code n}-th checkpoint write of this process forever, half written (after its parameters), on the
+     * background writer thread, after printing {@code HOLDING <file>}: training goes on into the next epoch, so
+     * the test can kill the process while that write is in progress.
+     */
+    private static void holdWrite(int n, PrintStream out) {
+        AtomicInteger writes = new AtomicInteger();
+        Checkpoints.midWrite = file -> {
+            if (writes.incrementAndGet() == n) {
+                out.println("HOLDING " + file);
+                out.flush();
+                try {
+                    Thread.sleep(Long.MAX_VALUE);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
     }
 
     /** Trains (or resumes) the run to {@code epochs} epochs and returns its history. */

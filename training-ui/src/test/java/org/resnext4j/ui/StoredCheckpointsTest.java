@@ -1,6 +1,7 @@
 package org.resnext4j.ui;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
@@ -18,6 +19,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Checkpoints are written STORED (no compression); DL4J's deflated ones still load; best.zip shares last.zip. */
 class StoredCheckpointsTest {
@@ -57,6 +59,61 @@ class StoredCheckpointsTest {
         assertEquals(net.params(), restored.params());
         assertEquals(net.getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray());
         assertEquals(1, ((Number) Checkpoints.load(file).metadata().get("epoch")).intValue());
+    }
+
+    @Test
+    void aSnapshotIsDetachedFromTheModelAndWritesTheSameFile(@TempDir Path dir) throws Exception {
+        ComputationGraph net = TestModels.graph(3);
+        net.fit(TestModels.blobs(64, 1));
+        Path inPlace = dir.resolve("in-place.zip");
+        Checkpoints.save(net, inPlace, Map.of("epoch", 1));
+        Checkpoints.ModelState state = Checkpoints.ModelState.snapshot(net);
+        INDArray before = net.params().dup();
+        net.fit(TestModels.blobs(64, 2)); // the model trains on after the snapshot
+        assertTrue(net.params().sub(before).amaxNumber().doubleValue() > 0, "the model changed");
+
+        Path fromSnapshot = dir.resolve("snapshot.zip");
+        Thread writer = new Thread(() -> Checkpoints.save(state, fromSnapshot, Map.of("epoch", 1)));
+        writer.start();
+        writer.join();
+        ComputationGraph restored =
+                (ComputationGraph) Checkpoints.load(fromSnapshot).model();
+        assertEquals(before, restored.params(), "the parameters at the snapshot");
+        try (ZipFile a = new ZipFile(inPlace.toFile());
+                ZipFile b = new ZipFile(fromSnapshot.toFile())) {
+            for (String name :
+                    List.of("configuration.json", "coefficients.bin", "updaterState.bin", Checkpoints.METADATA_ENTRY)) {
+                try (InputStream x = a.getInputStream(a.getEntry(name));
+                        InputStream y = b.getInputStream(b.getEntry(name))) {
+                    assertTrue(java.util.Arrays.equals(x.readAllBytes(), y.readAllBytes()), name);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aFailedBackgroundWriteIsReportedByTheRunNamingTheFile(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run");
+        // best.zip cannot be replaced: a folder that is not empty stands in its place
+        Files.createDirectories(run.resolve("checkpoints/best.zip/in-the-way"));
+        Trainer trainer = Trainer.builder()
+                .runDir(run)
+                .epochs(1)
+                .ui(UiOptions.disabled().withStats(UiStats.OFF))
+                .progressIntervalSeconds(0)
+                .build();
+        CheckpointException e = assertThrows(
+                CheckpointException.class,
+                () -> trainer.fit(
+                        TestModels.graph(1),
+                        TestModels.iterator(TestModels.blobs(64, 1), 32),
+                        TestModels.iterator(TestModels.blobs(32, 2), 32)));
+        assertTrue(e.getMessage().contains("best.zip"), e.getMessage());
+        assertEquals(
+                1,
+                ((Number) Checkpoints.readMetadata(run.resolve("checkpoints/last.zip"))
+                                .get("epoch"))
+                        .intValue());
     }
 
     @Test

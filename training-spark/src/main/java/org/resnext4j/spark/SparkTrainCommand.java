@@ -26,6 +26,7 @@ import org.resnext4j.ui.ModelCard;
 import org.resnext4j.ui.TrainingResult;
 import org.resnext4j.ui.TrainingRun;
 import org.resnext4j.ui.UiOptions;
+import org.resnext4j.ui.UiStats;
 import org.resnext4j.zoo.ResNeXt;
 import org.resnext4j.zoo.ResNeXtSpec;
 import picocli.CommandLine;
@@ -155,7 +156,10 @@ public final class SparkTrainCommand implements Callable<Integer> {
                     + "settings (options given again override them; --epochs raises the planned total)")
     boolean resume;
 
-    @Option(names = "--ui", description = "start the DL4J UI on the driver (executors report to it)")
+    @Option(
+            names = "--ui",
+            description = "start the DL4J UI on the driver (executors report to it; without it no UI statistics are "
+                    + "recorded)")
     boolean ui;
 
     @Option(names = "--port", defaultValue = "9000", description = "UI port (default ${DEFAULT-VALUE})")
@@ -259,7 +263,11 @@ public final class SparkTrainCommand implements Callable<Integer> {
                         .transform(eval)
                         .batchSize(batch)
                         .build())
-                .ui(ui ? UiOptions.defaults().withPort(port).withFallbackToFreePort(true) : UiOptions.disabled())
+                // as train: the UI's default statistics with --ui, none recorded without it
+                .ui(
+                        ui
+                                ? UiOptions.defaults().withPort(port).withFallbackToFreePort(true)
+                                : UiOptions.disabled().withStats(UiStats.OFF))
                 .logSink(System.out::println)
                 .modelCard(ModelCard.of(spec, PreprocessingConfig.of(eval)).withModel(model))
                 .metadata("data", data.toAbsolutePath().toString())

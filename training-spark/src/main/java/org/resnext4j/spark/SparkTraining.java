@@ -12,7 +12,6 @@ import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
-import org.deeplearning4j.ui.model.stats.StatsListener;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
 import org.resnext4j.datavec.ImageBatchLoader;
@@ -41,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * <p>DL4J's other master, gradient sharing ({@code SharedTrainingMaster}), is not offered: in 1.0.0-M2 it trains on
  * the executors but never returns the trained parameters to the driver (measured; docs/spark.md).
  *
- * <p>The UI: the executors' {@link StatsListener} reports are routed on the driver into the run's
+ * <p>The UI: the executors' {@code StatsListener} reports (the run's statistics level, {@code UiStats}) are routed on the driver into the run's
  * {@code ui-stats.dl4j}, shown live by the run's UI server.
  */
 public final class SparkTraining {
@@ -105,7 +104,8 @@ public final class SparkTraining {
         SparkEpochStats stats = new SparkEpochStats(sc);
         List<TrainingListener> listeners = new ArrayList<>();
         listeners.add(stats);
-        listeners.add(new StatsListener(null, 1, run.sessionId()));
+        // the run's statistics level and frequency (UiStats.DEFAULT unless asked otherwise; none when off)
+        run.statsListener("spark-executor").ifPresent(listeners::add);
         sparkNet.setListeners(run.statsStorage(), listeners);
         int partitions = Math.max(1, sc.defaultParallelism());
         while (run.epochsDone() < run.epochs() && !run.stopRequested()) {

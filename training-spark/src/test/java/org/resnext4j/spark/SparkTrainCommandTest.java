@@ -94,6 +94,7 @@ class SparkTrainCommandTest {
         assertTrue(r.out().contains("Trained 2 epoch(s) on local[2]"), r.out());
         assertEquals(2, MetricsHistory.readJson(out.resolve("metrics.json")).size());
         assertTrue(Files.size(out.resolve("checkpoints/last.zip")) > 0);
+        assertTrue(Files.notExists(out.resolve("ui-stats.dl4j")), "without --ui no UI statistics are recorded");
         Result again = run("--master", "local[2]", "--data", data.toString(), "--out", out.toString());
         assertEquals(2, again.code());
         assertTrue(again.err().contains("--resume"), again.err());

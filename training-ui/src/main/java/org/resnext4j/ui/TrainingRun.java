@@ -17,6 +17,7 @@ import org.deeplearning4j.earlystopping.scorecalc.ScoreCalculator;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.ui.model.stats.StatsListener;
 import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
@@ -435,6 +436,20 @@ public final class TrainingRun implements AutoCloseable {
     public org.deeplearning4j.core.storage.StatsStorage statsStorage() {
         requireStarted();
         return trainingUi.storage();
+    }
+
+    /**
+     * A further DL4J {@code StatsListener} recording what this run's own records (its {@link UiOptions#stats()} level
+     * and frequency, its session), for training that runs elsewhere: a Spark training master sets it on the
+     * executors and routes their reports to {@link #statsStorage()}.
+     *
+     * @param workerId the worker id the UI shows
+     * @return the listener, or empty when this run records no UI statistics ({@link UiStats#OFF})
+     */
+    public Optional<StatsListener> statsListener(String workerId) {
+        requireStarted();
+        return Optional.ofNullable(TrainingUi.statsListener(
+                null, ui, trainingUi.sessionId(), workerId, net.model().numParams()));
     }
 
     /** @return the UI overview URL while the UI is on */

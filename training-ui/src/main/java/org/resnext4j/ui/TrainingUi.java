@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.deeplearning4j.core.storage.StatsStorage;
+import org.deeplearning4j.core.storage.StatsStorageRouter;
 import org.deeplearning4j.ui.VertxUIServer;
 import org.deeplearning4j.ui.api.UIServer;
 import org.deeplearning4j.ui.model.stats.StatsListener;
@@ -104,21 +105,39 @@ public final class TrainingUi implements AutoCloseable {
             return new TrainingUi(statsFile, null, null, sid, null, null);
         }
         FileStatsStorage storage = openOrSetAside(statsFile);
-        StatsListener listener = null;
-        if (options.stats() != UiStats.OFF) {
-            int frequency = options.frequencyFor(numParams);
-            listener = new StatsListener(
-                    storage,
-                    new DefaultStatsInitializationConfiguration(true, true, true),
-                    options.stats().configuration(frequency),
-                    sid,
-                    WORKER_ID);
+        StatsListener listener = statsListener(storage, options, sid, WORKER_ID, numParams);
+        if (listener != null) {
             log.info(
                     "DL4J UI statistics: {}, every {} iteration(s)",
                     options.stats().key(),
-                    frequency);
+                    options.frequencyFor(numParams));
         }
         return attach(statsFile, storage, listener, sid, options, "training session " + sid);
+    }
+
+    /**
+     * A DL4J {@code StatsListener} that records what the options ask ({@link UiOptions#stats()}, at the frequency
+     * sized to the model).
+     *
+     * @param router    where it records; {@code null} for a listener whose router is set later (a Spark training
+     *                  master routes the executors' reports to the driver's storage)
+     * @param options   the statistics level and frequency
+     * @param sessionId the UI session
+     * @param workerId  the worker id shown by the UI
+     * @param numParams the model's parameter count
+     * @return the listener, or {@code null} with {@link UiStats#OFF}
+     */
+    static StatsListener statsListener(
+            StatsStorageRouter router, UiOptions options, String sessionId, String workerId, long numParams) {
+        if (options.stats() == UiStats.OFF) {
+            return null;
+        }
+        return new StatsListener(
+                router,
+                new DefaultStatsInitializationConfiguration(true, true, true),
+                options.stats().configuration(options.frequencyFor(numParams)),
+                sessionId,
+                workerId);
     }
 
     /**

@@ -21,12 +21,18 @@ Outputs, in datavec-pipelines/src/test/resources/augment/:
     erase.bin.gz    the normalised input tensor [3, 29, 37] float32 little-endian, then the erased ones
     erase.tsv       one line per erase case: name, i, j, h, w, value, float offset
 
+The bins are float32 values of torch.linspace, whose last bit depends on the CPU kernel torch dispatches to: the
+script pins torch's AVX2 kernels (ATEN_CPU_CAPABILITY=avx2, what torch 1.13 picks on common x86 CPUs), which the
+Java code reproduces; 'default' and 'avx512' kernels round a few bins differently.
+
 Run with Debian's interpreter (python3-torchvision 0.14, Pillow 9.4):
     /usr/bin/python3 tools/make_augment_fixtures.py
 Python is a tool only: the Java tests (AugmentParityTest) read the committed files.
 """
 import gzip
 import os
+
+os.environ["ATEN_CPU_CAPABILITY"] = "avx2"  # before torch is imported: see the docstring
 
 import numpy as np
 import PIL

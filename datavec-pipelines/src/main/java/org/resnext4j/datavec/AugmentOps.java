@@ -491,7 +491,10 @@ public final class AugmentOps {
         } else {
             hf = (float) (4.0 + gc - rc);
         }
-        hf = (float) ((hf / 6.0 + 1.0) % 1.0);
+        // C's fmod(h / 6 + 1, 1): the argument lies in [5/6, 2), where subtracting 1 is exact (Sterbenz), and Java's
+        // double remainder is a slow path
+        double wrapped = hf / 6.0 + 1.0;
+        hf = (float) (wrapped >= 1.0 ? wrapped - 1.0 : wrapped);
         hsv[0] = clip8((int) (hf * 255.0));
         hsv[1] = clip8((int) (s * 255.0));
         hsv[2] = maxc;

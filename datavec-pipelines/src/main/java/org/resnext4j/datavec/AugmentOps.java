@@ -330,7 +330,7 @@ public final class AugmentOps {
      * Pillow's {@code ImagingTransformAffine} with nearest-neighbour sampling ({@code Geometry.c}): output pixel
      * {@code (x, y)} samples the input at {@code (m0 (x + 0.5) + m1 (y + 0.5) + m2, m3 (x + 0.5) + ...)}, through the
      * scaling path when {@code m1 == m3 == 0} (double coordinates) and otherwise through 16.16 fixed point, as
-     * Pillow does for every image whose corners map inside +-32768.
+     * Pillow does for every image whose corners map inside +-32768 (beyond, through its double-precision path).
      */
     static RgbImage transformAffine(RgbImage image, double[] a, int[] fill) {
         int w = image.width();
@@ -364,7 +364,25 @@ public final class AugmentOps {
             return new RgbImage(w, h, out);
         }
         if (!(fixed(a, 0, 0) && fixed(a, w, h) && fixed(a, 0, h) && fixed(a, w, 0))) {
-            throw new IllegalArgumentException("affine transform maps the image beyond +-32768 pixels");
+            // Pillow's floating-point path, for images whose corners map beyond +-32768 pixels
+            double xo = a[2] + a[1] * 0.5 + a[0] * 0.5;
+            double yo = a[5] + a[4] * 0.5 + a[3] * 0.5;
+            for (int y = 0; y < h; y++) {
+                double xx = xo;
+                double yy = yo;
+                for (int x = 0; x < w; x++) {
+                    int xi = coord(xx);
+                    int yi = coord(yy);
+                    if (xi >= 0 && xi < w && yi >= 0 && yi < h) {
+                        copyPixel(in, (yi * w + xi) * 3, out, (y * w + x) * 3);
+                    }
+                    xx += a[0];
+                    yy += a[3];
+                }
+                xo += a[1];
+                yo += a[4];
+            }
+            return new RgbImage(w, h, out);
         }
         int a0 = fix(a[0]);
         int a1 = fix(a[1]);

@@ -249,4 +249,31 @@ class TransformTest {
         }
         assertTrue(boxes > 480, "most draws fit at the first attempts: " + boxes);
     }
+
+    @Test
+    void randomErasingWithRandomValuesWritesStandardNormalNoise() {
+        RandomErasing erasing = RandomErasing.of(1.0).randomValues();
+        assertTrue(erasing.toString().endsWith("value=random)"), erasing.toString());
+        float sentinel = 1234f;
+        double sum = 0;
+        double sumSq = 0;
+        long count = 0;
+        for (long seed = 0; seed < 50; seed++) {
+            float[] x = new float[3 * 64 * 64];
+            Arrays.fill(x, sentinel);
+            erasing.apply(x, 0, 3, 64, 64, new SplittableRandom(seed));
+            for (float v : x) {
+                if (v != sentinel) {
+                    sum += v;
+                    sumSq += (double) v * v;
+                    count++;
+                }
+            }
+        }
+        double mean = sum / count;
+        double variance = sumSq / count - mean * mean;
+        assertTrue(count > 50 * 3 * 64 * 64 * 0.02, "erased values: " + count);
+        assertEquals(0.0, mean, 0.02, "mean of the noise");
+        assertEquals(1.0, variance, 0.03, "variance of the noise");
+    }
 }

@@ -386,6 +386,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         Map<String, Object> callbacks = callbackSettings();
         UiOptions uiOptions = uiOptions();
+        Map<String, Object> extraAugmentations =
+                extraAugmentations(augmentation(augment, data == null, pretrained != null, imageSize));
         if (freeze && pretrained == null) {
             throw new IllegalArgumentException("--freeze-backbone needs --pretrained FILE|NAME");
         }
@@ -402,7 +404,6 @@ final class TrainCommand implements Callable<Integer> {
                         : Path.of(pretrained);
         boolean generated = data == null;
         String augmentation = augmentation(augment, generated, pretrained != null, imageSize);
-        Map<String, Object> extraAugmentations = extraAugmentations(augmentation);
 
         Path dataDir;
         if (generated) {

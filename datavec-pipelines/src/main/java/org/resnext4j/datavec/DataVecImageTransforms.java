@@ -25,7 +25,11 @@ import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
  * <p>What DataVec's interface allows and what it does not:
  * <ul>
  *   <li>Resizing, cropping and flipping are {@code ImageTransform}s: they map an 8-bit image to an 8-bit image.
- *       They run our Pillow-exact resampler on the OpenCV {@code Mat} (BGR, as DataVec holds images).</li>
+ *       They run our Pillow-exact resampler on the OpenCV {@code Mat} (BGR, as DataVec holds images). So are the
+ *       colour jitter ({@link #colorJitter}) and the automatic augmentation policies ({@link #autoAugment}), which
+ *       torchvision applies to the 8-bit image too.</li>
+ *   <li>Random erasing works on the normalised tensor, as torchvision's: a {@code DataSetPreProcessor}
+ *       ({@link #randomErasing}) to run after {@link #normalizer} (DL4J's {@code CompositeDataSetPreProcessor}).</li>
  *   <li>Normalisation is not: DataVec's {@code ImageTransform} returns an 8-bit image, and the conversion to floats
  *       happens afterwards in {@code NativeImageLoader}. It is a DL4J {@code DataSetPreProcessor} here
  *       ({@link #normalizer}), applied to the 0..255 floats the reader produces, with the same per-value table as
@@ -65,7 +69,8 @@ public final class DataVecImageTransforms {
 
     /**
      * torchvision's {@code RandomResizedCrop} and {@code RandomHorizontalFlip} with the settings of a
-     * {@link TrainTransform} (its normalisation is left to {@link #normalizer}).
+     * {@link TrainTransform}, and its colour jitter and auto-augment policy when it has them (its normalisation is
+     * left to {@link #normalizer}, its random erasing to {@link #randomErasing}).
      *
      * @param transform the crop and flip settings
      * @return the DataVec transform
@@ -76,6 +81,69 @@ public final class DataVecImageTransforms {
             RgbImage apply(RgbImage image, Random random) {
                 return transform.augment(image, new SplittableRandom(random.nextLong()));
             }
+        };
+    }
+
+    /**
+     * torchvision's {@code TrivialAugmentWide} or {@code RandAugment} on the 8-bit image ({@link AutoAugment}).
+     *
+     * @param policy the policy
+     * @return the DataVec transform
+     */
+    public static org.datavec.image.transform.ImageTransform autoAugment(AutoAugment policy) {
+        java.util.Objects.requireNonNull(policy, "policy");
+        return new Adapter(policy.toString()) {
+            @Override
+            RgbImage apply(RgbImage image, Random random) {
+                return policy.augment(image, new SplittableRandom(random.nextLong()));
+            }
+        };
+    }
+
+    /**
+     * torchvision's {@code ColorJitter} on the 8-bit image ({@link ColorJitter}).
+     *
+     * @param jitter the jitter
+     * @return the DataVec transform
+     */
+    public static org.datavec.image.transform.ImageTransform colorJitter(ColorJitter jitter) {
+        java.util.Objects.requireNonNull(jitter, "jitter");
+        return new Adapter(jitter.toString()) {
+            @Override
+            RgbImage apply(RgbImage image, Random random) {
+                return jitter.apply(image, new SplittableRandom(random.nextLong()));
+            }
+        };
+    }
+
+    /**
+     * torchvision's {@code RandomErasing} on normalised {@code [N, 3, H, W]} features, each example with its own
+     * draws from a generator seeded once here (reproducible per seed and order of batches, not per sample
+     * position as in {@link TrainTransform}). Not thread-safe: one preprocessor per iterator.
+     *
+     * @param erasing the erasing
+     * @param seed    seed of the draws
+     * @return a DL4J preprocessor for {@code iterator.setPreProcessor} (after {@link #normalizer})
+     */
+    public static DataSetPreProcessor randomErasing(RandomErasing erasing, long seed) {
+        java.util.Objects.requireNonNull(erasing, "erasing");
+        SplittableRandom random = new SplittableRandom(seed);
+        return ds -> {
+            org.nd4j.linalg.api.ndarray.INDArray f = ds.getFeatures();
+            if (f.rank() != 4) {
+                throw new IllegalArgumentException(
+                        "expected image features [N, C, H, W], got " + java.util.Arrays.toString(f.shape()));
+            }
+            int n = (int) f.size(0);
+            int c = (int) f.size(1);
+            int h = (int) f.size(2);
+            int w = (int) f.size(3);
+            float[] x = f.dup('c').data().asFloat();
+            for (int i = 0; i < n; i++) {
+                erasing.apply(x, i * c * h * w, c, h, w, random);
+            }
+            ds.setFeatures(
+                    org.nd4j.linalg.factory.Nd4j.create(x, f.shape(), 'c').castTo(f.dataType()));
         };
     }
 

@@ -14,11 +14,18 @@ import java.util.SplittableRandom;
  *       with the ratio clamped into range. The crop is resized to {@code size x size}
  *       (bilinear, anti-aliased, as PIL);</li>
  *   <li>horizontal flip with probability {@code flipProbability}. Never a vertical flip;</li>
- *   <li>scale to [0, 1] and normalise.</li>
+ *   <li>optionally {@link ColorJitter} ({@link #withColorJitter});</li>
+ *   <li>optionally an automatic augmentation policy, {@link AutoAugment#trivialAugmentWide()} or
+ *       {@link AutoAugment#randAugment()} ({@link #withAutoAugment});</li>
+ *   <li>scale to [0, 1] and normalise;</li>
+ *   <li>optionally {@link RandomErasing} on the normalised tensor ({@link #withRandomErasing}).</li>
  * </ol>
- * Defaults ({@link #imagenet(int)}) are torchvision's: scale (0.08, 1), ratio (3/4, 4/3),
- * flip 0.5, ImageNet normalisation. Randomness comes only from the generator passed to
- * {@link #apply}; immutable and thread-safe.
+ * The order is torchvision's reference recipe ({@code references/classification/presets.py}:
+ * crop, flip, auto-augment, to tensor, normalise, random erasing), with the colour jitter, which the recipe does not
+ * use, on the 8-bit image before the policy. Every step is exact to torchvision on PIL images (see
+ * {@link AugmentOps}). Defaults ({@link #imagenet(int)}) are torchvision's: scale (0.08, 1), ratio (3/4, 4/3),
+ * flip 0.5, ImageNet normalisation, no jitter, policy or erasing. Randomness comes only from the generator passed to
+ * {@link #apply}, drawn in the order of the steps; immutable and thread-safe.
  */
 public final class TrainTransform implements ImageTransform {
 
@@ -34,6 +41,9 @@ public final class TrainTransform implements ImageTransform {
     private final double ratioMax;
     private final double flipProbability;
     private final Normalization normalization;
+    private final ColorJitter colorJitter;
+    private final AutoAugment autoAugment;
+    private final RandomErasing randomErasing;
 
     /**
      * Creates the transform.
@@ -54,6 +64,20 @@ public final class TrainTransform implements ImageTransform {
             double ratioMax,
             double flipProbability,
             Normalization normalization) {
+        this(size, scaleMin, scaleMax, ratioMin, ratioMax, flipProbability, normalization, null, null, null);
+    }
+
+    private TrainTransform(
+            int size,
+            double scaleMin,
+            double scaleMax,
+            double ratioMin,
+            double ratioMax,
+            double flipProbability,
+            Normalization normalization,
+            ColorJitter colorJitter,
+            AutoAugment autoAugment,
+            RandomErasing randomErasing) {
         if (size < 1) {
             throw new IllegalArgumentException("size must be positive, got " + size);
         }
@@ -75,6 +99,9 @@ public final class TrainTransform implements ImageTransform {
         this.ratioMax = ratioMax;
         this.flipProbability = flipProbability;
         this.normalization = Objects.requireNonNull(normalization, "normalization");
+        this.colorJitter = colorJitter;
+        this.autoAugment = autoAugment;
+        this.randomErasing = randomErasing;
     }
 
     /**
@@ -94,7 +121,17 @@ public final class TrainTransform implements ImageTransform {
      * @return a new transform
      */
     public TrainTransform withNormalization(Normalization norm) {
-        return new TrainTransform(size, scaleMin, scaleMax, ratioMin, ratioMax, flipProbability, norm);
+        return new TrainTransform(
+                size,
+                scaleMin,
+                scaleMax,
+                ratioMin,
+                ratioMax,
+                flipProbability,
+                norm,
+                colorJitter,
+                autoAugment,
+                randomErasing);
     }
 
     /**
@@ -104,7 +141,92 @@ public final class TrainTransform implements ImageTransform {
      * @return a new transform
      */
     public TrainTransform withFlipProbability(double p) {
-        return new TrainTransform(size, scaleMin, scaleMax, ratioMin, ratioMax, p, normalization);
+        return new TrainTransform(
+                size,
+                scaleMin,
+                scaleMax,
+                ratioMin,
+                ratioMax,
+                p,
+                normalization,
+                colorJitter,
+                autoAugment,
+                randomErasing);
+    }
+
+    /**
+     * The same transform with a colour jitter after the flip.
+     *
+     * @param jitter the jitter, or {@code null} for none
+     * @return a new transform
+     */
+    public TrainTransform withColorJitter(ColorJitter jitter) {
+        return new TrainTransform(
+                size,
+                scaleMin,
+                scaleMax,
+                ratioMin,
+                ratioMax,
+                flipProbability,
+                normalization,
+                jitter,
+                autoAugment,
+                randomErasing);
+    }
+
+    /**
+     * The same transform with an automatic augmentation policy after the flip (and the jitter).
+     *
+     * @param policy TrivialAugmentWide or RandAugment, or {@code null} for none
+     * @return a new transform
+     */
+    public TrainTransform withAutoAugment(AutoAugment policy) {
+        return new TrainTransform(
+                size,
+                scaleMin,
+                scaleMax,
+                ratioMin,
+                ratioMax,
+                flipProbability,
+                normalization,
+                colorJitter,
+                policy,
+                randomErasing);
+    }
+
+    /**
+     * The same transform with random erasing of the normalised tensor.
+     *
+     * @param erasing the erasing, or {@code null} for none
+     * @return a new transform
+     */
+    public TrainTransform withRandomErasing(RandomErasing erasing) {
+        return new TrainTransform(
+                size,
+                scaleMin,
+                scaleMax,
+                ratioMin,
+                ratioMax,
+                flipProbability,
+                normalization,
+                colorJitter,
+                autoAugment,
+                erasing);
+    }
+
+    /** @return the colour jitter, or {@code null} */
+    public ColorJitter colorJitter() {
+        return colorJitter;
+    }
+
+    /** @return the automatic augmentation policy, or {@code null} */
+    public AutoAugment autoAugment() {
+        return autoAugment;
+    }
+
+    /** @return the random erasing, or {@code null} */
+    public RandomErasing randomErasing() {
+        return randomErasing;
     }
 
     @Override
@@ -166,26 +288,41 @@ public final class TrainTransform implements ImageTransform {
     @Override
     public void apply(RgbImage image, SplittableRandom random, float[] dest, int offset) {
         ImageTransform.toTensor(augment(image, random), normalization, false, dest, offset);
+        if (randomErasing != null) {
+            randomErasing.apply(dest, offset, 3, size, size, random);
+        }
     }
 
     /**
-     * The augmentation without the normalisation: the random crop resized to {@code size x size}, mirrored with
-     * the flip probability (the 8-bit image torchvision has before {@code ToTensor}).
+     * The augmentation without the normalisation (and the random erasing, which works on the tensor): the random
+     * crop resized to {@code size x size}, mirrored with the flip probability, jittered and auto-augmented when set
+     * (the 8-bit image torchvision has before {@code ToTensor}).
      *
      * @param image  the decoded image
-     * @param random randomness (the crop's draws, then the flip's)
+     * @param random randomness (the crop's draws, the flip's, the jitter's, the policy's)
      * @return the augmented image
      */
     public RgbImage augment(RgbImage image, SplittableRandom random) {
         int[] box = cropWindow(image.width(), image.height(), random);
         RgbImage crop = Resampler.resize(image, box[0], box[1], box[2], box[3], size, size);
         boolean flip = flipProbability > 0 && random.nextDouble() < flipProbability;
-        return flip ? crop.exifTransposed(2) : crop;
+        RgbImage out = flip ? crop.exifTransposed(2) : crop;
+        if (colorJitter != null) {
+            out = colorJitter.apply(out, random);
+        }
+        if (autoAugment != null) {
+            out = autoAugment.augment(out, random);
+        }
+        return out;
     }
 
     @Override
     public String toString() {
         return "TrainTransform[size=" + size + ", scale=(" + scaleMin + ", " + scaleMax + "), ratio=(" + ratioMin + ", "
-                + ratioMax + "), flip=" + flipProbability + ", " + normalization + "]";
+                + ratioMax + "), flip=" + flipProbability
+                + (colorJitter != null ? ", " + colorJitter : "")
+                + (autoAugment != null ? ", " + autoAugment : "")
+                + ", " + normalization
+                + (randomErasing != null ? ", " + randomErasing : "") + "]";
     }
 }

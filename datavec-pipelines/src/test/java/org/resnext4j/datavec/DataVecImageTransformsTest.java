@@ -2,6 +2,7 @@ package org.resnext4j.datavec;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -83,5 +84,65 @@ class DataVecImageTransformsTest {
             exp[i] = bgr.get(i);
         }
         assertArrayEquals(exp, viaDataVec, 0f);
+    }
+
+    @Test
+    void autoAugmentAndColorJitterRunOnDataVecsImages(@TempDir Path tmp) throws Exception {
+        Path file = TestImages.write(TestImages.pattern(40, 30, 5), tmp.resolve("x.png"));
+        RgbImage decoded = new ImageIoDecoder().decode(file);
+        NativeImageLoader loader = new NativeImageLoader();
+        AutoAugment policy = AutoAugment.trivialAugmentWide();
+        ColorJitter jitter = new ColorJitter(0.4, 0.4, 0.4, 0.1);
+        for (long seed = 0; seed < 8; seed++) {
+            RgbImage expectedPolicy = policy.augment(decoded, new SplittableRandom(new Random(seed).nextLong()));
+            ImageWritable out = DataVecImageTransforms.autoAugment(policy)
+                    .transform(loader.asWritable(file.toFile()), new Random(seed));
+            assertArrayEquals(
+                    bgrPlanes(expectedPolicy), loader.asMatrix(out).data().asFloat(), 0f, "policy " + seed);
+            RgbImage expectedJitter = jitter.apply(decoded, new SplittableRandom(new Random(seed).nextLong()));
+            out = DataVecImageTransforms.colorJitter(jitter)
+                    .transform(loader.asWritable(file.toFile()), new Random(seed));
+            assertArrayEquals(
+                    bgrPlanes(expectedJitter), loader.asMatrix(out).data().asFloat(), 0f, "jitter " + seed);
+        }
+    }
+
+    @Test
+    void randomErasingPreprocessorErasesOneBoxPerExampleWithTheValue() {
+        DataSet ds = new DataSet(
+                org.nd4j.linalg.factory.Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4, 3, 20, 20),
+                org.nd4j.linalg.factory.Nd4j.zeros(4, 2));
+        DataVecImageTransforms.randomErasing(RandomErasing.of(1.0).withValue(-2f), 5)
+                .preProcess(ds);
+        for (int i = 0; i < 4; i++) {
+            float[] x = ds.getFeatures()
+                    .get(org.nd4j.linalg.indexing.NDArrayIndex.point(i))
+                    .dup()
+                    .data()
+                    .asFloat();
+            int erased = 0;
+            for (float v : x) {
+                erased += v == -2f ? 1 : 0;
+                assertTrue(v == 1f || v == -2f, "only erased or untouched values");
+            }
+            // each channel loses the same box, of 2% to 33% of the 400 pixels
+            assertEquals(0, erased % 3, "the box is erased in all three channels");
+            assertTrue(erased / 3 >= 4 && erased / 3 <= 140, "box area " + erased / 3);
+        }
+    }
+
+    private static float[] bgrPlanes(RgbImage img) {
+        int w = img.width();
+        int h = img.height();
+        float[] out = new float[3 * w * h];
+        int i = 0;
+        for (int c = 2; c >= 0; c--) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    out[i++] = img.get(x, y, c);
+                }
+            }
+        }
+        return out;
     }
 }

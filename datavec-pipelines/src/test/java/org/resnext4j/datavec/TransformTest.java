@@ -144,4 +144,136 @@ class TransformTest {
             assertFalse(nextEpoch.getFeatures().equalsWithEps(x.getFeatures(), 1e-3), "new epoch, new augmentation");
         }
     }
+
+    @Test
+    void extraAugmentationsFollowTheCropAndFlipInTorchvisionsOrder() {
+        RgbImage img = image(60, 45, 9);
+        TrainTransform base = TrainTransform.imagenet(32);
+        ColorJitter jitter = new ColorJitter(0.4, 0.4, 0.4, 0.1);
+        AutoAugment policy = AutoAugment.randAugment();
+        RandomErasing erasing = RandomErasing.of(1.0);
+        TrainTransform full =
+                base.withColorJitter(jitter).withAutoAugment(policy).withRandomErasing(erasing);
+        int n = 3 * 32 * 32;
+        int erasedSamples = 0;
+        for (long seed = 0; seed < 20; seed++) {
+            // one generator, drawn in order: crop, flip, jitter, policy, then the erasing of the tensor
+            SplittableRandom r = new SplittableRandom(seed);
+            RgbImage expectedImage = policy.augment(jitter.apply(base.augment(img, r), r), r);
+            float[] expected = new float[n + 5];
+            ImageTransform.toTensor(expectedImage, Normalization.IMAGENET, false, expected, 5);
+            erasing.apply(expected, 5, 3, 32, 32, r);
+
+            assertArrayEquals(
+                    expectedImage.pixels(),
+                    full.augment(img, new SplittableRandom(seed)).pixels());
+            float[] actual = new float[n + 5];
+            full.apply(img, new SplittableRandom(seed), actual, 5);
+            assertArrayEquals(expected, actual, 0f, "seed " + seed);
+            int zeros = 0;
+            for (float v : actual) {
+                zeros += v == 0f ? 1 : 0;
+            }
+            erasedSamples += zeros > 5 ? 1 : 0;
+        }
+        assertTrue(erasedSamples >= 18, "erasing with p = 1 erased " + erasedSamples + " of 20 samples");
+        // the plain transform is unchanged by the new options (exact resume of older runs)
+        assertArrayEquals(
+                base.augment(img, new SplittableRandom(3)).pixels(),
+                base.withAutoAugment(null)
+                        .withColorJitter(null)
+                        .augment(img, new SplittableRandom(3))
+                        .pixels());
+    }
+
+    @Test
+    void trainTransformDescribesItsAugmentations() throws Exception {
+        TrainTransform t = TrainTransform.imagenet(224)
+                .withAutoAugment(AutoAugment.trivialAugmentWide())
+                .withColorJitter(new ColorJitter(0.4, 0.3, 0.2, 0.1))
+                .withRandomErasing(RandomErasing.of(0.25));
+        assertEquals(
+                "TrainTransform[size=224, scale=(0.08, 1.0), ratio=(0.75, 1.3333333333333333), flip=0.5, "
+                        + "ColorJitter(brightness=0.4, contrast=0.3, saturation=0.2, hue=0.1), "
+                        + "TrivialAugmentWide(bins=31), " + Normalization.IMAGENET + ", "
+                        + "RandomErasing(p=0.25, scale=(0.02, 0.33), ratio=(0.3, 3.3), value=0.0)]",
+                t.toString());
+        assertEquals(
+                "RandAugment(ops=2, magnitude=9, bins=31)",
+                AutoAugment.of("randaugment").toString());
+        // serializable with its augmentations (Spark ships transforms to executors)
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(t);
+        }
+        try (java.io.ObjectInputStream in =
+                new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            TrainTransform back = (TrainTransform) in.readObject();
+            assertEquals(t.toString(), back.toString());
+            RgbImage img = image(50, 40, 2);
+            assertArrayEquals(
+                    t.augment(img, new SplittableRandom(4)).pixels(),
+                    back.augment(img, new SplittableRandom(4)).pixels());
+        }
+    }
+
+    @Test
+    void badAugmentationSettingsAreRejectedWithTheirName() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> new ColorJitter(0.4, -1, 0, 0));
+        assertEquals("color jitter contrast must be a number >= 0, got -1.0", e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> new ColorJitter(0, 0, 0, 0.6));
+        assertEquals("color jitter hue must be in [0, 0.5], got 0.6", e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> RandomErasing.of(1.5));
+        assertEquals("random erasing probability must be in [0, 1], got 1.5", e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> AutoAugment.of("auto"));
+        assertEquals("unknown auto-augment policy \"auto\", expected trivialaugment or randaugment", e.getMessage());
+    }
+
+    @Test
+    void randomErasingBoxesFollowScaleAndRatio() {
+        RandomErasing erasing = RandomErasing.of(1.0);
+        int boxes = 0;
+        for (long seed = 0; seed < 500; seed++) {
+            int[] b = erasing.box(224, 224, new SplittableRandom(seed));
+            if (b == null) {
+                continue;
+            }
+            boxes++;
+            double area = (double) b[2] * b[3] / (224 * 224);
+            double ratio = (double) b[2] / b[3]; // torchvision's ratio is height / width here
+            assertTrue(area > 0.015 && area < 0.34, "area fraction " + area);
+            assertTrue(ratio > 0.25 && ratio < 3.6, "ratio " + ratio);
+            assertTrue(b[0] >= 0 && b[0] + b[2] <= 224 && b[1] >= 0 && b[1] + b[3] <= 224, "inside the image");
+        }
+        assertTrue(boxes > 480, "most draws fit at the first attempts: " + boxes);
+    }
+
+    @Test
+    void randomErasingWithRandomValuesWritesStandardNormalNoise() {
+        RandomErasing erasing = RandomErasing.of(1.0).randomValues();
+        assertTrue(erasing.toString().endsWith("value=random)"), erasing.toString());
+        float sentinel = 1234f;
+        double sum = 0;
+        double sumSq = 0;
+        long count = 0;
+        for (long seed = 0; seed < 50; seed++) {
+            float[] x = new float[3 * 64 * 64];
+            Arrays.fill(x, sentinel);
+            erasing.apply(x, 0, 3, 64, 64, new SplittableRandom(seed));
+            for (float v : x) {
+                if (v != sentinel) {
+                    sum += v;
+                    sumSq += (double) v * v;
+                    count++;
+                }
+            }
+        }
+        double mean = sum / count;
+        double variance = sumSq / count - mean * mean;
+        assertTrue(count > 50 * 3 * 64 * 64 * 0.02, "erased values: " + count);
+        assertEquals(0.0, mean, 0.02, "mean of the noise");
+        assertEquals(1.0, variance, 0.03, "variance of the noise");
+    }
 }

@@ -26,8 +26,11 @@ import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.MapSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.linalg.schedule.StepSchedule;
+import org.resnext4j.datavec.AutoAugment;
+import org.resnext4j.datavec.ColorJitter;
 import org.resnext4j.datavec.ImageFolderPipeline;
 import org.resnext4j.datavec.Normalization;
+import org.resnext4j.datavec.RandomErasing;
 import org.resnext4j.datavec.TrainTransform;
 import org.resnext4j.ui.Charts;
 import org.resnext4j.ui.Checkpoints;
@@ -215,6 +218,27 @@ final class TrainCommand implements Callable<Integer> {
     Augment augment;
 
     @Option(
+            names = "--auto-augment",
+            paramLabel = "NAME",
+            defaultValue = "none",
+            description = "none, trivialaugment or randaugment: torchvision's TrivialAugmentWide or RandAugment(2, 9) "
+                    + "after the crop and flip (default ${DEFAULT-VALUE})")
+    String autoAugment;
+
+    @Option(
+            names = "--color-jitter",
+            paramLabel = "B,C,S,H",
+            description = "torchvision's ColorJitter(brightness, contrast, saturation, hue) before the policy, "
+                    + "e.g. 0.4,0.4,0.4,0.1")
+    String colorJitter;
+
+    @Option(
+            names = "--random-erase",
+            paramLabel = "P",
+            description = "torchvision's RandomErasing probability on the normalised tensor (value 0; default 0)")
+    Double randomErase;
+
+    @Option(
             names = "--pretrained",
             paramLabel = "FILE|NAME",
             description =
@@ -362,6 +386,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         Map<String, Object> callbacks = callbackSettings();
         UiOptions uiOptions = uiOptions();
+        Map<String, Object> extraAugmentations =
+                extraAugmentations(augmentation(augment, data == null, pretrained != null, imageSize));
         if (freeze && pretrained == null) {
             throw new IllegalArgumentException("--freeze-backbone needs --pretrained FILE|NAME");
         }
@@ -403,6 +429,7 @@ final class TrainCommand implements Callable<Integer> {
         settings.put("validation_split", valSplit);
         settings.put("seed", seed);
         settings.put("augment", augmentation);
+        settings.putAll(extraAugmentations);
         settings.put("optimizer", optimizer.name());
         settings.put("learning_rate", rate);
         settings.put("schedule", schedule.name());
@@ -423,7 +450,8 @@ final class TrainCommand implements Callable<Integer> {
 
         try (ImageFolderPipeline pipeline = pipeline(settings)) {
             System.out.print(pipeline.report());
-            System.out.println("Augmentation: " + augmentation + (augment == Augment.auto ? " (auto)" : ""));
+            System.out.println("Augmentation: " + augmentation + (augment == Augment.auto ? " (auto)" : "")
+                    + extraAugmentationsDescription(settings));
             ResNeXtSpec spec = Models.spec(model, pipeline.numClasses(), imageSize);
             ISchedule lrSchedule = schedule(schedule.name(), rate, epochCount, step, lrGamma);
             IUpdater updater = sgd
@@ -717,6 +745,87 @@ final class TrainCommand implements Callable<Integer> {
         return settings.get("data_per_class") instanceof Number n ? n.intValue() : ShapesDataset.LEGACY_PER_CLASS;
     }
 
+    /**
+     * {@code --auto-augment}, {@code --color-jitter} and {@code --random-erase} as run settings, validated; only
+     * those given, so a run without them stores (and a checkpoint written before them reads) none.
+     */
+    Map<String, Object> extraAugmentations(String augmentation) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        if (!"none".equals(autoAugment)) {
+            try {
+                AutoAugment.of(autoAugment);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "--auto-augment: expected none, trivialaugment or randaugment, got \"" + autoAugment + "\"");
+            }
+            s.put("auto_augment", autoAugment);
+        }
+        if (colorJitter != null) {
+            String[] parts = colorJitter.split(",", -1);
+            double[] v = new double[parts.length];
+            try {
+                for (int i = 0; i < parts.length; i++) {
+                    v[i] = Double.parseDouble(parts[i].trim());
+                }
+                if (parts.length != 4) {
+                    throw new IllegalArgumentException("4 values");
+                }
+                new ColorJitter(v[0], v[1], v[2], v[3]);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--color-jitter: expected 4 comma-separated numbers B,C,S,H "
+                        + "(brightness, contrast, saturation >= 0, hue in [0, 0.5]), got \"" + colorJitter + "\"");
+            }
+            s.put("color_jitter", Arrays.stream(v).boxed().toList());
+        }
+        if (randomErase != null) {
+            if (!(randomErase >= 0 && randomErase <= 1)) {
+                throw new IllegalArgumentException(
+                        "--random-erase: expected a probability in [0, 1], got " + randomErase);
+            }
+            if (randomErase > 0) {
+                s.put("random_erase", randomErase);
+            }
+        }
+        if (!s.isEmpty() && "none".equals(augmentation)) {
+            throw new IllegalArgumentException(
+                    "--" + s.keySet().iterator().next().replace('_', '-')
+                            + " needs a training augmentation, but this run has none (--augment none, or auto on the "
+                            + "generated shapes): add --augment light or --augment imagenet");
+        }
+        return s;
+    }
+
+    /** The run's training transform: the crop and flip of {@code base} with the stored extra augmentations. */
+    static TrainTransform withExtraAugmentations(TrainTransform base, Map<String, Object> s) {
+        TrainTransform t = base;
+        if (s.get("color_jitter") instanceof java.util.List<?> j) {
+            t = t.withColorJitter(new ColorJitter(
+                    ((Number) j.get(0)).doubleValue(),
+                    ((Number) j.get(1)).doubleValue(),
+                    ((Number) j.get(2)).doubleValue(),
+                    ((Number) j.get(3)).doubleValue()));
+        }
+        if (s.get("auto_augment") instanceof String name) {
+            t = t.withAutoAugment(AutoAugment.of(name));
+        }
+        if (s.get("random_erase") instanceof Number p) {
+            t = t.withRandomErasing(RandomErasing.of(p.doubleValue()));
+        }
+        return t;
+    }
+
+    /** The extra augmentations of a run for its console output ({@code ""} when none), torchvision's names. */
+    static String extraAugmentationsDescription(Map<String, Object> s) {
+        TrainTransform t = withExtraAugmentations(TrainTransform.imagenet(1), s);
+        StringBuilder b = new StringBuilder();
+        for (Object o : new Object[] {t.colorJitter(), t.autoAugment(), t.randomErasing()}) {
+            if (o != null) {
+                b.append(", ").append(o);
+            }
+        }
+        return b.toString();
+    }
+
     /** The data pipeline of a run, from its settings (the same for a new run and a resumed one). */
     private static ImageFolderPipeline pipeline(Map<String, Object> s) {
         int size = ((Number) s.get("image_size")).intValue();
@@ -730,9 +839,9 @@ final class TrainCommand implements Callable<Integer> {
         switch ((String) s.get("augment")) {
             case "none" -> b.augment(false);
             case "light" ->
-                b.trainTransform(
-                        new TrainTransform(size, 0.35, 1.0, 3.0 / 4.0, 4.0 / 3.0, 0.5, Normalization.IMAGENET));
-            default -> b.augment(true);
+                b.trainTransform(withExtraAugmentations(
+                        new TrainTransform(size, 0.35, 1.0, 3.0 / 4.0, 4.0 / 3.0, 0.5, Normalization.IMAGENET), s));
+            default -> b.trainTransform(withExtraAugmentations(TrainTransform.imagenet(size), s));
         }
         return b.build();
     }

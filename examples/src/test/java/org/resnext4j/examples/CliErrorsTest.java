@@ -259,6 +259,28 @@ class CliErrorsTest {
     }
 
     @Test
+    void badAugmentationOptions() {
+        String d = data.toString();
+        fails(
+                args("train", "--data", d, "--no-ui", "--auto-augment", "autoaugment"),
+                "--auto-augment",
+                "none, trivialaugment or randaugment",
+                "\"autoaugment\"");
+        fails(
+                args("train", "--data", d, "--no-ui", "--color-jitter", "0.4,0.4,0.4"),
+                "--color-jitter",
+                "4 comma-separated numbers",
+                "\"0.4,0.4,0.4\"");
+        fails(args("train", "--data", d, "--no-ui", "--color-jitter", "0.4,0.4,0.4,0.7"), "--color-jitter", "hue");
+        fails(args("train", "--data", d, "--no-ui", "--random-erase", "1.5"), "--random-erase", "[0, 1]", "1.5");
+        fails(
+                args("train", "--data", d, "--no-ui", "--augment", "none", "--auto-augment", "randaugment"),
+                "--auto-augment needs a training augmentation",
+                "--augment light");
+        fails(args("train", "--no-ui", "--random-erase", "0.25"), "--random-erase needs a training augmentation");
+    }
+
+    @Test
     void malformedWeightsFile() throws IOException {
         Path text = tmp.resolve("weights.safetensors");
         Files.writeString(text, "{ this is not a safetensors file }");

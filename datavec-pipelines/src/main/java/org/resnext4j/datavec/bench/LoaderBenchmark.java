@@ -7,12 +7,16 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.deeplearning4j.datasets.iterator.AsyncDataSetIterator;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.resnext4j.datavec.AutoAugment;
+import org.resnext4j.datavec.ColorJitter;
 import org.resnext4j.datavec.DataVecImageDecoder;
 import org.resnext4j.datavec.EvalTransform;
 import org.resnext4j.datavec.ImageDecoder;
@@ -21,6 +25,9 @@ import org.resnext4j.datavec.ImageFolderIterator;
 import org.resnext4j.datavec.ImageFolderRecordReader;
 import org.resnext4j.datavec.ImageIoDecoder;
 import org.resnext4j.datavec.ImageTransform;
+import org.resnext4j.datavec.Normalization;
+import org.resnext4j.datavec.RandomErasing;
+import org.resnext4j.datavec.RgbImage;
 import org.resnext4j.datavec.TrainTransform;
 
 /**
@@ -36,8 +43,15 @@ import org.resnext4j.datavec.TrainTransform;
  * {@code RecordReaderDataSetIterator}, on the calling thread and behind DL4J's
  * {@code AsyncDataSetIterator} (one prefetch thread, what {@code fit} adds).
  *
+ * <p>With {@code --augmentations}, it also measures what torchvision's recipe augmentations cost at 224 px: each
+ * operation of {@link AutoAugment} (at bin 15 of TrivialAugmentWide's 31, positive sign), the two policies,
+ * {@link ColorJitter}{@code (0.4, 0.4, 0.4, 0.1)} and {@link RandomErasing} alone on one thread in microseconds per
+ * image (on 224x224 crops of the decoded JPEGs), then the iterator with 2 workers and prefetch 4 (the 2-core loader)
+ * for the training transform with each of them added, with and without the simulated training step.
+ *
  * <pre>
  * java -cp ... org.resnext4j.datavec.bench.LoaderBenchmark [images] [width] [height] [epochs] [stepMillis]
+ *     [--augmentations]
  * </pre>
  */
 public final class LoaderBenchmark {
@@ -53,7 +67,10 @@ public final class LoaderBenchmark {
      * @param args optional: images, width, height, timed epochs, simulated step milliseconds per batch
      * @throws Exception on I/O errors
      */
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] allArgs) throws Exception {
+        boolean augmentations = Arrays.asList(allArgs).contains("--augmentations");
+        String[] args =
+                Arrays.stream(allArgs).filter(a -> !a.equals("--augmentations")).toArray(String[]::new);
         int images = args.length > 0 ? Integer.parseInt(args[0]) : 128;
         int width = args.length > 1 ? Integer.parseInt(args[1]) : 500;
         int height = args.length > 2 ? Integer.parseInt(args[2]) : 375;
@@ -77,6 +94,24 @@ public final class LoaderBenchmark {
             for (ImageDecoder d : new ImageDecoder[] {new ImageIoDecoder(), new DataVecImageDecoder()}) {
                 decodeOnly(folder, d, epochs);
             }
+            if (augmentations) {
+                augmentationCosts(folder);
+                TrainTransform base = TrainTransform.imagenet(SIZE);
+                TrainTransform[] withExtras = {
+                    base,
+                    base.withAutoAugment(AutoAugment.trivialAugmentWide()),
+                    base.withAutoAugment(AutoAugment.randAugment()),
+                    base.withColorJitter(JITTER),
+                    base.withRandomErasing(RandomErasing.of(0.25)),
+                    base.withAutoAugment(AutoAugment.trivialAugmentWide()).withRandomErasing(RandomErasing.of(0.1)),
+                };
+                for (int step : new int[] {0, stepMillis}) {
+                    for (TrainTransform t : withExtras) {
+                        run(folder, t, 4, 2, epochs, step);
+                    }
+                }
+                return;
+            }
             ImageTransform eval = EvalTransform.imagenet(SIZE);
             ImageTransform train = TrainTransform.imagenet(SIZE);
             int[][] configs = {{0, 1}, {2, 1}, {4, 2}};
@@ -95,6 +130,58 @@ public final class LoaderBenchmark {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** torchvision's common ImageNet jitter strengths. */
+    private static final ColorJitter JITTER = new ColorJitter(0.4, 0.4, 0.4, 0.1);
+
+    /** Microseconds per 224x224 image of each augmentation alone, on one thread. */
+    private static void augmentationCosts(ImageFolder folder) throws IOException {
+        ImageDecoder decoder = new ImageIoDecoder();
+        TrainTransform crop = TrainTransform.imagenet(SIZE);
+        int n = Math.min(32, folder.size());
+        RgbImage[] crops = new RgbImage[n];
+        for (int i = 0; i < n; i++) {
+            crops[i] = crop.augment(decoder.decode(folder.samples().get(i).file()), new SplittableRandom(i));
+        }
+        AutoAugment wide = AutoAugment.trivialAugmentWide();
+        int[] fill = {0, 0, 0};
+        for (AutoAugment.Op op : AutoAugment.Op.values()) {
+            float[] bins = wide.bins(op, SIZE, SIZE);
+            double m = bins.length == 0 ? 0.0 : bins[15];
+            timeAugmentation(op.torchName() + " " + m, crops, (img, r) -> AutoAugment.apply(img, op, m, fill));
+        }
+        timeAugmentation("TrivialAugmentWide", crops, wide::augment);
+        timeAugmentation("RandAugment(2, 9)", crops, AutoAugment.randAugment()::augment);
+        timeAugmentation(JITTER.toString(), crops, JITTER::apply);
+        RandomErasing erasing = RandomErasing.of(1.0);
+        float[] tensor = new float[3 * SIZE * SIZE];
+        timeAugmentation("ToTensor+Normalize (for scale)", crops, (img, r) -> {
+            ImageTransform.toTensor(img, Normalization.IMAGENET, false, tensor, 0);
+            return img;
+        });
+        timeAugmentation("RandomErasing(p=1)", crops, (img, r) -> {
+            erasing.apply(tensor, 0, 3, SIZE, SIZE, r);
+            return img;
+        });
+    }
+
+    private static void timeAugmentation(
+            String name, RgbImage[] crops, java.util.function.BiFunction<RgbImage, SplittableRandom, RgbImage> f) {
+        SplittableRandom r = new SplittableRandom(7);
+        long sink = 0;
+        for (RgbImage img : crops) {
+            sink += f.apply(img, r).pixels()[0];
+        }
+        int rounds = 5;
+        long t0 = System.nanoTime();
+        for (int k = 0; k < rounds; k++) {
+            for (RgbImage img : crops) {
+                sink += f.apply(img, r).pixels()[0];
+            }
+        }
+        double micros = (System.nanoTime() - t0) / 1e3 / (rounds * crops.length);
+        System.out.printf("  augment only    %-50s %8.0f us/img%s%n", name, micros, sink == Long.MIN_VALUE ? "!" : "");
     }
 
     private static long generate(Path dir, int images, int w, int h) throws IOException {
@@ -196,7 +283,15 @@ public final class LoaderBenchmark {
     }
 
     private static void report(ImageTransform t, String config, int stepMillis, double imagesPerSecond) {
-        String name = t instanceof TrainTransform ? "train (RRC+flip)" : "eval (256/224)";
-        System.out.printf("  %-16s %s step %3d ms/batch %8.1f img/s%n", name, config, stepMillis, imagesPerSecond);
+        String name = !(t instanceof TrainTransform tt)
+                ? "eval (256/224)"
+                : "train (RRC+flip" + (tt.colorJitter() != null ? "+jitter" : "")
+                        + (tt.autoAugment() != null
+                                ? "+" + tt.autoAugment().policy().key()
+                                : "")
+                        + (tt.randomErasing() != null
+                                ? "+erase " + tt.randomErasing().probability()
+                                : "") + ")";
+        System.out.printf("  %-36s %s step %3d ms/batch %8.1f img/s%n", name, config, stepMillis, imagesPerSecond);
     }
 }

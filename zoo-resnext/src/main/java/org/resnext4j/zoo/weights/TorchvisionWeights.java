@@ -18,6 +18,7 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -126,6 +127,9 @@ public final class TorchvisionWeights {
                 continue;
             }
             Layer layer = ((LayerVertex) e.getValue()).getLayerConf().getLayer();
+            if (layer instanceof FrozenLayer frozen) {
+                layer = frozen.getLayer(); // a fine-tuned graph's frozen layer: the same parameters
+            }
             if (layer instanceof Conv2dNormActivation) {
                 table.add(new Mapping(v + ".weight", shape(net, v, "W"), List.of(target(v, "W", Transform.COPY))));
                 batchNorm(table, net, v, TorchNames.normOf(v), true);

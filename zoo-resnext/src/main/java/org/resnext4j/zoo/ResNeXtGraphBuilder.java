@@ -46,6 +46,9 @@ import org.resnext4j.zoo.layers.ResidualAddRelu;
  * for convolutions, BatchNorm gamma 1 and beta 0, and {@code fc} weights uniform in {@code +-1/sqrt(fan_in)}
  * (torchvision also draws the {@code fc} bias from that range; here it starts at 0).
  *
+ * <p>{@link #buildFeatures} builds a feature extractor instead (timm's {@code features_only}): the same layers up to
+ * the last selected feature, no pooling or classifier, one output per feature ({@link FeatureInfo}).
+ *
  * <p>Building a configuration changes no global state (no system property, no backend setting).
  *
  * <p>DL4J has no grouped convolution. The graph is built in the spec's {@link GraphForm}. {@code FUSED}: every

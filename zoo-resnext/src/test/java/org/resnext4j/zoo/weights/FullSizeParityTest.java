@@ -36,7 +36,7 @@ class FullSizeParityTest {
         System.out.println(preset + " " + form + " at 224x224: max |logit diff| vs torchvision = " + diff);
     }
 
-    /** {@code featuresOnly()} at full size: torchvision's stem map (first sample) and stage outputs, 1e-4 x scale. */
+    /** {@code featuresOnly()} at full size: torchvision's stem map (first sample) and stage outputs, 1e-5 x scale. */
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"resnext50_32x4d, FUSED", "resnext50_32x4d, SPLIT", "resnet50, FUSED"})
     void fullSizeFeaturesMatchTorchvision(String preset, GraphForm form) throws Exception {
@@ -57,7 +57,7 @@ class FullSizeParityTest {
                 assertArrayEquals(expected.shape(), actual.shape(), names[i]);
                 double scale = Math.max(1.0, expected.amaxNumber().doubleValue());
                 double d = actual.sub(expected).amaxNumber().doubleValue();
-                assertTrue(d <= 1e-4 * scale, names[i] + ": max |difference| " + d + " at scale " + scale);
+                assertTrue(d <= 1e-5 * scale, names[i] + ": max |difference| " + d + " at scale " + scale);
                 System.out.println(preset + " " + form + " " + names[i] + ": max |diff| " + d + " at scale " + scale);
             }
         }

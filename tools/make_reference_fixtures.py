@@ -7,6 +7,10 @@ statistics and affine parameters (so eval-mode BN is really exercised), and writ
 
   <name>.weights.safetensors   the state dict with torchvision's keys (num_batches_tracked included, as I64)
   <name>.io.safetensors        input [N,3,H,W], eval-mode logits, softmax, layer1..layer4 outputs
+  <name>.features.safetensors  the stem feature "relu" of torchvision's create_feature_extractor (return nodes relu,
+                               layer1..layer4: timm's features_only of a ResNet) for the FIRST sample of that input
+                               (one sample keeps the stem's large map small); its layer1..layer4 equal the io file's
+                               (checked here), so they are not stored twice
 
 The spec is stored in the weights file's __metadata__ so the Java test builds the same network.
 Python is a tool here, never a runtime dependency of the library.
@@ -22,6 +26,7 @@ import struct
 import numpy as np
 import torch
 import torch.nn as nn
+from torchvision.models.feature_extraction import create_feature_extractor
 from torchvision.models.resnet import Bottleneck, ResNet
 
 torch.set_num_threads(2)
@@ -151,6 +156,14 @@ def write_model_fixture(spec, out):
     io = {"input": x, "logits": logits, "softmax": torch.softmax(logits, dim=1)}
     io.update(feats)
     save_safetensors(os.path.join(out, spec["name"] + ".io.safetensors"), io, meta)
+    nodes = ["relu", "layer1", "layer2", "layer3", "layer4"]
+    extractor = create_feature_extractor(model, return_nodes={n: n for n in nodes}).eval()
+    with torch.no_grad():
+        features = extractor(x)
+    for i in range(1, 5):
+        assert torch.equal(features[f"layer{i}"], feats[f"layer{i}"]), "feature extractor differs from the hooks"
+    save_safetensors(os.path.join(out, spec["name"] + ".features.safetensors"),
+                     {"relu": features["relu"][:1]}, meta)
     print(f"{spec['name']}: {sum(p.numel() for p in model.parameters())} trainable params, "
           f"logits scale {logits.abs().max().item():.3f}, top-1 {logits.argmax(1).tolist()}")
 

@@ -35,6 +35,7 @@ import org.resnext4j.datavec.TrainTransform;
 import org.resnext4j.ui.Charts;
 import org.resnext4j.ui.Checkpoints;
 import org.resnext4j.ui.EarlyStopping;
+import org.resnext4j.ui.FineTuning;
 import org.resnext4j.ui.HtmlReport;
 import org.resnext4j.ui.ModelCard;
 import org.resnext4j.ui.Monitor;
@@ -45,6 +46,7 @@ import org.resnext4j.ui.UiOptions;
 import org.resnext4j.ui.UiStats;
 import org.resnext4j.zoo.ResNeXt;
 import org.resnext4j.zoo.ResNeXtSpec;
+import org.resnext4j.zoo.Stage;
 import org.resnext4j.zoo.weights.WeightsCatalog;
 import org.resnext4j.zoo.weights.WeightsEntry;
 import picocli.CommandLine.Command;
@@ -64,6 +66,12 @@ import picocli.CommandLine.Spec;
  * PyTorch's {@code weight_decay} does, on conv and fc weights (DL4J never regularises biases or BatchNorm parameters
  * here); it is applied to the built graph through DL4J's {@link FineTuneConfiguration}, because
  * {@link ResNeXt.Builder} takes an updater but no regularisation.
+ *
+ * <p><b>Transfer learning</b> ({@code --pretrained}): {@code --freeze-until STAGE} freezes the backbone up to and
+ * including a stage ({@link ResNeXt#freezeUntil}; {@code --freeze-backbone} is {@code --freeze-until layer4}), and
+ * {@code --backbone-lr-scale F} gives the unfrozen backbone F times the classifier's rate under the same schedule
+ * ({@link FineTuning}). Both are stored in the run's settings; {@code --resume} keeps them (the checkpoint holds the
+ * frozen layers and the scaled schedules).
  *
  * <p><b>Schedules</b>, stepped per epoch like torchvision's: {@code step} multiplies the rate by {@code --lr-gamma}
  * every {@code --lr-step} epochs ({@link StepSchedule}); {@code cosine} is {@code CosineAnnealingLR(T_max=epochs)},
@@ -247,8 +255,24 @@ final class TrainCommand implements Callable<Integer> {
                             + "'resnext4j weights')")
     String pretrained;
 
-    @Option(names = "--freeze-backbone", description = "with --pretrained: train the new classifier only")
+    @Option(
+            names = "--freeze-backbone",
+            description = "with --pretrained: train the new classifier only (the same as --freeze-until layer4)")
     boolean freeze;
+
+    @Option(
+            names = "--freeze-until",
+            paramLabel = "STAGE",
+            description = "with --pretrained: freeze stem|layer1|layer2|layer3|layer4 and everything before it; "
+                    + "frozen batch norms keep their pretrained statistics (see docs/training.md)")
+    String freezeUntil;
+
+    @Option(
+            names = "--backbone-lr-scale",
+            paramLabel = "F",
+            description = "with --pretrained: learning rate of the (unfrozen) backbone = F x the classifier's, "
+                    + "under the same schedule (default 1)")
+    Double backboneLrScale;
 
     @Mixin
     CatalogMixin catalogOption;
@@ -391,6 +415,8 @@ final class TrainCommand implements Callable<Integer> {
         if (freeze && pretrained == null) {
             throw new IllegalArgumentException("--freeze-backbone needs --pretrained FILE|NAME");
         }
+        Stage frozenStage = frozenStage(freeze, freezeUntil, pretrained != null);
+        double backboneScale = backboneScale(backboneLrScale, frozenStage, pretrained != null);
         WeightsEntry pretrainedEntry =
                 pretrained == null ? null : pretrainedEntry(pretrained, model, catalogOption.catalog());
         if (Files.exists(outDir.resolve(Trainer.CHECKPOINT_DIR).resolve(Trainer.LAST_CHECKPOINT))) {
@@ -444,7 +470,9 @@ final class TrainCommand implements Callable<Integer> {
                     pretrainedEntry != null
                             ? pretrainedEntry.name()
                             : pretrainedFile.toAbsolutePath().toString());
-            settings.put("freeze_backbone", freeze);
+            settings.put("freeze_backbone", frozenStage == Stage.LAYER4);
+            settings.put("freeze_until", frozenStage == null ? "none" : frozenStage.key());
+            settings.put("backbone_lr_scale", backboneScale);
         }
         settings.putAll(callbacks);
 
@@ -458,7 +486,7 @@ final class TrainCommand implements Callable<Integer> {
                     ? (lrSchedule == null ? new Nesterovs(rate, 0.9) : new Nesterovs(lrSchedule, 0.9))
                     : (lrSchedule == null ? new Adam(rate) : new Adam(lrSchedule));
             ResNeXt zoo = ResNeXt.builder(spec).seed(seed).updater(updater).build();
-            ComputationGraph initial = pretrained == null ? zoo.init() : fineTune(zoo, pretrainedFile, freeze);
+            ComputationGraph initial = pretrained == null ? zoo.init() : fineTune(zoo, pretrainedFile, frozenStage);
             ComputationGraph net = decay == 0
                     ? initial
                     : new TransferLearning.GraphBuilder(initial)
@@ -466,8 +494,15 @@ final class TrainCommand implements Callable<Integer> {
                                     .l2(decay)
                                     .build())
                             .build();
+            if (backboneScale != 1) {
+                FineTuning.scaleBackboneLearningRate(net, backboneScale);
+            }
             System.out.println("Model: " + spec + ", " + net.numParams() + " parameters (DL4J count); updater "
-                    + updater.getClass().getSimpleName() + ", schedule " + schedule + ", weight decay " + decay);
+                    + updater.getClass().getSimpleName() + ", schedule " + schedule + ", weight decay " + decay
+                    + (pretrained == null
+                            ? ""
+                            : "; frozen up to " + (frozenStage == null ? "nothing" : frozenStage.key())
+                                    + ", backbone learning rate x" + backboneScale));
 
             Trainer.Builder trainer = trainerBuilder(outDir, epochCount, pipeline, uiOptions, settings);
             trainer.modelCard(ModelCard.of(spec, pipeline.preprocessing()).withModel(model));
@@ -574,9 +609,57 @@ final class TrainCommand implements Callable<Integer> {
         return entry;
     }
 
-    private static ComputationGraph fineTune(ResNeXt zoo, Path weights, boolean freeze) throws IOException {
+    /**
+     * The stage {@code --freeze-until} (or its alias {@code --freeze-backbone}, {@code layer4}) names, or null.
+     *
+     * @throws IllegalArgumentException for an unknown stage, both options at odds, or either without --pretrained
+     */
+    static Stage frozenStage(boolean freezeBackbone, String freezeUntil, boolean pretrained) {
+        if (freezeUntil == null) {
+            return freezeBackbone ? Stage.LAYER4 : null;
+        }
+        if (!pretrained) {
+            throw new IllegalArgumentException("--freeze-until needs --pretrained FILE|NAME");
+        }
+        Stage stage;
         try {
-            return zoo.initFineTune(weights, freeze);
+            stage = Stage.parse(freezeUntil);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--freeze-until: " + e.getMessage(), e);
+        }
+        if (freezeBackbone && stage != Stage.LAYER4) {
+            throw new IllegalArgumentException("--freeze-backbone is --freeze-until layer4, but --freeze-until is "
+                    + freezeUntil + "; give one of them");
+        }
+        return stage;
+    }
+
+    /**
+     * {@code --backbone-lr-scale}, 1 when not given.
+     *
+     * @throws IllegalArgumentException for a value that is not a finite number {@code > 0}, without --pretrained,
+     *                                  or with the whole backbone frozen
+     */
+    static double backboneScale(Double scale, Stage frozen, boolean pretrained) {
+        if (scale == null) {
+            return 1.0;
+        }
+        if (!pretrained) {
+            throw new IllegalArgumentException("--backbone-lr-scale needs --pretrained FILE|NAME");
+        }
+        if (!(scale > 0) || Double.isInfinite(scale)) {
+            throw new IllegalArgumentException("--backbone-lr-scale: expected a finite number > 0, got " + scale);
+        }
+        if (frozen == Stage.LAYER4) {
+            throw new IllegalArgumentException("--backbone-lr-scale: the whole backbone is frozen (--freeze-until "
+                    + "layer4 or --freeze-backbone), so no backbone layer has a learning rate to scale");
+        }
+        return scale;
+    }
+
+    private static ComputationGraph fineTune(ResNeXt zoo, Path weights, Stage freezeUntil) throws IOException {
+        try {
+            return zoo.initFineTune(weights, freezeUntil);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
                     "--pretrained: " + weights + " does not fit the backbone of "

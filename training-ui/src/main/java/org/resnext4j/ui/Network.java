@@ -6,6 +6,7 @@ import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.layers.FrozenLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -85,7 +86,10 @@ abstract class Network {
         model().setListeners(listeners);
     }
 
-    /** @return the learning rate of the first layer with an updater that has one, or NaN */
+    /**
+     * @return the learning rate of the last trainable layer with an updater that has one (for a ComputationGraph: in
+     *         layer order from the output; the head's rate when the backbone has a lower one), or NaN
+     */
     abstract double learningRate();
 
     String typeName() {
@@ -172,8 +176,11 @@ abstract class Network {
 
         @Override
         double learningRate() {
-            for (Layer l : net.getLayers()) {
-                if (l.numParams() > 0) {
+            // from the output end: the head's rate, which a lower backbone rate (FineTuning) leaves as the run's own
+            Layer[] layers = net.getLayers();
+            for (int i = layers.length - 1; i >= 0; i--) {
+                Layer l = layers[i];
+                if (l.numParams() > 0 && !(l instanceof FrozenLayer)) {
                     Double lr = net.getLearningRate(l.conf().getLayer().getLayerName());
                     if (lr != null) {
                         return lr;

@@ -103,7 +103,7 @@ public record ReduceLrOnPlateau(
      * getter for the schedule; every DL4J updater with a rate (Adam, Nesterovs, Sgd, RmsProp, ...) exposes one as
      * the bean property {@code learningRateSchedule}, read here by name.
      */
-    private static ISchedule scheduleOf(IUpdater u) {
+    static ISchedule scheduleOf(IUpdater u) {
         try {
             Object s = u.getClass().getMethod("getLearningRateSchedule").invoke(u);
             if (s instanceof ISchedule schedule) {

@@ -3,6 +3,8 @@ package org.resnext4j.zoo;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.CacheMode;
@@ -31,6 +33,8 @@ import org.resnext4j.zoo.weights.WeightsSource;
  * ComputationGraph birds = ResNeXt.builder("resnext50_32x4d").build()
  *         .initFineTune(WeightsCatalog.builtin().get("resnext50_32x4d.imagenet1k_v2"), 200);
  * ComputationGraph scratch = ResNeXt.builder("resnext50_32x4d").numClasses(4).seed(42).build().init();
+ * ComputationGraph backbone = ResNeXt.builder("resnext50_32x4d").featuresOnly(1, 2, 3, 4).build()
+ *         .initPretrained(); // outputs: layer1..layer4 at strides 4, 8, 16, 32
  * }</pre>
  * Pretrained weights come from the {@link WeightsCatalog} through the {@link WeightsDownloader} (cache, offline
  * switch and mirror settings in {@link PretrainedWeights}), or from a file you name.
@@ -46,8 +50,11 @@ public final class ResNeXt extends ZooModel<ResNeXt> {
     private final IUpdater updater;
     private final WorkspaceMode workspaceMode;
     private final CacheMode cacheMode;
+    /** The feature indices of a features-only model (ascending), or null for the classifier. */
+    private final int[] features;
 
     private ResNeXt(Builder b) {
+        this.features = b.features;
         this.spec = b.spec;
         this.seed = b.seed;
         this.updater = b.updater;
@@ -73,7 +80,26 @@ public final class ResNeXt extends ZooModel<ResNeXt> {
                 .trainingWorkspaceMode(workspaceMode)
                 .inferenceWorkspaceMode(workspaceMode)
                 .cacheMode(cacheMode);
-        return ResNeXtGraphBuilder.build(spec, base);
+        return features == null
+                ? ResNeXtGraphBuilder.build(spec, base)
+                : ResNeXtGraphBuilder.buildFeatures(spec, base, features);
+    }
+
+    /** Whether this is a feature extractor ({@link Builder#featuresOnly(int...)}) rather than a classifier. */
+    public boolean isFeaturesOnly() {
+        return features != null;
+    }
+
+    /**
+     * What the graph's outputs are, in output order: for a features-only model the selected feature maps (name,
+     * channels, reduction; see {@link FeatureInfo}), for a classifier none (its one output is the softmax).
+     */
+    public List<FeatureInfo> featureInfo() {
+        if (features == null) {
+            return List.of();
+        }
+        List<FeatureInfo> all = spec.featureInfo();
+        return Arrays.stream(features).mapToObj(all::get).toList();
     }
 
     /** A new, initialised graph with torchvision's initialisation, seeded by {@link #seed()}. */
@@ -142,7 +168,7 @@ public final class ResNeXt extends ZooModel<ResNeXt> {
 
     /** {@link #initPretrained(WeightsEntry)} with a downloader of your own settings or progress listener. */
     public ComputationGraph initPretrained(WeightsEntry entry, WeightsDownloader downloader) throws IOException {
-        if (spec.numClasses() != entry.spec().numClasses()) {
+        if (features == null && spec.numClasses() != entry.spec().numClasses()) {
             throw new IllegalStateException("numClasses: the weights " + entry.name() + " have "
                     + entry.spec().numClasses() + " classes, this model " + spec.numClasses()
                     + "; use initFineTune(entry, numClasses)");
@@ -154,7 +180,9 @@ public final class ResNeXt extends ZooModel<ResNeXt> {
      * A new graph holding the weights of a torchvision/timm weights file ({@code .safetensors}, or a PyTorch
      * {@code .pth}/{@code .pt} of either {@code torch.save} format: see {@link org.resnext4j.zoo.weights.WeightFile}),
      * loaded strictly by {@link TorchvisionWeights#load(ComputationGraph, Path)}: every tensor on both sides mapped,
-     * shapes equal (so the file's classifier must have {@link ResNeXtSpec#numClasses()} outputs).
+     * shapes equal (so the file's classifier must have {@link ResNeXtSpec#numClasses()} outputs). A features-only
+     * model loads the same files: the file's tensors of the modules its graph does not build ({@code fc}, and the
+     * stages after its last feature) are ignored, every tensor the graph needs must still be in the file.
      *
      * @throws IllegalArgumentException naming the keys or shapes that do not fit
      */
@@ -180,6 +208,7 @@ public final class ResNeXt extends ZooModel<ResNeXt> {
      */
     public ComputationGraph initFineTune(WeightsEntry entry, int numClasses, boolean freezeBackbone)
             throws IOException {
+        requireClassifier();
         Path file = WeightsDownloader.fromEnvironment().fetch(entry);
         return withNumClasses(numClasses).initFineTune(file, freezeBackbone);
     }
@@ -191,14 +220,40 @@ public final class ResNeXt extends ZooModel<ResNeXt> {
      * to {@code avgpool} is frozen (DL4J's feature-extractor mode) and only {@code fc} trains.
      */
     public ComputationGraph initFineTune(Path weights, boolean freezeBackbone) throws IOException {
+        return initFineTune(weights, freezeBackbone ? Stage.LAYER4 : null);
+    }
+
+    /**
+     * {@link #initFineTune(Path, boolean)}, freezing the backbone up to and including {@code freezeUntil} ({@code
+     * null}: nothing frozen; {@link Stage#LAYER4}: the whole backbone, only {@code fc} trains); see
+     * {@link #freezeUntil}.
+     */
+    public ComputationGraph initFineTune(Path weights, Stage freezeUntil) throws IOException {
+        requireClassifier();
         ComputationGraph net = init();
         TorchvisionWeights.load(net, weights, TorchvisionWeights.Options.allButClassifier());
-        if (!freezeBackbone) {
-            return net;
-        }
-        return new TransferLearning.GraphBuilder(net)
-                .setFeatureExtractor(TorchNames.AVGPOOL)
-                .build();
+        return freezeUntil == null ? net : freezeUntil(net, freezeUntil);
+    }
+
+    /**
+     * A copy of {@code net} (a graph of this library) whose layers up to and including stage {@code stage} are
+     * frozen: {@code stem} freezes {@code conv1} and {@code bn1}; {@code layer3} the stem and {@code layer1} ..
+     * {@code layer3}; {@code layer4} the whole backbone. DL4J's feature-extractor mode
+     * ({@code TransferLearning.GraphBuilder.setFeatureExtractor} on the stage's last vertex) wraps each of those layers
+     * in a {@code FrozenLayer}: its parameters get no updates, and it always runs in inference mode.
+     *
+     * <p><b>Batch norm.</b> A frozen batch norm therefore normalises with its running statistics and never updates
+     * them, in training too: the behaviour of timm's {@code freeze()} and detectron2's {@code FrozenBatchNorm2d}. Plain
+     * torchvision fine-tuning with {@code requires_grad = False} differs: there a frozen batch norm in {@code train()}
+     * mode still normalises with the batch's statistics and updates its running ones. Keeping the pretrained
+     * statistics is the choice here because DL4J's frozen layers work that way and because the small batches of
+     * fine-tuning give noisy statistics; unfreeze a stage (a later {@code stage}) to let its batch norms adapt.
+     *
+     * @throws IllegalArgumentException when {@code net} has no such stage
+     */
+    public static ComputationGraph freezeUntil(ComputationGraph net, Stage stage) {
+        String last = stage.lastVertex(net.getConfiguration().getVertices());
+        return new TransferLearning.GraphBuilder(net).setFeatureExtractor(last).build();
     }
 
     /**
@@ -260,6 +315,13 @@ public final class ResNeXt extends ZooModel<ResNeXt> {
                         "no pretrained weights for " + modelName() + " in the catalog; it has " + catalog.names()));
     }
 
+    private void requireClassifier() {
+        if (features != null) {
+            throw new IllegalStateException("initFineTune: a features-only model has no classifier to fine-tune; "
+                    + "load its weights with initPretrained");
+        }
+    }
+
     /** This model with another number of classes (same architecture and training settings). */
     private ResNeXt withNumClasses(int numClasses) {
         Builder b = new Builder(spec.withNumClasses(numClasses))
@@ -303,9 +365,44 @@ public final class ResNeXt extends ZooModel<ResNeXt> {
         private IUpdater updater = new Adam(1e-3);
         private WorkspaceMode workspaceMode = WorkspaceMode.ENABLED;
         private CacheMode cacheMode = CacheMode.NONE;
+        private int[] features;
 
         private Builder(ResNeXtSpec spec) {
             this.spec = spec;
+        }
+
+        /**
+         * A feature extractor instead of a classifier (timm's {@code features_only=True}): the graph returns the
+         * stem's output and the outputs of {@code layer1} .. {@code layer4} (reductions 2, 4, 8, 16, 32; see
+         * {@link FeatureInfo}), and has no pooling, classifier or loss.
+         */
+        public Builder featuresOnly() {
+            return featuresOnly(0, 1, 2, 3, 4);
+        }
+
+        /**
+         * A feature extractor returning the features {@code outIndices} (timm's {@code out_indices}: 0 the stem at
+         * reduction 2, 1..4 {@code layer1} .. {@code layer4} at 4, 8, 16, 32), in that order. {@code
+         * featuresOnly(1, 2, 3, 4)} gives the stage outputs at strides 4 to 32 that detection necks (FPN) read.
+         *
+         * @throws IllegalArgumentException unless the indices are in 0..4, strictly ascending, and at least one
+         */
+        public Builder featuresOnly(int... outIndices) {
+            if (outIndices == null || outIndices.length == 0) {
+                throw new IllegalArgumentException("outIndices: expected at least one feature index in 0.."
+                        + ResNeXtSpec.NUM_STAGES + ", got none");
+            }
+            for (int i = 0; i < outIndices.length; i++) {
+                if (outIndices[i] < 0
+                        || outIndices[i] > ResNeXtSpec.NUM_STAGES
+                        || (i > 0 && outIndices[i] <= outIndices[i - 1])) {
+                    throw new IllegalArgumentException("outIndices: expected strictly ascending feature indices in "
+                            + "0.." + ResNeXtSpec.NUM_STAGES + " (0 the stem, 1..4 layer1..layer4), got "
+                            + Arrays.toString(outIndices));
+                }
+            }
+            this.features = outIndices.clone();
+            return this;
         }
 
         public Builder numClasses(int numClasses) {

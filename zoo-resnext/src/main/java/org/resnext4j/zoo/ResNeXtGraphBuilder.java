@@ -6,11 +6,13 @@ import static org.resnext4j.zoo.TorchNames.module;
 import static org.resnext4j.zoo.layers.ActivationLayout.BLOCKED;
 import static org.resnext4j.zoo.layers.ActivationLayout.NCHW;
 
+import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -44,6 +46,9 @@ import org.resnext4j.zoo.layers.ResidualAddRelu;
  * for convolutions, BatchNorm gamma 1 and beta 0, and {@code fc} weights uniform in {@code +-1/sqrt(fan_in)}
  * (torchvision also draws the {@code fc} bias from that range; here it starts at 0).
  *
+ * <p>{@link #buildFeatures} builds a feature extractor instead (timm's {@code features_only}): the same layers up to
+ * the last selected feature, no pooling or classifier, one output per feature ({@link FeatureInfo}).
+ *
  * <p>Building a configuration changes no global state (no system property, no backend setting).
  *
  * <p>DL4J has no grouped convolution. The graph is built in the spec's {@link GraphForm}. {@code FUSED}: every
@@ -63,9 +68,12 @@ public final class ResNeXtGraphBuilder {
 
     private final ResNeXtSpec spec;
     private final ComputationGraphConfiguration.GraphBuilder graph;
+    /** The feature indices a features-only graph returns (ascending), or null for the classifier. */
+    private final int[] features;
 
-    private ResNeXtGraphBuilder(ResNeXtSpec spec, NeuralNetConfiguration.Builder base) {
+    private ResNeXtGraphBuilder(ResNeXtSpec spec, NeuralNetConfiguration.Builder base, int[] features) {
         this.spec = spec;
+        this.features = features;
         this.graph = base.activation(Activation.IDENTITY)
                 .convolutionMode(ConvolutionMode.Truncate)
                 .graphBuilder();
@@ -76,17 +84,26 @@ public final class ResNeXtGraphBuilder {
      * and cache modes, regularisation). Activation and convolution mode of {@code base} are overridden.
      */
     public static ComputationGraphConfiguration build(ResNeXtSpec spec, NeuralNetConfiguration.Builder base) {
-        return new ResNeXtGraphBuilder(spec, base).build();
+        return new ResNeXtGraphBuilder(spec, base, null).build();
+    }
+
+    /**
+     * A features-only graph (timm's {@code features_only}): no {@code avgpool}, {@code fc} or {@code output}; its
+     * outputs are the feature indices {@code outIndices} of {@link ResNeXtSpec#featureInfo()}, in ascending order,
+     * each an identity vertex {@link TorchNames#featureOutput features.{name}} on the vertex that computes it. As timm does, the graph ends at the last selected
+     * feature: stages after it are not built (and the max pool neither when only the stem is selected).
+     *
+     * @param outIndices distinct indices in 0..4, ascending
+     */
+    public static ComputationGraphConfiguration buildFeatures(
+            ResNeXtSpec spec, NeuralNetConfiguration.Builder base, int... outIndices) {
+        return new ResNeXtGraphBuilder(spec, base, outIndices.clone()).buildFeatures();
     }
 
     private ComputationGraphConfiguration build() {
         graph.addInputs(TorchNames.INPUT);
         String x = stem(TorchNames.INPUT);
-        for (int stage = 1; stage <= ResNeXtSpec.NUM_STAGES; stage++) {
-            for (int block = 0; block < spec.blocks(stage); block++) {
-                x = bottleneck(stage, block, x);
-            }
-        }
+        x = stages(x, ResNeXtSpec.NUM_STAGES);
         graph.addLayer(TorchNames.AVGPOOL, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), x)
                 .addLayer(
                         TorchNames.FC,
@@ -107,22 +124,66 @@ public final class ResNeXtGraphBuilder {
         return graph.build();
     }
 
-    private String stem(String input) {
-        String stemOut;
+    private ComputationGraphConfiguration buildFeatures() {
+        graph.addInputs(TorchNames.INPUT);
+        int last = features[features.length - 1];
+        if (last == 0) {
+            stemConvolution(TorchNames.INPUT);
+        } else {
+            stages(stem(TorchNames.INPUT), last);
+        }
+        // Each feature leaves the graph through a vertex of its own that nothing consumes: DL4J M2.1's inference
+        // (ComputationGraph.outputOfLayersDetached) loses a workspace manager and fails with a NullPointerException
+        // when it returns the activations of vertices that other vertices still read (seen with the FUSED stem).
+        String[] outputs = new String[features.length];
+        List<FeatureInfo> info = spec.featureInfo();
+        for (int i = 0; i < features.length; i++) {
+            outputs[i] = TorchNames.featureOutput(info.get(features[i]).name());
+            graph.addVertex(outputs[i], new ScaleVertex(1.0), TorchNames.featureSource(spec, features[i]));
+        }
+        return graph.setOutputs(outputs)
+                .setInputTypes(InputType.convolutional(spec.inputHeight(), spec.inputWidth(), spec.inputChannels()))
+                .build();
+    }
+
+    /** Stages 1..{@code lastStage} on {@code x}; returns the output vertex of the last. */
+    private String stages(String x, int lastStage) {
+        for (int stage = 1; stage <= lastStage; stage++) {
+            for (int block = 0; block < spec.blocks(stage); block++) {
+                x = bottleneck(stage, block, x);
+            }
+        }
+        return x;
+    }
+
+    /**
+     * The stem's conv1, bn1 and relu; returns the output vertex. In the FUSED form that output is in oneDNN's layout
+     * for the max pool, unless a features-only graph returns it, which needs it NCHW.
+     */
+    private String stemConvolution(String input) {
         if (fused()) {
             // the stem hands its output to the pool in oneDNN's layout, and computes no gradient for the network input
-            stemOut = add(
+            return add(
                     TorchNames.STEM_CONV,
                     input,
-                    convNorm(spec.stemWidth(), 7, 2, 3, 1, true, NCHW, BLOCKED).inputGradient(false));
-        } else {
-            conv(TorchNames.STEM_CONV, input, spec.stemWidth(), 7, 2, 3, 1);
-            batchNorm(TorchNames.STEM_BN, TorchNames.STEM_CONV);
-            relu(TorchNames.STEM_RELU, TorchNames.STEM_BN);
-            stemOut = TorchNames.STEM_RELU;
+                    convNorm(spec.stemWidth(), 7, 2, 3, 1, true, NCHW, stemLayout())
+                            .inputGradient(false));
         }
+        conv(TorchNames.STEM_CONV, input, spec.stemWidth(), 7, 2, 3, 1);
+        batchNorm(TorchNames.STEM_BN, TorchNames.STEM_CONV);
+        relu(TorchNames.STEM_RELU, TorchNames.STEM_BN);
+        return TorchNames.STEM_RELU;
+    }
+
+    /** The layout of the FUSED stem's output: NCHW when it is a graph output (feature 0), else oneDNN's. */
+    private ActivationLayout stemLayout() {
+        return features != null && features[0] == 0 ? NCHW : BLOCKED;
+    }
+
+    private String stem(String input) {
+        String stemOut = stemConvolution(input);
         if (fused()) {
-            graph.addVertex(TorchNames.MAXPOOL, new MaxPool2d(3, 2, 1).withInputLayout(BLOCKED), stemOut);
+            graph.addVertex(TorchNames.MAXPOOL, new MaxPool2d(3, 2, 1).withInputLayout(stemLayout()), stemOut);
         } else {
             graph.addLayer(
                     TorchNames.MAXPOOL,

@@ -1,5 +1,6 @@
 package org.resnext4j.zoo;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -259,6 +260,23 @@ public final class ResNeXtSpec {
     /** Stride of the first block of stage {@code stage} (1..4): 1 for layer1, 2 otherwise. */
     public int stageStride(int stage) {
         return stageIndex(stage) == 0 ? 1 : 2;
+    }
+
+    /**
+     * The five feature maps a features-only graph can return ({@link ResNeXt.Builder#featuresOnly(int...)}), in
+     * timm's {@code feature_info} order: the stem ({@code relu}, reduction 2) and {@code layer1} .. {@code layer4}
+     * (reductions 4, 8, 16, 32). See {@link FeatureInfo}.
+     */
+    public List<FeatureInfo> featureInfo() {
+        List<FeatureInfo> info = new ArrayList<>();
+        int reduction = 2; // conv1 has stride 2
+        info.add(new FeatureInfo(TorchNames.STEM_RELU, stemWidth, reduction));
+        reduction *= 2; // the stem's max pool
+        for (int stage = 1; stage <= NUM_STAGES; stage++) {
+            reduction *= stageStride(stage);
+            info.add(new FeatureInfo(TorchNames.stage(stage), outChannels(stage), reduction));
+        }
+        return List.copyOf(info);
     }
 
     private static int stageIndex(int stage) {

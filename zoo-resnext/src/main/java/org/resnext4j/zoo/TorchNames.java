@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
  *   layer{s}.{b}.downsample.0, .downsample.1                    projection shortcut (conv, BN) of a stage's block 0
  *   layer{s}.{b}.add, layer{s}.{b}                              residual sum, then the block's ReLU output
  *   avgpool, fc, output                                         global average pool, logits, softmax + cross-entropy
+ *   features.relu, features.layer1 .. features.layer4           a features-only graph's outputs (no avgpool, fc, output)
  * </pre>
  * torchvision applies one {@code relu} module three times per block; here each use is a vertex of its own
  * ({@code relu1}, {@code relu2}, and the block output named like the block).
@@ -37,6 +38,8 @@ public final class TorchNames {
     public static final String AVGPOOL = "avgpool";
     public static final String FC = "fc";
     public static final String OUTPUT = "output";
+    /** Prefix of the output vertices of a features-only graph, {@link #featureOutput}. */
+    public static final String FEATURES = "features.";
 
     private static final Pattern CONV = Pattern.compile("^((?:.*\\.)?)conv(\\d)$");
     private static final Pattern BRANCH = Pattern.compile("^(.*)\\.(slice|group)(\\d+)$");
@@ -45,12 +48,41 @@ public final class TorchNames {
 
     /** {@code layer{stage}.{block}}: the block, and the name of its output vertex. */
     public static String block(int stage, int block) {
-        return "layer" + stage + "." + block;
+        return stage(stage) + "." + block;
     }
 
     /** {@code layer{stage}.{block}.{module}}, e.g. {@code layer2.0.conv2} or {@code layer2.0.downsample.0}. */
     public static String module(int stage, int block, String module) {
         return block(stage, block) + "." + module;
+    }
+
+    /** {@code layer{stage}}: torchvision's module of stage {@code stage} (1..4). */
+    public static String stage(int stage) {
+        return "layer" + stage;
+    }
+
+    /**
+     * The vertex that computes feature {@code index} of {@link ResNeXtSpec#featureInfo()}: for the stem (index 0) the
+     * ReLU after {@code bn1} ({@code relu} in the SPLIT form, the fused {@code conv1} vertex in the FUSED form), for
+     * index {@code s} = 1..4 the last block of stage {@code s}.
+     */
+    public static String featureSource(ResNeXtSpec spec, int index) {
+        if (index == 0) {
+            return spec.form() == GraphForm.FUSED ? STEM_CONV : STEM_RELU;
+        }
+        if (index < 0 || index > ResNeXtSpec.NUM_STAGES) {
+            throw new IllegalArgumentException(
+                    "feature index: expected 0.." + ResNeXtSpec.NUM_STAGES + ", got " + index);
+        }
+        return stageOutput(spec, index);
+    }
+
+    /**
+     * {@code features.{name}}: the output vertex of a features-only graph that returns the feature named {@code name}
+     * ({@link FeatureInfo#name()}: {@code relu}, {@code layer1} .. {@code layer4}), the same in both graph forms.
+     */
+    public static String featureOutput(String name) {
+        return FEATURES + name;
     }
 
     /** Output vertex of stage {@code stage}, i.e. of its last block. */

@@ -18,6 +18,7 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -25,6 +26,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.resnext4j.zoo.ResNeXtSpec;
 import org.resnext4j.zoo.TorchNames;
 import org.resnext4j.zoo.layers.Conv2dNormActivation;
 
@@ -44,6 +46,12 @@ import org.resnext4j.zoo.layers.Conv2dNormActivation;
  * {@code num_batches_tracked} buffers are accepted and ignored. Loading is strict by default: every tensor on both
  * sides must be mapped, and all names and shapes are checked before the first value is written, so a failed load
  * leaves the graph untouched.
+ *
+ * <p><b>Features-only graphs</b> ({@code ResNeXt.Builder.featuresOnly}, recognised by having no {@code fc} vertex)
+ * load full state dicts: the file's tensors of the modules such a graph leaves out, {@code fc} and every stage
+ * {@code layer{s}} of which the graph has no vertex, are ignored (listed in {@link LoadReport#ignored()}), as timm
+ * loads a full checkpoint before cutting the model to its features. Every tensor the graph does have must still be in
+ * the file, and any other tensor of the file is still unexpected.
  */
 public final class TorchvisionWeights {
 
@@ -119,6 +127,9 @@ public final class TorchvisionWeights {
                 continue;
             }
             Layer layer = ((LayerVertex) e.getValue()).getLayerConf().getLayer();
+            if (layer instanceof FrozenLayer frozen) {
+                layer = frozen.getLayer(); // a fine-tuned graph's frozen layer: the same parameters
+            }
             if (layer instanceof Conv2dNormActivation) {
                 table.add(new Mapping(v + ".weight", shape(net, v, "W"), List.of(target(v, "W", Transform.COPY))));
                 batchNorm(table, net, v, TorchNames.normOf(v), true);
@@ -227,6 +238,7 @@ public final class TorchvisionWeights {
     public static LoadReport load(ComputationGraph net, Path file, Options options, IntConsumer progress)
             throws IOException {
         List<Mapping> table = table(net);
+        Options leftOut = new Options(true, modulesNotBuilt(net));
         try (WeightFile reader = WeightFile.open(file)) {
             Map<String, Mapping> expected = new LinkedHashMap<>();
             for (Mapping m : table) {
@@ -246,7 +258,7 @@ public final class TorchvisionWeights {
                 if (expected.containsKey(k)) {
                     continue;
                 }
-                if (k.endsWith(NUM_BATCHES_TRACKED) || options.excluded(k)) {
+                if (k.endsWith(NUM_BATCHES_TRACKED) || options.excluded(k) || leftOut.excluded(k)) {
                     ignored.add(k);
                 } else {
                     unexpected.add(k);
@@ -283,6 +295,25 @@ public final class TorchvisionWeights {
             }
             return new LoadReport(loaded, Collections.unmodifiableList(ignored));
         }
+    }
+
+    /**
+     * The torchvision modules with parameters that a features-only graph (no {@code fc} vertex) does not build:
+     * {@code fc} and the stages after its last feature; none for any other graph.
+     */
+    private static Set<String> modulesNotBuilt(ComputationGraph net) {
+        Set<String> vertices = net.getConfiguration().getVertices().keySet();
+        if (vertices.contains(TorchNames.FC)) {
+            return Set.of();
+        }
+        Set<String> modules = new TreeSet<>(Set.of(TorchNames.FC));
+        for (int stage = 1; stage <= ResNeXtSpec.NUM_STAGES; stage++) {
+            String prefix = TorchNames.stage(stage) + ".";
+            if (vertices.stream().noneMatch(v -> v.startsWith(prefix))) {
+                modules.add(TorchNames.stage(stage));
+            }
+        }
+        return modules;
     }
 
     private static String hint(String key) {

@@ -41,8 +41,8 @@ class FineTuneOnFolderTest {
         }
         assertEquals(2, result.history().epochs().size());
         assertTrue(Files.isRegularFile(result.bestCheckpoint()), "best checkpoint " + result.bestCheckpoint());
-        double best = result.history().best().orElseThrow().valAccuracy();
-        assertTrue(best >= 0.8, "best validation accuracy " + best + ", chance 0.33");
+        double bestAccuracy = result.history().best().orElseThrow().valAccuracy();
+        assertTrue(bestAccuracy >= 0.8, "best validation accuracy " + bestAccuracy + ", chance 0.33");
         try (SavedModel best = SavedModel.load(result.bestCheckpoint())) {
             assertEquals(ColourFolders.CLASSES, best.classNames());
             Map<String, INDArray> tuned = best.graph().paramTable(); // DL4J's names: conv1_W, fc_W...

@@ -87,8 +87,7 @@ public final class ExportForPyTorch {
         // tag::export[]
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("format", "pt"); // what safetensors.torch writes too
-        TorchvisionWeights.save(
-                net, out, metadata); // torchvision's names: conv1.weight, layer1.0.conv2.weight, fc.bias
+        TorchvisionWeights.save(net, out, metadata); // names as torchvision's: conv1.weight, ..., fc.bias
         // read back: every tensor as the model holds it
         Map<String, INDArray> expected = TorchvisionWeights.stateDict(net);
         double maxDifference = 0;
@@ -102,8 +101,8 @@ public final class ExportForPyTorch {
                     throw new IllegalStateException(t.getKey() + ": shape " + Arrays.toString(back.shape())
                             + " in the file, " + Arrays.toString(t.getValue().shape()) + " in the model");
                 }
-                maxDifference = Math.max(
-                        maxDifference, back.sub(t.getValue()).amaxNumber().doubleValue());
+                double difference = back.sub(t.getValue()).amaxNumber().doubleValue();
+                maxDifference = Math.max(maxDifference, difference);
             }
         }
         // end::export[]

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
@@ -71,7 +72,7 @@ public final class SplitVersusFusedForm {
         System.out.printf(
                 "%s at %dx%d: FUSED %d vertices, SPLIT %d vertices (%d MergeVertex)%n",
                 c.spec().name(), size, size, c.fusedVertices(), c.splitVertices(), c.mergeVertices());
-        System.out.printf("logits: relative difference %.2e%n", c.relativeError());
+        System.out.printf(Locale.ROOT, "logits: relative difference %.2e%n", c.relativeError());
         System.out.printf(
                 "forward pass: FUSED %.1f ms, SPLIT %.1f ms (%.1fx)%n",
                 c.fusedMillis(), c.splitMillis(), c.splitMillis() / c.fusedMillis());

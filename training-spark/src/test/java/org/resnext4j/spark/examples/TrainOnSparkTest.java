@@ -33,11 +33,11 @@ class TrainOnSparkTest {
                 .set("spark.ui.enabled", "false");
         TrainingResult r;
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-            r = TrainOnSpark.run(sc, data, dir.resolve("run"), 3, 32, 8);
+            r = TrainOnSpark.run(sc, data, dir.resolve("run"), 2, 32, 8);
         }
-        assertEquals(3, r.history().size());
+        assertEquals(2, r.history().size());
         EpochMetrics best = r.history().best().orElseThrow();
-        assertTrue(best.valAccuracy() >= 0.6, "best validation accuracy " + best.valAccuracy() + ", chance 0.33");
+        assertTrue(best.valAccuracy() >= 0.8, "best validation accuracy " + best.valAccuracy() + ", chance 0.33");
         assertTrue(Files.isRegularFile(r.bestCheckpoint()));
         try (SavedModel m = SavedModel.load(r.bestCheckpoint())) {
             assertEquals(ColourFolders.CLASSES, m.classNames());

@@ -12,6 +12,7 @@ import org.resnext4j.ui.ModelCard;
 import org.resnext4j.ui.TrainingResult;
 import org.resnext4j.ui.TrainingRun;
 import org.resnext4j.ui.UiOptions;
+import org.resnext4j.ui.UiStats;
 import org.resnext4j.zoo.ResNeXt;
 import org.resnext4j.zoo.ResNeXtSpec;
 import org.resnext4j.zoo.weights.WeightsCatalog;
@@ -48,7 +49,8 @@ public final class FineTuneOnFolder {
      * @param batchSize      images per batch
      * @param learningRate   Adam's learning rate
      * @param freezeBackbone train the classifier alone (true) or every layer
-     * @param ui             open the DL4J training UI while training (127.0.0.1:9000, or the next free port)
+     * @param ui             open the DL4J training UI while training (127.0.0.1:9000, or the next free port); false
+     *                       records no UI statistics either
      */
     public record Settings(
             Path data,
@@ -124,7 +126,7 @@ public final class FineTuneOnFolder {
                     .epochs(s.epochs())
                     .validation(data.validation())
                     .classNames(data.classNames())
-                    .ui(s.ui() ? UiOptions.defaults() : UiOptions.disabled())
+                    .ui(s.ui() ? UiOptions.defaults() : UiOptions.disabled().withStats(UiStats.OFF))
                     .modelCard(ModelCard.of(spec, data.preprocessing()).withModel(entry.name() + "-fine-tuned"))
                     .build()) {
                 ComputationGraph g = run.restoreOrStart(net); // continues checkpoints/last.zip if the folder has it

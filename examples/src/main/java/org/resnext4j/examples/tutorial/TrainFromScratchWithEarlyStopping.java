@@ -17,6 +17,8 @@ import org.resnext4j.examples.ShapesDataset;
 import org.resnext4j.ui.ModelCard;
 import org.resnext4j.ui.Monitor;
 import org.resnext4j.ui.TrainingRun;
+import org.resnext4j.ui.UiOptions;
+import org.resnext4j.ui.UiStats;
 import org.resnext4j.zoo.ResNeXt;
 import org.resnext4j.zoo.ResNeXtSpec;
 
@@ -106,6 +108,8 @@ public final class TrainFromScratchWithEarlyStopping {
                         .epochs(maxEpochs)
                         .validation(data.validation())
                         .classNames(data.classNames())
+                        .ui(UiOptions.disabled()
+                                .withStats(UiStats.OFF)) // UiOptions.defaults(): watch it in the browser
                         .modelCard(ModelCard.of(tinySpec(data.numClasses(), size), data.preprocessing()))
                         .build()) {
             ComputationGraph net = run.start(ResNeXt.builder(tinySpec(data.numClasses(), size))

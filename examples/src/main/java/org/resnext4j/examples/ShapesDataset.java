@@ -36,21 +36,21 @@ import javax.imageio.ImageIO;
  * (sigma 3-12 grey levels). Shapes stay inside the central crop of the evaluation transform. Everything derives from
  * {@code (seed, class, index)}: the same arguments give byte-identical files on any run.
  */
-final class ShapesDataset {
+public final class ShapesDataset {
 
     /** The classes, sorted (the label order of an image folder). */
-    static final List<String> CLASSES = List.of("circle", "cross", "square", "triangle");
+    public static final List<String> CLASSES = List.of("circle", "cross", "square", "triangle");
     /**
      * Images per class of the default data set: 600 (2,400 images), enough for the tiny ResNeXt to generalise
      * (measured: 92.9% validation accuracy at 32x32 in 12 epochs; with 200 per class it overfits at about 45%).
      */
-    static final int DEFAULT_PER_CLASS = 600;
+    public static final int DEFAULT_PER_CLASS = 600;
     /** Images per class of the generated data set of runs made before {@code data_per_class} was stored: 200. */
     static final int LEGACY_PER_CLASS = 200;
     /** Side of the default images, in pixels. */
-    static final int DEFAULT_SIZE = 64;
+    public static final int DEFAULT_SIZE = 64;
     /** Seed of the default data set. */
-    static final long DEFAULT_SEED = 2024;
+    public static final long DEFAULT_SEED = 2024;
 
     private static final String DESCRIPTION_FILE = "dataset.txt";
 
@@ -63,7 +63,7 @@ final class ShapesDataset {
      * @return {@code root}
      * @throws IllegalArgumentException when {@code root} exists and holds something else
      */
-    static Path write(Path root, int perClass, int size, long seed) throws IOException {
+    public static Path write(Path root, int perClass, int size, long seed) throws IOException {
         String description = String.format(
                 Locale.ROOT,
                 "resnext4j generated shapes data set%nclasses %s%nper_class %d%nsize %d%nseed %d%n",

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The distribution {@code mvn package} makes ({@code target/resnext4j}): its {@code bin/resnext4j} script runs the
- * CLI from a shell with nothing but the distribution's own {@code lib/} (run by failsafe after {@code package}).
+ * CLI from a shell with nothing but the distribution's own {@code lib/} (run by failsafe after {@code package}), and
+ * a tutorial program runs from that {@code lib/} too.
  */
 class LauncherIT {
 
@@ -26,6 +27,10 @@ class LauncherIT {
         assertTrue(Files.isExecutable(LAUNCHER), LAUNCHER.toAbsolutePath() + " is not there: run mvn package first");
         List<String> cmd = new ArrayList<>(List.of(LAUNCHER.toString()));
         cmd.addAll(List.of(args));
+        return run(cmd);
+    }
+
+    private static Run run(List<String> cmd) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         // the user's environment, not this JVM's class path
         pb.environment().remove("CLASSPATH");
@@ -35,7 +40,7 @@ class LauncherIT {
         Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError("bin/resnext4j " + String.join(" ", args) + " did not end in 120 s");
+            throw new AssertionError(String.join(" ", cmd) + " did not end in 120 s");
         }
         Run r = new Run(
                 p.exitValue(),
@@ -66,5 +71,30 @@ class LauncherIT {
         assertEquals(2, bad.code(), bad.out() + bad.err());
         assertTrue(
                 bad.err().startsWith("error: ") && bad.err().contains("unknown model preset \"resnet49\""), bad.err());
+    }
+
+    @Test
+    void aTutorialProgramRunsFromTheDistributionsClassPath() throws Exception {
+        Path lib = LAUNCHER.getParent().getParent().resolve("lib");
+        Run r = run(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g",
+                "-cp",
+                lib + "/*",
+                "org.resnext4j.examples.tutorial.SplitVersusFusedForm",
+                "--model",
+                "tiny",
+                "--size",
+                "32",
+                "--rounds",
+                "1"));
+        assertEquals(0, r.code(), r.out() + r.err());
+        String line = r.out()
+                .lines()
+                .filter(l -> l.startsWith("logits: relative difference "))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(r.out()));
+        double diff = Double.parseDouble(line.substring("logits: relative difference ".length()));
+        assertTrue(diff < 1e-5, line);
     }
 }

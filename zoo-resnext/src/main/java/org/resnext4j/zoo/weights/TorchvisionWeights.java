@@ -19,6 +19,7 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -126,10 +127,7 @@ public final class TorchvisionWeights {
             if (!isLayerWithParams(e.getValue())) {
                 continue;
             }
-            Layer layer = ((LayerVertex) e.getValue()).getLayerConf().getLayer();
-            if (layer instanceof FrozenLayer frozen) {
-                layer = frozen.getLayer(); // a fine-tuned graph's frozen layer: the same parameters
-            }
+            Layer layer = unfrozen(((LayerVertex) e.getValue()).getLayerConf().getLayer());
             if (layer instanceof Conv2dNormActivation) {
                 table.add(new Mapping(v + ".weight", shape(net, v, "W"), List.of(target(v, "W", Transform.COPY))));
                 batchNorm(table, net, v, TorchNames.normOf(v), true);
@@ -158,6 +156,21 @@ public final class TorchvisionWeights {
             }
         }
         return table;
+    }
+
+    /**
+     * The layer a frozen layer wraps (DL4J's {@code TransferLearning} feature extractor, {@code initFineTune(...,
+     * true)}): the same parameters under the same keys, so a fine-tuned model with a frozen backbone maps (and
+     * exports, and gets an inference form) as the unfrozen one does.
+     */
+    private static Layer unfrozen(Layer layer) {
+        if (layer instanceof FrozenLayer f) {
+            return unfrozen(f.getLayer());
+        }
+        if (layer instanceof FrozenLayerWithBackprop f) {
+            return unfrozen(f.getUnderlying());
+        }
+        return layer;
     }
 
     private static boolean isLayerWithParams(GraphVertex gv) {

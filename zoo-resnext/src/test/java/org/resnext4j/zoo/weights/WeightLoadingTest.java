@@ -154,6 +154,27 @@ class WeightLoadingTest {
     }
 
     @Test
+    void aFrozenBackboneMapsExportsAndRunsInItsInferenceFormAsTheUnfrozenGraph() throws IOException {
+        ResNeXtSpec spec = Fixtures.spec(RESNEXT).withNumClasses(3);
+        ResNeXt three = ResNeXt.builder(spec).seed(5).build();
+        ComputationGraph tuned = three.initFineTune(RESNEXT, false);
+        ComputationGraph frozen = three.initFineTune(RESNEXT, true);
+        Map<String, INDArray> a = TorchvisionWeights.stateDict(tuned);
+        Map<String, INDArray> b = TorchvisionWeights.stateDict(frozen); // failed on FrozenLayer before
+        assertEquals(a.keySet(), b.keySet());
+        a.forEach((k, v) -> assertEquals(v, b.get(k), k));
+        if (org.resnext4j.zoo.InferenceModel.available()) {
+            INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 64, 64);
+            try (org.resnext4j.zoo.InferenceModel fast = org.resnext4j.zoo.InferenceModel.of(frozen, spec)) {
+                INDArray expected = tuned.feedForward(x, false).get(org.resnext4j.zoo.TorchNames.FC);
+                double err = fast.logits(x).sub(expected).norm2Number().doubleValue()
+                        / expected.norm2Number().doubleValue();
+                assertTrue(err < 1e-5, "relative error " + err);
+            }
+        }
+    }
+
+    @Test
     void imagenetWeightsComeFromTheCatalogAndAUserPlacedFileIsCheckedAgainstItsChecksum() throws Exception {
         ResNeXtSpec spec = Fixtures.spec(RESNEXT);
         String old = System.getProperty(PretrainedWeights.DIR_PROPERTY);

@@ -27,8 +27,9 @@ import org.resnext4j.zoo.weights.WeightsEntry;
  * <p>Needs: the pretrained weights catalog and downloader ({@code zoo-resnext}; the first run downloads 95.8 MB),
  * {@code ImageFolderPipeline} ({@code datavec-pipelines}) and {@code TrainingRun} ({@code training-ui}). It freezes the
  * whole backbone ({@code initFineTune(entry, classes, true)}: everything up to {@code avgpool}), the fast way on a
- * CPU; {@code --train-all} trains every layer. Freezing only the first stages is the CLI's {@code train --freeze-until}
- * once that option lands.
+ * CPU; {@code --train-all} trains every layer. Freezing only the first stages: {@code ResNeXt.freezeUntil(net, Stage)}
+ * (the CLI's {@code train --freeze-until}), a lower backbone rate: {@code FineTuning.scaleBackboneLearningRate}
+ * ({@code --backbone-lr-scale}).
  * <pre>
  * MAVEN_OPTS=-Xmx6g mvn -q -pl examples exec:java -Dexec.mainClass=org.resnext4j.examples.tutorial.FineTuneOnFolder \
  *     -Dexec.args="/data/birds --out runs/birds --epochs 5 --size 224"

@@ -653,10 +653,11 @@ public final class OneDnnInference implements AutoCloseable {
         private void avgPool(Act src) {
             long[] d = src.dims();
             long[] dst = {d[0], d[1], 1, 1};
-            // the pooled [N, C, 1, 1] in the source's channel-blocked layout has nchw's bytes, and oneDNN's vectorised
+            // the pooled [N, C, 1, 1] in the source's channel-blocked or nhwc (int8) layout has nchw's bytes, and
+            // oneDNN's vectorised
             // pooling needs equal source and destination layouts (else its reference loop: 3.3 ms at 32 @ 64, AVX2)
             int dstTag = dnnl_nchw;
-            for (int tag : new int[] {dnnl_nChw16c, dnnl_nChw8c}) {
+            for (int tag : new int[] {dnnl_nChw16c, dnnl_nChw8c, dnnl_nhwc}) {
                 if (dnnl_memory_desc_equal(src.md(), md(d, tag)) != 0) {
                     dstTag = tag;
                 }

@@ -148,7 +148,7 @@ public final class OneDnnInference implements AutoCloseable {
      *               beyond saturate), for every convolution of the network; ignored otherwise
      * @throws IllegalStateException when oneDNN's natives cannot be loaded, or for BF16 on a CPU without AVX512-BF16
      *                               (see {@link #refusal})
-     * @throws IllegalArgumentException for INT8 when a convolution has no range, or a range is not finite and positive
+     * @throws IllegalArgumentException for INT8 when a convolution has no range, or a range is not finite or negative
      */
     public OneDnnInference(Conv stem, List<Block> blocks, Precision precision, Map<String, Float> ranges) {
         this.dnn = OneDnn.instanceOrNull();

@@ -20,6 +20,16 @@ a whole column. Iterations slower than 1.5x their contender's median are reporte
       --contenders dl4j:resnext50_fused,ort:resnext50_32x4d,torch:resnext50_32x4d,dl4j:resnet50,ort:resnet50,torch:resnet50
   /usr/bin/python3 tools/bench_side_by_side.py --modes train --rounds 5 \
       --contenders dl4j:resnext50_fused,torch:resnext50_32x4d,djl:resnext50_32x4d
+  /usr/bin/python3 tools/bench_side_by_side.py --modes infer --rounds 3 \
+      --contenders dl4j:resnext50_inference,dl4j:resnext50_int8,torch:resnext50_32x4d_int8,dl4j:resnext50_bf16,\
+torch:resnext50_32x4d_bf16,torch:resnext50_32x4d
+
+Reduced precision (inference only): `dl4j:resnext50_int8` and `dl4j:resnext50_bf16` are our inference form quantized
+(calibrated on two random batches of the benchmark's size, seeded) and in bf16; `torch:<model>_int8` is PyTorch's FX
+post-training static quantization (prepare_fx/convert_fx, the "onednn" engine and its default qconfig mapping,
+calibrated on the same kind of random batches), `torch:<model>_bf16` the eval model under
+torch.autocast("cpu", dtype=torch.bfloat16). The bf16 contenders are skipped, with a note, on CPUs without
+AVX512-BF16 / AMX. The CPU's instruction sets are printed first and stored with the results.
 
 Debian's python3-torch and python3-torchvision provide PyTorch; Python is a tool here, never a dependency.
 """
@@ -69,7 +79,59 @@ RATIOS = [
     (("djl", "resnext50_32x4d"), ("torch", "resnext50_32x4d")),
     (("dl4j", "resnext50_inference"), ("djl", "resnext50_32x4d")),
     (("dl4j", "resnet50"), ("djl", "resnet50")),
+    (("dl4j", "resnext50_int8"), ("dl4j", "resnext50_inference")),
+    (("dl4j", "resnext50_int8"), ("torch", "resnext50_32x4d_int8")),
+    (("torch", "resnext50_32x4d_int8"), ("torch", "resnext50_32x4d")),
+    (("dl4j", "resnext50_bf16"), ("dl4j", "resnext50_inference")),
+    (("dl4j", "resnext50_bf16"), ("torch", "resnext50_32x4d_bf16")),
+    (("torch", "resnext50_32x4d_bf16"), ("torch", "resnext50_32x4d")),
 ]
+# the CPU flags that decide which int8 / bf16 kernels run
+ISA_FLAGS = ["avx2", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_bf16", "amx_int8"]
+
+
+def cpu_flags():
+    """The CPU's model name and which of ISA_FLAGS /proc/cpuinfo lists."""
+    model, flags = "unknown", set()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name") and model == "unknown":
+                    model = line.split(":", 1)[1].strip()
+                elif line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    break
+    except OSError:
+        pass
+    return model, [fl for fl in ISA_FLAGS if fl in flags]
+
+
+def has_bf16():
+    return any(fl in cpu_flags()[1] for fl in ("avx512_bf16", "amx_bf16"))
+
+
+def reduced_precision(name):
+    """(torchvision model name, "int8" | "bf16" | None) of a torch contender id such as resnext50_32x4d_int8."""
+    for suffix in ("_int8", "_bf16"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)], suffix[1:]
+    return name, None
+
+
+def torch_int8(model, size, batch):
+    """PyTorch FX post-training static int8 quantization on the "onednn" engine (Debian's build has no fbgemm),
+    calibrated on two seeded random batches of the benchmark's shape (as the DL4J side's resnext50_int8)."""
+    from torch.ao.quantization import get_default_qconfig_mapping
+    from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
+    torch.backends.quantized.engine = "onednn"
+    model.eval()
+    torch.manual_seed(11)
+    calibration = [torch.rand(batch, 3, size, size) for _ in range(2)]
+    prepared = prepare_fx(model, get_default_qconfig_mapping("onednn"), example_inputs=(calibration[0],))
+    with torch.no_grad():
+        for c in calibration:
+            prepared(c)
+    return convert_fx(prepared)
 
 
 def reset_peak_rss():
@@ -108,11 +170,18 @@ class TorchSide:
         self.cache = {}
 
     def run(self, name, mode, batch, size, warmup, iters):
-        key = (name, size)
+        arch, precision = reduced_precision(name)
+        if precision == "bf16" and not has_bf16():
+            return {"side": "torch", "contender": name, "mode": mode, "batch": batch, "size": size,
+                    "images_per_s": [], "median": float("nan"), "peak_rss_mb": -1,
+                    "note": "no AVX512-BF16 or AMX on this CPU"}
+        key = (name, size, batch if precision == "int8" else None)
         if key not in self.cache:
             self.cache.clear()
-            model = torch_model(name)
+            model = torch_model(arch)
             opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True)
+            if precision == "int8":
+                model = torch_int8(model, size, batch)
             self.cache[key] = (model, opt)
         model, opt = self.cache[key]
         torch.manual_seed(7)
@@ -126,6 +195,10 @@ class TorchSide:
                 opt.zero_grad()
                 loss_fn(model(x), y).backward()
                 opt.step()
+            elif precision == "bf16":
+                model.eval()
+                with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+                    model(x)
             else:
                 model.eval()
                 with torch.no_grad():
@@ -155,6 +228,7 @@ class ServerSide:
             if not line:
                 raise RuntimeError("the bench server " + " ".join(java_cmd[-3:]) + " exited before it was ready")
             if line.startswith("{\"ready\""):
+                self.ready = json.loads(line)
                 break
 
     def run(self, name, mode, batch, size, warmup, iters):
@@ -252,6 +326,9 @@ def main():
     a = p.parse_args()
     contenders = [tuple(c.split(":")) for c in a.contenders.split(",")]
     configs = [tuple(int(v) for v in c.split("x")) for c in a.configs.split(",")]
+    cpu_model, isa = cpu_flags()
+    print(f"CPU: {cpu_model}; instruction sets: {' '.join(isa) or 'none of ' + ' '.join(ISA_FLAGS)}; "
+          f"torch {torch.__version__}, quantized engines {torch.backends.quantized.supported_engines}", flush=True)
     torch_side = TorchSide()
     sides = {"torch": torch_side, "dl4j": ServerSide(default_java_cmd())}
     ort_models = sorted({n for s, n in contenders if s == "ort"})
@@ -270,8 +347,9 @@ def main():
                     for side, name in contenders:
                         if side == "dl4j" and name == "zoo_resnet50" and size < 193:
                             continue  # DL4J's zoo ResNet50 fails below about 193x193
-                        if (side == "ort" or name.endswith("_inference")) and mode != "infer":
-                            continue  # ONNX Runtime and our inference form: inference only
+                        inference_only = side == "ort" or name.endswith(("_inference", "_int8", "_bf16"))
+                        if inference_only and mode != "infer":
+                            continue  # ONNX Runtime, our inference form, int8 and bf16: inference only
                         load = open("/proc/loadavg").read().split()[0]
                         runner = sides[side]
                         r = runner.run(name, mode, batch, size, a.warmup, a.iters)
@@ -280,14 +358,17 @@ def main():
                         results.append(r)
                         print(f"round {rnd} {mode:5s} {batch}@{size} {side}:{name:18s} "
                               f"{r['median']:8.2f} img/s  {[round(v, 2) for v in r['images_per_s']]}  "
-                              f"peak {r['peak_rss_mb']} MB  load {load}", flush=True)
+                              f"peak {r['peak_rss_mb']} MB  load {load} {r.get('note', '')}", flush=True)
     finally:
         for side in sides.values():
             if isinstance(side, ServerSide):
                 side.close()
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
+    dl4j_isa = sides["dl4j"].ready.get("onednn_isa", "unknown") if hasattr(sides["dl4j"], "ready") else "unknown"
     with open(a.out, "w") as f:
-        json.dump(results, f, indent=1)
+        json.dump({"cpu": cpu_model, "instruction_sets": isa, "onednn_isa": dl4j_isa, "results": results}, f,
+                  indent=1)
+    print(f"\nCPU: {cpu_model}; instruction sets: {' '.join(isa)}; oneDNN (DL4J side) ISA: {dl4j_isa}")
     report(results, configs, a.modes.split(","))
 
 

@@ -98,6 +98,7 @@ final class BenchCommand implements Callable<Integer> {
         for (String c : contenders.split(",")) {
             cs.add(BenchContender.parse(c.trim()));
         }
+        System.out.println("oneDNN instruction set: " + org.resnext4j.zoo.InferenceModel.cpuIsa());
         List<Bench.Result> results = new ArrayList<>();
         for (int[] cfg : Bench.configs(configs)) {
             for (String mode : modes.split(",")) {
@@ -134,7 +135,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private static void serve(Bench bench) throws Exception {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        System.out.println("{\"ready\":true}");
+        System.out.println("{\"ready\":true,\"onednn_isa\":\"" + org.resnext4j.zoo.InferenceModel.cpuIsa() + "\"}");
         System.out.flush();
         for (String line; (line = in.readLine()) != null; ) {
             String[] p = line.trim().split("\\s+");

@@ -17,7 +17,11 @@ enum BenchContender {
     /** The FUSED ResNeXt-50 as {@link org.resnext4j.zoo.InferenceModel} (inference only). */
     RESNEXT50_INFERENCE("resnext50_32x4d inference form (ours)"),
     /** ResNet-50 as {@link org.resnext4j.zoo.InferenceModel} (inference only). */
-    RESNET50_INFERENCE("resnet50 inference form (ours)");
+    RESNET50_INFERENCE("resnet50 inference form (ours)"),
+    /** The FUSED ResNeXt-50's inference form in bf16 (AVX512-BF16 or AMX CPUs only). */
+    RESNEXT50_BF16("resnext50_32x4d inference form bf16 (ours)"),
+    /** The FUSED ResNeXt-50's inference form quantized to int8 (calibrated on random images: timing only). */
+    RESNEXT50_INT8("resnext50_32x4d inference form int8 (ours)");
 
     final String label;
 
@@ -42,7 +46,19 @@ enum BenchContender {
 
     /** Whether this contender is an inference form (no training step). */
     boolean inferenceOnly() {
-        return this == RESNEXT50_INFERENCE || this == RESNET50_INFERENCE;
+        return this == RESNEXT50_INFERENCE
+                || this == RESNET50_INFERENCE
+                || this == RESNEXT50_BF16
+                || this == RESNEXT50_INT8;
+    }
+
+    /** The precision of an inference-only contender. */
+    org.resnext4j.zoo.InferencePrecision precision() {
+        return switch (this) {
+            case RESNEXT50_BF16 -> org.resnext4j.zoo.InferencePrecision.BF16;
+            case RESNEXT50_INT8 -> org.resnext4j.zoo.InferencePrecision.INT8;
+            default -> org.resnext4j.zoo.InferencePrecision.FP32;
+        };
     }
 
     /** The spec of one of our contenders (all but DL4J's zoo ResNet50) at an input size. */

@@ -42,6 +42,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             TrainCommand.class,
             EvaluateCommand.class,
             PredictCommand.class,
+            QuantizeCommand.class,
             SummaryCommand.class,
             ImportWeightsCommand.class,
             ExportWeightsCommand.class,

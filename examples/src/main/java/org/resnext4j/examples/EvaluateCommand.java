@@ -67,6 +67,13 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "confusion matrix picture (default next to the " + "model: <name>-confusion.png)")
     Path png;
 
+    @Option(
+            names = "--precision",
+            paramLabel = "P",
+            description = "fp32, bf16 (CPUs with AVX512-BF16 or AMX) or int8 (a model made by 'resnext4j quantize'); "
+                    + "default int8 for a quantized model, else fp32")
+    String precision;
+
     @Mixin
     PreprocessingMixin preprocessingOption;
 
@@ -78,7 +85,8 @@ final class EvaluateCommand implements Callable<Integer> {
         TrainCommand.atLeast("--batch", batch, 1);
         Path data = TrainCommand.requireDataFolder(folder.toString(), "DATA");
 
-        SavedModel model = Models.forInference(Models.load(checkpoint), checkpoint, preprocessingOption);
+        SavedModel model = Models.withPrecision(
+                Models.forInference(Models.load(checkpoint), checkpoint, preprocessingOption), precision);
         PreprocessingConfig preprocessing = model.preprocessing();
         ImageFolder images = ImageFolder.scan(data);
         List<String> classNames = model.classNames();
@@ -101,7 +109,8 @@ final class EvaluateCommand implements Callable<Integer> {
             images = subset == Subset.validation ? split.validation() : split.train();
         }
         System.out.println("Model " + checkpoint + " (" + model.numClasses() + " classes), data " + data + " (" + subset
-                + ": " + images.size() + " images), preprocessing " + preprocessing.toJson());
+                + ": " + images.size() + " images), preprocessing " + preprocessing.toJson() + ", precision "
+                + model.precision() + (model.usesInferenceForm() ? "" : " (graph)"));
         EvaluationReport report;
         try (ImageFolderIterator it = ImageFolderIterator.builder(images)
                 .transform(preprocessing.evalTransform())

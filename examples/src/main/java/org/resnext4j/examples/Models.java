@@ -72,4 +72,23 @@ final class Models {
         }
         return m;
     }
+
+    /**
+     * {@code model} in the precision {@code --precision} names, or as it is (int8 when quantized, else fp32) when
+     * null.
+     *
+     * @throws IllegalArgumentException naming {@code --precision} for an unknown name, int8 of a model that is not
+     *                                  quantized, or a precision this CPU cannot run (naming the missing instruction
+     *                                  set)
+     */
+    static SavedModel withPrecision(SavedModel model, String precision) {
+        if (precision == null) {
+            return model;
+        }
+        try {
+            return model.withPrecision(org.resnext4j.zoo.InferencePrecision.parse(precision));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IllegalArgumentException("--precision " + precision + ": " + e.getMessage(), e);
+        }
+    }
 }

@@ -103,6 +103,13 @@ final class PredictCommand implements Callable<Integer> {
             description = "threads decoding images ahead of the model (default half the cores, 1 to 4)")
     Integer workers;
 
+    @Option(
+            names = "--precision",
+            paramLabel = "P",
+            description = "fp32, bf16 (CPUs with AVX512-BF16 or AMX) or int8 (a model made by 'resnext4j quantize'); "
+                    + "default int8 for a quantized model, else fp32")
+    String precision;
+
     @Mixin
     PreprocessingMixin preprocessingOption;
 
@@ -160,6 +167,7 @@ final class PredictCommand implements Callable<Integer> {
                         catalogOption.catalog().get(weights), DownloadProgress.downloader(progress.enabled()))
                 : Models.load(paths.get(0));
         model = Models.forInference(model, weights != null ? Path.of(weights) : paths.get(0), preprocessingOption);
+        model = Models.withPrecision(model, precision);
 
         int predicted = 0;
         int skipped = 0;

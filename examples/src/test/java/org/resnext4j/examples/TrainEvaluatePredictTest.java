@@ -233,6 +233,52 @@ class TrainEvaluatePredictTest {
         assertEquals(number(evaluate.out(), "accuracy (\\d\\.\\d+)"), (double) correct / total, 1e-4, csv.err());
     }
 
+    @Test
+    @Order(5)
+    void quantizeWritesAnInt8ModelThatPredictAndEvaluateRunWithoutCalibrating() throws IOException {
+        Path last = run.resolve("checkpoints/last.zip");
+        Path int8 = tmp.resolve("int8.zip");
+        CliRunner.Result q = CliRunner.run(
+                "quantize",
+                last.toString(),
+                data.toString(),
+                int8.toString(),
+                "--images",
+                "64",
+                "--validation",
+                data.toString());
+        assertEquals(0, q.code(), q.toString());
+        assertTrue(q.out().contains("calibrated on 64 images"), q.out());
+        SavedModel model = SavedModel.load(int8);
+        assertEquals(org.resnext4j.zoo.InferencePrecision.INT8, model.precision());
+        assertEquals(64, model.card().int8().images());
+        assertEquals(ShapesDataset.CLASSES, model.card().classNames(), "the card is kept");
+
+        // quantize's report: fp32 accuracy is evaluate's in fp32, int8 accuracy evaluate's on the int8 zip
+        CliRunner.Result fp32 = CliRunner.run("evaluate", last.toString(), data.toString(), "--precision", "fp32");
+        assertEquals(0, fp32.code(), fp32.toString());
+        CliRunner.Result quantized = CliRunner.run("evaluate", int8.toString(), data.toString());
+        assertEquals(0, quantized.code(), quantized.toString());
+        assertTrue(quantized.out().contains("precision int8"), quantized.out());
+        assertEquals(number(fp32.out(), "accuracy (\\d\\.\\d+)"), number(q.out(), "fp32 accuracy (\\d\\.\\d+)"), 1e-4);
+        assertEquals(
+                number(quantized.out(), "accuracy (\\d\\.\\d+)"), number(q.out(), "int8 accuracy (\\d\\.\\d+)"), 1e-4);
+        double agreement = number(q.out(), "top-1 agreement (\\d+\\.\\d+)%");
+        assertTrue(agreement >= 95, q.out());
+
+        CliRunner.Result predict =
+                CliRunner.run("predict", int8.toString(), data.resolve("cross").toString());
+        assertEquals(0, predict.code(), predict.toString());
+        assertEquals(PER_CLASS, predict.out().lines().count());
+
+        CliRunner.Result refused = CliRunner.run("evaluate", last.toString(), data.toString(), "--precision", "int8");
+        assertEquals(2, refused.code(), refused.toString());
+        assertTrue(refused.err().contains("resnext4j quantize"), refused.err());
+        CliRunner.Result unknown = CliRunner.run("predict", last.toString(), data.toString(), "--precision", "fp16");
+        assertEquals(2, unknown.code(), unknown.toString());
+        assertTrue(unknown.err().contains("expected fp32, bf16 or int8"), unknown.err());
+    }
+
     private static double number(String text, String regex) {
         Matcher m = Pattern.compile(regex).matcher(text);
         assertTrue(m.find(), regex + " in " + text);

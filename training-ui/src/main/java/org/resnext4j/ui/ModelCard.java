@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.nd4j.shade.jackson.core.JsonProcessingException;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.resnext4j.datavec.PreprocessingConfig;
+import org.resnext4j.zoo.Int8Calibration;
 import org.resnext4j.zoo.ResNeXtSpec;
 
 /**
@@ -26,13 +27,17 @@ import org.resnext4j.zoo.ResNeXtSpec;
  * @param classNames    class names in output order, or null (indices)
  * @param preprocessing what an input image goes through, or null (unknown)
  * @param training      training settings, possibly empty
+ * @param int8          for a quantized model, the activation ranges of its int8 inference form (zoo-resnext,
+ *                      {@link Int8Calibration#toMap()}, key {@code int8_calibration}), or null; cards written before
+ *                      quantization existed have none
  */
 public record ModelCard(
         String model,
         ResNeXtSpec spec,
         List<String> classNames,
         PreprocessingConfig preprocessing,
-        Map<String, Object> training) {
+        Map<String, Object> training,
+        Int8Calibration int8) {
 
     /** Metadata key of the card in a checkpoint. */
     public static final String KEY = "model_card";
@@ -41,15 +46,33 @@ public record ModelCard(
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Key of the int8 calibration in the card's map. */
+    public static final String INT8_KEY = "int8_calibration";
+
     /** Copies the lists and maps; {@code training} null is empty. */
     public ModelCard {
         classNames = classNames == null ? null : List.copyOf(classNames);
         training = training == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(training));
     }
 
+    /** A card of a model that is not quantized. */
+    public ModelCard(
+            String model,
+            ResNeXtSpec spec,
+            List<String> classNames,
+            PreprocessingConfig preprocessing,
+            Map<String, Object> training) {
+        this(model, spec, classNames, preprocessing, training, null);
+    }
+
     /** An empty card. */
     public static ModelCard empty() {
         return new ModelCard(null, null, null, null, Map.of());
+    }
+
+    /** This card with the int8 calibration of a quantized model (null: not quantized). */
+    public ModelCard withInt8(Int8Calibration calibration) {
+        return new ModelCard(model, spec, classNames, preprocessing, training, calibration);
     }
 
     /** A card for a model built from {@code spec} (named after it) with the inputs' {@code preprocessing}. */
@@ -59,17 +82,17 @@ public record ModelCard(
 
     /** This card with another model name. */
     public ModelCard withModel(String name) {
-        return new ModelCard(name, spec, classNames, preprocessing, training);
+        return new ModelCard(name, spec, classNames, preprocessing, training, int8);
     }
 
     /** This card with class names. */
     public ModelCard withClassNames(List<String> names) {
-        return new ModelCard(model, spec, names, preprocessing, training);
+        return new ModelCard(model, spec, names, preprocessing, training, int8);
     }
 
     /** This card with training settings (replacing the previous ones). */
     public ModelCard withTraining(Map<String, Object> settings) {
-        return new ModelCard(model, spec, classNames, preprocessing, settings);
+        return new ModelCard(model, spec, classNames, preprocessing, settings, int8);
     }
 
     /** A training setting, if recorded. */
@@ -94,6 +117,9 @@ public record ModelCard(
             m.put("preprocessing", readJson(preprocessing.toJson()));
         }
         m.put("training", training);
+        if (int8 != null) {
+            m.put(INT8_KEY, int8.toMap());
+        }
         return m;
     }
 
@@ -108,7 +134,8 @@ public record ModelCard(
                 spec(m.get("spec")),
                 names(m.get("class_names")),
                 preprocessing(m.get("preprocessing")),
-                settings(m.get("training")));
+                settings(m.get("training")),
+                m.get(INT8_KEY) instanceof Map<?, ?> q ? Int8Calibration.fromMap(q) : null);
     }
 
     /**

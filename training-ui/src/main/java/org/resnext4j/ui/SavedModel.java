@@ -15,6 +15,8 @@ import org.resnext4j.datavec.ImagePreprocessor;
 import org.resnext4j.datavec.PreprocessingConfig;
 import org.resnext4j.zoo.ImageNetClasses;
 import org.resnext4j.zoo.InferenceModel;
+import org.resnext4j.zoo.InferencePrecision;
+import org.resnext4j.zoo.Int8Calibration;
 import org.resnext4j.zoo.ResNeXt;
 import org.resnext4j.zoo.ResNeXtSpec;
 import org.resnext4j.zoo.TorchNames;
@@ -39,6 +41,10 @@ import org.resnext4j.zoo.weights.WeightsEntry;
  * add and ReLU fused, oneDNN layouts kept between layers; 1.6x the graph's speed, measured) where oneDNN is
  * available, else on the graph. The inference form is a snapshot of the weights at the first prediction: after
  * changing the network's weights, load the model again.
+ *
+ * <p>Precision: a quantized model (its card holds an {@link Int8Calibration}, written by {@link #quantize} and
+ * {@link #save}) predicts in INT8 without calibrating again; any other in FP32. {@link #withPrecision} chooses
+ * another ({@code BF16} where the CPU has AVX512-BF16 or AMX).
  */
 public final class SavedModel implements AutoCloseable {
 
@@ -50,14 +56,21 @@ public final class SavedModel implements AutoCloseable {
     private final Path file;
     private final PreprocessingConfig preprocessing;
     private ImagePreprocessor preprocessor;
+    private final InferencePrecision precision;
     private InferenceModel fast;
     private boolean fastTried;
 
     private SavedModel(Model model, ModelCard card, Path file, PreprocessingConfig preprocessing) {
+        this(model, card, file, preprocessing, card.int8() != null ? InferencePrecision.INT8 : InferencePrecision.FP32);
+    }
+
+    private SavedModel(
+            Model model, ModelCard card, Path file, PreprocessingConfig preprocessing, InferencePrecision precision) {
         this.model = model;
         this.card = card;
         this.file = file;
         this.preprocessing = preprocessing;
+        this.precision = precision;
     }
 
     /**
@@ -80,7 +93,86 @@ public final class SavedModel implements AutoCloseable {
      * @return a model that preprocesses with {@code config}
      */
     public SavedModel withPreprocessing(PreprocessingConfig config) {
-        return new SavedModel(model, card, file, java.util.Objects.requireNonNull(config, "config"));
+        return new SavedModel(model, card, file, java.util.Objects.requireNonNull(config, "config"), precision);
+    }
+
+    /**
+     * This model predicting in {@code precision} on its inference form (the network is shared with this instance).
+     *
+     * @throws IllegalArgumentException when the model has no inference form (not a ResNeXt/ResNet with a spec in its
+     *                                  card), or for INT8 when it is not quantized ({@link #quantize})
+     * @throws IllegalStateException naming the missing instruction set when this CPU cannot run {@code precision}
+     */
+    public SavedModel withPrecision(InferencePrecision precision) {
+        java.util.Objects.requireNonNull(precision, "precision");
+        if (precision != InferencePrecision.FP32 && !hasInferenceForm()) {
+            throw new IllegalArgumentException(file + ": precision " + precision + " needs the inference form of a "
+                    + "ResNeXt/ResNet whose model card holds its spec; this model has none");
+        }
+        if (precision == InferencePrecision.INT8 && card.int8() == null) {
+            throw new IllegalArgumentException(file + ": precision int8: the model is not quantized (its card holds no "
+                    + "int8 calibration); make an int8 copy with 'resnext4j quantize MODEL.zip CALIBRATION_DIR OUT.zip'"
+                    + " or SavedModel.quantize");
+        }
+        String refused = precision == InferencePrecision.FP32 ? null : InferenceModel.refusal(precision);
+        if (refused != null) {
+            throw new IllegalStateException(refused);
+        }
+        return new SavedModel(model, card, file, preprocessing, precision);
+    }
+
+    /** The precision predictions run in (see the class comment). */
+    public InferencePrecision precision() {
+        return precision;
+    }
+
+    /**
+     * This model quantized to INT8 ({@link InferenceModel#calibrate}) with the activation ranges of
+     * {@code calibrationBatches} (preprocessed as {@link #preprocessing()} says), its card holding them; it predicts in
+     * INT8. {@link #save} stores it.
+     *
+     * @param calibrationBatches preprocessed images {@code [N, 3, H, W]}, iterated twice
+     * @throws IllegalArgumentException when the model has no inference form, or the batches hold no image
+     */
+    public SavedModel quantize(Iterable<INDArray> calibrationBatches) {
+        if (!hasInferenceForm()) {
+            throw new IllegalArgumentException(file + ": int8 quantization needs the inference form of a ResNeXt/ResNet"
+                    + " whose model card holds its spec; this model has none");
+        }
+        Int8Calibration calibration = InferenceModel.calibrate(
+                graph(),
+                card.spec(),
+                calibrationBatches,
+                InferenceModel.DEFAULT_METHOD,
+                InferenceModel.DEFAULT_PERCENTILE);
+        return new SavedModel(model, card.withInt8(calibration), file, preprocessing, InferencePrecision.INT8);
+    }
+
+    /**
+     * Writes this model with its card (the int8 calibration included) as a model zip that {@link #load} reads back.
+     *
+     * @throws CheckpointException when writing fails; the previous file is then unchanged
+     */
+    public void save(Path out) {
+        Map<String, Object> metadata = new java.util.LinkedHashMap<>();
+        if (file != null && java.nio.file.Files.isRegularFile(file)) {
+            try {
+                metadata.putAll(Checkpoints.readMetadata(file));
+            } catch (CheckpointException e) {
+                // not a zip of ours (e.g. a pretrained weights file): the card alone describes the model
+            }
+        }
+        ModelCard stored = new ModelCard(
+                card.model(), card.spec(), card.classNames(), preprocessing, card.training(), card.int8());
+        metadata.put(ModelCard.KEY, stored.toMap());
+        Checkpoints.save(model, out, metadata);
+    }
+
+    private boolean hasInferenceForm() {
+        return model instanceof ComputationGraph g
+                && card.spec() != null
+                && g.getLayer(TorchNames.FC) != null
+                && InferenceModel.available();
     }
 
     /** Whether a preprocessing is known: stored in the card or given by {@link #withPreprocessing}. */
@@ -238,11 +330,11 @@ public final class SavedModel implements AutoCloseable {
     private InferenceModel inferenceForm() {
         if (!fastTried) {
             fastTried = true;
-            if (model instanceof ComputationGraph g
-                    && card.spec() != null
-                    && g.getLayer(TorchNames.FC) != null
-                    && InferenceModel.available()) {
-                fast = InferenceModel.of(g, card.spec());
+            if (hasInferenceForm()) {
+                fast = switch (precision) {
+                    case INT8 -> InferenceModel.of(graph(), card.spec(), card.int8());
+                    default -> InferenceModel.of(graph(), card.spec(), precision);
+                };
             }
         }
         return fast;

@@ -28,14 +28,53 @@ public final class InferenceModel implements AutoCloseable {
 
     private static final double BN_EPS = 1e-5;
 
+    /**
+     * The calibration method chosen by measurement (docs/quantization.md): the 99.999th percentile of |value| gave the
+     * smallest logit error and the highest top-1 agreement of MAX and the 99.9th, 99.99th, 99.999th percentiles.
+     */
+    public static final Int8Calibration.Method DEFAULT_METHOD = Int8Calibration.Method.PERCENTILE;
+
+    /** The percentile {@link #DEFAULT_METHOD} keeps. */
+    public static final double DEFAULT_PERCENTILE = 99.999;
+
     private final OneDnnInference engine;
     private final INDArray fcWeightT;
     private final INDArray fcBias;
+    private final InferencePrecision precision;
+    private final Int8Calibration calibration;
 
-    private InferenceModel(OneDnnInference engine, INDArray fcWeightT, INDArray fcBias) {
+    private InferenceModel(
+            OneDnnInference engine,
+            INDArray fcWeightT,
+            INDArray fcBias,
+            InferencePrecision precision,
+            Int8Calibration calibration) {
         this.engine = engine;
         this.fcWeightT = fcWeightT;
         this.fcBias = fcBias;
+        this.precision = precision;
+        this.calibration = calibration;
+    }
+
+    /**
+     * Why {@code precision} cannot run on this machine (oneDNN missing; for BF16 a CPU without AVX512-BF16 or AMX,
+     * named), or null when it can.
+     */
+    public static String refusal(InferencePrecision precision) {
+        return OneDnnInference.refusal(engine(precision));
+    }
+
+    /** oneDNN's instruction set on this CPU, e.g. {@code AVX512_CORE_BF16}, for reports. */
+    public static String cpuIsa() {
+        return OneDnnInference.cpuIsa();
+    }
+
+    private static OneDnnInference.Precision engine(InferencePrecision p) {
+        return switch (p) {
+            case FP32 -> OneDnnInference.Precision.FP32;
+            case BF16 -> OneDnnInference.Precision.BF16;
+            case INT8 -> OneDnnInference.Precision.INT8;
+        };
     }
 
     /** Whether the inference form can run here (oneDNN's natives load on this machine). */
@@ -49,6 +88,66 @@ public final class InferenceModel implements AutoCloseable {
      * @throws IllegalStateException when oneDNN is not available ({@link #available()})
      */
     public static InferenceModel of(ComputationGraph net, ResNeXtSpec spec) {
+        return build(net, spec, InferencePrecision.FP32, null);
+    }
+
+    /**
+     * The inference form in FP32 or BF16 (INT8 needs activation ranges: {@link #quantize}, {@link #of(
+     * ComputationGraph, ResNeXtSpec, Int8Calibration)}).
+     *
+     * @throws IllegalStateException naming the missing instruction set for BF16 on a CPU without AVX512-BF16 or AMX
+     * @throws IllegalArgumentException for INT8
+     */
+    public static InferenceModel of(ComputationGraph net, ResNeXtSpec spec, InferencePrecision precision) {
+        if (precision == InferencePrecision.INT8) {
+            throw new IllegalArgumentException("precision int8: needs activation ranges; use InferenceModel.quantize("
+                    + "net, spec, calibrationImages) or InferenceModel.of(net, spec, int8Calibration)");
+        }
+        return build(net, spec, precision, null);
+    }
+
+    /**
+     * The INT8 inference form with stored activation ranges (a saved quantized model: no calibration pass).
+     *
+     * @throws IllegalArgumentException when a convolution of the network has no range in {@code calibration}
+     */
+    public static InferenceModel of(ComputationGraph net, ResNeXtSpec spec, Int8Calibration calibration) {
+        return build(net, spec, InferencePrecision.INT8, java.util.Objects.requireNonNull(calibration, "calibration"));
+    }
+
+    /**
+     * Post-training static int8 quantization with the {@link #DEFAULT_METHOD}: {@link #calibrate} over
+     * {@code calibrationBatches}, then the INT8 form with those ranges.
+     *
+     * @param calibrationBatches preprocessed images {@code [N, 3, H, W]} as for {@link #output} (the model's own
+     *                           preprocessing), iterated twice; a few hundred images are plenty
+     */
+    public static InferenceModel quantize(
+            ComputationGraph net, ResNeXtSpec spec, Iterable<INDArray> calibrationBatches) {
+        return of(net, spec, calibrate(net, spec, calibrationBatches, DEFAULT_METHOD, DEFAULT_PERCENTILE));
+    }
+
+    /**
+     * Each convolution's output range over {@code calibrationBatches}, from FP32 passes of the inference form.
+     *
+     * @param method {@link Int8Calibration.Method#MAX} (one pass) or {@link Int8Calibration.Method#PERCENTILE} (two
+     *               passes: the maxima, then a 2048-bin histogram of |value| per tensor)
+     * @param percentile the percentile kept by PERCENTILE, in (0, 100]
+     * @throws IllegalArgumentException when the batches hold no image
+     */
+    public static Int8Calibration calibrate(
+            ComputationGraph net,
+            ResNeXtSpec spec,
+            Iterable<INDArray> calibrationBatches,
+            Int8Calibration.Method method,
+            double percentile) {
+        try (InferenceModel fp32 = of(net, spec)) {
+            return Int8Calibrator.calibrate(fp32.engine, calibrationBatches, method, percentile);
+        }
+    }
+
+    private static InferenceModel build(
+            ComputationGraph net, ResNeXtSpec spec, InferencePrecision precision, Int8Calibration calibration) {
         Map<String, INDArray> w = TorchvisionWeights.stateDict(net);
         OneDnnInference.Conv stem = conv(w, TorchNames.STEM_CONV, TorchNames.STEM_BN, 1, 2, 3, true);
         List<OneDnnInference.Block> blocks = new ArrayList<>();
@@ -68,9 +167,12 @@ public final class InferenceModel implements AutoCloseable {
         INDArray fcW = w.get(TorchNames.FC + ".weight").castTo(DataType.FLOAT);
         INDArray fcB = w.get(TorchNames.FC + ".bias").castTo(DataType.FLOAT);
         return new InferenceModel(
-                new OneDnnInference(stem, blocks),
+                new OneDnnInference(
+                        stem, blocks, engine(precision), calibration == null ? Map.of() : calibration.ranges()),
                 fcW.transpose().dup('c'),
-                fcB.reshape(1, fcB.length()).dup('c'));
+                fcB.reshape(1, fcB.length()).dup('c'),
+                precision,
+                calibration);
     }
 
     private static OneDnnInference.Conv conv(
@@ -85,6 +187,16 @@ public final class InferenceModel implements AutoCloseable {
         INDArray folded = weight.mul(scale.reshape(oc, 1, 1, 1)).castTo(DataType.FLOAT);
         INDArray bias = beta.sub(mean.mul(scale)).castTo(DataType.FLOAT);
         return new OneDnnInference.Conv(conv, folded, bias, groups, stride, pad, relu);
+    }
+
+    /** The precision this model computes in. */
+    public InferencePrecision precision() {
+        return precision;
+    }
+
+    /** For INT8, the activation ranges it runs with (store them to rebuild it without calibrating); else null. */
+    public Int8Calibration calibration() {
+        return calibration;
     }
 
     /** The classifier's logits {@code [N, classes]} for images {@code [N, 3, H, W]} (preprocessed as for the graph). */

@@ -87,4 +87,28 @@ class InferenceModelTest {
             assertTrue(err < 1e-5, "relative logit error " + err);
         }
     }
+
+    @Test
+    void fullSizeResnext50At64PixelsInBf16AndInt8() {
+        ResNeXtSpec spec =
+                ResNeXtSpec.preset("resnext50_32x4d").withNumClasses(10).withInputShape(3, 64, 64);
+        ComputationGraph net = trained(spec, 3);
+        Nd4j.getRandom().setSeed(9);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 4, 3, 64, 64);
+        java.util.List<INDArray> calibration = java.util.List.of(Nd4j.randn(DataType.FLOAT, 8, 3, 64, 64));
+        try (InferenceModel fp32 = InferenceModel.of(net, spec);
+                InferenceModel int8 = InferenceModel.quantize(net, spec, calibration)) {
+            INDArray reference = fp32.logits(x);
+            double err = relErr(int8.logits(x), reference);
+            System.out.println("resnext50_32x4d @ 64 int8: relative logit error " + err);
+            assertTrue(err > 1e-4 && err < 0.1, "int8 relative logit error " + err);
+            if (InferenceModel.refusal(InferencePrecision.BF16) == null) {
+                try (InferenceModel bf16 = InferenceModel.of(net, spec, InferencePrecision.BF16)) {
+                    double e = relErr(bf16.logits(x), reference);
+                    System.out.println("resnext50_32x4d @ 64 bf16: relative logit error " + e);
+                    assertTrue(e > 1e-5 && e < 0.03, "bf16 relative logit error " + e);
+                }
+            }
+        }
+    }
 }

@@ -1,7 +1,13 @@
 package org.resnext4j.zoo.layers;
 
 import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_avx2;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_avx2_vnni;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_avx512_core;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_avx512_core_amx;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_avx512_core_bf16;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_avx512_core_vnni;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_sse41;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_get_effective_cpu_isa;
@@ -118,9 +124,69 @@ final class OneDnn {
 
     /** An f32 memory descriptor of the given dimensions and layout tag. */
     static dnnl_memory_desc_t md(long[] dims, int tag) {
+        return md(dims, dnnl_f32, tag);
+    }
+
+    /** A memory descriptor of the given dimensions, oneDNN data type ({@code dnnl_f32}, {@code dnnl_u8}...) and tag. */
+    static dnnl_memory_desc_t md(long[] dims, int dataType, int tag) {
         dnnl_memory_desc_t m = new dnnl_memory_desc_t();
-        check(dnnl_memory_desc_init_by_tag(m, dims.length, dims, dnnl_f32, tag), "memory_desc_init_by_tag");
+        check(dnnl_memory_desc_init_by_tag(m, dims.length, dims, dataType, tag), "memory_desc_init_by_tag");
         return m;
+    }
+
+    /** A copy of {@code m} (a plain activation layout, no quantization extras) with another data type. */
+    static dnnl_memory_desc_t withDataType(dnnl_memory_desc_t m, int dataType) {
+        dnnl_memory_desc_t c = new dnnl_memory_desc_t();
+        Pointer.memcpy(c, m, Pointer.sizeof(dnnl_memory_desc_t.class));
+        c.data_type(dataType);
+        return c;
+    }
+
+    /** oneDNN's effective instruction set on this CPU (its {@code dnnl_cpu_isa_*} bit mask). */
+    static int cpuIsa() {
+        return CpuIsa.VALUE;
+    }
+
+    /** Whether the effective instruction set includes {@code isa} (oneDNN's ISA values are cumulative bit masks). */
+    static boolean hasIsa(int isa) {
+        return hasIsa(cpuIsa(), isa);
+    }
+
+    /** Whether instruction set {@code cpu} includes {@code isa}. */
+    static boolean hasIsa(int cpu, int isa) {
+        return (cpu & isa) == isa;
+    }
+
+    /** The name of oneDNN's effective instruction set, as its {@code DNNL_MAX_CPU_ISA} spells it. */
+    static String cpuIsaName() {
+        return cpuIsaName(cpuIsa());
+    }
+
+    /** The name of the instruction set {@code isa} (a {@code dnnl_cpu_isa_*} bit mask). */
+    static String cpuIsaName(int isa) {
+        String[] names = {
+            "AVX512_CORE_AMX", "AVX512_CORE_BF16", "AVX512_CORE_VNNI", "AVX512_CORE", "AVX2_VNNI", "AVX2", "SSE41"
+        };
+        int[] values = {
+            dnnl_cpu_isa_avx512_core_amx,
+            dnnl_cpu_isa_avx512_core_bf16,
+            dnnl_cpu_isa_avx512_core_vnni,
+            dnnl_cpu_isa_avx512_core,
+            dnnl_cpu_isa_avx2_vnni,
+            dnnl_cpu_isa_avx2,
+            dnnl_cpu_isa_sse41
+        };
+        for (int i = 0; i < names.length; i++) {
+            if ((isa & values[i]) == values[i]) {
+                return names[i];
+            }
+        }
+        return "ALL (0x" + Integer.toHexString(isa) + ")";
+    }
+
+    /** Asked of oneDNN once. */
+    private static final class CpuIsa {
+        static final int VALUE = dnnl_get_effective_cpu_isa();
     }
 
     /** Runs {@code prim} on {@code s} with (argument, memory) pairs; does not wait for the stream. */

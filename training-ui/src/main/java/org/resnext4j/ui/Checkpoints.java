@@ -179,11 +179,28 @@ public final class Checkpoints {
      * @throws CheckpointException when writing fails; the previous file is then unchanged
      */
     public static void save(Model model, Path file, Map<String, ?> metadata, ModelWriter writer) {
+        save(model, file, metadata, writer, Map.of());
+    }
+
+    /**
+     * Saves a model with its updater state, metadata and further entries (a {@link TrainingRun}'s moving average of
+     * the weights), atomically.
+     *
+     * @param model    the network
+     * @param file     the checkpoint zip to create or replace
+     * @param metadata JSON-serialisable values
+     * @param writer   writes the model zip
+     * @param entries  entry name to content, written after the metadata entry
+     * @throws CheckpointException when writing fails; the previous file is then unchanged
+     */
+    public static void save(
+            Model model, Path file, Map<String, ?> metadata, ModelWriter writer, Map<String, byte[]> entries) {
         String json = Json.write(metadata);
+        Map<String, byte[]> all = new LinkedHashMap<>();
+        all.put(METADATA_ENTRY, json.getBytes(StandardCharsets.UTF_8));
+        all.putAll(entries);
         try {
-            AtomicFiles.write(
-                    file,
-                    tmp -> writer.write(model, tmp, Map.of(METADATA_ENTRY, json.getBytes(StandardCharsets.UTF_8))));
+            AtomicFiles.write(file, tmp -> writer.write(model, tmp, all));
             AtomicFiles.writeString(sidecar(file), json);
         } catch (IOException | RuntimeException e) {
             throw new CheckpointException(
@@ -236,6 +253,30 @@ public final class Checkpoints {
             throw new CheckpointException(
                     "Checkpoint " + file.toAbsolutePath() + " has unreadable metadata entry " + METADATA_ENTRY + ": "
                             + e.getMessage(),
+                    e);
+        }
+    }
+
+    /**
+     * Reads one entry of a checkpoint zip.
+     *
+     * @param file  the checkpoint zip
+     * @param entry the entry name
+     * @return its bytes, or {@code null} when the zip has no such entry
+     * @throws CheckpointException when the file is missing, truncated or unreadable
+     */
+    public static byte[] readEntry(Path file, String entry) {
+        try (ZipFile zip = open(file)) {
+            ZipEntry e = zip.getEntry(entry);
+            if (e == null) {
+                return null;
+            }
+            try (InputStream in = zip.getInputStream(e)) {
+                return in.readAllBytes();
+            }
+        } catch (IOException e) {
+            throw new CheckpointException(
+                    "Checkpoint " + file.toAbsolutePath() + " has an unreadable entry " + entry + ": " + e.getMessage(),
                     e);
         }
     }

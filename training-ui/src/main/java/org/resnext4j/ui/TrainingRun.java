@@ -75,6 +75,13 @@ import org.slf4j.LoggerFactory;
  * trained and their running loss and accuracy under the metadata key {@code partial_epoch}) instead of finishing the
  * epoch. {@link #resume()} continues from that batch ({@link EpochIterator#setPosition}), so an interrupted and
  * resumed run equals the uninterrupted one.
+ *
+ * <p><b>torchvision's recipe.</b> With {@link Builder#ema} the run keeps a {@link ModelEma} of the weights: updated
+ * after the training batches, validated after every epoch beside the raw weights ({@link EpochMetrics#emaValLoss()},
+ * {@link EpochMetrics#emaValAccuracy()}), saved in every checkpoint (entry {@value #EMA_ENTRY}, metadata key
+ * {@value #EMA_KEY}) and resumed; with {@link Builder#bestCheckpointFromEma} {@code best.zip} is chosen by the
+ * average's validation metrics and holds the average as its model. A {@link BatchMixing} training iterator given to
+ * {@link #prepare} has the training accuracy counted against its original labels.
  */
 public final class TrainingRun implements AutoCloseable {
 

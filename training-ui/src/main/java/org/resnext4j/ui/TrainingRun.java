@@ -221,6 +221,9 @@ public final class TrainingRun implements AutoCloseable {
                     + "); resume it (TrainingRun.resume / restoreOrStart, or the CLI's train --resume) or choose a "
                     + "new run folder");
         }
+        if (ema != null) {
+            ema.restore(null, 0); // a new run's average starts empty, also when the ModelEma was used before
+        }
         begin(Network.of(model), null);
         return model;
     }

@@ -159,7 +159,7 @@ class BatchMixingTest {
             // mixup changes every pixel; cutmix leaves the pixels outside its box (of at most 3/4 of the width)
             INDArray raw = data.batch(0, b - 1).getFeatures();
             long changed =
-                    d.getFeatures().neq(raw).castTo(DataType.INT).sumNumber().longValue();
+                    d.getFeatures().neq(raw).castTo(DataType.INT32).sumNumber().longValue();
             if (mixup) {
                 mixups++;
                 assertEquals(raw.length(), changed, "mixup mixes every value");

@@ -79,6 +79,10 @@ import picocli.CommandLine.Spec;
  * {@link MapSchedule} (M2.1 has no cosine schedule; a map of values survives the JSON round trip of a checkpoint
  * without any custom class; past its last epoch it keeps the last rate). Schedules live in the model configuration,
  * so {@code --resume} continues them where the run stopped.
+ *
+ * <p><b>torchvision's recipe</b> ({@link RecipeMixin}): mixup, cutmix and label smoothing on the training batches,
+ * linear warm-up before the schedule (a cosine then spans the epochs after it), global gradient clipping, a moving
+ * average of the weights validated beside them and optionally chosen for {@code best.zip}; docs/training.md.
  */
 @Command(
         name = "train",
@@ -277,6 +281,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     CatalogMixin catalogOption;
 
+    @Mixin
+    RecipeMixin recipe;
+
     @Option(
             names = "--early-stopping",
             paramLabel = "PATIENCE",
@@ -409,6 +416,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--weight-decay: expected a number in [0, 1), got " + decay);
         }
         Map<String, Object> callbacks = callbackSettings();
+        Map<String, Object> recipeSettings = recipe.settings(epochCount, batch);
         UiOptions uiOptions = uiOptions();
         Map<String, Object> extraAugmentations =
                 extraAugmentations(augmentation(augment, data == null, pretrained != null, imageSize));
@@ -475,13 +483,17 @@ final class TrainCommand implements Callable<Integer> {
             settings.put("backbone_lr_scale", backboneScale);
         }
         settings.putAll(callbacks);
+        settings.putAll(recipeSettings);
 
         try (ImageFolderPipeline pipeline = pipeline(settings)) {
             System.out.print(pipeline.report());
             System.out.println("Augmentation: " + augmentation + (augment == Augment.auto ? " (auto)" : "")
                     + extraAugmentationsDescription(settings));
             ResNeXtSpec spec = Models.spec(model, pipeline.numClasses(), imageSize);
-            ISchedule lrSchedule = schedule(schedule.name(), rate, epochCount, step, lrGamma);
+            ISchedule lrSchedule = RecipeMixin.withWarmup(
+                    schedule(schedule.name(), rate, epochCount - RecipeMixin.warmupEpochs(settings), step, lrGamma),
+                    rate,
+                    settings);
             IUpdater updater = sgd
                     ? (lrSchedule == null ? new Nesterovs(rate, 0.9) : new Nesterovs(lrSchedule, 0.9))
                     : (lrSchedule == null ? new Adam(rate) : new Adam(lrSchedule));
@@ -506,7 +518,10 @@ final class TrainCommand implements Callable<Integer> {
 
             Trainer.Builder trainer = trainerBuilder(outDir, epochCount, pipeline, uiOptions, settings);
             trainer.modelCard(ModelCard.of(spec, pipeline.preprocessing()).withModel(model));
-            return train(trainer.build(), epochCount, t -> t.fit(net, pipeline.train(), validation(pipeline)));
+            return train(
+                    trainer.build(),
+                    epochCount,
+                    t -> t.fit(net, RecipeMixin.train(pipeline, settings), validation(pipeline)));
         }
     }
 
@@ -543,7 +558,7 @@ final class TrainCommand implements Callable<Integer> {
                 .listener(new ProgressListener(
                         progress.enabled(), pipeline.train().numBatches(), epochCount));
         settings.forEach(trainer::metadata);
-        return trainer;
+        return RecipeMixin.apply(trainer, settings);
     }
 
     private DataSetIterator validation(ImageFolderPipeline pipeline) {
@@ -717,7 +732,8 @@ final class TrainCommand implements Callable<Integer> {
             // every checkpoint stores the metadata its Trainer was given: pass the run's settings on again
             Trainer trainer = trainerBuilder(out, epochCount, pipeline, uiOptions, settings)
                     .build();
-            return train(trainer, epochCount, t -> t.resume(pipeline.train(), validation(pipeline)));
+            return train(
+                    trainer, epochCount, t -> t.resume(RecipeMixin.train(pipeline, settings), validation(pipeline)));
         }
     }
 

@@ -22,6 +22,17 @@ public final class BatchAccuracy {
      * @return {@code {correct, examples}}, or {@code null} when the output is not a classifier with 2-d labels
      */
     public static long[] count(Model model) {
+        return count(model, null);
+    }
+
+    /**
+     * @param model  a {@code ComputationGraph} (one output) or {@code MultiLayerNetwork} inside
+     *               {@code onBackwardPass}
+     * @param mixing the {@link BatchMixing} that served the batch, whose original labels the predictions are counted
+     *               against (the argmax of mixed labels is not the image's class), or {@code null}
+     * @return {@code {correct, examples}}, or {@code null} when the output is not a classifier with 2-d labels
+     */
+    public static long[] count(Model model, BatchMixing mixing) {
         Layer out = Network.of(model).outputLayer();
         if (!(out instanceof IOutputLayer ol)
                 || ol.getLabels() == null
@@ -29,6 +40,10 @@ public final class BatchAccuracy {
             return null;
         }
         INDArray labels = ol.getLabels();
+        if (mixing != null) {
+            INDArray hard = mixing.hardLabels(labels);
+            labels = hard != null ? hard : labels;
+        }
         INDArray predictions = out.activate(false, LayerWorkspaceMgr.noWorkspaces());
         long correct = predictions
                 .argMax(1)

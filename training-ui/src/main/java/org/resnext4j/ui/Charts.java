@@ -49,11 +49,13 @@ public final class Charts {
         XYChart acc = curveChart("Accuracy", "accuracy (%)");
         addSeries(acc, "train", history, m -> 100 * m.trainAccuracy());
         addSeries(acc, "validation", history, m -> 100 * m.valAccuracy());
+        addSeries(acc, "validation (EMA)", history, m -> 100 * m.emaValAccuracy());
         writeIfAny(acc, dir.resolve(ACCURACY_PNG));
 
         XYChart loss = curveChart("Loss", "loss");
         addSeries(loss, "train", history, EpochMetrics::trainLoss);
         addSeries(loss, "validation", history, EpochMetrics::valLoss);
+        addSeries(loss, "validation (EMA)", history, EpochMetrics::emaValLoss);
         writeIfAny(loss, dir.resolve(LOSS_PNG));
 
         XYChart lr = curveChart("Learning rate", "learning rate");

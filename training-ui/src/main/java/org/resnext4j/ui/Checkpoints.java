@@ -266,12 +266,32 @@ public final class Checkpoints {
      * @throws CheckpointException when writing fails; the previous file is then unchanged
      */
     public static void save(Model model, Path file, Map<String, ?> metadata, ModelWriter writer) {
-        String json = Json.write(metadata);
-        saveAtomically(file, json, tmp -> writer.write(model, tmp, metadataEntry(json)));
+        save(model, file, metadata, writer, Map.of());
     }
 
-    private static Map<String, byte[]> metadataEntry(String json) {
-        return Map.of(METADATA_ENTRY, json.getBytes(StandardCharsets.UTF_8));
+    /**
+     * Saves a model with its updater state, metadata and further entries (a {@link TrainingRun}'s moving average of
+     * the weights), atomically.
+     *
+     * @param model    the network
+     * @param file     the checkpoint zip to create or replace
+     * @param metadata JSON-serialisable values
+     * @param writer   writes the model zip
+     * @param entries  entry name to content, written after the metadata entry
+     * @throws CheckpointException when writing fails; the previous file is then unchanged
+     */
+    public static void save(
+            Model model, Path file, Map<String, ?> metadata, ModelWriter writer, Map<String, byte[]> entries) {
+        String json = Json.write(metadata);
+        saveAtomically(file, json, tmp -> writer.write(model, tmp, entries(json, entries)));
+    }
+
+    /** The metadata entry first, then the further entries. */
+    private static Map<String, byte[]> entries(String json, Map<String, byte[]> entries) {
+        Map<String, byte[]> all = new LinkedHashMap<>();
+        all.put(METADATA_ENTRY, json.getBytes(StandardCharsets.UTF_8));
+        all.putAll(entries);
+        return all;
     }
 
     private static void saveAtomically(Path file, String json, AtomicFiles.Writer zipWriter) {
@@ -296,8 +316,22 @@ public final class Checkpoints {
      * @throws CheckpointException when writing fails; the previous file is then unchanged
      */
     public static void save(ModelState state, Path file, Map<String, ?> metadata) {
+        save(state, file, metadata, Map.of());
+    }
+
+    /**
+     * Saves a model's state with its metadata and further entries, atomically, as {@link #STORED} writes a model;
+     * callable from any thread.
+     *
+     * @param state    the state to write
+     * @param file     the checkpoint zip to create or replace
+     * @param metadata JSON-serialisable values
+     * @param entries  entry name to content, written after the metadata entry
+     * @throws CheckpointException when writing fails; the previous file is then unchanged
+     */
+    public static void save(ModelState state, Path file, Map<String, ?> metadata, Map<String, byte[]> entries) {
         String json = Json.write(metadata);
-        saveAtomically(file, json, tmp -> writeStored(state, tmp, metadataEntry(json)));
+        saveAtomically(file, json, tmp -> writeStored(state, tmp, entries(json, entries)));
     }
 
     /**
@@ -343,6 +377,30 @@ public final class Checkpoints {
             throw new CheckpointException(
                     "Checkpoint " + file.toAbsolutePath() + " has unreadable metadata entry " + METADATA_ENTRY + ": "
                             + e.getMessage(),
+                    e);
+        }
+    }
+
+    /**
+     * Reads one entry of a checkpoint zip.
+     *
+     * @param file  the checkpoint zip
+     * @param entry the entry name
+     * @return its bytes, or {@code null} when the zip has no such entry
+     * @throws CheckpointException when the file is missing, truncated or unreadable
+     */
+    public static byte[] readEntry(Path file, String entry) {
+        try (ZipFile zip = open(file)) {
+            ZipEntry e = zip.getEntry(entry);
+            if (e == null) {
+                return null;
+            }
+            try (InputStream in = zip.getInputStream(e)) {
+                return in.readAllBytes();
+            }
+        } catch (IOException e) {
+            throw new CheckpointException(
+                    "Checkpoint " + file.toAbsolutePath() + " has an unreadable entry " + entry + ": " + e.getMessage(),
                     e);
         }
     }

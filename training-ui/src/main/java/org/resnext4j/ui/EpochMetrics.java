@@ -1,5 +1,7 @@
 package org.resnext4j.ui;
 
+import static java.lang.Double.NaN;
+
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.LinkedHashMap;
@@ -25,6 +27,9 @@ import java.util.Map;
  * @param learningRate  learning rate at the end of the epoch
  * @param seconds       wall time of the epoch (training and validation)
  * @param iterations    DL4J iteration count (parameter updates so far) at the end of the epoch
+ * @param emaValLoss    validation loss of the exponential moving average of the weights ({@link ModelEma}), NaN
+ *                      when the run keeps none
+ * @param emaValAccuracy validation accuracy of the moving average, NaN when the run keeps none
  */
 public record EpochMetrics(
         int epoch,
@@ -34,7 +39,36 @@ public record EpochMetrics(
         double valAccuracy,
         double learningRate,
         double seconds,
-        long iterations) {
+        long iterations,
+        double emaValLoss,
+        double emaValAccuracy) {
+
+    /** Metrics of a run without a moving average of the weights (its EMA values NaN). */
+    public EpochMetrics(
+            int epoch,
+            double trainLoss,
+            double trainAccuracy,
+            double valLoss,
+            double valAccuracy,
+            double learningRate,
+            double seconds,
+            long iterations) {
+        this(epoch, trainLoss, trainAccuracy, valLoss, valAccuracy, learningRate, seconds, iterations, NaN, NaN);
+    }
+
+    /** @return whether the EMA of the weights was validated this epoch */
+    public boolean hasEma() {
+        return !Double.isNaN(emaValLoss) || !Double.isNaN(emaValAccuracy);
+    }
+
+    /**
+     * @return these metrics with the moving average's validation values as the validation values (how
+     *         {@code best.zip} selects the EMA weights)
+     */
+    public EpochMetrics emaAsValidation() {
+        return new EpochMetrics(
+                epoch, trainLoss, trainAccuracy, emaValLoss, emaValAccuracy, learningRate, seconds, iterations);
+    }
 
     /** CSV header matching {@link #toCsvRow()}. */
     public static final String CSV_HEADER = "epoch,train_loss,train_acc,val_loss,val_acc,lr,seconds,iterations";
@@ -49,16 +83,21 @@ public record EpochMetrics(
     public String toLogLine(int totalEpochs) {
         int width = Integer.toString(totalEpochs).length();
         return String.format(
-                Locale.ROOT,
-                "Epoch %" + width + "d/%d  train_loss %.3f train_acc %.1f%%  val_loss %.3f val_acc %.1f%%  lr %s  %ds",
-                epoch,
-                totalEpochs,
-                trainLoss,
-                100 * trainAccuracy,
-                valLoss,
-                100 * valAccuracy,
-                formatLearningRate(learningRate),
-                Math.round(seconds));
+                        Locale.ROOT,
+                        "Epoch %" + width
+                                + "d/%d  train_loss %.3f train_acc %.1f%%  val_loss %.3f val_acc %.1f%%  lr %s  %ds",
+                        epoch,
+                        totalEpochs,
+                        trainLoss,
+                        100 * trainAccuracy,
+                        valLoss,
+                        100 * valAccuracy,
+                        formatLearningRate(learningRate),
+                        Math.round(seconds))
+                + (hasEma()
+                        ? String.format(
+                                Locale.ROOT, "  ema val_loss %.3f val_acc %.1f%%", emaValLoss, 100 * emaValAccuracy)
+                        : "");
     }
 
     /**
@@ -109,6 +148,10 @@ public record EpochMetrics(
         m.put("lr", finite(learningRate));
         m.put("seconds", seconds);
         m.put("iterations", iterations);
+        if (hasEma()) {
+            m.put("ema_val_loss", finite(emaValLoss));
+            m.put("ema_val_acc", finite(emaValAccuracy));
+        }
         return m;
     }
 
@@ -117,7 +160,7 @@ public record EpochMetrics(
      *
      * @param m the JSON object
      * @return the metrics
-     * @throws IllegalArgumentException when a key is missing
+     * @throws IllegalArgumentException when a key is missing (the EMA keys are optional)
      */
     public static EpochMetrics fromMap(Map<?, ?> m) {
         return new EpochMetrics(
@@ -128,7 +171,14 @@ public record EpochMetrics(
                 number(m, "val_acc"),
                 number(m, "lr"),
                 number(m, "seconds"),
-                ((Number) require(m, "iterations")).longValue());
+                ((Number) require(m, "iterations")).longValue(),
+                optional(m, "ema_val_loss"),
+                optional(m, "ema_val_acc"));
+    }
+
+    /** A key written only by runs that keep it (older histories lack it): NaN when absent or null. */
+    private static double optional(Map<?, ?> m, String key) {
+        return m.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
     private static Object finite(double d) {

@@ -67,20 +67,30 @@ public final class HtmlReport {
             }
         }
 
+        boolean ema = history.epochs().stream().anyMatch(EpochMetrics::hasEma);
         h.append("<h2>Metrics per epoch</h2>\n<table>\n<tr><th>epoch</th><th>train loss</th><th>train acc</th>")
-                .append("<th>val loss</th><th>val acc</th><th>lr</th><th>time (s)</th><th>iterations</th></tr>\n");
+                .append("<th>val loss</th><th>val acc</th>")
+                .append(ema ? "<th>EMA val loss</th><th>EMA val acc</th>" : "")
+                .append("<th>lr</th><th>time (s)</th><th>iterations</th></tr>\n");
         int bestEpoch = history.best().map(EpochMetrics::epoch).orElse(-1);
         for (EpochMetrics m : history.epochs()) {
             h.append(m.epoch() == bestEpoch ? "<tr class=\"best\">" : "<tr>")
                     .append(String.format(
                             Locale.ROOT,
-                            "<td>%d</td><td>%.4f</td><td>%s</td><td>%.4f</td><td>%s</td><td>%s</td><td>%.1f</td>"
+                            "<td>%d</td><td>%.4f</td><td>%s</td><td>%.4f</td><td>%s</td>%s<td>%s</td><td>%.1f</td>"
                                     + "<td>%d</td></tr>%n",
                             m.epoch(),
                             m.trainLoss(),
                             pct(m.trainAccuracy()),
                             m.valLoss(),
                             pct(m.valAccuracy()),
+                            ema
+                                    ? String.format(
+                                            Locale.ROOT,
+                                            "<td>%.4f</td><td>%s</td>",
+                                            m.emaValLoss(),
+                                            pct(m.emaValAccuracy()))
+                                    : "",
                             EpochMetrics.formatLearningRate(m.learningRate()),
                             m.seconds(),
                             m.iterations()));

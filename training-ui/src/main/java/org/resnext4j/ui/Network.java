@@ -64,6 +64,15 @@ abstract class Network {
 
     abstract void setConfEpochCount(int count);
 
+    /** Sets the iteration count stored in the configuration. */
+    abstract void setConfIterationCount(int count);
+
+    /**
+     * A new network of the same configuration holding a copy of {@code params} (no listeners, no updater state):
+     * the moving average of the weights, for validation and {@code best.zip}.
+     */
+    abstract Network copyWithParams(INDArray params);
+
     /** Sets the learning-rate schedule of the main updater of layer {@code index} of {@link #layers()}. */
     abstract void setLearningRate(int index, ISchedule schedule);
 
@@ -155,6 +164,18 @@ abstract class Network {
         }
 
         @Override
+        void setConfIterationCount(int count) {
+            net.getConfiguration().setIterationCount(count);
+        }
+
+        @Override
+        Network copyWithParams(INDArray params) {
+            ComputationGraph copy = new ComputationGraph(net.getConfiguration().clone());
+            copy.init(params.dup(), false);
+            return new Graph(copy);
+        }
+
+        @Override
         void setLearningRate(int index, ISchedule schedule) {
             net.setLearningRate(net.getLayers()[index].conf().getLayer().getLayerName(), schedule);
         }
@@ -236,6 +257,19 @@ abstract class Network {
         @Override
         void setConfEpochCount(int count) {
             net.getLayerWiseConfigurations().setEpochCount(count);
+        }
+
+        @Override
+        void setConfIterationCount(int count) {
+            net.getLayerWiseConfigurations().setIterationCount(count);
+        }
+
+        @Override
+        Network copyWithParams(INDArray params) {
+            MultiLayerNetwork copy =
+                    new MultiLayerNetwork(net.getLayerWiseConfigurations().clone());
+            copy.init(params.dup(), false);
+            return new Multi(copy);
         }
 
         @Override

@@ -309,6 +309,33 @@ public final class Trainer {
         }
 
         /**
+         * @param average see {@link TrainingRun.Builder#ema}
+         * @return this
+         */
+        public Builder ema(ModelEma average) {
+            run.ema(average);
+            return this;
+        }
+
+        /**
+         * @param fromEma see {@link TrainingRun.Builder#bestCheckpointFromEma}
+         * @return this
+         */
+        public Builder bestCheckpointFromEma(boolean fromEma) {
+            run.bestCheckpointFromEma(fromEma);
+            return this;
+        }
+
+        /**
+         * @param maxNorm clips the gradient to this global L2 norm before every update ({@link GradientClipping})
+         * @return this
+         */
+        public Builder clipGradientNorm(double maxNorm) {
+            listeners.add(new GradientClipping(maxNorm));
+            return this;
+        }
+
+        /**
          * @return the trainer
          * @throws IllegalArgumentException when the run folder or a positive epoch count is missing
          */

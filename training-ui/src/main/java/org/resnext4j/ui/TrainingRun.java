@@ -81,6 +81,13 @@ import org.slf4j.LoggerFactory;
  * trained and their running loss and accuracy under the metadata key {@code partial_epoch}) instead of finishing the
  * epoch. {@link #resume()} continues from that batch ({@link EpochIterator#setPosition}), so an interrupted and
  * resumed run equals the uninterrupted one.
+ *
+ * <p><b>torchvision's recipe.</b> With {@link Builder#ema} the run keeps a {@link ModelEma} of the weights: updated
+ * after the training batches, validated after every epoch beside the raw weights ({@link EpochMetrics#emaValLoss()},
+ * {@link EpochMetrics#emaValAccuracy()}), saved in every checkpoint (entry {@value #EMA_ENTRY}, metadata key
+ * {@value #EMA_KEY}) and resumed; with {@link Builder#bestCheckpointFromEma} {@code best.zip} is chosen by the
+ * average's validation metrics and holds the average as its model. A {@link BatchMixing} training iterator given to
+ * {@link #prepare} has the training accuracy counted against its original labels.
  */
 public final class TrainingRun implements AutoCloseable {
 
@@ -102,6 +109,10 @@ public final class TrainingRun implements AutoCloseable {
     public static final String CHECKPOINT_FORMAT = "resnext4j-checkpoint/1";
     /** Metadata key of a checkpoint written inside an epoch by {@link #interrupt}: the epoch's batches and sums. */
     public static final String PARTIAL_EPOCH_KEY = "partial_epoch";
+    /** Metadata key of the moving average's state (decay, steps, updates since reset); see {@link #EMA_ENTRY}. */
+    public static final String EMA_KEY = "ema";
+    /** Checkpoint zip entry holding the moving average of the weights ({@code Nd4j.write} of the flat vector). */
+    public static final String EMA_ENTRY = "resnext4j-ema.bin";
 
     private final Path runDir;
     private final int epochs;
@@ -122,7 +133,13 @@ public final class TrainingRun implements AutoCloseable {
     private final EarlyStopping earlyStopping;
     private final ReduceLrOnPlateau reduceLr;
     private final Monitor bestMonitor;
+    private final ModelEma ema;
+    private final boolean bestFromEma;
     private final EpochListener listener = new EpochListener();
+    /** The training data's mixing (set by {@link #prepare}), whose original labels training accuracy counts. */
+    private volatile BatchMixing mixing;
+    /** A copy of the network that holds the moving average for validation and {@code best.zip}. */
+    private Network emaNet;
 
     private MetricsHistory history = new MetricsHistory();
     private PlateauTracker bestTracker;
@@ -159,6 +176,11 @@ public final class TrainingRun implements AutoCloseable {
         this.earlyStopping = b.earlyStopping;
         this.reduceLr = b.reduceLr;
         this.bestMonitor = b.bestMonitor;
+        this.ema = b.ema;
+        this.bestFromEma = b.bestFromEma;
+        if (bestFromEma && ema == null) {
+            throw new IllegalArgumentException("bestCheckpointFromEma needs a moving average of the weights (ema)");
+        }
         resetTrackers();
     }
 
@@ -211,6 +233,9 @@ public final class TrainingRun implements AutoCloseable {
                     + "); resume it (TrainingRun.resume / restoreOrStart, or the CLI's train --resume) or choose a "
                     + "new run folder");
         }
+        if (ema != null) {
+            ema.restore(null, 0); // a new run's average starts empty, also when the ModelEma was used before
+        }
         begin(Network.of(model), null);
         return model;
     }
@@ -251,6 +276,7 @@ public final class TrainingRun implements AutoCloseable {
             card = ModelCard.of(cp);
         }
         resumedPartial = cp.metadata().get(PARTIAL_EPOCH_KEY) instanceof Map<?, ?> p ? EpochTotals.fromMap(p) : null;
+        restoreEma(cp);
         say(String.format(
                 Locale.ROOT,
                 "Resuming %s after epoch %d of %d (iteration %d)%s",
@@ -327,6 +353,7 @@ public final class TrainingRun implements AutoCloseable {
     public void prepare(DataSetIterator train) {
         requireStarted();
         int startBatch = resumedPartial == null ? 0 : resumedPartial.batches;
+        mixing = train instanceof BatchMixing m ? m : null;
         if (train instanceof EpochIterator e) {
             e.setPosition(history.size(), startBatch);
             batchesPerEpoch = e.numBatches();
@@ -541,7 +568,7 @@ public final class TrainingRun implements AutoCloseable {
      * @return whether the monitored value of the best checkpoint improved
      */
     private boolean updateTrackers(EpochMetrics m, Network target) {
-        boolean improved = bestTracker.update(m);
+        boolean improved = bestTracker.update(bestFromEma ? m.emaAsValidation() : m);
         if (lrTracker != null) {
             boolean inCooldown = cooldownLeft > 0;
             if (inCooldown) {
@@ -611,6 +638,9 @@ public final class TrainingRun implements AutoCloseable {
         int epoch = history.size() + 1;
         double lr = n.learningRate();
         EvaluationReport evaluation = validation == null ? null : EvaluationReport.evaluate(n, validation, classNames);
+        EvaluationReport emaEvaluation = validation == null || emaNetwork(n) == null
+                ? null
+                : EvaluationReport.evaluate(emaNet, validation, classNames);
         double seconds = totals.seconds + (System.nanoTime() - totals.startNanos) / 1e9;
         EpochMetrics m = new EpochMetrics(
                 epoch,
@@ -620,15 +650,22 @@ public final class TrainingRun implements AutoCloseable {
                 evaluation == null ? Double.NaN : evaluation.accuracy(),
                 lr,
                 seconds,
-                n.iterationCount());
+                n.iterationCount(),
+                emaEvaluation == null ? Double.NaN : emaEvaluation.loss(),
+                emaEvaluation == null ? Double.NaN : emaEvaluation.accuracy());
         history.add(m);
         lastEvaluation = evaluation;
         boolean improved = updateTrackers(m, n);
         CheckpointWrite checkpoint = saveCheckpoint(n, epoch, null);
+        // best.zip from the moving average holds it as its model, so evaluate and predict use it
+        CheckpointWrite bestFromAverage =
+                improved && bestFromEma && emaNet != null ? saveModel(emaNet, n, bestCheckpoint(), epoch, null) : null;
         MetricsHistory written = new MetricsHistory(history.epochs());
         IoAction writes = () -> {
             checkpoint.run();
-            if (improved) {
+            if (bestFromAverage != null) {
+                bestFromAverage.run();
+            } else if (improved) {
                 // the same state as last.zip: a hard link to its bytes, not a second write of them
                 AtomicFiles.link(lastCheckpoint(), bestCheckpoint());
                 AtomicFiles.copy(Checkpoints.sidecar(lastCheckpoint()), Checkpoints.sidecar(bestCheckpoint()));
@@ -662,17 +699,46 @@ public final class TrainingRun implements AutoCloseable {
      * for the snapshot (or the write in place) and then put back.
      */
     private CheckpointWrite saveCheckpoint(Network n, int epoch, EpochTotals partial) {
+        return saveModel(n, n, lastCheckpoint(), epoch, partial);
+    }
+
+    /**
+     * Takes what {@code model} (the trained network, or for {@code best.zip} from the moving average its copy) will
+     * be saved as, with the run's metadata and the moving average's state, the configuration's counters those of
+     * {@code trained}, and returns the write: with background writes from a snapshot, else of the model in place
+     * (an interrupted epoch's checkpoint is written in place too, at once).
+     */
+    private CheckpointWrite saveModel(Network model, Network trained, Path file, int epoch, EpochTotals partial) {
         Map<String, Object> meta = checkpointMetadata();
         if (partial != null) {
             meta.put(PARTIAL_EPOCH_KEY, partial.toMap(interruptReason));
         }
-        Path file = lastCheckpoint();
+        Map<String, byte[]> entries = Map.of();
+        if (ema != null && ema.average() != null) {
+            meta.put(
+                    EMA_KEY,
+                    Map.of(
+                            "decay",
+                            ema.decay(),
+                            "steps",
+                            ema.steps(),
+                            "updates",
+                            ema.updates(),
+                            "model",
+                            model == trained ? "raw" : "ema"));
+            entries = Map.of(EMA_ENTRY, EmaState.write(ema.average()));
+        }
+        if (model != trained) {
+            model.setConfIterationCount(trained.iterationCount());
+        }
+        Map<String, byte[]> extra = entries;
         if (backgroundWrites == null || partial != null) {
-            return () -> withEpochCount(n, epoch, () -> Checkpoints.save(n.model(), file, meta, modelWriter));
+            return () ->
+                    withEpochCount(model, epoch, () -> Checkpoints.save(model.model(), file, meta, modelWriter, extra));
         }
         Checkpoints.ModelState[] state = new Checkpoints.ModelState[1];
-        withEpochCount(n, epoch, () -> state[0] = Checkpoints.ModelState.snapshot(n.model()));
-        return () -> Checkpoints.save(state[0], file, meta);
+        withEpochCount(model, epoch, () -> state[0] = Checkpoints.ModelState.snapshot(model.model()));
+        return () -> Checkpoints.save(state[0], file, meta, extra);
     }
 
     /**
@@ -705,6 +771,38 @@ public final class TrainingRun implements AutoCloseable {
         } finally {
             n.setConfEpochCount(count);
         }
+    }
+
+    /**
+     * The copy of the network that validates the moving average, with the average's current values; {@code null}
+     * when the run keeps no average or it has no update yet.
+     */
+    private Network emaNetwork(Network trained) {
+        if (ema == null || ema.average() == null) {
+            return null;
+        }
+        if (emaNet == null) {
+            emaNet = trained.copyWithParams(ema.average());
+        } else {
+            emaNet.model().setParams(ema.average());
+        }
+        return emaNet;
+    }
+
+    private void restoreEma(Checkpoints.Checkpoint cp) {
+        if (ema == null) {
+            return;
+        }
+        byte[] bytes = Checkpoints.readEntry(cp.file(), EMA_ENTRY);
+        if (bytes == null) {
+            ema.restore(null, 0);
+            say("Note: checkpoint " + cp.file() + " holds no moving average of the weights; it starts afresh");
+            return;
+        }
+        long updates = cp.metadata().get(EMA_KEY) instanceof Map<?, ?> m && m.get("updates") instanceof Number u
+                ? u.longValue()
+                : 1;
+        ema.restore(EmaState.read(bytes, cp.file()), updates);
     }
 
     private Map<String, Object> checkpointMetadata() {
@@ -791,6 +889,13 @@ public final class TrainingRun implements AutoCloseable {
                 "ui_stats_every_iterations",
                 ui.stats() == UiStats.OFF ? 0 : ui.frequencyFor(n.model().numParams()));
         c.put("best_checkpoint_monitor", bestMonitor.key());
+        if (ema != null) {
+            c.put(
+                    "ema",
+                    "decay " + ema.decay() + " per update, every " + ema.steps() + " batches, reset during "
+                            + ema.warmupEpochs() + " warm-up epochs");
+            c.put("best_checkpoint_from", bestFromEma ? "ema" : "raw");
+        }
         if (earlyStopping != null) {
             c.put("early_stopping", earlyStopping.toString());
         }
@@ -906,7 +1011,7 @@ public final class TrainingRun implements AutoCloseable {
 
         @Override
         public void onBackwardPass(Model model) {
-            long[] counted = BatchAccuracy.count(model);
+            long[] counted = BatchAccuracy.count(model, mixing);
             batchSize.get()[0] = counted == null ? 0 : counted[1];
             synchronized (TrainingRun.this) {
                 if (counted == null) {
@@ -925,6 +1030,10 @@ public final class TrainingRun implements AutoCloseable {
             synchronized (TrainingRun.this) {
                 requireStarted();
                 EpochTotals t = totals;
+                if (ema != null) {
+                    // after the update of batch t.batches of this epoch, as torchvision's loop
+                    ema.afterBatch(model.params(), history.size(), t.batches);
+                }
                 t.batches++;
                 t.lossSum += score * n;
                 t.examples += n;
@@ -1033,6 +1142,8 @@ public final class TrainingRun implements AutoCloseable {
         private EarlyStopping earlyStopping;
         private ReduceLrOnPlateau reduceLr;
         private Monitor bestMonitor = Monitor.VAL_ACCURACY;
+        private ModelEma ema;
+        private boolean bestFromEma;
 
         private Builder(Path runDir) {
             this.runDir = runDir;
@@ -1179,6 +1290,27 @@ public final class TrainingRun implements AutoCloseable {
          */
         public Builder bestCheckpointMonitor(Monitor monitor) {
             this.bestMonitor = Objects.requireNonNull(monitor, "monitor");
+            return this;
+        }
+
+        /**
+         * @param average a moving average of the weights to keep (updated after the training batches, validated
+         *                after every epoch beside the raw weights, saved in every checkpoint and resumed), or
+         *                {@code null} for none
+         * @return this
+         */
+        public Builder ema(ModelEma average) {
+            this.ema = average;
+            return this;
+        }
+
+        /**
+         * @param fromEma whether {@code best.zip} is chosen by the moving average's validation metrics and holds the
+         *                moving average as its model (default false: the raw weights); needs {@link #ema}
+         * @return this
+         */
+        public Builder bestCheckpointFromEma(boolean fromEma) {
+            this.bestFromEma = fromEma;
             return this;
         }
 

@@ -24,8 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
  * resumed each time reproduces the uninterrupted run with the same seed: the same metrics for every epoch and the
  * same final parameters. The program ({@link ResumeChild}) exercises every piece of state an exact resume needs:
  * random-resized-crop and flip augmentation and a per-epoch shuffle (the iterator's epoch), dropout (ND4J's random
- * generator), Adam (updater state) on a per-epoch step schedule (epoch counter). One kill comes while a checkpoint
- * is half written on the background writer thread and the next epoch is already training.
+ * generator), Adam (updater state) on a per-epoch step schedule after a linear warm-up (epoch counter), and
+ * torchvision's recipe: mixup or cutmix per batch with label smoothing (the mixing's per-batch draws), gradient
+ * clipping, a moving average of the weights (its state in the checkpoint, validated every epoch, choosing
+ * {@code best.zip}). One kill comes while a checkpoint is half written on the background writer thread and the next
+ * epoch is already training.
  *
  * <p>Tolerance: none is needed in principle (the same operations on the same data in the same order on the same
  * machine); the metrics are compared to 1e-6 and the parameters to 1e-6, which a resume that repeated a shuffle,
@@ -82,7 +85,10 @@ class ExactResumeTest {
             assertEquals(a.get(i).trainAccuracy(), b.get(i).trainAccuracy(), TOL, e + " train accuracy");
             assertEquals(a.get(i).valLoss(), b.get(i).valLoss(), TOL, e + " validation loss");
             assertEquals(a.get(i).valAccuracy(), b.get(i).valAccuracy(), TOL, e + " validation accuracy");
+            assertEquals(a.get(i).emaValLoss(), b.get(i).emaValLoss(), TOL, e + " EMA validation loss");
+            assertEquals(a.get(i).emaValAccuracy(), b.get(i).emaValAccuracy(), TOL, e + " EMA validation accuracy");
         }
+        ResumeChild.assertSameEma(tmp.resolve("reference"), run, TOL);
         ComputationGraph x = (ComputationGraph) reference.model();
         ComputationGraph y = (ComputationGraph) resumed.model();
         double maxAbs = x.params().sub(y.params()).amaxNumber().doubleValue();

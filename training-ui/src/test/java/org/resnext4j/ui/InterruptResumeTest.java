@@ -65,7 +65,10 @@ class InterruptResumeTest {
             assertEquals(a.get(i).trainAccuracy(), b.get(i).trainAccuracy(), TOL, e + " train accuracy");
             assertEquals(a.get(i).valLoss(), b.get(i).valLoss(), TOL, e + " validation loss");
             assertEquals(a.get(i).valAccuracy(), b.get(i).valAccuracy(), TOL, e + " validation accuracy");
+            assertEquals(a.get(i).emaValLoss(), b.get(i).emaValLoss(), TOL, e + " EMA validation loss");
+            assertEquals(a.get(i).emaValAccuracy(), b.get(i).emaValAccuracy(), TOL, e + " EMA validation accuracy");
         }
+        ResumeChild.assertSameEma(tmp.resolve("reference"), run, TOL);
         double maxAbs = ((ComputationGraph) reference.model())
                 .params()
                 .sub(((ComputationGraph) resumed.model()).params())
@@ -90,13 +93,13 @@ class InterruptResumeTest {
                     }
                 }
             });
-            return trainer.get().fit(net, pipeline.train(), pipeline.validation());
+            return trainer.get().fit(net, ResumeChild.mixed(pipeline.train()), pipeline.validation());
         }
     }
 
     private static TrainingResult resume(Path runDir, Path data) {
         try (ImageFolderPipeline pipeline = pipeline(data)) {
-            return trainer(runDir, pipeline).resume(pipeline.train(), pipeline.validation());
+            return trainer(runDir, pipeline).resume(ResumeChild.mixed(pipeline.train()), pipeline.validation());
         }
     }
 
@@ -107,6 +110,9 @@ class InterruptResumeTest {
                 .classNames(pipeline.classNames())
                 .ui(UiOptions.disabled())
                 .progressIntervalSeconds(0)
+                .ema(ResumeChild.ema(EPOCHS))
+                .bestCheckpointFromEma(true)
+                .clipGradientNorm(ResumeChild.clipping().maxNorm())
                 .build();
     }
 

@@ -1,9 +1,13 @@
 package org.resnext4j.ui;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -20,20 +24,24 @@ import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.linalg.schedule.StepSchedule;
+import org.resnext4j.datavec.EpochIterator;
 import org.resnext4j.datavec.ImageFolderPipeline;
 import org.resnext4j.datavec.Normalization;
 import org.resnext4j.datavec.StripesDataset;
 
 /**
  * The training program of {@code ExactResumeTest}: a small convolutional network with dropout, Adam on a step
- * schedule, on the generated stripes image folder with random-resized-crop and flip augmentation, trained with a {@link TrainingRun}
- * through plain {@code net.fit(iterator, epochs)}; resumes when the run folder holds a checkpoint. Run as a child
- * JVM ({@code main}) so the test can kill it with SIGKILL; it prints {@code ITERATION n} after every update, and
- * can hold a checkpoint write half done ({@link #HOLD_WRITE}).
+ * schedule after a linear warm-up, on the generated stripes image folder with random-resized-crop and flip
+ * augmentation, with torchvision's recipe on top (mixup and cutmix, label smoothing, global gradient clipping, a
+ * moving average of the weights that also picks {@code best.zip}), trained with a {@link TrainingRun} through plain
+ * {@code net.fit(iterator, epochs)}; resumes when the run folder holds a checkpoint. Run as a child JVM
+ * ({@code main}) so the test can kill it with SIGKILL; it prints {@code ITERATION n} after every update, and can
+ * hold a checkpoint write half done ({@link #HOLD_WRITE}).
  */
 public final class ResumeChild {
 
@@ -98,18 +106,22 @@ public final class ResumeChild {
                         .build();
                 TrainingRun run = TrainingRun.builder(runDir)
                         .epochs(epochs)
+                        .ema(ema(epochs))
+                        .bestCheckpointFromEma(true)
                         .validation(pipeline.validation())
                         .classNames(pipeline.classNames())
                         .progressIntervalSeconds(0)
                         .build()) {
             ComputationGraph net = run.restoreOrStart(network());
-            run.prepare(pipeline.train());
+            BatchMixing train = mixed(pipeline.train());
+            run.prepare(train);
             net.addListeners(run.listeners().toArray(TrainingListener[]::new));
+            net.addListeners(clipping());
             if (extra != null) {
                 net.addListeners(extra);
             }
             if (run.remainingEpochs() > 0) {
-                net.fit(pipeline.train(), run.remainingEpochs());
+                net.fit(train, run.remainingEpochs());
             }
             return run.result();
         }
@@ -120,7 +132,7 @@ public final class ResumeChild {
                 .seed(SEED)
                 .dataType(DataType.FLOAT)
                 .weightInit(WeightInit.RELU)
-                .updater(new Adam(new StepSchedule(ScheduleType.EPOCH, 0.01, 0.7, 1)))
+                .updater(new Adam(new WarmupSchedule(new StepSchedule(ScheduleType.EPOCH, 0.01, 0.7, 1), 2, 0.1)))
                 .graphBuilder()
                 .addInputs("in")
                 .setInputTypes(InputType.convolutional(IMAGE, IMAGE, 3))
@@ -163,6 +175,55 @@ public final class ResumeChild {
                 .build());
         net.init();
         return net;
+    }
+
+    /** Epochs of learning-rate warm-up of {@link #network()}. */
+    static final int WARMUP = 2;
+
+    /** Mixup 0.2 or cutmix 1.0 per batch and label smoothing 0.1, torchvision's recipe. */
+    static BatchMixing mixed(EpochIterator train) {
+        return new BatchMixing(train, 0.2, 1.0, 0.1, SEED);
+    }
+
+    /**
+     * A moving average updated every 4 batches (3 times an epoch), with a decay adjusted as torchvision's for 0.99,
+     * reset during the first epoch only (so that the average of later epochs is carried across a resume).
+     */
+    static ModelEma ema(int epochs) {
+        return new ModelEma(ModelEma.adjustedDecay(0.99, BATCH, 4, epochs, 1), 4, 1);
+    }
+
+    /** Clipping small enough to act on many batches of this network. */
+    static GradientClipping clipping() {
+        return new GradientClipping(0.5);
+    }
+
+    /**
+     * The moving averages in two runs' {@code last.zip} are equal, and so are their {@code best.zip} models (the
+     * moving average of the best epoch by its own validation accuracy).
+     */
+    static void assertSameEma(Path reference, Path run, double tol) {
+        for (String file : List.of("last.zip", "best.zip")) {
+            Path a = reference.resolve("checkpoints").resolve(file);
+            Path b = run.resolve("checkpoints").resolve(file);
+            INDArray emaA = EmaState.read(Checkpoints.readEntry(a, TrainingRun.EMA_ENTRY), a);
+            INDArray emaB = EmaState.read(Checkpoints.readEntry(b, TrainingRun.EMA_ENTRY), b);
+            double d = emaA.sub(emaB).amaxNumber().doubleValue();
+            assertTrue(d <= tol, file + ": max |EMA difference| " + d);
+            assertEquals(
+                    Checkpoints.readMetadata(a).get(TrainingRun.EMA_KEY),
+                    Checkpoints.readMetadata(b).get(TrainingRun.EMA_KEY),
+                    file + " EMA state");
+        }
+        Path best = run.resolve("checkpoints").resolve("best.zip");
+        assertEquals("ema", ((Map<?, ?>) Checkpoints.readMetadata(best).get(TrainingRun.EMA_KEY)).get("model"));
+        double d = Checkpoints.load(reference.resolve("checkpoints").resolve("best.zip"))
+                .model()
+                .params()
+                .sub(Checkpoints.load(best).model().params())
+                .amaxNumber()
+                .doubleValue();
+        assertTrue(d <= tol, "best.zip: max |parameter difference| " + d);
     }
 
     /** The generated stripes data set ({@link StripesDataset}), {@code perClass} images per class. */

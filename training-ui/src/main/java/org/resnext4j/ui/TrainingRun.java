@@ -97,6 +97,12 @@ public final class TrainingRun implements AutoCloseable {
     public static final String CHECKPOINT_DIR = "checkpoints";
     /** Checkpoint of the last finished epoch. */
     public static final String LAST_CHECKPOINT = "last.zip";
+    /**
+     * System property giving {@link Builder#backgroundCheckpoints}'s default ({@code true}); {@code false} writes every
+     * epoch's files in place, e.g. to measure what the background writer saves.
+     */
+    public static final String BACKGROUND_CHECKPOINTS_PROPERTY = "resnext4j.checkpoints.background";
+
     /** Checkpoint of the epoch with the best monitored value. */
     public static final String BEST_CHECKPOINT = "best.zip";
     /** Folder of the PNG charts inside the run folder. */
@@ -1138,7 +1144,8 @@ public final class TrainingRun implements AutoCloseable {
         private Consumer<String> logSink;
         private final List<Consumer<EpochMetrics>> epochCallbacks = new ArrayList<>();
         private Checkpoints.ModelWriter modelWriter = Checkpoints.STORED;
-        private boolean backgroundCheckpoints = true;
+        private boolean backgroundCheckpoints =
+                Boolean.parseBoolean(System.getProperty(BACKGROUND_CHECKPOINTS_PROPERTY, "true"));
         private EarlyStopping earlyStopping;
         private ReduceLrOnPlateau reduceLr;
         private Monitor bestMonitor = Monitor.VAL_ACCURACY;
@@ -1256,7 +1263,8 @@ public final class TrainingRun implements AutoCloseable {
 
         /**
          * @param background whether an epoch's checkpoint, metrics and report are written from a snapshot on a
-         *                   thread of their own while the next epoch trains (default {@code true}; only with the
+         *                   thread of their own while the next epoch trains (default {@code true}, or the system
+         *                   property {@value TrainingRun#BACKGROUND_CHECKPOINTS_PROPERTY}; only with the
          *                   default {@link Checkpoints#STORED} writer, a custom writer always writes in place).
          *                   {@code TrainingRun.result()}, {@code close()} and {@code awaitWrites()} wait for them.
          * @return this

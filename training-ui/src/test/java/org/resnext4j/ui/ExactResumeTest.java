@@ -129,6 +129,18 @@ class ExactResumeTest {
                 data.toString(),
                 Integer.toString(EPOCHS)));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        // a child that hangs (a write held forever that training then waits for) fails the test instead of hanging it
+        Thread watchdog = new Thread(() -> {
+            try {
+                if (!p.waitFor(5, TimeUnit.MINUTES)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+            }
+        });
+        watchdog.setDaemon(true);
+        watchdog.start();
         StringBuilder output = new StringBuilder();
         boolean killed = false;
         boolean held = false;

@@ -75,14 +75,16 @@ public final class ResumeChild {
     }
 
     /**
-     * Holds the {@code n}-th checkpoint write of this process forever, half written (after its parameters), on the
+     * Holds the {@code n}-th {@code last.zip} write of this process forever, half written (after its parameters), on the
      * background writer thread, after printing {@code HOLDING <file>}: training goes on into the next epoch, so
      * the test can kill the process while that write is in progress.
      */
     private static void holdWrite(int n, PrintStream out) {
         AtomicInteger writes = new AtomicInteger();
         Checkpoints.midWrite = file -> {
-            if (writes.incrementAndGet() == n) {
+            // last.zip's writes only (best.zip may be written from the moving average too)
+            if (file.getFileName().toString().startsWith("." + TrainingRun.LAST_CHECKPOINT)
+                    && writes.incrementAndGet() == n) {
                 out.println("HOLDING " + file);
                 out.flush();
                 try {

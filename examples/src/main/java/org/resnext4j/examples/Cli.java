@@ -49,7 +49,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
             WeightsCommand.class,
             UiCommand.class,
             BenchCommand.class,
-            TrainBenchCommand.class
+            TrainBenchCommand.class,
+            RecipeBenchCommand.class
         },
         footer = {
             "",

@@ -39,6 +39,7 @@ import org.resnext4j.ui.FineTuning;
 import org.resnext4j.ui.HtmlReport;
 import org.resnext4j.ui.ModelCard;
 import org.resnext4j.ui.Monitor;
+import org.resnext4j.ui.Recipe;
 import org.resnext4j.ui.ReduceLrOnPlateau;
 import org.resnext4j.ui.Trainer;
 import org.resnext4j.ui.TrainingResult;
@@ -285,6 +286,15 @@ final class TrainCommand implements Callable<Integer> {
     RecipeMixin recipe;
 
     @Option(
+            names = "--recipe",
+            paramLabel = "NAME",
+            description = "none (default), torchvision (its reference recipe: TrivialAugment, erasing, mixup/cutmix, "
+                    + "label smoothing, SGD, warm-up, cosine, EMA) or finetune (with --pretrained: TrivialAugment, "
+                    + "label smoothing, Adam, backbone rate x0.1, warm-up, cosine); any option given as well wins; "
+                    + "the values are listed in docs/training.md")
+    String recipeName;
+
+    @Option(
             names = "--early-stopping",
             paramLabel = "PATIENCE",
             description = "stop after this many epochs without improvement of the monitored value")
@@ -373,6 +383,75 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * {@code --recipe}: sets every option of the recipe that was not given on the command line (given ones win).
+     *
+     * @return the recipe ({@link Recipe#NONE} without {@code --recipe})
+     */
+    private Recipe applyRecipe(int epochCount) {
+        if (recipeName == null) {
+            return Recipe.NONE;
+        }
+        Recipe r;
+        try {
+            r = Recipe.of(recipeName);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--recipe: " + e.getMessage());
+        }
+        Recipe.Settings v = r.settings(epochCount, batch);
+        if (v == null) {
+            return r;
+        }
+        if (v.needsPretrained() && pretrained == null) {
+            throw new IllegalArgumentException(
+                    "--recipe " + r.key() + " is for pretrained weights: add --pretrained FILE|NAME");
+        }
+        if (!given("--augment")) {
+            augment = Augment.valueOf(v.augment());
+        }
+        if (!given("--auto-augment")) {
+            autoAugment = v.autoAugment();
+        }
+        if (!given("--random-erase") && v.randomErase() > 0) {
+            randomErase = v.randomErase();
+        }
+        if (!given("--label-smoothing") && v.labelSmoothing() > 0) {
+            recipe.labelSmoothing = v.labelSmoothing();
+        }
+        if (!given("--mixup") && v.mixupAlpha() > 0) {
+            recipe.mixup = v.mixupAlpha();
+        }
+        if (!given("--cutmix") && v.cutmixAlpha() > 0) {
+            recipe.cutmix = v.cutmixAlpha();
+        }
+        if (!given("--optimizer")) {
+            optimizer = Optimizer.valueOf(v.optimizer());
+            if (!given("--lr")) {
+                lr = v.learningRate();
+            }
+            if (!given("--weight-decay")) {
+                weightDecay = v.weightDecay();
+            }
+        }
+        if (!given("--schedule")) {
+            schedule = Schedule.valueOf(v.schedule());
+        }
+        if (!given("--warmup-epochs") && v.warmupEpochs() > 0) {
+            recipe.warmupEpochs = v.warmupEpochs();
+            if (!given("--warmup-decay")) {
+                recipe.warmupDecay = v.warmupDecay();
+            }
+        }
+        if (!given("--ema") && v.ema()) {
+            recipe.ema = true;
+        }
+        boolean wholeBackboneFrozen = freeze || "layer4".equals(freezeUntil);
+        if (!given("--backbone-lr-scale") && v.backboneLrScale() != null && !wholeBackboneFrozen) {
+            backboneLrScale = v.backboneLrScale();
+        }
+        return r;
+    }
+
     private boolean given(String option) {
         return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
@@ -395,6 +474,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         int epochCount = atLeast("--epochs", epochs == null ? DEFAULT_EPOCHS : epochs, 1);
         atLeast("--batch", batch, 1);
+        Recipe chosenRecipe = applyRecipe(epochCount);
         int imageSize = atLeast(
                 "--size", size != null ? size : Models.TINY.equals(model) ? ShapesDataset.DEFAULT_SIZE : 224, 1);
         if (!(valSplit > 0 && valSplit < 1)) {
@@ -484,6 +564,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         settings.putAll(callbacks);
         settings.putAll(recipeSettings);
+        if (chosenRecipe != Recipe.NONE) {
+            settings.put("recipe", chosenRecipe.key());
+        }
 
         try (ImageFolderPipeline pipeline = pipeline(settings)) {
             System.out.print(pipeline.report());

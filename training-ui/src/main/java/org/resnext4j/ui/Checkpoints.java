@@ -161,9 +161,12 @@ public final class Checkpoints {
                 updaterState = null;
             }
             if (copy) {
-                try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
+                try {
                     params = params == null ? null : params.dup();
                     updaterState = updaterState == null ? null : updaterState.dup();
+                } finally {
+                    outside.close();
                 }
             }
             return new ModelState(json, params, updaterState);

@@ -662,10 +662,12 @@ public final class TrainingRun implements AutoCloseable {
         history.add(m);
         lastEvaluation = evaluation;
         boolean improved = updateTrackers(m, n);
-        CheckpointWrite checkpoint = saveCheckpoint(n, epoch, null);
+        Map<String, byte[]> average = emaEntries(); // serialised once for last.zip and best.zip
+        CheckpointWrite checkpoint = saveModel(n, n, lastCheckpoint(), epoch, null, average);
         // best.zip from the moving average holds it as its model, so evaluate and predict use it
-        CheckpointWrite bestFromAverage =
-                improved && bestFromEma && emaNet != null ? saveModel(emaNet, n, bestCheckpoint(), epoch, null) : null;
+        CheckpointWrite bestFromAverage = improved && bestFromEma && emaNet != null
+                ? saveModel(emaNet, n, bestCheckpoint(), epoch, null, average)
+                : null;
         MetricsHistory written = new MetricsHistory(history.epochs());
         IoAction writes = () -> {
             checkpoint.run();
@@ -705,7 +707,12 @@ public final class TrainingRun implements AutoCloseable {
      * for the snapshot (or the write in place) and then put back.
      */
     private CheckpointWrite saveCheckpoint(Network n, int epoch, EpochTotals partial) {
-        return saveModel(n, n, lastCheckpoint(), epoch, partial);
+        return saveModel(n, n, lastCheckpoint(), epoch, partial, emaEntries());
+    }
+
+    /** The moving average's checkpoint entry (its values serialised now), or none when the run keeps none. */
+    private Map<String, byte[]> emaEntries() {
+        return ema != null && ema.average() != null ? Map.of(EMA_ENTRY, EmaState.write(ema.average())) : Map.of();
     }
 
     /**
@@ -714,13 +721,13 @@ public final class TrainingRun implements AutoCloseable {
      * {@code trained}, and returns the write: with background writes from a snapshot, else of the model in place
      * (an interrupted epoch's checkpoint is written in place too, at once).
      */
-    private CheckpointWrite saveModel(Network model, Network trained, Path file, int epoch, EpochTotals partial) {
+    private CheckpointWrite saveModel(
+            Network model, Network trained, Path file, int epoch, EpochTotals partial, Map<String, byte[]> entries) {
         Map<String, Object> meta = checkpointMetadata();
         if (partial != null) {
             meta.put(PARTIAL_EPOCH_KEY, partial.toMap(interruptReason));
         }
-        Map<String, byte[]> entries = Map.of();
-        if (ema != null && ema.average() != null) {
+        if (!entries.isEmpty()) {
             meta.put(
                     EMA_KEY,
                     Map.of(
@@ -732,19 +739,17 @@ public final class TrainingRun implements AutoCloseable {
                             ema.updates(),
                             "model",
                             model == trained ? "raw" : "ema"));
-            entries = Map.of(EMA_ENTRY, EmaState.write(ema.average()));
         }
         if (model != trained) {
             model.setConfIterationCount(trained.iterationCount());
         }
-        Map<String, byte[]> extra = entries;
         if (backgroundWrites == null || partial != null) {
-            return () ->
-                    withEpochCount(model, epoch, () -> Checkpoints.save(model.model(), file, meta, modelWriter, extra));
+            return () -> withEpochCount(
+                    model, epoch, () -> Checkpoints.save(model.model(), file, meta, modelWriter, entries));
         }
         Checkpoints.ModelState[] state = new Checkpoints.ModelState[1];
         withEpochCount(model, epoch, () -> state[0] = Checkpoints.ModelState.snapshot(model.model()));
-        return () -> Checkpoints.save(state[0], file, meta, extra);
+        return () -> Checkpoints.save(state[0], file, meta, entries);
     }
 
     /**

@@ -1,25 +1,34 @@
 package org.resnext4j.examples.tutorial;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import picocli.CommandLine;
+import picocli.CommandLine.MissingParameterException;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The few command-line arguments a tutorial program takes: positional arguments, {@code --name value} options and
- * {@code --flag}s. Written by hand rather than with picocli (which the {@code resnext4j} command uses) so that each
- * example stays a plain {@code main} a reader can copy without annotations; an unknown option or a value that does not
- * parse fails with a message naming it.
+ * {@code --flag}s, parsed by picocli's programmatic API (the library the {@code resnext4j} command uses, here without
+ * annotations so that each example stays a plain {@code main} a reader can copy); an unknown option or a value that
+ * does not parse fails with a message naming it.
  */
 final class Args {
 
-    private final List<String> positional = new ArrayList<>();
+    private final List<String> positional;
     private final Map<String, String> options = new LinkedHashMap<>();
 
-    private Args() {}
+    private Args(List<String> positional) {
+        this.positional = List.copyOf(positional);
+    }
 
     /**
      * @param args         the program's arguments
@@ -28,30 +37,40 @@ final class Args {
      * @throws IllegalArgumentException naming an unknown option, or an option without its value
      */
     static Args parse(String[] args, Set<String> valueOptions, Set<String> flags) {
-        Args a = new Args();
-        for (int i = 0; i < args.length; i++) {
-            String s = args[i];
-            if (!s.startsWith("--")) {
-                a.positional.add(s);
-            } else if (flags.contains(s)) {
-                a.options.put(s, "true");
-            } else if (valueOptions.contains(s)) {
-                if (i + 1 == args.length) {
-                    throw new IllegalArgumentException(s + ": expected a value after it");
-                }
-                a.options.put(s, args[++i]);
-            } else {
-                Set<String> known = new TreeSet<>(valueOptions);
-                known.addAll(flags);
-                throw new IllegalArgumentException("unknown option " + s + ", expected one of " + known);
-            }
+        CommandSpec spec = CommandSpec.create();
+        valueOptions.forEach(o -> spec.addOption(
+                OptionSpec.builder(o).arity("1").type(String.class).build()));
+        flags.forEach(f -> spec.addOption(
+                OptionSpec.builder(f).arity("0").type(boolean.class).build()));
+        spec.addPositional(
+                PositionalParamSpec.builder().arity("0..*").type(String[].class).build());
+        ParseResult parsed;
+        try {
+            parsed = new CommandLine(spec).parseArgs(args);
+        } catch (UnmatchedArgumentException e) {
+            Set<String> known = new TreeSet<>(valueOptions);
+            known.addAll(flags);
+            throw new IllegalArgumentException(
+                    "unknown option " + e.getUnmatched().get(0) + ", expected one of " + known, e);
+        } catch (MissingParameterException e) {
+            String message = e.getMissing().get(0) instanceof OptionSpec o
+                    ? o.longestName() + ": expected a value after it"
+                    : e.getMessage();
+            throw new IllegalArgumentException(message, e);
+        } catch (ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        String[] rest = parsed.matchedPositionalValue(0, new String[0]);
+        Args a = new Args(List.of(rest));
+        for (OptionSpec o : parsed.matchedOptions()) {
+            a.options.put(o.longestName(), flags.contains(o.longestName()) ? "true" : o.getValue());
         }
         return a;
     }
 
     /** The positional arguments, in order. */
     List<String> positional() {
-        return List.copyOf(positional);
+        return positional;
     }
 
     /** The {@code index}th positional argument as a path, or {@code fallback} when there are fewer. */

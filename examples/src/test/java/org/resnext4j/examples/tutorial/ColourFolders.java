@@ -14,14 +14,19 @@ import javax.imageio.ImageIO;
  * an untrained one in seconds: three classes ({@link #CLASSES}) of noisy images whose dominant colour is the class,
  * at a random brightness. Deterministic for a seed.
  */
-final class ColourFolders {
+public final class ColourFolders {
 
     /** The class folders, in label order. */
-    static final List<String> CLASSES = List.of("blue", "green", "red");
+    public static final List<String> CLASSES = List.of("blue", "green", "red");
 
     private ColourFolders() {}
 
-    static Path write(Path root, int perClass, int size, long seed) throws IOException {
+    /**
+     * Writes {@code perClass} PNG images of {@code size} pixels per class under {@code root/<class>/}.
+     *
+     * @return {@code root}
+     */
+    public static Path write(Path root, int perClass, int size, long seed) throws IOException {
         Random rng = new Random(seed);
         for (int c = 0; c < CLASSES.size(); c++) {
             Path dir = Files.createDirectories(root.resolve(CLASSES.get(c)));

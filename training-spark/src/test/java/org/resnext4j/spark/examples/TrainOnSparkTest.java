@@ -9,6 +9,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnext4j.examples.tutorial.ColourFolders;
 import org.resnext4j.ui.EpochMetrics;
 import org.resnext4j.ui.SavedModel;
 import org.resnext4j.ui.TrainingResult;

@@ -177,7 +177,7 @@ public final class Checkpoints {
      * Writes with Commons Compress's {@link ZipArchiveOutputStream} on a file channel: it patches each STORED entry's
      * CRC and sizes after its data (which {@link java.util.zip.ZipOutputStream} cannot do) and uses Zip64 where an
      * entry needs it; the files read with {@link ZipFile}, {@link java.util.zip.ZipInputStream} and
-     * {@code ModelSerializer}. {@code Nd4j.write} writes element by element, hence the buffer.
+     * {@code ModelSerializer}. {@link Nd4jBinary} writes the arrays in bulk, in {@code Nd4j.write}'s format.
      */
     private static void writeStored(ModelState state, Path file, Map<String, byte[]> entries) throws IOException {
         try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(Files.newByteChannel(
@@ -190,7 +190,7 @@ public final class Checkpoints {
             putEntry(zip, out, CONFIGURATION_JSON, state.configurationJson().getBytes(StandardCharsets.UTF_8));
             if (state.params() != null) {
                 zip.putArchiveEntry(new ZipArchiveEntry(COEFFICIENTS_BIN));
-                Nd4j.write(state.params(), out);
+                Nd4jBinary.write(state.params(), out);
                 out.flush();
                 zip.closeArchiveEntry();
                 midWrite.accept(file);
@@ -199,7 +199,7 @@ public final class Checkpoints {
             }
             if (state.updaterState() != null) {
                 zip.putArchiveEntry(new ZipArchiveEntry(UPDATER_STATE_BIN));
-                Nd4j.write(state.updaterState(), out);
+                Nd4jBinary.write(state.updaterState(), out);
                 out.flush();
                 zip.closeArchiveEntry();
             }

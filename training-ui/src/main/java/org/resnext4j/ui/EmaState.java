@@ -18,7 +18,7 @@ final class EmaState {
     static byte[] write(INDArray average) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            Nd4j.write(average, out);
+            Nd4jBinary.write(average, out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -118,6 +118,15 @@ final class TrainBenchCommand implements Callable<Integer> {
     String variants;
 
     @Option(
+            names = "--rounds",
+            paramLabel = "N",
+            defaultValue = "1",
+            description = "with both step and epochs in --parts: rounds of (step, then each variant's epochs), each "
+                    + "variant's ratio to the step of its own round, and the median ratio over rounds (default "
+                    + "${DEFAULT-VALUE})")
+    int rounds;
+
+    @Option(
             names = "--classpath",
             paramLabel = "CP",
             description = "class path of the train runs (default: this JVM's)")
@@ -151,21 +160,85 @@ final class TrainBenchCommand implements Callable<Integer> {
         TrainCommand.atLeast("--iters", iters, 1);
         TrainCommand.atLeast("--epochs", epochs, 2);
         TrainCommand.atLeast("--batches", batches, 1);
+        TrainCommand.atLeast("--rounds", rounds, 1);
         Files.createDirectories(work);
+        List<String> list = new ArrayList<>();
         for (String part : parts.split(",")) {
-            for (int[] cfg : Bench.configs(configs)) {
-                switch (part.trim()) {
-                    case "step" -> step(cfg[0], cfg[1]);
+            String p = part.trim();
+            if (!List.of("step", "stats", "checkpoint", "epochs").contains(p)) {
+                throw new IllegalArgumentException(
+                        "--parts: unknown \"" + part + "\", expected step, stats, checkpoint, epochs");
+            }
+            list.add(p);
+        }
+        for (String variant : variants.split(",")) {
+            variantFlags(variant.trim()); // an unknown variant fails before anything runs
+        }
+        boolean paired = list.contains("step") && list.contains("epochs");
+        for (int[] cfg : Bench.configs(configs)) {
+            for (String part : list) {
+                switch (part) {
+                    case "step" -> {
+                        if (!paired) {
+                            step(cfg[0], cfg[1], 0);
+                        }
+                    }
                     case "stats" -> stats(cfg[0], cfg[1]);
                     case "checkpoint" -> checkpoint(cfg[1]);
-                    case "epochs" -> epochs(cfg[0], cfg[1]);
-                    default ->
-                        throw new IllegalArgumentException(
-                                "--parts: unknown \"" + part + "\", expected step, stats, checkpoint, epochs");
+                    default -> {
+                        if (paired) {
+                            paired(cfg[0], cfg[1]);
+                        } else {
+                            epochs(cfg[0], cfg[1], 0);
+                        }
+                    }
                 }
             }
         }
         return 0;
+    }
+
+    /**
+     * Rounds of the step followed by each variant's epochs: the step and the epochs compared in the same minutes, so a
+     * machine that is slower or faster for a while moves both (the step alone varied 4.5-5.4 images/s between runs
+     * of one hour).
+     */
+    private void paired(int batch, int size) throws IOException, InterruptedException {
+        Map<String, List<Double>> ratios = new LinkedHashMap<>();
+        for (int round = 1; round <= rounds; round++) {
+            double step = step(batch, size, round);
+            for (Map.Entry<String, Double> e : epochs(batch, size, round).entrySet()) {
+                double ratio = e.getValue() / step;
+                ratios.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(ratio);
+                System.out.printf(
+                        Locale.ROOT,
+                        "{\"part\":\"ratio\",\"model\":\"%s\",\"batch\":%d,\"size\":%d,\"variant\":\"%s\","
+                                + "\"round\":%d,\"epochs_over_step\":%.3f}%n",
+                        model,
+                        batch,
+                        size,
+                        e.getKey(),
+                        round,
+                        ratio);
+            }
+        }
+        for (Map.Entry<String, List<Double>> e : ratios.entrySet()) {
+            double[] v = e.getValue().stream().mapToDouble(Double::doubleValue).toArray();
+            StringBuilder each = new StringBuilder();
+            for (double r : v) {
+                each.append(each.length() == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.3f", r));
+            }
+            System.out.printf(
+                    Locale.ROOT,
+                    "{\"part\":\"ratio\",\"model\":\"%s\",\"batch\":%d,\"size\":%d,\"variant\":\"%s\","
+                            + "\"rounds\":[%s],\"median_epochs_over_step\":%.3f}%n",
+                    model,
+                    batch,
+                    size,
+                    e.getKey(),
+                    each,
+                    median(v));
+        }
     }
 
     private ComputationGraph build(int size) {
@@ -202,21 +275,24 @@ final class TrainBenchCommand implements Callable<Integer> {
         return ms;
     }
 
-    private void step(int batch, int size) {
+    /** The step's images/s (printed; {@code round} 0 when not paired with epochs). */
+    private double step(int batch, int size, int round) {
         ComputationGraph net = build(size);
         DataSet ds = batch(batch, size);
         timeSteps(net, ds, warmup);
         double ms = median(timeSteps(net, ds, iters));
         System.out.printf(
                 Locale.ROOT,
-                "{\"part\":\"step\",\"model\":\"%s\",\"batch\":%d,\"size\":%d,\"ms_per_step\":%.1f,"
+                "{\"part\":\"step\",\"model\":\"%s\",\"batch\":%d,\"size\":%d,\"round\":%d,\"ms_per_step\":%.1f,"
                         + "\"images_per_s\":%.2f,\"params\":%d}%n",
                 model,
                 batch,
                 size,
+                round,
                 ms,
                 batch * 1000 / ms,
                 net.numParams());
+        return batch * 1000 / ms;
     }
 
     /** The kinds measured one at a time, then the two levels. */
@@ -390,7 +466,9 @@ final class TrainBenchCommand implements Callable<Integer> {
         }
     }
 
-    private void epochs(int batch, int size) throws IOException, InterruptedException {
+    /** Each variant's images/s over whole epochs (printed; {@code round} 0 when not paired with the step). */
+    private Map<String, Double> epochs(int batch, int size, int round) throws IOException, InterruptedException {
+        Map<String, Double> ips = new LinkedHashMap<>();
         int trainImages = batches * batch;
         int perClass = (int) Math.ceil(trainImages / 0.8 / CLASSES);
         Path data = work.resolve("data-" + size + "-" + perClass);
@@ -430,20 +508,34 @@ final class TrainBenchCommand implements Callable<Integer> {
                     "none",
                     "--out",
                     out.toString()));
-            switch (variant.trim()) {
-                case "ui" -> cmd.addAll(List.of("--port", "0", "--ui-stats", "default"));
-                case "no-ui" -> cmd.add("--no-ui");
-                case "ui-full" -> cmd.addAll(List.of("--port", "0", "--ui-stats", "full"));
-                case "no-ui-full" -> cmd.addAll(List.of("--no-ui", "--ui-stats", "full"));
-                case "old-ui" -> cmd.addAll(List.of("--port", "0"));
-                case "old-no-ui" -> cmd.add("--no-ui");
-                default -> throw new IllegalArgumentException("--variants: unknown \"" + variant + "\"");
+            cmd.addAll(variantFlags(variant.trim()));
+            double v = runEpochs(cmd, variant.trim(), batch, size, round, out);
+            if (rounds > 1) {
+                // rounds would fill the disk with ResNeXt-50 checkpoints (276 MB each); the epoch lines are read
+                org.apache.commons.io.FileUtils.deleteDirectory(
+                        out.resolve(org.resnext4j.ui.TrainingRun.CHECKPOINT_DIR).toFile());
             }
-            runEpochs(cmd, variant.trim(), batch, size, out);
+            if (!Double.isNaN(v)) {
+                ips.put(variant.trim(), v);
+            }
         }
+        return ips;
     }
 
-    private void runEpochs(List<String> cmd, String variant, int batch, int size, Path out)
+    private static List<String> variantFlags(String variant) {
+        return switch (variant) {
+            case "ui" -> List.of("--port", "0", "--ui-stats", "default");
+            case "no-ui", "old-no-ui" -> List.of("--no-ui");
+            case "ui-full" -> List.of("--port", "0", "--ui-stats", "full");
+            case "no-ui-full" -> List.of("--no-ui", "--ui-stats", "full");
+            case "old-ui" -> List.of("--port", "0");
+            default ->
+                throw new IllegalArgumentException("--variants: unknown \"" + variant
+                        + "\", expected ui, no-ui, ui-full, no-ui-full, old-ui, old-no-ui");
+        };
+    }
+
+    private double runEpochs(List<String> cmd, String variant, int batch, int size, int round, Path out)
             throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<Double> ends = new ArrayList<>();
@@ -470,7 +562,7 @@ final class TrainBenchCommand implements Callable<Integer> {
         if (rc != 0 || ends.size() < 2) {
             System.out.println(
                     "{\"part\":\"epochs\",\"variant\":\"" + variant + "\",\"error\":\"exit " + rc + "\"}\n" + tail);
-            return;
+            return Double.NaN;
         }
         double[] ips = new double[ends.size() - 1];
         StringBuilder each = new StringBuilder();
@@ -485,18 +577,20 @@ final class TrainBenchCommand implements Callable<Integer> {
         System.out.printf(
                 Locale.ROOT,
                 "{\"part\":\"epochs\",\"label\":\"%s\",\"model\":\"%s\",\"batch\":%d,"
-                        + "\"size\":%d,\"variant\":\"%s\",\"train_images\":%d,\"images_per_s\":[%s],"
+                        + "\"size\":%d,\"variant\":\"%s\",\"round\":%d,\"train_images\":%d,\"images_per_s\":[%s],"
                         + "\"images_per_s_over_epochs\":%.2f,\"first_epoch_s\":%.1f,\"run\":\"%s\"}%n",
                 label,
                 model,
                 batch,
                 size,
                 variant,
+                round,
                 train,
                 each,
                 train * (ends.size() - 1) / total,
                 ends.get(0),
                 out);
         System.out.flush();
+        return train * (ends.size() - 1) / total;
     }
 }

@@ -10,24 +10,40 @@ import org.resnext4j.zoo.weights.PickleValues.StorageRef;
  * storage's bytes. {@link TorchZipLayout} and {@link TorchLegacyLayout}; {@link TorchCheckpointReader} reads the state
  * dict on top.
  */
-interface TorchLayout extends AutoCloseable {
+abstract class TorchLayout implements AutoCloseable {
+
+    private final TorchCheckpointReader.Format format;
+    private final ByteOrder order;
+    private final Object root;
+
+    TorchLayout(TorchCheckpointReader.Format format, ByteOrder order, Object root) {
+        this.format = format;
+        this.order = order;
+        this.root = root;
+    }
 
     /** @return which layout this is */
-    TorchCheckpointReader.Format format();
+    final TorchCheckpointReader.Format format() {
+        return format;
+    }
 
     /** @return the byte order of the storages */
-    ByteOrder order();
+    final ByteOrder order() {
+        return order;
+    }
 
     /** @return the object {@code torch.save} pickled */
-    Object root();
+    final Object root() {
+        return root;
+    }
 
     /**
      * {@code length} bytes of storage {@code s} from {@code byteOffset}, all checked to lie inside it when opened.
      *
      * @throws TorchCheckpointFormatException when the file turns out truncated or corrupt
      */
-    ByteBuffer readStorage(StorageRef s, long byteOffset, int length) throws IOException;
+    abstract ByteBuffer readStorage(StorageRef s, long byteOffset, int length) throws IOException;
 
     @Override
-    void close() throws IOException;
+    public abstract void close() throws IOException;
 }

@@ -23,7 +23,7 @@ import org.resnext4j.zoo.weights.PickleValues.StorageRef;
  * 8-byte element count and its raw bytes. Opening checks each pickle and that every storage's count matches its
  * tensors and its bytes lie inside the file.
  */
-final class TorchLegacyLayout implements TorchLayout {
+final class TorchLegacyLayout extends TorchLayout {
 
     private static final BigInteger MAGIC = new BigInteger("1950a86a20f9469cfc6c", 16);
     private static final long LEGACY_PROTOCOL = 1001;
@@ -31,15 +31,12 @@ final class TorchLegacyLayout implements TorchLayout {
     private final Path file;
     private final FileChannel channel;
     private final Map<String, Long> offsets;
-    private final ByteOrder order;
-    private final Object root;
 
     private TorchLegacyLayout(Path file, FileChannel channel, Map<String, Long> offsets, ByteOrder order, Object root) {
+        super(TorchCheckpointReader.Format.LEGACY, order, root);
         this.file = file;
         this.channel = channel;
         this.offsets = offsets;
-        this.order = order;
-        this.root = root;
     }
 
     /** An {@link TorchUnpickler.Input} over a file channel from a position, buffered. */
@@ -195,22 +192,7 @@ final class TorchLegacyLayout implements TorchLayout {
     }
 
     @Override
-    public TorchCheckpointReader.Format format() {
-        return TorchCheckpointReader.Format.LEGACY;
-    }
-
-    @Override
-    public ByteOrder order() {
-        return order;
-    }
-
-    @Override
-    public Object root() {
-        return root;
-    }
-
-    @Override
-    public ByteBuffer readStorage(StorageRef s, long byteOffset, int length) throws IOException {
+    ByteBuffer readStorage(StorageRef s, long byteOffset, int length) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(length);
         readFully(file, channel, buf, offsets.get(s.key()) + byteOffset);
         return buf.flip();

@@ -26,20 +26,17 @@ import org.resnext4j.zoo.weights.PickleValues.StorageRef;
  * Opening checks entry names (no path tricks), declared and actual sizes (no zip bombs), the single pickle, and that
  * every storage the pickle names is there, stored, and of the size its elements need.
  */
-final class TorchZipLayout implements TorchLayout {
+final class TorchZipLayout extends TorchLayout {
 
     private final Path file;
     private final ZipFile zip;
     private final String archive;
-    private final ByteOrder order;
-    private final Object root;
 
     private TorchZipLayout(Path file, ZipFile zip, String archive, ByteOrder order, Object root) {
+        super(TorchCheckpointReader.Format.ZIP, order, root);
         this.file = file;
         this.zip = zip;
         this.archive = archive;
-        this.order = order;
-        this.root = root;
     }
 
     /**
@@ -181,22 +178,7 @@ final class TorchZipLayout implements TorchLayout {
     }
 
     @Override
-    public TorchCheckpointReader.Format format() {
-        return TorchCheckpointReader.Format.ZIP;
-    }
-
-    @Override
-    public ByteOrder order() {
-        return order;
-    }
-
-    @Override
-    public Object root() {
-        return root;
-    }
-
-    @Override
-    public ByteBuffer readStorage(StorageRef s, long byteOffset, int length) throws IOException {
+    ByteBuffer readStorage(StorageRef s, long byteOffset, int length) throws IOException {
         String name = archive + "/data/" + s.key();
         try (InputStream in = zip.getInputStream(zip.getEntry(name))) {
             in.skipNBytes(byteOffset);

@@ -1,8 +1,5 @@
 package org.resnext4j.datavec;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-
 /**
  * The image operations of torchvision 0.14's {@code transforms.autoaugment._apply_op} and {@code ColorJitter} on
  * 8-bit RGB images, exact to what torchvision computes on PIL images with Pillow 9.4 (tested pixel by pixel against
@@ -25,6 +22,10 @@ import java.math.RoundingMode;
  *       ({@code Convert.c}) with the hue shifted by {@code uint8(factor * 255)}.</li>
  * </ul>
  * Fill colours are {@code int}s per channel, as torchvision's {@code _parse_fill} truncates them for PIL.
+ *
+ * <p>Pillow's two kernels that are more than a loop over pixels live in package-private classes of their own:
+ * {@link PillowAffine} (the nearest-neighbour affine resampler of {@code Geometry.c}) and {@link PillowHsv} (the
+ * {@code RGB <-> HSV} conversion of {@code Convert.c}).
  */
 public final class AugmentOps {
 
@@ -123,8 +124,8 @@ public final class AugmentOps {
         byte[] out = new byte[px.length];
         int[] hsv = new int[3];
         for (int i = 0; i < px.length; i += 3) {
-            rgbToHsv(px[i] & 0xFF, px[i + 1] & 0xFF, px[i + 2] & 0xFF, hsv);
-            hsvToRgb((hsv[0] + shift) & 0xFF, hsv[1], hsv[2], out, i);
+            PillowHsv.rgbToHsv(px[i] & 0xFF, px[i + 1] & 0xFF, px[i + 2] & 0xFF, hsv);
+            PillowHsv.hsvToRgb((hsv[0] + shift) & 0xFF, hsv[1], hsv[2], out, i);
         }
         return new RgbImage(image.width(), image.height(), out);
     }
@@ -277,7 +278,7 @@ public final class AugmentOps {
         m[5] += m[3] * (-centerX - tx) + m[4] * (-centerY - ty);
         m[2] += centerX;
         m[5] += centerY;
-        return transformAffine(image, m, fill);
+        return PillowAffine.transform(image, m, fill);
     }
 
     /**
@@ -309,125 +310,16 @@ public final class AugmentOps {
         double cx = w / 2.0;
         double cy = h / 2.0;
         double rad = -(deg * DEG_TO_RAD);
-        double cos = round15(StrictMath.cos(rad));
-        double sin = round15(StrictMath.sin(rad));
-        double[] m = {cos, sin, 0.0, round15(-StrictMath.sin(rad)), cos, 0.0};
+        double cos = PillowAffine.round15(StrictMath.cos(rad));
+        double sin = PillowAffine.round15(StrictMath.sin(rad));
+        double[] m = {cos, sin, 0.0, PillowAffine.round15(-StrictMath.sin(rad)), cos, 0.0};
         double x = -cx;
         double y = -cy;
         m[2] = m[0] * x + m[1] * y + m[2];
         m[5] = m[3] * x + m[4] * y + m[5];
         m[2] += cx;
         m[5] += cy;
-        return transformAffine(image, m, fill);
-    }
-
-    /** Python's {@code round(v, 15)}: the decimal rounding of the exact binary value, read back. */
-    private static double round15(double v) {
-        return new BigDecimal(v).setScale(15, RoundingMode.HALF_EVEN).doubleValue();
-    }
-
-    /**
-     * Pillow's {@code ImagingTransformAffine} with nearest-neighbour sampling ({@code Geometry.c}): output pixel
-     * {@code (x, y)} samples the input at {@code (m0 (x + 0.5) + m1 (y + 0.5) + m2, m3 (x + 0.5) + ...)}, through the
-     * scaling path when {@code m1 == m3 == 0} (double coordinates) and otherwise through 16.16 fixed point, as
-     * Pillow does for every image whose corners map inside +-32768 (beyond, through its double-precision path).
-     */
-    static RgbImage transformAffine(RgbImage image, double[] a, int[] fill) {
-        int w = image.width();
-        int h = image.height();
-        byte[] in = image.pixels();
-        byte[] out = new byte[in.length];
-        for (int i = 0; i < out.length; i += 3) {
-            out[i] = (byte) fill[0];
-            out[i + 1] = (byte) fill[1];
-            out[i + 2] = (byte) fill[2];
-        }
-        if (a[1] == 0 && a[3] == 0) {
-            double xo = a[2] + a[0] * 0.5;
-            double yo = a[5] + a[4] * 0.5;
-            int[] xin = new int[w];
-            for (int x = 0; x < w; x++) {
-                xin[x] = coord(xo);
-                xo += a[0];
-            }
-            for (int y = 0; y < h; y++) {
-                int yi = coord(yo);
-                if (yi >= 0 && yi < h) {
-                    for (int x = 0; x < w; x++) {
-                        if (xin[x] >= 0 && xin[x] < w) {
-                            copyPixel(in, (yi * w + xin[x]) * 3, out, (y * w + x) * 3);
-                        }
-                    }
-                }
-                yo += a[4];
-            }
-            return new RgbImage(w, h, out);
-        }
-        if (!(fixed(a, 0, 0) && fixed(a, w, h) && fixed(a, 0, h) && fixed(a, w, 0))) {
-            // Pillow's floating-point path, for images whose corners map beyond +-32768 pixels
-            double xo = a[2] + a[1] * 0.5 + a[0] * 0.5;
-            double yo = a[5] + a[4] * 0.5 + a[3] * 0.5;
-            for (int y = 0; y < h; y++) {
-                double xx = xo;
-                double yy = yo;
-                for (int x = 0; x < w; x++) {
-                    int xi = coord(xx);
-                    int yi = coord(yy);
-                    if (xi >= 0 && xi < w && yi >= 0 && yi < h) {
-                        copyPixel(in, (yi * w + xi) * 3, out, (y * w + x) * 3);
-                    }
-                    xx += a[0];
-                    yy += a[3];
-                }
-                xo += a[1];
-                yo += a[4];
-            }
-            return new RgbImage(w, h, out);
-        }
-        int a0 = fix(a[0]);
-        int a1 = fix(a[1]);
-        int a3 = fix(a[3]);
-        int a4 = fix(a[4]);
-        int a2 = fix(a[2] + a[0] * 0.5 + a[1] * 0.5);
-        int a5 = fix(a[5] + a[3] * 0.5 + a[4] * 0.5);
-        for (int y = 0; y < h; y++) {
-            int xx = a2;
-            int yy = a5;
-            for (int x = 0; x < w; x++) {
-                int xi = xx >> 16;
-                if (xi >= 0 && xi < w) {
-                    int yi = yy >> 16;
-                    if (yi >= 0 && yi < h) {
-                        copyPixel(in, (yi * w + xi) * 3, out, (y * w + x) * 3);
-                    }
-                }
-                xx += a0;
-                yy += a3;
-            }
-            a2 += a1;
-            a5 += a4;
-        }
-        return new RgbImage(w, h, out);
-    }
-
-    private static boolean fixed(double[] a, int x, int y) {
-        return Math.abs(x * a[0] + y * a[1] + a[2]) < 32768.0 && Math.abs(x * a[3] + y * a[4] + a[5]) < 32768.0;
-    }
-
-    /** Pillow's {@code FIX}: {@code FLOOR(v * 65536.0 + 0.5)}. */
-    private static int fix(double v) {
-        return (int) Math.floor(v * 65536.0 + 0.5);
-    }
-
-    /** Pillow's {@code COORD}: -1 below zero, else truncation. */
-    private static int coord(double v) {
-        return v < 0.0 ? -1 : (int) v;
-    }
-
-    private static void copyPixel(byte[] in, int s, byte[] out, int o) {
-        out[o] = in[s];
-        out[o + 1] = in[s + 1];
-        out[o + 2] = in[s + 2];
+        return PillowAffine.transform(image, m, fill);
     }
 
     // ---------------------------------------------------------------- Pillow's helpers
@@ -484,96 +376,6 @@ public final class AugmentOps {
     private static float row3(byte[] in, int w, int x, int y, int c, float k0, float k1, float k2) {
         int p = (y * w + x) * 3 + c;
         return (float) (in[p - 3] & 0xFF) * k0 + (float) (in[p] & 0xFF) * k1 + (float) (in[p + 3] & 0xFF) * k2;
-    }
-
-    /** Pillow's {@code rgb2hsv_row} ({@code Convert.c}), float32 and float64 exactly where the C has them. */
-    static void rgbToHsv(int r, int g, int b, int[] hsv) {
-        int maxc = Math.max(r, Math.max(g, b));
-        int minc = Math.min(r, Math.min(g, b));
-        if (minc == maxc) {
-            hsv[0] = 0;
-            hsv[1] = 0;
-            hsv[2] = maxc;
-            return;
-        }
-        float cr = maxc - minc;
-        float s = cr / (float) maxc;
-        float rc = (maxc - r) / cr;
-        float gc = (maxc - g) / cr;
-        float bc = (maxc - b) / cr;
-        float hf;
-        if (r == maxc) {
-            hf = bc - gc;
-        } else if (g == maxc) {
-            hf = (float) (2.0 + rc - bc);
-        } else {
-            hf = (float) (4.0 + gc - rc);
-        }
-        // C's fmod(h / 6 + 1, 1): the argument lies in [5/6, 2), where subtracting 1 is exact (Sterbenz), and Java's
-        // double remainder is a slow path
-        double wrapped = hf / 6.0 + 1.0;
-        hf = (float) (wrapped >= 1.0 ? wrapped - 1.0 : wrapped);
-        hsv[0] = clip8((int) (hf * 255.0));
-        hsv[1] = clip8((int) (s * 255.0));
-        hsv[2] = maxc;
-    }
-
-    /** Pillow's {@code hsv2rgb} ({@code Convert.c}). */
-    static void hsvToRgb(int h, int s, int v, byte[] out, int o) {
-        if (s == 0) {
-            out[o] = (byte) v;
-            out[o + 1] = (byte) v;
-            out[o + 2] = (byte) v;
-            return;
-        }
-        int i = (int) Math.floor((float) h * 6.0 / 255.0);
-        float f = (float) ((float) h * 6.0 / 255.0 - (float) i);
-        float fs = (float) ((float) s / 255.0);
-        int p = clip8((int) Math.round((float) v * (1.0 - fs)));
-        int q = clip8((int) Math.round((float) v * (1.0 - fs * f)));
-        int t = clip8((int) Math.round((float) v * (1.0 - fs * (1.0 - f))));
-        int r;
-        int g;
-        int b;
-        switch (i % 6) {
-            case 0 -> {
-                r = v;
-                g = t;
-                b = p;
-            }
-            case 1 -> {
-                r = q;
-                g = v;
-                b = p;
-            }
-            case 2 -> {
-                r = p;
-                g = v;
-                b = t;
-            }
-            case 3 -> {
-                r = p;
-                g = q;
-                b = v;
-            }
-            case 4 -> {
-                r = t;
-                g = p;
-                b = v;
-            }
-            default -> {
-                r = v;
-                g = p;
-                b = q;
-            }
-        }
-        out[o] = (byte) r;
-        out[o + 1] = (byte) g;
-        out[o + 2] = (byte) b;
-    }
-
-    private static int clip8(int v) {
-        return v <= 0 ? 0 : Math.min(v, 255);
     }
 
     private static int[][] histograms(RgbImage image) {

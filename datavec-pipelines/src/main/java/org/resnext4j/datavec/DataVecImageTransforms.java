@@ -76,12 +76,7 @@ public final class DataVecImageTransforms {
      * @return the DataVec transform
      */
     public static org.datavec.image.transform.ImageTransform randomResizedCrop(TrainTransform transform) {
-        return new Adapter("randomResizedCrop(" + transform + ")") {
-            @Override
-            RgbImage apply(RgbImage image, Random random) {
-                return transform.augment(image, new SplittableRandom(random.nextLong()));
-            }
-        };
+        return seeded("randomResizedCrop(" + transform + ")", transform::augment);
     }
 
     /**
@@ -92,12 +87,7 @@ public final class DataVecImageTransforms {
      */
     public static org.datavec.image.transform.ImageTransform autoAugment(AutoAugment policy) {
         java.util.Objects.requireNonNull(policy, "policy");
-        return new Adapter(policy.toString()) {
-            @Override
-            RgbImage apply(RgbImage image, Random random) {
-                return policy.augment(image, new SplittableRandom(random.nextLong()));
-            }
-        };
+        return seeded(policy.toString(), policy::augment);
     }
 
     /**
@@ -108,12 +98,7 @@ public final class DataVecImageTransforms {
      */
     public static org.datavec.image.transform.ImageTransform colorJitter(ColorJitter jitter) {
         java.util.Objects.requireNonNull(jitter, "jitter");
-        return new Adapter(jitter.toString()) {
-            @Override
-            RgbImage apply(RgbImage image, Random random) {
-                return jitter.apply(image, new SplittableRandom(random.nextLong()));
-            }
-        };
+        return seeded(jitter.toString(), jitter::apply);
     }
 
     /**
@@ -190,6 +175,21 @@ public final class DataVecImageTransforms {
             ds.setFeatures(
                     org.nd4j.linalg.factory.Nd4j.create(x, f.shape(), 'c').castTo(f.dataType()));
         }
+    }
+
+    /** A random 8-bit operation of ours: the image and its own generator in, the result out. */
+    private interface RandomOp extends java.io.Serializable {
+        RgbImage apply(RgbImage image, SplittableRandom random);
+    }
+
+    /** An {@link Adapter} running {@code op} with a generator seeded from the one DataVec passes in. */
+    private static org.datavec.image.transform.ImageTransform seeded(String name, RandomOp op) {
+        return new Adapter(name) {
+            @Override
+            RgbImage apply(RgbImage image, Random random) {
+                return op.apply(image, new SplittableRandom(random.nextLong()));
+            }
+        };
     }
 
     /**

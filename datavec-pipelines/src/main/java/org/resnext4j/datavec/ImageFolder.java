@@ -1,12 +1,10 @@
 package org.resnext4j.datavec;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.datavec.api.split.CollectionInputSplit;
 import org.datavec.api.split.InputSplit;
 import org.slf4j.Logger;
@@ -84,7 +81,7 @@ public final class ImageFolder {
     private final ImageDecoder decoder;
     private final boolean strict;
 
-    private ImageFolder(
+    ImageFolder(
             Path root,
             List<String> classNames,
             List<ImageSample> samples,
@@ -163,7 +160,12 @@ public final class ImageFolder {
      * @return a builder
      */
     public static Builder builder(Path root) {
-        return new Builder(root);
+        return new Builder(root, new LoaderOptions(0));
+    }
+
+    /** A scan with the strict mode, verification and decoder of {@code options} (the pipeline's). */
+    static ImageFolder scan(Path root, LoaderOptions options) {
+        return new Builder(root, options).build();
     }
 
     /** @return the root folder */
@@ -229,9 +231,7 @@ public final class ImageFolder {
      * @return train and validation subsets, each sorted by relative path
      */
     public DatasetSplit split(double validationFraction, long seed) {
-        if (!(validationFraction > 0 && validationFraction < 1)) {
-            throw new IllegalArgumentException("validation fraction must be in (0, 1), got " + validationFraction);
-        }
+        LoaderOptions.validationFraction(validationFraction);
         List<ImageSample> train = new ArrayList<>();
         List<ImageSample> val = new ArrayList<>();
         for (int c = 0; c < byClass.length; c++) {
@@ -353,12 +353,11 @@ public final class ImageFolder {
     /** Scan options. Defaults: lenient, {@link Verification#HEADER}, {@link ImageIoDecoder}. */
     public static final class Builder {
         private final Path root;
-        private boolean strict;
-        private Verification verification = Verification.HEADER;
-        private ImageDecoder decoder = new ImageIoDecoder();
+        private final LoaderOptions options;
 
-        private Builder(Path root) {
+        private Builder(Path root, LoaderOptions options) {
             this.root = Objects.requireNonNull(root, "root");
+            this.options = options;
         }
 
         /**
@@ -366,7 +365,7 @@ public final class ImageFolder {
          * @return this
          */
         public Builder strict(boolean strict) {
-            this.strict = strict;
+            options.strict(strict);
             return this;
         }
 
@@ -375,7 +374,7 @@ public final class ImageFolder {
          * @return this
          */
         public Builder verification(Verification verification) {
-            this.verification = Objects.requireNonNull(verification, "verification");
+            options.verification(verification);
             return this;
         }
 
@@ -384,7 +383,7 @@ public final class ImageFolder {
          * @return this
          */
         public Builder decoder(ImageDecoder decoder) {
-            this.decoder = Objects.requireNonNull(decoder, "decoder");
+            options.decoder(decoder);
             return this;
         }
 
@@ -395,145 +394,7 @@ public final class ImageFolder {
          * @throws ImageFolderException if it is not a usable data set, or (strict) on a bad file
          */
         public ImageFolder build() {
-            try {
-                return doScan();
-            } catch (IOException e) {
-                throw new ImageFolderException(root, "cannot scan " + root + ": " + e, e);
-            } catch (UncheckedIOException e) {
-                throw new ImageFolderException(root, "cannot scan " + root + ": " + e.getCause(), e.getCause());
-            }
-        }
-
-        private ImageFolder doScan() throws IOException {
-            Path absRoot = root.toAbsolutePath().normalize();
-            if (!Files.exists(absRoot)) {
-                throw new ImageFolderException(absRoot, "data set root does not exist: " + absRoot);
-            }
-            if (!Files.isDirectory(absRoot)) {
-                throw new ImageFolderException(absRoot, "data set root is not a directory: " + absRoot);
-            }
-            int[] ignored = new int[3]; // hidden, non-image, outside class folders
-            List<String> classNames = new ArrayList<>();
-            for (Path p : sortedChildren(absRoot)) {
-                String name = p.getFileName().toString();
-                if (name.startsWith(".")) {
-                    ignored[0]++;
-                } else if (Files.isDirectory(p)) {
-                    classNames.add(name);
-                } else {
-                    ignored[2]++;
-                }
-            }
-            if (classNames.isEmpty()) {
-                throw new ImageFolderException(
-                        absRoot,
-                        "no class folders in " + absRoot
-                                + ": expected root/<class>/<image> (" + ignored[2] + " files directly in the root, "
-                                + ignored[0] + " hidden entries)");
-            }
-            List<Path> candidates = new ArrayList<>();
-            List<Integer> candidateLabels = new ArrayList<>();
-            for (int c = 0; c < classNames.size(); c++) {
-                List<Path> found = new ArrayList<>();
-                collect(absRoot.resolve(classNames.get(c)), found, ignored, new java.util.HashSet<>());
-                for (Path f : found) {
-                    candidates.add(f);
-                    candidateLabels.add(c);
-                }
-            }
-            String[] problems = new String[candidates.size()];
-            if (verification != Verification.NONE) {
-                java.util.stream.IntStream range = java.util.stream.IntStream.range(0, candidates.size());
-                (strict ? range : range.parallel()).forEach(i -> problems[i] = check(candidates.get(i)));
-            }
-            List<ImageSample> samples = new ArrayList<>();
-            List<ImageFolderReport.SkippedFile> skipped = new ArrayList<>();
-            int[] counts = new int[classNames.size()];
-            for (int i = 0; i < candidates.size(); i++) {
-                Path f = candidates.get(i);
-                if (problems[i] != null) {
-                    if (strict) {
-                        throw new ImageFolderException(f, "bad image file " + f + ": " + problems[i]);
-                    }
-                    log.warn("Skipping image {}: {}", f, problems[i]);
-                    skipped.add(new ImageFolderReport.SkippedFile(f, problems[i], ImageFolderReport.Stage.SCAN));
-                    continue;
-                }
-                int label = candidateLabels.get(i);
-                counts[label]++;
-                samples.add(new ImageSample(f, relative(absRoot, f), label));
-            }
-            for (int c = 0; c < classNames.size(); c++) {
-                if (counts[c] == 0) {
-                    Path dir = absRoot.resolve(classNames.get(c));
-                    throw new ImageFolderException(
-                            dir,
-                            "class folder " + dir + " has no usable images ("
-                                    + skipped.stream()
-                                            .filter(s -> s.file().startsWith(dir))
-                                            .count() + " bad files; images are "
-                                    + String.join(", ", new java.util.TreeSet<>(IMAGE_EXTENSIONS)) + ")");
-                }
-            }
-            if (classNames.size() < 2) {
-                throw new ImageFolderException(
-                        absRoot,
-                        "only one class folder (" + classNames.get(0) + ") in " + absRoot
-                                + ": a classifier needs at least 2 classes");
-            }
-            samples.sort(Comparator.comparing(ImageSample::relativePath));
-            Map<String, Integer> countMap = new LinkedHashMap<>();
-            for (int c = 0; c < classNames.size(); c++) {
-                countMap.put(classNames.get(c), counts[c]);
-            }
-            ImageFolderReport report =
-                    new ImageFolderReport(absRoot, classNames, countMap, ignored[0], ignored[1], ignored[2], skipped);
-            log.info(
-                    "Scanned {}: {} images in {} classes {}, {} ignored, {} skipped",
-                    absRoot,
-                    samples.size(),
-                    classNames.size(),
-                    countMap,
-                    report.ignoredCount(),
-                    skipped.size());
-            return new ImageFolder(absRoot, classNames, samples, report, decoder, strict);
-        }
-
-        private String check(Path f) {
-            try {
-                String access = accessProblem(f);
-                if (access != null) {
-                    return access;
-                }
-                if (verification == Verification.DECODE) {
-                    decoder.decode(f);
-                } else {
-                    decoder.probe(f);
-                }
-                return null;
-            } catch (IOException | RuntimeException e) {
-                return e.getMessage() == null ? e.toString() : e.getMessage();
-            }
-        }
-
-        private static List<Path> sortedChildren(Path dir) throws IOException {
-            try (Stream<Path> s = Files.list(dir)) {
-                List<Path> list = new ArrayList<>(s.toList());
-                list.sort(Comparator.comparing(p -> p.getFileName().toString()));
-                return Collections.unmodifiableList(list);
-            }
-        }
-
-        private static String relative(Path root, Path f) {
-            Path rel = root.relativize(f);
-            StringBuilder sb = new StringBuilder();
-            for (Path part : rel) {
-                if (sb.length() > 0) {
-                    sb.append('/');
-                }
-                sb.append(part);
-            }
-            return sb.toString();
+            return FolderScan.scan(root, options);
         }
     }
 
@@ -549,20 +410,7 @@ public final class ImageFolder {
      * @throws ImageFolderException when the folder does not exist, is not a directory or cannot be listed
      */
     public static Listing list(Path folder) {
-        Path abs = folder.toAbsolutePath().normalize();
-        if (!Files.isDirectory(abs)) {
-            throw new ImageFolderException(
-                    abs, (Files.exists(abs) ? "not a directory: " : "folder does not exist: ") + abs);
-        }
-        int[] ignored = new int[3];
-        List<Path> files = new ArrayList<>();
-        try {
-            collect(abs, files, ignored, new java.util.HashSet<>());
-        } catch (IOException | UncheckedIOException e) {
-            throw new ImageFolderException(abs, "cannot list " + abs + ": " + e.getMessage(), e);
-        }
-        files.sort(Comparator.comparing(f -> Builder.relative(abs, f)));
-        return new Listing(abs, files, ignored[0], ignored[1]);
+        return FolderScan.list(folder);
     }
 
     /**
@@ -595,32 +443,6 @@ public final class ImageFolder {
             return "cannot be read (permission denied)";
         }
         return null;
-    }
-
-    /**
-     * The one walk of a scan and of {@link #list}: hidden entries counted in {@code ignored[0]}, non-image files in
-     * {@code ignored[1]}, sub-folders searched; {@code onPath} holds the real paths of the folders being searched, so
-     * a symbolic link back to one of them is skipped (with a warning) instead of searched forever.
-     */
-    private static void collect(Path dir, List<Path> out, int[] ignored, Set<Path> onPath) throws IOException {
-        Path real = dir.toRealPath();
-        if (!onPath.add(real)) {
-            log.warn("Skipping {}: a link back to the folder {} already being searched", dir, real);
-            return;
-        }
-        for (Path p : Builder.sortedChildren(dir)) {
-            String name = p.getFileName().toString();
-            if (name.startsWith(".")) {
-                ignored[0]++;
-            } else if (Files.isDirectory(p)) {
-                collect(p, out, ignored, onPath);
-            } else if (isImageName(name)) {
-                out.add(p);
-            } else {
-                ignored[1]++;
-            }
-        }
-        onPath.remove(real);
     }
 
     /**

@@ -73,14 +73,14 @@ public final class ImageFolderIterator implements EpochIterator, AutoCloseable {
     private transient ArrayDeque<Future<DataSet>> pending = new ArrayDeque<>();
     private transient ThreadPoolExecutor executor;
 
-    private ImageFolderIterator(Builder b) {
-        this.folder = b.folder;
-        this.transform = b.transform;
-        this.batchSize = b.batchSize;
-        this.shuffle = b.shuffle;
-        this.seed = b.seed;
-        this.prefetchBatches = b.prefetchBatches;
-        this.workers = b.workers;
+    private ImageFolderIterator(ImageFolder folder, ImageTransform transform, boolean shuffle, LoaderOptions options) {
+        this.folder = folder;
+        this.transform = transform;
+        this.batchSize = options.batchSize();
+        this.shuffle = shuffle;
+        this.seed = options.seed();
+        this.prefetchBatches = options.prefetchBatches();
+        this.workers = options.workers();
         startEpoch(0);
     }
 
@@ -92,6 +92,19 @@ public final class ImageFolderIterator implements EpochIterator, AutoCloseable {
      */
     public static Builder builder(ImageFolder folder) {
         return new Builder(folder);
+    }
+
+    /**
+     * An iterator with the batch size, seed, prefetch and workers of {@code options} (the pipeline's), which may
+     * serve several iterators: the shuffle is given here.
+     */
+    static ImageFolderIterator of(
+            ImageFolder folder, ImageTransform transform, boolean shuffle, LoaderOptions options) {
+        return new ImageFolderIterator(
+                Objects.requireNonNull(folder, "folder"),
+                Objects.requireNonNull(transform, "transform"),
+                shuffle,
+                options);
     }
 
     /** @return the data set this iterator reads */
@@ -372,12 +385,8 @@ public final class ImageFolderIterator implements EpochIterator, AutoCloseable {
      */
     public static final class Builder {
         private final ImageFolder folder;
+        private final LoaderOptions options = new LoaderOptions(0);
         private ImageTransform transform = EvalTransform.imagenet(224);
-        private int batchSize = 32;
-        private boolean shuffle;
-        private long seed;
-        private int prefetchBatches = 2;
-        private int workers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
 
         private Builder(ImageFolder folder) {
             this.folder = Objects.requireNonNull(folder, "folder");
@@ -397,10 +406,7 @@ public final class ImageFolderIterator implements EpochIterator, AutoCloseable {
          * @return this
          */
         public Builder batchSize(int batchSize) {
-            if (batchSize < 1) {
-                throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
-            }
-            this.batchSize = batchSize;
+            options.batchSize(batchSize);
             return this;
         }
 
@@ -409,7 +415,7 @@ public final class ImageFolderIterator implements EpochIterator, AutoCloseable {
          * @return this
          */
         public Builder shuffle(boolean shuffle) {
-            this.shuffle = shuffle;
+            options.shuffle(shuffle);
             return this;
         }
 
@@ -418,7 +424,7 @@ public final class ImageFolderIterator implements EpochIterator, AutoCloseable {
          * @return this
          */
         public Builder seed(long seed) {
-            this.seed = seed;
+            options.seed(seed);
             return this;
         }
 
@@ -427,10 +433,7 @@ public final class ImageFolderIterator implements EpochIterator, AutoCloseable {
          * @return this
          */
         public Builder prefetchBatches(int prefetchBatches) {
-            if (prefetchBatches < 0) {
-                throw new IllegalArgumentException("prefetchBatches must be >= 0, got " + prefetchBatches);
-            }
-            this.prefetchBatches = prefetchBatches;
+            options.prefetchBatches(prefetchBatches);
             return this;
         }
 
@@ -440,16 +443,13 @@ public final class ImageFolderIterator implements EpochIterator, AutoCloseable {
          * @return this
          */
         public Builder workers(int workers) {
-            if (workers < 1) {
-                throw new IllegalArgumentException("workers must be positive, got " + workers);
-            }
-            this.workers = workers;
+            options.workers(workers);
             return this;
         }
 
         /** @return the iterator, positioned at the start of epoch 0 */
         public ImageFolderIterator build() {
-            return new ImageFolderIterator(this);
+            return new ImageFolderIterator(folder, transform, options.shuffle(), options);
         }
     }
 }

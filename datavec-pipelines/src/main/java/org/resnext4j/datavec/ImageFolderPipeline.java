@@ -40,21 +40,11 @@ public final class ImageFolderPipeline implements AutoCloseable {
     private final ImageFolderIterator validation;
 
     private ImageFolderPipeline(Builder b) {
-        ImageFolder first = ImageFolder.builder(b.root)
-                .strict(b.strict)
-                .verification(b.verification)
-                .decoder(b.decoder)
-                .build();
-        if (b.validationRoot != null) {
-            ImageFolder val = ImageFolder.builder(b.validationRoot)
-                    .strict(b.strict)
-                    .verification(b.verification)
-                    .decoder(b.decoder)
-                    .build();
-            this.split = DatasetSplit.ofRoots(first, val);
-        } else {
-            this.split = first.split(b.validationFraction, b.seed);
-        }
+        LoaderOptions o = b.options;
+        ImageFolder first = ImageFolder.scan(b.root, o);
+        this.split = b.validationRoot != null
+                ? DatasetSplit.ofRoots(first, ImageFolder.scan(b.validationRoot, o))
+                : first.split(b.validationFraction, o.seed());
         int resize = b.resizeSize > 0 ? b.resizeSize : PreprocessingConfig.defaultResize(b.imageSize);
         EvalTransform eval = new EvalTransform(resize, b.imageSize, b.normalization);
         this.preprocessing = PreprocessingConfig.of(eval);
@@ -65,22 +55,8 @@ public final class ImageFolderPipeline implements AutoCloseable {
             throw new IllegalArgumentException("training transform outputs " + trainTransform.outputSize()
                     + " pixels but imageSize is " + b.imageSize);
         }
-        this.train = ImageFolderIterator.builder(split.train())
-                .transform(trainTransform)
-                .batchSize(b.batchSize)
-                .shuffle(true)
-                .seed(b.seed)
-                .prefetchBatches(b.prefetchBatches)
-                .workers(b.workers)
-                .build();
-        this.validation = ImageFolderIterator.builder(split.validation())
-                .transform(eval)
-                .batchSize(b.batchSize)
-                .shuffle(false)
-                .seed(b.seed)
-                .prefetchBatches(b.prefetchBatches)
-                .workers(b.workers)
-                .build();
+        this.train = ImageFolderIterator.of(split.train(), trainTransform, true, o);
+        this.validation = ImageFolderIterator.of(split.validation(), eval, false, o);
     }
 
     /**
@@ -174,19 +150,13 @@ public final class ImageFolderPipeline implements AutoCloseable {
     public static final class Builder {
         private final Path root;
         private final Path validationRoot;
+        private final LoaderOptions options = new LoaderOptions(123);
         private double validationFraction = 0.2;
-        private long seed = 123;
         private int imageSize = 224;
         private int resizeSize;
-        private int batchSize = 32;
         private Normalization normalization = Normalization.IMAGENET;
         private boolean augment = true;
         private ImageTransform trainTransform;
-        private boolean strict;
-        private ImageFolder.Verification verification = ImageFolder.Verification.HEADER;
-        private ImageDecoder decoder = new ImageIoDecoder();
-        private int prefetchBatches = 2;
-        private int workers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
 
         private Builder(Path root, Path validationRoot) {
             this.root = Objects.requireNonNull(root, "root");
@@ -198,10 +168,7 @@ public final class ImageFolderPipeline implements AutoCloseable {
          * @return this
          */
         public Builder validationSplit(double fraction) {
-            if (!(fraction > 0 && fraction < 1)) {
-                throw new IllegalArgumentException("validation fraction must be in (0, 1), got " + fraction);
-            }
-            this.validationFraction = fraction;
+            this.validationFraction = LoaderOptions.validationFraction(fraction);
             return this;
         }
 
@@ -210,7 +177,7 @@ public final class ImageFolderPipeline implements AutoCloseable {
          * @return this
          */
         public Builder seed(long seed) {
-            this.seed = seed;
+            options.seed(seed);
             return this;
         }
 
@@ -243,10 +210,7 @@ public final class ImageFolderPipeline implements AutoCloseable {
          * @return this
          */
         public Builder batchSize(int batchSize) {
-            if (batchSize < 1) {
-                throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
-            }
-            this.batchSize = batchSize;
+            options.batchSize(batchSize);
             return this;
         }
 
@@ -282,7 +246,7 @@ public final class ImageFolderPipeline implements AutoCloseable {
          * @return this
          */
         public Builder strict(boolean strict) {
-            this.strict = strict;
+            options.strict(strict);
             return this;
         }
 
@@ -291,7 +255,7 @@ public final class ImageFolderPipeline implements AutoCloseable {
          * @return this
          */
         public Builder verification(ImageFolder.Verification verification) {
-            this.verification = Objects.requireNonNull(verification, "verification");
+            options.verification(verification);
             return this;
         }
 
@@ -300,7 +264,7 @@ public final class ImageFolderPipeline implements AutoCloseable {
          * @return this
          */
         public Builder decoder(ImageDecoder decoder) {
-            this.decoder = Objects.requireNonNull(decoder, "decoder");
+            options.decoder(decoder);
             return this;
         }
 
@@ -309,10 +273,7 @@ public final class ImageFolderPipeline implements AutoCloseable {
          * @return this
          */
         public Builder prefetchBatches(int prefetchBatches) {
-            if (prefetchBatches < 0) {
-                throw new IllegalArgumentException("prefetchBatches must be >= 0, got " + prefetchBatches);
-            }
-            this.prefetchBatches = prefetchBatches;
+            options.prefetchBatches(prefetchBatches);
             return this;
         }
 
@@ -321,10 +282,7 @@ public final class ImageFolderPipeline implements AutoCloseable {
          * @return this
          */
         public Builder workers(int workers) {
-            if (workers < 1) {
-                throw new IllegalArgumentException("workers must be positive, got " + workers);
-            }
-            this.workers = workers;
+            options.workers(workers);
             return this;
         }
 

@@ -66,12 +66,12 @@ public final class ImageFolderRecordReader extends BaseRecordReader {
 
     private ImageFolderRecordReader(Builder b) {
         this.transform = b.transform;
-        this.seed = b.seed;
-        this.shuffle = b.shuffle;
+        this.seed = b.options.seed();
+        this.shuffle = b.options.shuffle();
         this.labelGenerator = b.labelGenerator;
         this.fixedLabels = b.labels == null ? null : List.copyOf(b.labels);
-        this.decoder = b.decoder;
-        this.strict = b.strict;
+        this.decoder = b.options.decoder();
+        this.strict = b.options.strict();
     }
 
     /**
@@ -353,12 +353,9 @@ public final class ImageFolderRecordReader extends BaseRecordReader {
     /** Options; defaults: no shuffle, seed 0, {@link ParentPathLabelGenerator}, labels from the files, lenient. */
     public static final class Builder {
         private final ImageTransform transform;
-        private long seed;
-        private boolean shuffle;
+        private final LoaderOptions options = new LoaderOptions(0);
         private PathLabelGenerator labelGenerator = new ParentPathLabelGenerator();
         private List<String> labels;
-        private ImageDecoder decoder = new ImageIoDecoder();
-        private boolean strict;
 
         private Builder(ImageTransform transform) {
             this.transform = Objects.requireNonNull(transform, "transform");
@@ -369,7 +366,7 @@ public final class ImageFolderRecordReader extends BaseRecordReader {
          * @return this
          */
         public Builder seed(long seed) {
-            this.seed = seed;
+            options.seed(seed);
             return this;
         }
 
@@ -378,7 +375,7 @@ public final class ImageFolderRecordReader extends BaseRecordReader {
          * @return this
          */
         public Builder shuffle(boolean shuffle) {
-            this.shuffle = shuffle;
+            options.shuffle(shuffle);
             return this;
         }
 
@@ -406,7 +403,7 @@ public final class ImageFolderRecordReader extends BaseRecordReader {
          * @return this
          */
         public Builder decoder(ImageDecoder decoder) {
-            this.decoder = Objects.requireNonNull(decoder, "decoder");
+            options.decoder(decoder);
             return this;
         }
 
@@ -415,7 +412,7 @@ public final class ImageFolderRecordReader extends BaseRecordReader {
          * @return this
          */
         public Builder strict(boolean strict) {
-            this.strict = strict;
+            options.strict(strict);
             return this;
         }
 

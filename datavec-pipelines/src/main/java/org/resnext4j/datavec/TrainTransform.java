@@ -104,6 +104,12 @@ public final class TrainTransform implements ImageTransform {
         this.randomErasing = randomErasing;
     }
 
+    /** This transform's crop with the other settings given: what every {@code with...} method changes one of. */
+    private TrainTransform copy(
+            double flip, Normalization norm, ColorJitter jitter, AutoAugment policy, RandomErasing erasing) {
+        return new TrainTransform(size, scaleMin, scaleMax, ratioMin, ratioMax, flip, norm, jitter, policy, erasing);
+    }
+
     /**
      * torchvision's defaults: scale (0.08, 1), ratio (3/4, 4/3), flip 0.5, ImageNet normalisation.
      *
@@ -121,17 +127,7 @@ public final class TrainTransform implements ImageTransform {
      * @return a new transform
      */
     public TrainTransform withNormalization(Normalization norm) {
-        return new TrainTransform(
-                size,
-                scaleMin,
-                scaleMax,
-                ratioMin,
-                ratioMax,
-                flipProbability,
-                norm,
-                colorJitter,
-                autoAugment,
-                randomErasing);
+        return copy(flipProbability, norm, colorJitter, autoAugment, randomErasing);
     }
 
     /**
@@ -141,17 +137,7 @@ public final class TrainTransform implements ImageTransform {
      * @return a new transform
      */
     public TrainTransform withFlipProbability(double p) {
-        return new TrainTransform(
-                size,
-                scaleMin,
-                scaleMax,
-                ratioMin,
-                ratioMax,
-                p,
-                normalization,
-                colorJitter,
-                autoAugment,
-                randomErasing);
+        return copy(p, normalization, colorJitter, autoAugment, randomErasing);
     }
 
     /**
@@ -161,17 +147,7 @@ public final class TrainTransform implements ImageTransform {
      * @return a new transform
      */
     public TrainTransform withColorJitter(ColorJitter jitter) {
-        return new TrainTransform(
-                size,
-                scaleMin,
-                scaleMax,
-                ratioMin,
-                ratioMax,
-                flipProbability,
-                normalization,
-                jitter,
-                autoAugment,
-                randomErasing);
+        return copy(flipProbability, normalization, jitter, autoAugment, randomErasing);
     }
 
     /**
@@ -181,17 +157,7 @@ public final class TrainTransform implements ImageTransform {
      * @return a new transform
      */
     public TrainTransform withAutoAugment(AutoAugment policy) {
-        return new TrainTransform(
-                size,
-                scaleMin,
-                scaleMax,
-                ratioMin,
-                ratioMax,
-                flipProbability,
-                normalization,
-                colorJitter,
-                policy,
-                randomErasing);
+        return copy(flipProbability, normalization, colorJitter, policy, randomErasing);
     }
 
     /**
@@ -201,17 +167,7 @@ public final class TrainTransform implements ImageTransform {
      * @return a new transform
      */
     public TrainTransform withRandomErasing(RandomErasing erasing) {
-        return new TrainTransform(
-                size,
-                scaleMin,
-                scaleMax,
-                ratioMin,
-                ratioMax,
-                flipProbability,
-                normalization,
-                colorJitter,
-                autoAugment,
-                erasing);
+        return copy(flipProbability, normalization, colorJitter, autoAugment, erasing);
     }
 
     /** @return the colour jitter, or {@code null} */

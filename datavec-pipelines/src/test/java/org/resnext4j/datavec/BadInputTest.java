@@ -51,10 +51,15 @@ class BadInputTest {
         assertEquals(stage == ImageFolderReport.Stage.DECODE, listed);
     }
 
-    private void lenientAndStrict(String name, java.util.function.Consumer<Path> makeBad, String reasonPart) {
+    /** Writes a bad file at a path. */
+    private interface BadFile {
+        void writeTo(Path f) throws Exception;
+    }
+
+    private void lenientAndStrict(String name, BadFile makeBad, String reasonPart) throws Exception {
         Path root = healthy(name);
         Path bad = root.resolve("dog/bad.jpg");
-        makeBad.accept(bad);
+        makeBad.writeTo(bad);
         ImageFolder folder = ImageFolder.scan(root);
         assertEquals(6, folder.size());
         assertSkippedOnce(folder, bad, ImageFolderReport.Stage.SCAN);
@@ -70,7 +75,7 @@ class BadInputTest {
     }
 
     @Test
-    void corruptFileIsSkippedOrRejected() {
+    void corruptFileIsSkippedOrRejected() throws Exception {
         // a JPEG header followed by garbage: recognised as JPEG, fails on the header
         lenientAndStrict(
                 "corrupt",
@@ -86,12 +91,12 @@ class BadInputTest {
     }
 
     @Test
-    void zeroByteFileIsSkippedOrRejected() {
+    void zeroByteFileIsSkippedOrRejected() throws Exception {
         lenientAndStrict("zero", f -> TestImages.bytes(f, new byte[0]), "empty file");
     }
 
     @Test
-    void textWithImageExtensionIsSkippedOrRejected() {
+    void textWithImageExtensionIsSkippedOrRejected() throws Exception {
         lenientAndStrict(
                 "text",
                 f -> TestImages.bytes(f, "this is not an image\n".repeat(20).getBytes(StandardCharsets.UTF_8)),
@@ -99,17 +104,9 @@ class BadInputTest {
     }
 
     @Test
-    void brokenLinkIsSkippedOrRejected() {
+    void brokenLinkIsSkippedOrRejected() throws Exception {
         lenientAndStrict(
-                "link",
-                f -> {
-                    try {
-                        Files.createSymbolicLink(f, f.resolveSibling("missing-target.jpg"));
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                },
-                "cannot be read");
+                "link", f -> Files.createSymbolicLink(f, f.resolveSibling("missing-target.jpg")), "cannot be read");
     }
 
     @Test
@@ -121,12 +118,8 @@ class BadInputTest {
         lenientAndStrict(
                 "perm",
                 f -> {
-                    try {
-                        Files.write(f, jpegBytes(40, 30));
-                        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("---------"));
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
+                    Files.write(f, jpegBytes(40, 30));
+                    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("---------"));
                 },
                 "permission denied");
     }

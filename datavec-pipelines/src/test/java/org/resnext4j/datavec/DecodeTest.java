@@ -2,6 +2,8 @@ package org.resnext4j.datavec;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.WritableRaster;
@@ -54,38 +56,10 @@ class DecodeTest {
             DataSet ds = it.next();
             INDArray f = ds.getFeatures();
             // classes sorted: blue = 0, red = 1; samples sorted by path: blue/b.png first
-            assertEquals(
-                    1.0,
-                    f.get(
-                                    org.nd4j.linalg.indexing.NDArrayIndex.point(1),
-                                    org.nd4j.linalg.indexing.NDArrayIndex.point(0))
-                            .minNumber()
-                            .doubleValue(),
-                    0.0);
-            assertEquals(
-                    0.0,
-                    f.get(
-                                    org.nd4j.linalg.indexing.NDArrayIndex.point(1),
-                                    org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3))
-                            .maxNumber()
-                            .doubleValue(),
-                    0.0);
-            assertEquals(
-                    1.0,
-                    f.get(
-                                    org.nd4j.linalg.indexing.NDArrayIndex.point(0),
-                                    org.nd4j.linalg.indexing.NDArrayIndex.point(2))
-                            .minNumber()
-                            .doubleValue(),
-                    0.0);
-            assertEquals(
-                    0.0,
-                    f.get(
-                                    org.nd4j.linalg.indexing.NDArrayIndex.point(0),
-                                    org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 2))
-                            .maxNumber()
-                            .doubleValue(),
-                    0.0);
+            assertEquals(1.0, f.get(point(1), point(0)).minNumber().doubleValue(), 0.0);
+            assertEquals(0.0, f.get(point(1), interval(1, 3)).maxNumber().doubleValue(), 0.0);
+            assertEquals(1.0, f.get(point(0), point(2)).minNumber().doubleValue(), 0.0);
+            assertEquals(0.0, f.get(point(0), interval(0, 2)).maxNumber().doubleValue(), 0.0);
         }
     }
 

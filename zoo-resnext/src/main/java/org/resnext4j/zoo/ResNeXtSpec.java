@@ -346,17 +346,7 @@ public final class ResNeXtSpec {
      * stemWidth, numClasses, inputShape, form}; {@link #fromMap} reads it back to an equal spec.
      */
     public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", name);
-        m.put("blocks", toList(blocks));
-        m.put("cardinality", cardinality);
-        m.put("baseWidth", baseWidth);
-        m.put("planes", toList(planes));
-        m.put("stemWidth", stemWidth);
-        m.put("numClasses", numClasses);
-        m.put("inputShape", toList(inputShape()));
-        m.put("form", form.name());
-        return m;
+        return SpecMap.toMap(this);
     }
 
     /**
@@ -366,68 +356,7 @@ public final class ResNeXtSpec {
      * @throws IllegalArgumentException naming the key that is missing or has a wrong value
      */
     public static ResNeXtSpec fromMap(Map<?, ?> m) {
-        Builder b = builder()
-                .name(string(m, "name"))
-                .blocks(ints(m, "blocks"))
-                .cardinality(integer(m, "cardinality"))
-                .baseWidth(integer(m, "baseWidth"))
-                .planes(ints(m, "planes"))
-                .stemWidth(integer(m, "stemWidth"))
-                .numClasses(integer(m, "numClasses"));
-        int[] shape = ints(m, "inputShape");
-        if (shape.length != 3) {
-            throw new IllegalArgumentException(
-                    "spec: inputShape: expected [channels, height, width], got " + Arrays.toString(shape));
-        }
-        b.inputShape(shape[0], shape[1], shape[2]);
-        if (m.get("form") != null) {
-            try {
-                b.form(GraphForm.valueOf(String.valueOf(m.get("form"))));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(
-                        "spec: form: expected one of " + Arrays.toString(GraphForm.values()) + ", got \""
-                                + m.get("form") + "\"",
-                        e);
-            }
-        }
-        return b.build();
-    }
-
-    private static Object required(Map<?, ?> m, String key) {
-        Object v = m.get(key);
-        if (v == null) {
-            throw new IllegalArgumentException("spec: missing \"" + key + "\"");
-        }
-        return v;
-    }
-
-    private static String string(Map<?, ?> m, String key) {
-        return String.valueOf(required(m, key));
-    }
-
-    private static int integer(Map<?, ?> m, String key) {
-        if (required(m, key) instanceof Number n && n.doubleValue() == n.intValue()) {
-            return n.intValue();
-        }
-        throw new IllegalArgumentException("spec: " + key + ": expected an integer, got " + m.get(key));
-    }
-
-    private static int[] ints(Map<?, ?> m, String key) {
-        if (!(required(m, key) instanceof List<?> list)) {
-            throw new IllegalArgumentException("spec: " + key + ": expected a list of integers, got " + m.get(key));
-        }
-        int[] out = new int[list.size()];
-        for (int i = 0; i < out.length; i++) {
-            if (!(list.get(i) instanceof Number n) || n.doubleValue() != n.intValue()) {
-                throw new IllegalArgumentException("spec: " + key + ": expected a list of integers, got " + list);
-            }
-            out[i] = n.intValue();
-        }
-        return out;
-    }
-
-    private static List<Integer> toList(int[] values) {
-        return Arrays.stream(values).boxed().toList();
+        return SpecMap.fromMap(m);
     }
 
     /** Input shape as DL4J's zoo writes it: {@code {channels, height, width}}. */

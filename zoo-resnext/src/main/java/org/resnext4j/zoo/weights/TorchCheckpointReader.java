@@ -1,34 +1,24 @@
 package org.resnext4j.zoo.weights;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.IntUnaryOperator;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
-import java.util.zip.ZipFile;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.resnext4j.zoo.weights.TorchUnpickler.PyDict;
-import org.resnext4j.zoo.weights.TorchUnpickler.PyList;
-import org.resnext4j.zoo.weights.TorchUnpickler.StorageRef;
-import org.resnext4j.zoo.weights.TorchUnpickler.TensorRef;
+import org.resnext4j.zoo.weights.PickleValues.PyDict;
+import org.resnext4j.zoo.weights.PickleValues.TensorRef;
 
 /**
  * Reads the state dict of a PyTorch {@code torch.save} file ({@code .pth}, {@code .pt}) without Python, in both of
@@ -56,6 +46,9 @@ import org.resnext4j.zoo.weights.TorchUnpickler.TensorRef;
  * {@link TorchCheckpointFormatException} naming the file, where in it, and what is wrong. Nothing a file declares is
  * allocated before it is checked against the file's size and the limits of {@link TorchUnpickler}: a hostile file
  * costs an error, never an {@link OutOfMemoryError} or a {@link StackOverflowError}. Tensors are read one at a time.
+ *
+ * <p>This class is the state dict and its tensors; each layout's parsing and storage reads are the package-private
+ * {@link TorchZipLayout} and {@link TorchLegacyLayout}.
  */
 public final class TorchCheckpointReader implements WeightFile {
 
@@ -70,40 +63,29 @@ public final class TorchCheckpointReader implements WeightFile {
     /** Most entries in a zip archive. */
     static final int MAX_ENTRIES = 1_000_000;
 
-    private static final BigInteger MAGIC = new BigInteger("1950a86a20f9469cfc6c", 16);
-    private static final long LEGACY_PROTOCOL = 1001;
     private static final String MODULE_PREFIX = "module.";
 
     private final Path path;
-    private final Format format;
-    private final ByteOrder order;
-    private final ZipFile zip;
-    private final String archive;
-    private final FileChannel channel;
-    private final Map<String, Long> legacyOffsets;
+    private final TorchLayout layout;
     private final Map<String, TensorRef> tensors;
     private final Map<String, String> metadata;
 
-    private TorchCheckpointReader(
-            Path path,
-            Format format,
-            ByteOrder order,
-            ZipFile zip,
-            String archive,
-            FileChannel channel,
-            Map<String, Long> legacyOffsets,
-            Object root)
-            throws TorchCheckpointFormatException {
+    private TorchCheckpointReader(Path path, TorchLayout layout) throws TorchCheckpointFormatException {
         this.path = path;
-        this.format = format;
-        this.order = order;
-        this.zip = zip;
-        this.archive = archive;
-        this.channel = channel;
-        this.legacyOffsets = legacyOffsets;
+        this.layout = layout;
         Map<String, String> meta = new LinkedHashMap<>();
-        this.tensors = Collections.unmodifiableMap(stateDict(path, root, meta));
+        this.tensors = Collections.unmodifiableMap(stateDict(path, layout.root(), meta));
         this.metadata = Collections.unmodifiableMap(meta);
+    }
+
+    /** A reader over an opened layout, closing it when the state dict is not acceptable. */
+    private static TorchCheckpointReader of(Path file, TorchLayout layout) throws IOException {
+        try {
+            return new TorchCheckpointReader(file, layout);
+        } catch (IOException | RuntimeException e) {
+            layout.close();
+            throw e;
+        }
     }
 
     /**
@@ -123,10 +105,10 @@ public final class TorchCheckpointReader implements WeightFile {
             n = in.readNBytes(head, 0, 4);
         }
         if (n >= 2 && head[0] == 'P' && head[1] == 'K') {
-            return openZip(file);
+            return of(file, TorchZipLayout.open(file));
         }
         if (n >= 2 && (head[0] & 0xff) == 0x80) {
-            return openLegacy(file);
+            return of(file, TorchLegacyLayout.open(file));
         }
         throw bad(
                 file,
@@ -142,292 +124,9 @@ public final class TorchCheckpointReader implements WeightFile {
         return sb.toString();
     }
 
-    private static TorchCheckpointFormatException bad(Path file, String what) {
+    /** A format error naming the file. */
+    static TorchCheckpointFormatException bad(Path file, String what) {
         return new TorchCheckpointFormatException(file + ": not a valid PyTorch weights file: " + what);
-    }
-
-    // ---- the zip format ----
-
-    private static TorchCheckpointReader openZip(Path file) throws IOException {
-        ZipFile zf;
-        try {
-            zf = new ZipFile(file.toFile());
-        } catch (ZipException e) {
-            throw bad(file, "not a readable zip archive (truncated or corrupt: " + e.getMessage() + ")");
-        }
-        try {
-            return readZip(file, zf);
-        } catch (IOException | RuntimeException e) {
-            zf.close();
-            throw e;
-        }
-    }
-
-    private static TorchCheckpointReader readZip(Path file, ZipFile zf) throws IOException {
-        long fileSize = Files.size(file);
-        Map<String, ZipEntry> entries = new LinkedHashMap<>();
-        String archive = null;
-        long stored = 0;
-        for (Enumeration<? extends ZipEntry> en = zf.entries(); en.hasMoreElements(); ) {
-            ZipEntry e = en.nextElement();
-            if (entries.size() >= MAX_ENTRIES) {
-                throw bad(file, "more than " + MAX_ENTRIES + " zip entries");
-            }
-            String name = e.getName();
-            checkEntryName(file, name);
-            if (entries.put(name, e) != null) {
-                throw bad(file, "the zip archive holds entry \"" + name + "\" twice");
-            }
-            if (e.getCompressedSize() > fileSize) {
-                throw bad(
-                        file,
-                        "entry \"" + name + "\" declares " + e.getCompressedSize()
-                                + " compressed bytes, more than the file's " + fileSize);
-            }
-            if (e.getMethod() == ZipEntry.STORED) {
-                stored += Math.max(0, e.getSize());
-            }
-            int slash = name.indexOf('/');
-            if (slash > 0 && name.substring(slash + 1).equals("data.pkl")) {
-                if (archive != null) {
-                    throw bad(file, "two pickles, " + archive + "/data.pkl and " + name);
-                }
-                archive = name.substring(0, slash);
-            }
-        }
-        if (stored > fileSize) {
-            throw bad(
-                    file,
-                    "its uncompressed entries declare " + stored + " bytes, more than the file's " + fileSize
-                            + " (truncated or corrupt)");
-        }
-        if (archive == null) {
-            List<String> names = new ArrayList<>(entries.keySet());
-            throw bad(
-                    file,
-                    "no <archive>/data.pkl entry, so not a torch.save archive (" + names.size() + " entries"
-                            + (names.isEmpty() ? "" : ": " + names.subList(0, Math.min(5, names.size()))) + ")");
-        }
-        String where = file + ": " + archive + "/data.pkl";
-        byte[] pickle = readEntry(file, zf, entries.get(archive + "/data.pkl"), TorchUnpickler.MAX_PICKLE_BYTES);
-        ByteOrder order = ByteOrder.LITTLE_ENDIAN;
-        ZipEntry byteorder = entries.get(archive + "/byteorder");
-        if (byteorder != null) {
-            String bo = new String(readEntry(file, zf, byteorder, 16), StandardCharsets.US_ASCII).trim();
-            order = switch (bo) {
-                case "little" -> ByteOrder.LITTLE_ENDIAN;
-                case "big" -> ByteOrder.BIG_ENDIAN;
-                default -> throw bad(file, archive + "/byteorder says \"" + bo + "\", expected little or big");
-            };
-        }
-        Map<String, StorageRef> storages = new LinkedHashMap<>();
-        Object root = TorchUnpickler.load(new TorchUnpickler.ArrayInput(pickle), where, storages, true);
-        for (StorageRef s : storages.values()) {
-            String name = archive + "/data/" + s.key();
-            ZipEntry e = entries.get(name);
-            if (e == null) {
-                throw bad(file, "storage \"" + s.key() + "\" is missing: no entry " + name);
-            }
-            if (e.getMethod() != ZipEntry.STORED) {
-                throw bad(
-                        file,
-                        "entry " + name + " is compressed (method " + e.getMethod()
-                                + "); torch.save stores storages uncompressed");
-            }
-            long need = s.numel() * s.dtype().bytes();
-            if (e.getSize() != need) {
-                throw bad(
-                        file,
-                        "entry " + name + " holds " + e.getSize() + " bytes, its storage of " + s.numel() + " "
-                                + s.dtype() + " elements needs " + need);
-            }
-        }
-        return new TorchCheckpointReader(file, Format.ZIP, order, zf, archive, null, null, root);
-    }
-
-    /** Refuses absolute names, {@code ..} segments and backslashes (path tricks), as a safe unzip would. */
-    private static void checkEntryName(Path file, String name) throws TorchCheckpointFormatException {
-        boolean absolute = name.startsWith("/") || (name.length() > 1 && name.charAt(1) == ':');
-        boolean parent = false;
-        for (String segment : name.split("/", -1)) {
-            parent |= segment.equals("..");
-        }
-        if (absolute || parent || name.indexOf('\\') >= 0 || name.indexOf('\0') >= 0 || name.isEmpty()) {
-            throw bad(file, "entry \"" + name + "\" has an unsafe name (an absolute path, \"..\" or a backslash)");
-        }
-    }
-
-    /** An entry's bytes, at most {@code max}, whatever its header declares. */
-    private static byte[] readEntry(Path file, ZipFile zf, ZipEntry e, long max) throws IOException {
-        if (e.getSize() > max) {
-            throw bad(
-                    file, "entry " + e.getName() + " declares " + e.getSize() + " bytes, at most " + max + " accepted");
-        }
-        byte[] b;
-        try (InputStream in = zf.getInputStream(e)) {
-            b = in.readNBytes((int) max + 1);
-        } catch (ZipException | EOFException ex) {
-            throw bad(file, "entry " + e.getName() + " cannot be read (truncated or corrupt: " + ex.getMessage() + ")");
-        }
-        if (b.length > max) {
-            throw bad(file, "entry " + e.getName() + " expands past " + max + " bytes (a zip bomb?)");
-        }
-        if (e.getSize() >= 0 && b.length != e.getSize()) {
-            throw bad(
-                    file,
-                    "entry " + e.getName() + " holds " + b.length + " bytes, its header declares " + e.getSize()
-                            + " (truncated)");
-        }
-        return b;
-    }
-
-    // ---- the legacy format ----
-
-    /** An {@link TorchUnpickler.Input} over a file channel from a position, buffered. */
-    private static final class ChannelInput implements TorchUnpickler.Input {
-        private final FileChannel ch;
-        private final long size;
-        private final ByteBuffer buf = ByteBuffer.allocate(1 << 16);
-        private long bufStart;
-
-        ChannelInput(FileChannel ch) throws IOException {
-            this.ch = ch;
-            this.size = ch.size();
-            buf.limit(0);
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (!buf.hasRemaining() && !fill()) {
-                return -1;
-            }
-            return buf.get() & 0xff;
-        }
-
-        private boolean fill() throws IOException {
-            bufStart += buf.limit();
-            buf.clear();
-            int n = ch.read(buf, bufStart);
-            buf.flip();
-            return n > 0;
-        }
-
-        @Override
-        public byte[] read(int n) throws IOException {
-            if (n > remaining()) {
-                throw new EOFException();
-            }
-            byte[] out = new byte[n];
-            int done = 0;
-            while (done < n) {
-                if (!buf.hasRemaining() && !fill()) {
-                    throw new EOFException();
-                }
-                int k = Math.min(n - done, buf.remaining());
-                buf.get(out, done, k);
-                done += k;
-            }
-            return out;
-        }
-
-        @Override
-        public long position() {
-            return bufStart + buf.position();
-        }
-
-        @Override
-        public long remaining() {
-            return size - position();
-        }
-    }
-
-    private static TorchCheckpointReader openLegacy(Path file) throws IOException {
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
-        try {
-            return readLegacy(file, ch);
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
-        }
-    }
-
-    private static TorchCheckpointReader readLegacy(Path file, FileChannel ch) throws IOException {
-        ChannelInput in = new ChannelInput(ch);
-        Map<String, StorageRef> storages = new LinkedHashMap<>();
-        Object magic = TorchUnpickler.load(in, file + ": pickle 1 (magic number)", storages, false);
-        if (!(magic instanceof BigInteger b && b.equals(MAGIC))) {
-            throw bad(file, "a pickle, but not torch.save's: it does not start with torch's magic number");
-        }
-        Object protocol = TorchUnpickler.load(in, file + ": pickle 2 (protocol version)", storages, false);
-        if (!(protocol instanceof Long p && p == LEGACY_PROTOCOL)) {
-            throw bad(
-                    file,
-                    "legacy protocol version " + TorchUnpickler.describe(protocol) + ", expected " + LEGACY_PROTOCOL);
-        }
-        Object sysInfo = TorchUnpickler.load(in, file + ": pickle 3 (system info)", storages, false);
-        if (!(sysInfo instanceof PyDict info && info.map.get("little_endian") instanceof Boolean little)) {
-            throw bad(file, "the system info pickle is not a dict with little_endian");
-        }
-        ByteOrder order = little ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
-        Object root = TorchUnpickler.load(in, file + ": pickle 4 (the saved object)", storages, true);
-        Object keys = TorchUnpickler.load(in, file + ": pickle 5 (storage keys)", storages, false);
-        if (!(keys instanceof PyList keyList)) {
-            throw bad(file, "the storage keys pickle is a " + TorchUnpickler.type(keys) + ", expected a list");
-        }
-        long size = ch.size();
-        long pos = in.position();
-        Map<String, Long> offsets = new LinkedHashMap<>();
-        ByteBuffer count = ByteBuffer.allocate(8).order(order);
-        for (Object k : keyList.items) {
-            StorageRef s = k instanceof String key ? storages.get(key) : null;
-            if (s == null) {
-                throw bad(file, "storage key " + TorchUnpickler.describe(k) + " is listed, but no tensor uses it");
-            }
-            if (offsets.containsKey(s.key())) {
-                throw bad(file, "storage key \"" + s.key() + "\" is listed twice");
-            }
-            if (size - pos < 8) {
-                throw bad(
-                        file,
-                        "truncated: storage \"" + s.key() + "\" should start at byte " + pos + ", the file has " + size
-                                + " bytes");
-            }
-            count.clear();
-            readFully(file, ch, count, pos);
-            long n = count.flip().getLong();
-            if (n != s.numel()) {
-                throw bad(
-                        file,
-                        "storage \"" + s.key() + "\" at byte " + pos + " holds " + n + " elements, its "
-                                + "tensors expect " + s.numel());
-            }
-            long bytes = n * s.dtype().bytes(); // no overflow: checked when the persistent id was read
-            if (bytes > size - pos - 8) {
-                throw bad(
-                        file,
-                        "truncated: storage \"" + s.key() + "\" needs " + bytes + " bytes from byte " + (pos + 8)
-                                + ", the file has " + size);
-            }
-            offsets.put(s.key(), pos + 8);
-            pos += 8 + bytes;
-        }
-        for (String key : storages.keySet()) {
-            if (!offsets.containsKey(key)) {
-                throw bad(file, "storage \"" + key + "\" is used by a tensor but missing from the storage keys");
-            }
-        }
-        return new TorchCheckpointReader(file, Format.LEGACY, order, null, null, ch, offsets, root);
-    }
-
-    private static void readFully(Path file, FileChannel ch, ByteBuffer buf, long position) throws IOException {
-        long pos = position;
-        while (buf.hasRemaining()) {
-            int n = ch.read(buf, pos);
-            if (n < 0) {
-                throw bad(file, "truncated at byte " + pos);
-            }
-            pos += n;
-        }
     }
 
     // ---- the state dict ----
@@ -436,7 +135,7 @@ public final class TorchCheckpointReader implements WeightFile {
     private static Map<String, TensorRef> stateDict(Path file, Object root, Map<String, String> meta)
             throws TorchCheckpointFormatException {
         if (!(root instanceof PyDict dict)) {
-            throw bad(file, "it holds a " + TorchUnpickler.type(root) + ", expected a state dict (a dict of tensors)");
+            throw bad(file, "it holds a " + PickleValues.type(root) + ", expected a state dict (a dict of tensors)");
         }
         for (int level = 0; ; level++) {
             scalars(dict, meta);
@@ -462,7 +161,7 @@ public final class TorchCheckpointReader implements WeightFile {
             List<String> keys = new ArrayList<>();
             for (Object k : dict.map.keySet()) {
                 if (keys.size() < 10) {
-                    keys.add(TorchUnpickler.describe(k));
+                    keys.add(PickleValues.describe(k));
                 }
             }
             throw bad(
@@ -501,12 +200,12 @@ public final class TorchCheckpointReader implements WeightFile {
 
     /** Which of torch's two layouts the file has. */
     public Format format() {
-        return format;
+        return layout.format();
     }
 
     /** The byte order of the file's storages ({@code byteorder} entry, or the legacy writer's). */
     public ByteOrder byteOrder() {
-        return order;
+        return layout.order();
     }
 
     @Override
@@ -592,8 +291,8 @@ public final class TorchCheckpointReader implements WeightFile {
             throw new IllegalArgumentException(path + ": tensor \"" + name + "\" has " + n + " elements over "
                     + spanBytes + " bytes of its storage, more than one Java array holds");
         }
-        ByteBuffer bytes =
-                readStorage(t.storage(), t.offset() * es, (int) spanBytes).order(order);
+        ByteBuffer bytes = layout.readStorage(t.storage(), t.offset() * es, (int) spanBytes)
+                .order(layout.order());
         IntUnaryOperator position;
         if (t.contiguous()) {
             position = i -> i * es;
@@ -613,38 +312,14 @@ public final class TorchCheckpointReader implements WeightFile {
         return new Span(bytes, (int) n, position);
     }
 
-    private ByteBuffer readStorage(StorageRef s, long byteOffset, int length) throws IOException {
-        if (format == Format.LEGACY) {
-            ByteBuffer buf = ByteBuffer.allocate(length);
-            readFully(path, channel, buf, legacyOffsets.get(s.key()) + byteOffset);
-            return buf.flip();
-        }
-        String name = archive + "/data/" + s.key();
-        try (InputStream in = zip.getInputStream(zip.getEntry(name))) {
-            in.skipNBytes(byteOffset);
-            byte[] b = in.readNBytes(length);
-            if (b.length != length) {
-                throw new EOFException("ends early");
-            }
-            return ByteBuffer.wrap(b);
-        } catch (ZipException | EOFException e) {
-            throw bad(path, "entry " + name + " cannot be read (truncated or corrupt: " + e.getMessage() + ")");
-        }
-    }
-
     @Override
     public void close() throws IOException {
-        if (zip != null) {
-            zip.close();
-        }
-        if (channel != null) {
-            channel.close();
-        }
+        layout.close();
     }
 
     @Override
     public String toString() {
-        return path + " (torch.save " + format.name().toLowerCase(java.util.Locale.ROOT) + ", " + tensors.size()
-                + " tensors)";
+        return path + " (torch.save " + layout.format().name().toLowerCase(java.util.Locale.ROOT) + ", "
+                + tensors.size() + " tensors)";
     }
 }

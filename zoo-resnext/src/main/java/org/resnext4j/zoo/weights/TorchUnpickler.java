@@ -1,5 +1,7 @@
 package org.resnext4j.zoo.weights;
 
+import static org.resnext4j.zoo.weights.PickleValues.type;
+
 import java.io.EOFException;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -11,18 +13,22 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
+import org.resnext4j.zoo.weights.PickleValues.Container;
+import org.resnext4j.zoo.weights.PickleValues.PyDict;
+import org.resnext4j.zoo.weights.PickleValues.PyList;
+import org.resnext4j.zoo.weights.PickleValues.StorageRef;
+import org.resnext4j.zoo.weights.PickleValues.Tuple;
+import org.resnext4j.zoo.weights.TorchGlobals.Global;
 
 /**
  * A restricted unpickler for the pickles of {@code torch.save}: Python's pickle virtual machine for the opcodes of
  * protocols 2 to 5 that describe plain data, with the policy of {@code torch.load(weights_only=True)}. The only globals
  * a file may name are those a state dict needs ({@link Global}); any other, {@code os.system} or
  * {@code torch.storage._load_from_bytes} alike, is refused with its name before anything is called. Nothing is ever
- * executed: the allowed callables are interpreted here (an {@code OrderedDict} becomes a {@link PyDict}, a
- * {@code _rebuild_tensor_v2} call a {@link TensorRef}).
+ * executed: the allowed callables are interpreted ({@link TorchGlobals}: an {@code OrderedDict} becomes a
+ * {@link PyDict}, a {@code _rebuild_tensor_v2} call a {@link PickleValues.TensorRef}).
  *
  * <p>Written by hand on purpose: the JVM's pickle libraries (Pyrolite, Jython's) construct whatever classes a file
  * names or have no way to refuse them, and none bounds memory against a hostile file. This one bounds everything a file
@@ -31,9 +37,12 @@ import java.util.regex.Pattern;
  * ({@link #MAX_DEPTH}). The machine itself is a loop, and nothing walks the values it built recursively, so no file
  * can overflow the Java stack.
  *
- * <p>Values: Python {@code None} is {@code null}, {@code bool} {@link Boolean}, {@code int} {@link Long} (or
- * {@link BigInteger} past 64 bits), {@code float} {@link Double}, {@code str} {@link String}, {@code bytes}
- * {@code byte[]}; tuples, lists and dicts are {@link Tuple}, {@link PyList} and {@link PyDict}.
+ * <p>Values are those of {@link PickleValues}: Python {@code None} is {@code null}, {@code int} {@link Long} (or
+ * {@link BigInteger} past 64 bits), tuples, lists and dicts are {@link Tuple}, {@link PyList} and {@link PyDict}.
+ *
+ * <p>This class is the machine only, and stays one class on purpose (about 500 lines): one switch over the opcodes,
+ * and the stack, marks, memo and limits that every opcode shares. What the values are is {@link PickleValues}; which
+ * globals a file may name and what the allowed calls build is {@link TorchGlobals}.
  */
 final class TorchUnpickler {
 
@@ -52,105 +61,6 @@ final class TorchUnpickler {
 
     private static final BigInteger LONG_MIN = BigInteger.valueOf(Long.MIN_VALUE);
     private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
-    private static final Pattern STORAGE_KEY = Pattern.compile("[A-Za-z0-9_]{1,64}");
-
-    /** The globals a state dict needs; everything else is refused. */
-    enum Global {
-        ORDERED_DICT("collections", "OrderedDict", null),
-        REBUILD_TENSOR_V2("torch._utils", "_rebuild_tensor_v2", null),
-        REBUILD_TENSOR("torch._utils", "_rebuild_tensor", null),
-        REBUILD_PARAMETER("torch._utils", "_rebuild_parameter", null),
-        FLOAT_STORAGE("torch", "FloatStorage", DType.F32),
-        HALF_STORAGE("torch", "HalfStorage", DType.F16),
-        BFLOAT16_STORAGE("torch", "BFloat16Storage", DType.BF16),
-        DOUBLE_STORAGE("torch", "DoubleStorage", DType.F64),
-        LONG_STORAGE("torch", "LongStorage", DType.I64),
-        INT_STORAGE("torch", "IntStorage", DType.I32),
-        SHORT_STORAGE("torch", "ShortStorage", DType.I16),
-        CHAR_STORAGE("torch", "CharStorage", DType.I8),
-        BYTE_STORAGE("torch", "ByteStorage", DType.U8),
-        BOOL_STORAGE("torch", "BoolStorage", DType.BOOL);
-
-        final String module;
-        final String name;
-        /** The element type of a storage class, null for the others. */
-        final DType storageType;
-
-        Global(String module, String name, DType storageType) {
-            this.module = module;
-            this.name = name;
-            this.storageType = storageType;
-        }
-
-        static Global find(String module, String name) {
-            for (Global g : values()) {
-                if (g.module.equals(module) && g.name.equals(name)) {
-                    return g;
-                }
-            }
-            return null;
-        }
-
-        static String allowed() {
-            StringBuilder sb = new StringBuilder();
-            for (Global g : values()) {
-                sb.append(sb.length() == 0 ? "" : ", ")
-                        .append(g.module)
-                        .append('.')
-                        .append(g.name);
-            }
-            return sb.toString();
-        }
-    }
-
-    /** Something with a nesting depth: a container. */
-    abstract static class Container {
-        int depth = 1;
-    }
-
-    /** A Python tuple. */
-    static final class Tuple extends Container {
-        final Object[] items;
-
-        Tuple(Object[] items) {
-            this.items = items;
-        }
-    }
-
-    /** A Python list. */
-    static final class PyList extends Container {
-        final List<Object> items = new ArrayList<>();
-    }
-
-    /** A Python dict or OrderedDict; keys are strings, numbers, booleans or None. */
-    static final class PyDict extends Container {
-        final Map<Object, Object> map = new LinkedHashMap<>();
-    }
-
-    /** A storage named by a persistent id: its key, element type and length in elements. */
-    record StorageRef(String key, DType dtype, long numel) {}
-
-    /** A tensor: a view of {@code shape} and {@code stride} (in elements) from {@code offset} into a storage. */
-    record TensorRef(StorageRef storage, long offset, long[] shape, long[] stride) {
-        long numel() {
-            long n = 1;
-            for (long d : shape) {
-                n *= d;
-            }
-            return n;
-        }
-
-        boolean contiguous() {
-            long expected = 1;
-            for (int i = shape.length - 1; i >= 0; i--) {
-                if (shape[i] != 1 && stride[i] != expected) {
-                    return false;
-                }
-                expected *= shape[i];
-            }
-            return true;
-        }
-    }
 
     /** Bytes to unpickle from: a position, what is left, and reads that fail past the end. */
     interface Input {
@@ -202,8 +112,7 @@ final class TorchUnpickler {
 
     private final Input in;
     private final String where;
-    private final Map<String, StorageRef> storages;
-    private final boolean persistentIds;
+    private final TorchGlobals globals;
     private final long start;
     private final List<Object> stack = new ArrayList<>();
     private final List<Integer> marks = new ArrayList<>();
@@ -219,8 +128,7 @@ final class TorchUnpickler {
     private TorchUnpickler(Input in, String where, Map<String, StorageRef> storages, boolean persistentIds) {
         this.in = in;
         this.where = where;
-        this.storages = storages;
-        this.persistentIds = persistentIds;
+        this.globals = new TorchGlobals(this, storages, persistentIds);
         this.start = in.position();
     }
 
@@ -230,7 +138,8 @@ final class TorchUnpickler {
         return new TorchUnpickler(in, where, storages, persistentIds).run();
     }
 
-    private TorchCheckpointFormatException bad(String what) {
+    /** A format error at the opcode being run, naming the file and part. */
+    TorchCheckpointFormatException bad(String what) {
         return new TorchCheckpointFormatException(where + ", byte " + opPosition + ": " + what);
     }
 
@@ -340,20 +249,20 @@ final class TorchUnpickler {
                 case 0x94 -> memoPut(memo.size()); // MEMOIZE
                 case 'h' -> memoGet(u8()); // BINGET
                 case 'j' -> memoGet(le(4).getInt() & 0xffffffffL); // LONG_BINGET
-                case 'c' -> push(global(line(), line())); // GLOBAL
+                case 'c' -> push(globals.global(line(), line())); // GLOBAL
                 case 0x93 -> { // STACK_GLOBAL
                     Object name = pop();
                     Object module = pop();
                     if (!(module instanceof String m) || !(name instanceof String n)) {
                         throw bad("STACK_GLOBAL needs two strings, got " + type(module) + " and " + type(name));
                     }
-                    push(global(m, n));
+                    push(globals.global(m, n));
                 }
-                case 'Q' -> push(persistent(pop())); // BINPERSID
+                case 'Q' -> push(globals.persistent(pop())); // BINPERSID
                 case 'R' -> { // REDUCE
                     Object args = pop();
                     Object callable = pop();
-                    push(reduce(callable, args));
+                    push(globals.reduce(callable, args));
                 }
                 case 0x81 -> { // NEWOBJ
                     Object args = pop();
@@ -562,7 +471,7 @@ final class TorchUnpickler {
         list.items.add(o);
     }
 
-    private void setItems(PyDict dict, List<Object> items) throws TorchCheckpointFormatException {
+    void setItems(PyDict dict, List<Object> items) throws TorchCheckpointFormatException {
         if (items.size() % 2 != 0) {
             throw bad("SETITEMS with an odd number of values (corrupt pickle)");
         }
@@ -579,217 +488,5 @@ final class TorchUnpickler {
             nest(dict, items.get(i + 1));
             dict.map.put(k, items.get(i + 1));
         }
-    }
-
-    // ---- globals, persistent ids, calls ----
-
-    private Global global(String module, String name) throws TorchCheckpointFormatException {
-        Global g = Global.find(module, name);
-        if (g == null) {
-            throw bad("refusing global " + module + "." + name + ": a weights file may name only " + Global.allowed()
-                    + " (as torch.load(weights_only=True)); save model.state_dict(), not objects or code");
-        }
-        return g;
-    }
-
-    private StorageRef persistent(Object pid) throws TorchCheckpointFormatException {
-        if (!persistentIds) {
-            throw bad("a persistent id where none may be");
-        }
-        if (!(pid instanceof Tuple t)
-                || (t.items.length != 5 && t.items.length != 6)
-                || !"storage".equals(t.items[0])) {
-            throw bad("persistent id " + type(pid) + " is not a storage ('storage', type, key, location, numel)");
-        }
-        if (!(t.items[1] instanceof Global g) || g.storageType == null) {
-            throw bad("storage of type " + type(t.items[1]) + ", expected one of torch's storage classes");
-        }
-        if (!(t.items[2] instanceof String key) || !STORAGE_KEY.matcher(key).matches()) {
-            throw bad("storage key " + describe(t.items[2]) + " is not a plain name of letters and digits");
-        }
-        if (!(t.items[4] instanceof Long numel) || numel < 0) {
-            throw bad("storage \"" + key + "\" has size " + describe(t.items[4]) + ", expected a count >= 0");
-        }
-        try {
-            Math.multiplyExact(numel, (long) g.storageType.bytes());
-        } catch (ArithmeticException e) {
-            throw bad("storage \"" + key + "\" of " + numel + " elements overflows");
-        }
-        if (t.items.length == 6 && t.items[5] != null) {
-            throw bad("storage \"" + key + "\" is a storage view of torch < 0.4, which is not supported");
-        }
-        StorageRef ref = new StorageRef(key, g.storageType, numel);
-        StorageRef seen = storages.putIfAbsent(key, ref);
-        if (seen != null && !seen.equals(ref)) {
-            throw bad("storage \"" + key + "\" is declared as " + seen.numel() + " " + seen.dtype() + " and as " + numel
-                    + " " + ref.dtype());
-        }
-        return seen != null ? seen : ref;
-    }
-
-    private Object reduce(Object callable, Object argsObject) throws TorchCheckpointFormatException {
-        if (!(callable instanceof Global g)) {
-            throw bad("REDUCE calls a " + type(callable) + ", expected an allowed global");
-        }
-        if (!(argsObject instanceof Tuple argsTuple)) {
-            throw bad("REDUCE of " + g.module + "." + g.name + " with a " + type(argsObject) + ", expected a tuple");
-        }
-        Object[] args = argsTuple.items;
-        switch (g) {
-            case ORDERED_DICT -> {
-                PyDict d = new PyDict();
-                if (args.length == 0) {
-                    return d;
-                }
-                // Python 2's OrderedDict.__reduce__: OrderedDict([[key, value], ...])
-                if (args.length == 1 && args[0] instanceof PyList pairs) {
-                    List<Object> flat = new ArrayList<>();
-                    for (Object p : pairs.items) {
-                        Object[] kv = p instanceof PyList l
-                                ? l.items.toArray()
-                                : p instanceof Tuple t ? t.items : new Object[0];
-                        if (kv.length != 2) {
-                            throw bad("OrderedDict of a list whose items are not [key, value] pairs");
-                        }
-                        flat.add(kv[0]);
-                        flat.add(kv[1]);
-                    }
-                    setItems(d, flat);
-                    return d;
-                }
-                throw bad("collections.OrderedDict called with " + args.length + " arguments, expected none or a "
-                        + "list of pairs");
-            }
-            case REBUILD_TENSOR_V2 -> {
-                // (storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])
-                if (args.length != 6 && args.length != 7) {
-                    throw bad("_rebuild_tensor_v2 with " + args.length + " arguments, expected 6 or 7");
-                }
-                return tensor(args);
-            }
-            case REBUILD_TENSOR -> {
-                if (args.length != 4) { // torch < 0.4: (storage, storage_offset, size, stride)
-                    throw bad("_rebuild_tensor with " + args.length + " arguments, expected 4");
-                }
-                return tensor(args);
-            }
-            case REBUILD_PARAMETER -> {
-                if (args.length != 3 || !(args[0] instanceof TensorRef)) {
-                    throw bad("_rebuild_parameter expects (tensor, requires_grad, backward_hooks)");
-                }
-                return args[0];
-            }
-            default -> throw bad(g.module + "." + g.name + " may only name a storage's type, not be called");
-        }
-    }
-
-    private TensorRef tensor(Object[] args) throws TorchCheckpointFormatException {
-        if (!(args[0] instanceof StorageRef storage)) {
-            throw bad("a tensor built on a " + type(args[0]) + ", expected a storage (persistent id)");
-        }
-        if (!(args[1] instanceof Long offset) || offset < 0) {
-            throw bad("a tensor with storage offset " + describe(args[1]) + ", expected an integer >= 0");
-        }
-        long[] shape = dims(args[2], "size");
-        long[] stride = dims(args[3], "stride");
-        if (shape.length != stride.length) {
-            throw bad("a tensor of size " + Arrays.toString(shape) + " has stride " + Arrays.toString(stride));
-        }
-        long numel = 1;
-        long last = offset;
-        try {
-            for (int i = 0; i < shape.length; i++) {
-                numel = Math.multiplyExact(numel, shape[i]);
-                if (shape[i] > 0) {
-                    last = Math.addExact(last, Math.multiplyExact(shape[i] - 1, stride[i]));
-                }
-            }
-        } catch (ArithmeticException e) {
-            throw bad("a tensor of size " + Arrays.toString(shape) + " and stride " + Arrays.toString(stride)
-                    + " overflows");
-        }
-        if (numel > 0 && last >= storage.numel()) {
-            throw bad("a tensor of size " + Arrays.toString(shape) + ", stride " + Arrays.toString(stride)
-                    + " and offset " + offset + " reaches element " + last + " of storage \"" + storage.key()
-                    + "\", which has " + storage.numel() + " elements");
-        }
-        return new TensorRef(storage, offset, shape, stride);
-    }
-
-    private long[] dims(Object o, String what) throws TorchCheckpointFormatException {
-        if (!(o instanceof Tuple t)) {
-            throw bad("a tensor whose " + what + " is a " + type(o) + ", expected a tuple of integers");
-        }
-        if (t.items.length > MAX_RANK) {
-            throw bad("a tensor of " + t.items.length + " dimensions, at most " + MAX_RANK);
-        }
-        long[] out = new long[t.items.length];
-        for (int i = 0; i < out.length; i++) {
-            if (!(t.items[i] instanceof Long v) || v < 0) {
-                throw bad("a tensor with " + what + " " + describe(o) + ": expected integers >= 0");
-            }
-            out[i] = v;
-        }
-        return out;
-    }
-
-    /** The Python type of a value, for messages (never its contents, which may be nested without end). */
-    static String type(Object o) {
-        if (o == null) {
-            return "None";
-        }
-        if (o instanceof Global g) {
-            return g.module + "." + g.name;
-        }
-        if (o instanceof Tuple) {
-            return "tuple";
-        }
-        if (o instanceof PyList) {
-            return "list";
-        }
-        if (o instanceof PyDict) {
-            return "dict";
-        }
-        if (o instanceof TensorRef) {
-            return "tensor";
-        }
-        if (o instanceof StorageRef) {
-            return "storage";
-        }
-        if (o instanceof String) {
-            return "str";
-        }
-        if (o instanceof Long || o instanceof BigInteger) {
-            return "int";
-        }
-        if (o instanceof Double) {
-            return "float";
-        }
-        if (o instanceof Boolean) {
-            return "bool";
-        }
-        if (o instanceof byte[]) {
-            return "bytes";
-        }
-        return o.getClass().getSimpleName();
-    }
-
-    /** A scalar's value, a tuple of scalars' values, or else the type: short, and never recursive. */
-    static String describe(Object o) {
-        if (o instanceof String s) {
-            return "\"" + (s.length() > 80 ? s.substring(0, 80) + "..." : s) + "\"";
-        }
-        if (o instanceof Long || o instanceof BigInteger || o instanceof Double || o instanceof Boolean) {
-            return o.toString();
-        }
-        if (o instanceof Tuple t && t.items.length <= MAX_RANK) {
-            StringBuilder sb = new StringBuilder("(");
-            for (int i = 0; i < t.items.length; i++) {
-                Object x = t.items[i];
-                sb.append(i == 0 ? "" : ", ").append(x instanceof Long || x instanceof Double ? x.toString() : type(x));
-            }
-            return sb.append(")").toString();
-        }
-        return "a " + type(o);
     }
 }

@@ -108,16 +108,21 @@ public final class TrainingUi implements AutoCloseable {
         StatsListener listener = statsListener(storage, options, sid, WORKER_ID, numParams);
         if (listener != null) {
             log.info(
-                    "DL4J UI statistics: {}, every {} iteration(s)",
+                    "DL4J UI statistics: {}, every {} iteration(s){}",
                     options.stats().key(),
-                    options.frequencyFor(numParams));
+                    options.frequencyFor(numParams),
+                    options.listenerFrequency() == UiOptions.AUTO_FREQUENCY
+                            ? " to start, then as often as " + Math.round(UiStats.COST_BUDGET * 100)
+                                    + "% of the training time allows"
+                            : "");
         }
         return attach(statsFile, storage, listener, sid, options, "training session " + sid);
     }
 
     /**
-     * A DL4J {@code StatsListener} that records what the options ask ({@link UiOptions#stats()}, at the frequency
-     * sized to the model).
+     * A DL4J {@code StatsListener} that records what the options ask ({@link UiOptions#stats()}, at the options'
+     * frequency, or with {@link UiOptions#AUTO_FREQUENCY} as often as {@link UiStats#COST_BUDGET} of the training time
+     * allows: {@link CostBoundStatsListener}).
      *
      * @param router    where it records; {@code null} for a listener whose router is set later (a Spark training
      *                  master routes the executors' reports to the driver's storage)
@@ -131,6 +136,10 @@ public final class TrainingUi implements AutoCloseable {
             StatsStorageRouter router, UiOptions options, String sessionId, String workerId, long numParams) {
         if (options.stats() == UiStats.OFF) {
             return null;
+        }
+        if (options.listenerFrequency() == UiOptions.AUTO_FREQUENCY) {
+            return new CostBoundStatsListener(
+                    router, options.stats(), options.frequencyFor(numParams), UiStats.COST_BUDGET, sessionId, workerId);
         }
         return new StatsListener(
                 router,

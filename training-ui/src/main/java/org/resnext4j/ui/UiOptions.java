@@ -21,7 +21,8 @@ package org.resnext4j.ui;
  * @param fallbackToFreePort when the port is taken, use the next free one (and say so in the log)
  *                           instead of failing with {@link UiStartException}
  * @param listenerFrequency  StatsListener reporting frequency, in iterations (1 = every iteration), or
- *                           {@value #AUTO_FREQUENCY}: sized to the model by {@link UiStats#frequencyFor(long)}
+ *                           {@value #AUTO_FREQUENCY}: first {@link UiStats#frequencyFor(long)} of the model, then as
+ *                           often as {@link UiStats#COST_BUDGET} of the training time allows
  * @param stats              what the StatsListener records ({@link UiStats#DEFAULT}: what the UI pages show, no
  *                           histograms; {@link UiStats#FULL}: DL4J's default, everything; {@link UiStats#OFF}: no
  *                           listener)
@@ -34,7 +35,7 @@ public record UiOptions(
         int listenerFrequency,
         UiStats stats) {
 
-    /** {@code listenerFrequency} value that sizes the reporting frequency to the model. */
+    /** {@code listenerFrequency} value that sizes the reporting frequency to what the reports cost. */
     public static final int AUTO_FREQUENCY = 0;
 
     /** DL4J's default UI port. */
@@ -125,7 +126,7 @@ public record UiOptions(
     /**
      * @param numParams the model's parameter count
      * @return the reporting frequency for that model: {@link #listenerFrequency()}, or when it is
-     *     {@value #AUTO_FREQUENCY}, {@link UiStats#frequencyFor(long)}
+     *     {@value #AUTO_FREQUENCY}, the first one, {@link UiStats#frequencyFor(long)}
      */
     public int frequencyFor(long numParams) {
         return listenerFrequency == AUTO_FREQUENCY ? UiStats.frequencyFor(numParams) : listenerFrequency;

@@ -18,10 +18,12 @@ import org.deeplearning4j.ui.model.stats.api.StatsUpdateConfiguration;
  * drops the histograms and every activation statistic (the overview's activation standard deviation line and the
  * model page's activation and histogram charts stay empty). {@link #OFF} adds no listener at all.
  *
- * <p><b>Frequency.</b> With {@link UiOptions#AUTO_FREQUENCY} the reporting frequency is sized to the model by
- * {@link #frequencyFor(long)}: every iteration below {@value #PARAMS_PER_ITERATION} parameters, then one report per
- * that many parameters (ResNeXt-50's 25 million: every 11th iteration), so the statistics stay a few percent of a
- * training step whatever the model.
+ * <p><b>Frequency.</b> With {@link UiOptions#AUTO_FREQUENCY} (the default) the first reports come at
+ * {@link #frequencyFor(long)} of the model (every iteration below {@value #PARAMS_PER_ITERATION} parameters, then
+ * one report per that many parameters: ResNeXt-50's 25 million, every 11th iteration); from then on the listener
+ * times its reports against the rest of the iteration and reports as often as {@link #COST_BUDGET} of the training
+ * time allows, at most every {@value #MAX_AUTO_FREQUENCY} iterations ({@link CostBoundStatsListener}): what a report
+ * costs next to a step depends on the image size and batch as much as on the parameter count.
  */
 public enum UiStats {
     /** DL4J's default: every statistic of parameters, gradients, updates and activations, with histograms. */
@@ -34,12 +36,15 @@ public enum UiStats {
     /** Parameters per iteration between reports when the frequency is sized to the model. */
     public static final long PARAMS_PER_ITERATION = 2_500_000L;
 
+    /** The share of the training time the statistics may take with an automatic frequency. */
+    public static final double COST_BUDGET = 0.02;
+
     /** The longest automatic reporting interval, in iterations. */
     public static final int MAX_AUTO_FREQUENCY = 50;
 
     /**
      * @param numParams the model's parameter count ({@code numParams()})
-     * @return the reporting frequency for {@link UiOptions#AUTO_FREQUENCY}: 1 for models under
+     * @return the first reporting frequency for {@link UiOptions#AUTO_FREQUENCY}: 1 for models under
      *     {@value #PARAMS_PER_ITERATION} parameters, else {@code ceil(numParams / PARAMS_PER_ITERATION)}, at most
      *     {@value #MAX_AUTO_FREQUENCY}
      */

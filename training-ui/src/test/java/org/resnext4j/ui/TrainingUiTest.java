@@ -90,7 +90,7 @@ class TrainingUiTest {
         TrainingResult r = Trainer.builder()
                 .runDir(run)
                 .epochs(1)
-                .ui(UiOptions.disabled())
+                .ui(UiOptions.disabled().withListenerFrequency(1)) // every iteration, not sized to its cost
                 .progressIntervalSeconds(0)
                 .build()
                 .fit(
@@ -115,7 +115,7 @@ class TrainingUiTest {
     void statsListenerRecordsIntoTheStatsFile(@TempDir Path dir) {
         Path stats = dir.resolve("s.dl4j");
         String sid;
-        try (TrainingUi ui = TrainingUi.start(stats, UiOptions.disabled(), "my-session")) {
+        try (TrainingUi ui = TrainingUi.start(stats, UiOptions.disabled().withListenerFrequency(1), "my-session")) {
             assertEquals(-1, ui.port());
             assertTrue(ui.url().isEmpty());
             ComputationGraph net = TestModels.graph(1);

@@ -116,6 +116,55 @@ class UiStatsTest {
     }
 
     @Test
+    void automaticFrequencyKeepsTheReportsWithinTheirShareOfTheTrainingTime() {
+        // the tiny model at 32 x 32: 24 ms of default statistics against a 48 ms step, 2% allowed
+        assertEquals(25, CostBoundStatsListener.frequencyFor(0.024, 0.048, 0.02));
+        assertEquals(1, CostBoundStatsListener.frequencyFor(0.0001, 1.0, 0.02), "cheap reports: every iteration");
+        assertEquals(2, CostBoundStatsListener.frequencyFor(0.0201, 1.0, 0.02));
+        assertEquals(UiStats.MAX_AUTO_FREQUENCY, CostBoundStatsListener.frequencyFor(10, 0.01, 0.02));
+        assertEquals(1, CostBoundStatsListener.frequencyFor(0.1, Double.NaN, 0.02), "nothing measured yet");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new CostBoundStatsListener(null, UiStats.DEFAULT, 1, 1.5, "s", "w"));
+    }
+
+    /** Trains the test graph for 25 epochs of 4 iterations; {@code stepMillis} more per iteration from a listener. */
+    private static int reportsOfAutomaticFrequency(double budget, long stepMillis, int[] frequency) {
+        org.deeplearning4j.ui.model.storage.InMemoryStatsStorage storage =
+                new org.deeplearning4j.ui.model.storage.InMemoryStatsStorage();
+        CostBoundStatsListener l = new CostBoundStatsListener(storage, UiStats.DEFAULT, 1, budget, "s", "w");
+        ComputationGraph net = TestModels.graph(1);
+        net.setListeners(l, new org.deeplearning4j.optimize.api.BaseTrainingListener() {
+            @Override
+            public void iterationDone(org.deeplearning4j.nn.api.Model model, int iteration, int epoch) {
+                try {
+                    Thread.sleep(stepMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        for (int e = 0; e < 25; e++) {
+            net.fit(TestModels.iterator(TestModels.blobs(64, 1), 16));
+        }
+        frequency[0] = l.frequency();
+        return storage.getNumUpdateRecordsFor("s");
+    }
+
+    @Test
+    void automaticFrequencyThinsCostlyReportsAndKeepsCheapOnes() {
+        int[] f = new int[1];
+        // reports allowed a millionth of the time: after the first timed report, every 50th iteration
+        int costly = reportsOfAutomaticFrequency(1e-6, 0, f);
+        assertEquals(UiStats.MAX_AUTO_FREQUENCY, f[0]);
+        assertTrue(costly <= 5, "100 iterations, at most every 50th reported after the first two: " + costly);
+        // a 30 ms step beside reports of a few milliseconds, 90% allowed: every iteration
+        int cheap = reportsOfAutomaticFrequency(0.9, 30, f);
+        assertEquals(1, f[0]);
+        assertTrue(cheap >= 95, "100 iterations, each reported: " + cheap);
+    }
+
+    @Test
     void offAddsNoListenerAndWithTheServerOffOpensNoFile(@TempDir Path dir) {
         Path stats = dir.resolve("s.dl4j");
         try (TrainingUi ui = TrainingUi.start(stats, UiOptions.disabled().withStats(UiStats.OFF), null)) {

@@ -44,7 +44,8 @@ class BrowserUiTest {
                 .runDir(run)
                 .epochs(3)
                 .classNames(TestModels.CLASSES)
-                .ui(UiOptions.defaults().withPort(0))
+                // a report every iteration (not sized to its cost), so 96 iterations draw a chart of 10+ points
+                .ui(UiOptions.defaults().withPort(0).withListenerFrequency(1))
                 .progressIntervalSeconds(0)
                 .onEpochEnd(m -> {
                     if (m.epoch() == 3) {

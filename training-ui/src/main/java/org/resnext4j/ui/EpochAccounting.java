@@ -5,9 +5,9 @@ import java.util.Objects;
 
 /**
  * A training run's epoch accounting: validation after each epoch, the epoch's {@link EpochMetrics} appended to the
- * history, and what the history decides: the best checkpoint's monitored value ({@link TrainingRun.Builder
- * #bestCheckpointMonitor}), {@link ReduceLrOnPlateau} and {@link EarlyStopping}, whose counters are functions of the
- * history (a resumed run recomputes them from the restored one, {@link #restore}). Guarded by the run's lock, except
+ * history, and what the history decides: the best checkpoint's monitored value
+ * ({@link TrainingRun.Builder#bestCheckpointMonitor}), {@link ReduceLrOnPlateau} and {@link EarlyStopping}, whose
+ * counters are functions of the history (a resumed run recomputes them from the restored one, {@link #restore}). Guarded by the run's lock, except
  * the stop request, which any thread may make.
  */
 final class EpochAccounting {

@@ -29,7 +29,22 @@ public final class AtomicFiles {
         void write(Path path) throws IOException;
     }
 
+    /** Start of the name of a temporary file ({@code .NAME.*.tmp}): hidden, then the target's name. */
+    static final String TEMPORARY_PREFIX = ".";
+    /** End of the name of a temporary file. */
+    static final String TEMPORARY_SUFFIX = ".tmp";
+
     private AtomicFiles() {}
+
+    /**
+     * @param file a file
+     * @return whether its name is that of a temporary file of a write ({@code .NAME.*.tmp}), e.g. one left by a
+     *     process killed while writing
+     */
+    static boolean isTemporary(Path file) {
+        String name = file.getFileName().toString();
+        return name.startsWith(TEMPORARY_PREFIX) && name.endsWith(TEMPORARY_SUFFIX);
+    }
 
     /**
      * Writes {@code target} atomically with {@code writer}.
@@ -42,7 +57,7 @@ public final class AtomicFiles {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
+        Path tmp = Files.createTempFile(dir, TEMPORARY_PREFIX + absolute.getFileName() + ".", TEMPORARY_SUFFIX);
         boolean moved = false;
         try {
             writer.write(tmp);
@@ -97,7 +112,7 @@ public final class AtomicFiles {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
         Files.createDirectories(dir);
-        Path tmp = dir.resolve("." + absolute.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        Path tmp = dir.resolve(TEMPORARY_PREFIX + absolute.getFileName() + "." + UUID.randomUUID() + TEMPORARY_SUFFIX);
         try {
             Files.createLink(tmp, source.toAbsolutePath());
         } catch (UnsupportedOperationException | IOException e) {

@@ -25,7 +25,7 @@ final class BackgroundWrites {
      * @param file   the main file the write produces, named in errors
      * @param action the writes
      */
-    synchronized void submit(Path file, TrainingRun.IoAction action) {
+    synchronized void submit(Path file, IoAction action) {
         await();
         Thread t = new Thread(
                 () -> {

@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** The bytes of the checkpoint entry {@link TrainingRun#EMA_ENTRY}: the flat averaged vector in ND4J's format. */
+/**
+ * The bytes of the checkpoint entry {@link CheckpointEnvelope#EMA_ENTRY}: the flat averaged vector in ND4J's format.
+ */
 final class EmaState {
 
     private EmaState() {}
@@ -31,7 +33,7 @@ final class EmaState {
         } catch (IOException | RuntimeException e) {
             throw new CheckpointException(
                     "Checkpoint " + file.toAbsolutePath() + " has an unreadable moving average " + "entry "
-                            + TrainingRun.EMA_ENTRY + ": " + e,
+                            + CheckpointEnvelope.EMA_ENTRY + ": " + e,
                     e);
         }
     }

@@ -15,7 +15,7 @@ import java.util.Map;
 public final class HtmlReport {
 
     /** File name of the report inside the run folder. */
-    public static final String FILE_NAME = "report.html";
+    public static final String FILE_NAME = RunFolder.REPORT_FILE;
 
     private HtmlReport() {}
 
@@ -56,9 +56,9 @@ public final class HtmlReport {
 
         h.append("<h2>Curves</h2>\n");
         for (String png : new String[] {Charts.ACCURACY_PNG, Charts.LOSS_PNG, Charts.LEARNING_RATE_PNG}) {
-            if (Files.exists(runDir.resolve(Trainer.CHARTS_DIR).resolve(png))) {
+            if (Files.exists(RunFolder.charts(runDir).resolve(png))) {
                 h.append("<img src=\"")
-                        .append(Trainer.CHARTS_DIR)
+                        .append(RunFolder.CHARTS_DIR)
                         .append('/')
                         .append(png)
                         .append("\" alt=\"")
@@ -117,9 +117,9 @@ public final class HtmlReport {
                         evaluation.support(c)));
             }
             h.append("</table>\n");
-            if (Files.exists(runDir.resolve(Trainer.CHARTS_DIR).resolve(Charts.CONFUSION_PNG))) {
+            if (Files.exists(RunFolder.charts(runDir).resolve(Charts.CONFUSION_PNG))) {
                 h.append("<img src=\"")
-                        .append(Trainer.CHARTS_DIR)
+                        .append(RunFolder.CHARTS_DIR)
                         .append('/')
                         .append(Charts.CONFUSION_PNG)
                         .append("\" alt=\"confusion matrix\">\n");
@@ -135,15 +135,24 @@ public final class HtmlReport {
                     .append(esc(String.valueOf(e.getValue())))
                     .append("</td></tr>\n");
         }
-        h.append("</table>\n<p>Files: <a href=\"metrics.csv\">metrics.csv</a>, <a href=\"metrics.json\">")
-                .append("metrics.json</a>, <a href=\"run-config.json\">run-config.json</a>. Reopen the DL4J UI ")
-                .append("with the stats file <code>")
-                .append(Trainer.STATS_FILE)
+        h.append("</table>\n<p>Files: ")
+                .append(link(RunFolder.METRICS_CSV))
+                .append(", ")
+                .append(link(RunFolder.METRICS_JSON))
+                .append(", ")
+                .append(link(RunFolder.RUN_CONFIG_FILE))
+                .append(". Reopen the DL4J UI with the stats file <code>")
+                .append(RunFolder.STATS_FILE)
                 .append("</code>.</p>\n")
                 .append("</body>\n</html>\n");
-        Path file = runDir.resolve(FILE_NAME);
+        Path file = RunFolder.report(runDir);
         AtomicFiles.writeString(file, h.toString());
         return file;
+    }
+
+    /** A link to a file of the run folder, named by its file name. */
+    private static String link(String file) {
+        return "<a href=\"" + file + "\">" + file + "</a>";
     }
 
     private static String pct(double fraction) {

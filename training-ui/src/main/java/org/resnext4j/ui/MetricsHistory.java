@@ -127,7 +127,7 @@ public final class MetricsHistory {
      * @throws IOException when writing fails
      */
     public void write(Path dir) throws IOException {
-        AtomicFiles.writeString(dir.resolve("metrics.csv"), toCsv());
-        AtomicFiles.writeString(dir.resolve("metrics.json"), toJson());
+        AtomicFiles.writeString(RunFolder.metricsCsv(dir), toCsv());
+        AtomicFiles.writeString(RunFolder.metricsJson(dir), toJson());
     }
 }

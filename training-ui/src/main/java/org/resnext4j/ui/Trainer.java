@@ -21,7 +21,8 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  *
  * <p>Per epoch it logs one line such as
  * {@code Epoch  3/10  train_loss 0.323 train_acc 86.5%  val_loss 0.320 val_acc 85.8%  lr 1.0E-4  41s}
- * (see {@link EpochMetrics}), plus a progress line every {@code progressIntervalSeconds}. The run folder holds:
+ * (see {@link EpochMetrics}), plus a progress line every {@code progressIntervalSeconds}. The run folder
+ * ({@link RunFolder}) holds:
  * <pre>
  * run/
  *   checkpoints/last.zip (+ last.json)   after every epoch, with updater state and metadata
@@ -38,18 +39,18 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  */
 public final class Trainer {
 
-    /** Folder of the checkpoints inside the run folder. */
-    public static final String CHECKPOINT_DIR = TrainingRun.CHECKPOINT_DIR;
-    /** Checkpoint of the last finished epoch. */
-    public static final String LAST_CHECKPOINT = TrainingRun.LAST_CHECKPOINT;
-    /** Checkpoint with the best validation accuracy. */
-    public static final String BEST_CHECKPOINT = TrainingRun.BEST_CHECKPOINT;
-    /** Folder of the PNG charts inside the run folder. */
-    public static final String CHARTS_DIR = TrainingRun.CHARTS_DIR;
-    /** DL4J UI stats file inside the run folder. */
-    public static final String STATS_FILE = TrainingRun.STATS_FILE;
-    /** Run configuration file inside the run folder. */
-    public static final String RUN_CONFIG_FILE = TrainingRun.RUN_CONFIG_FILE;
+    /** Folder of the checkpoints inside the run folder; the same as {@link RunFolder#CHECKPOINT_DIR}. */
+    public static final String CHECKPOINT_DIR = RunFolder.CHECKPOINT_DIR;
+    /** Checkpoint of the last finished epoch; the same as {@link RunFolder#LAST_CHECKPOINT}. */
+    public static final String LAST_CHECKPOINT = RunFolder.LAST_CHECKPOINT;
+    /** Checkpoint with the best validation accuracy; the same as {@link RunFolder#BEST_CHECKPOINT}. */
+    public static final String BEST_CHECKPOINT = RunFolder.BEST_CHECKPOINT;
+    /** Folder of the PNG charts inside the run folder; the same as {@link RunFolder#CHARTS_DIR}. */
+    public static final String CHARTS_DIR = RunFolder.CHARTS_DIR;
+    /** DL4J UI stats file inside the run folder; the same as {@link RunFolder#STATS_FILE}. */
+    public static final String STATS_FILE = RunFolder.STATS_FILE;
+    /** Run configuration file inside the run folder; the same as {@link RunFolder#RUN_CONFIG_FILE}. */
+    public static final String RUN_CONFIG_FILE = RunFolder.RUN_CONFIG_FILE;
 
     private final Builder settings;
     private volatile TrainingRun current;

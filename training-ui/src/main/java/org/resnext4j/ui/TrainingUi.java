@@ -163,7 +163,7 @@ public final class TrainingUi implements AutoCloseable {
         if (!Files.isRegularFile(statsFile)) {
             throw new UiStartException(
                     "Stats file " + statsFile.toAbsolutePath() + " does not exist (expected the "
-                            + "DL4J FileStatsStorage file of a run, e.g. <run>/" + Trainer.STATS_FILE + ")",
+                            + "DL4J FileStatsStorage file of a run, e.g. <run>/" + RunFolder.STATS_FILE + ")",
                     null);
         }
         FileStatsStorage storage = openStorage(statsFile);
@@ -178,7 +178,7 @@ public final class TrainingUi implements AutoCloseable {
                 "stats file " + statsFile + " (sessions " + sessions + ")");
         if (sid != null) {
             Path dir = statsFile.toAbsolutePath().getParent();
-            EpochCurvesModule.publishFile(sid, String.valueOf(dir.getFileName()), dir.resolve("metrics.json"));
+            EpochCurvesModule.publishFile(sid, String.valueOf(dir.getFileName()), RunFolder.metricsJson(dir));
             ui.publishedCurves = true;
         }
         return ui;

@@ -50,8 +50,8 @@ class BrowserUiTest {
                 .onEpochEnd(m -> {
                     if (m.epoch() == 3) {
                         // the UI is still up while the last epoch's callback runs
-                        String sid = (String) Checkpoints.readMetadata(run.resolve("checkpoints/last.zip"))
-                                .get("session_id");
+                        String sid = (String)
+                                Checkpoints.readMetadata(RunFolder.last(run)).get(CheckpointEnvelope.SESSION_ID_KEY);
                         checked.set(checkInBrowser(run, sid, tmp));
                     }
                 })
@@ -166,7 +166,7 @@ class BrowserUiTest {
     private static String checkInBrowser(Path run, String expectedSession, Path tmp) {
         String url;
         try {
-            url = String.valueOf(Files.readString(run.resolve(Trainer.RUN_CONFIG_FILE)))
+            url = String.valueOf(Files.readString(RunFolder.runConfig(run)))
                     .replaceAll("(?s).*\"ui\" : \"(http://[^ \"]+) .*", "$1");
             Browser browser = Browser.open(tmp);
             ChromeDriver driver = browser.driver();

@@ -22,9 +22,9 @@ class CheckpointsTest {
 
     @Test
     void failedWriteKeepsThePreviousCheckpoint(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("last.zip");
+        Path file = dir.resolve(RunFolder.LAST_CHECKPOINT);
         ComputationGraph first = TestModels.graph(1);
-        Checkpoints.save(first, file, Map.of("epoch", 1));
+        Checkpoints.save(first, file, Map.of(CheckpointEnvelope.EPOCH_KEY, 1));
         byte[] before = Files.readAllBytes(file);
 
         ComputationGraph second = TestModels.graph(2);
@@ -35,17 +35,18 @@ class CheckpointsTest {
             throw new IOException("disk full (simulated)");
         };
         CheckpointException e = assertThrows(
-                CheckpointException.class, () -> Checkpoints.save(second, file, Map.of("epoch", 2), failing));
+                CheckpointException.class,
+                () -> Checkpoints.save(second, file, Map.of(CheckpointEnvelope.EPOCH_KEY, 2), failing));
         assertTrue(e.getMessage().contains(file.toAbsolutePath().toString()), e.getMessage());
         assertTrue(e.getMessage().contains("disk full"), e.getMessage());
 
         assertTrue(Arrays.equals(before, Files.readAllBytes(file)), "previous checkpoint bytes changed");
         Checkpoints.Checkpoint cp = Checkpoints.load(file);
         assertEquals(first.params(), ((ComputationGraph) cp.model()).params());
-        assertEquals(1, ((Number) cp.metadata().get("epoch")).intValue());
+        assertEquals(1, ((Number) cp.metadata().get(CheckpointEnvelope.EPOCH_KEY)).intValue());
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(
-                    List.of("last.json", "last.zip"),
+                    List.of(Checkpoints.sidecar(file).getFileName().toString(), RunFolder.LAST_CHECKPOINT),
                     files.map(p -> p.getFileName().toString()).sorted().toList(),
                     "no temporary file may be left behind");
         }
@@ -68,8 +69,8 @@ class CheckpointsTest {
 
     @Test
     void truncatedCheckpointNamesTheFile(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("last.zip");
-        Checkpoints.save(TestModels.graph(1), file, Map.of("epoch", 1));
+        Path file = dir.resolve(RunFolder.LAST_CHECKPOINT);
+        Checkpoints.save(TestModels.graph(1), file, Map.of(CheckpointEnvelope.EPOCH_KEY, 1));
         byte[] bytes = Files.readAllBytes(file);
         Files.write(file, Arrays.copyOf(bytes, bytes.length / 2));
         CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoints.load(file));
@@ -128,6 +129,6 @@ class CheckpointsTest {
                 () -> t2.resume(
                         TestModels.iterator(TestModels.blobs(8, 1), 4),
                         TestModels.iterator(TestModels.blobs(8, 2), 4)));
-        assertTrue(e2.getMessage().contains("last.zip"), e2.getMessage());
+        assertTrue(e2.getMessage().contains(RunFolder.LAST_CHECKPOINT), e2.getMessage());
     }
 }

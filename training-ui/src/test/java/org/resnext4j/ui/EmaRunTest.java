@@ -63,12 +63,12 @@ class EmaRunTest {
         // epoch 1 (warm-up): copy, reset; epoch 2: copy (n_averaged 0); epoch 3: 0.5 * ema + 0.5 * w
         INDArray expected =
                 afterFirstBatch.get(1).mul(0.5).addi(afterFirstBatch.get(2).mul(0.5));
-        Path last = run.resolve("checkpoints/last.zip");
-        INDArray saved = EmaState.read(Checkpoints.readEntry(last, TrainingRun.EMA_ENTRY), last);
+        Path last = RunFolder.last(run);
+        INDArray saved = EmaState.read(Checkpoints.readEntry(last, CheckpointEnvelope.EMA_ENTRY), last);
         assertTrue(saved.sub(expected).amaxNumber().doubleValue() < 1e-7, "EMA of the hand recursion");
-        Map<?, ?> state = (Map<?, ?>) Checkpoints.readMetadata(last).get(TrainingRun.EMA_KEY);
-        assertEquals(2, ((Number) state.get("updates")).intValue());
-        assertEquals("raw", state.get("model"));
+        Map<?, ?> state = (Map<?, ?>) Checkpoints.readMetadata(last).get(CheckpointEnvelope.EMA_KEY);
+        assertEquals(2, ((Number) state.get(CheckpointEnvelope.EMA_UPDATES_KEY)).intValue());
+        assertEquals(CheckpointEnvelope.EMA_MODEL_RAW, state.get(CheckpointEnvelope.EMA_MODEL_KEY));
         // the average is not the raw weights, and its validation differs from theirs
         EpochMetrics m = result.history().epochs().get(2);
         assertTrue(m.hasEma());
@@ -93,16 +93,18 @@ class EmaRunTest {
             assertEquals(m.valLoss(), m.emaValLoss(), 1e-12, "epoch " + m.epoch());
             assertEquals(m.valAccuracy(), m.emaValAccuracy(), 0, "epoch " + m.epoch());
         }
-        Checkpoints.Checkpoint best = Checkpoints.load(run.resolve("checkpoints/best.zip"));
-        assertEquals("ema", ((Map<?, ?>) best.metadata().get(TrainingRun.EMA_KEY)).get("model"));
-        int bestEpoch = ((Number) best.metadata().get("epoch")).intValue();
+        Checkpoints.Checkpoint best = Checkpoints.load(RunFolder.best(run));
+        assertEquals(
+                CheckpointEnvelope.EMA_MODEL_AVERAGE,
+                ((Map<?, ?>) best.metadata().get(CheckpointEnvelope.EMA_KEY)).get(CheckpointEnvelope.EMA_MODEL_KEY));
+        int bestEpoch = ((Number) best.metadata().get(CheckpointEnvelope.EPOCH_KEY)).intValue();
         assertTrue(bestEpoch >= 1 && bestEpoch <= 3);
         if (bestEpoch == 3) {
             assertEquals(
                     ((ComputationGraph) result.model()).params(), best.model().params());
         }
         assertTrue(Files.readString(run.resolve(HtmlReport.FILE_NAME)).contains("<th>EMA val acc</th>"));
-        assertTrue(Files.readString(run.resolve("metrics.json")).contains("\"ema_val_acc\""));
+        assertTrue(Files.readString(RunFolder.metricsJson(run)).contains("\"ema_val_acc\""));
     }
 
     @Test

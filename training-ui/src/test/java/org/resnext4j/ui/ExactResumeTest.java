@@ -48,7 +48,7 @@ class ExactResumeTest {
         assertEquals(12, perEpoch, "90 training images in batches of 8");
 
         Path run = tmp.resolve("run");
-        Path checkpoints = run.resolve(TrainingRun.CHECKPOINT_DIR);
+        Path checkpoints = RunFolder.checkpoints(run);
 
         // SIGKILL in the middle of epoch 3 while epoch 2's checkpoint is still being written on the background
         // writer thread (held half written): last.zip stays epoch 1's, whole; the half-written temporary file is
@@ -98,12 +98,12 @@ class ExactResumeTest {
                 x.getConfiguration().getIterationCount(), y.getConfiguration().getIterationCount());
         assertEquals(EPOCHS, y.getConfiguration().getEpochCount());
         // the history on disk is the same as the result's
-        assertEquals(b, MetricsHistory.readJson(run.resolve("metrics.json")).epochs());
+        assertEquals(b, MetricsHistory.readJson(RunFolder.metricsJson(run)).epochs());
     }
 
     private static long temporaryFiles(Path dir) throws IOException {
         try (var files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".tmp"))
+            return files.filter(f -> f.getFileName().toString().endsWith(AtomicFiles.TEMPORARY_SUFFIX))
                     .count();
         }
     }
@@ -169,14 +169,14 @@ class ExactResumeTest {
 
     /** After a kill: the checkpoint loads and the metrics on disk list epochs 1..k once each; returns k. */
     private static int checkRunFolder(Path run) throws IOException {
-        Path last = run.resolve("checkpoints/last.zip");
+        Path last = RunFolder.last(run);
         if (!Files.exists(last)) {
-            assertTrue(!Files.exists(run.resolve("metrics.json")), "metrics without a checkpoint");
+            assertTrue(!Files.exists(RunFolder.metricsJson(run)), "metrics without a checkpoint");
             return 0;
         }
         Map<String, Object> meta = Checkpoints.readMetadata(last);
-        int k = ((Number) meta.get("epoch")).intValue();
-        List<Integer> epochs = MetricsHistory.readJson(run.resolve("metrics.json")).epochs().stream()
+        int k = ((Number) meta.get(CheckpointEnvelope.EPOCH_KEY)).intValue();
+        List<Integer> epochs = MetricsHistory.readJson(RunFolder.metricsJson(run)).epochs().stream()
                 .map(EpochMetrics::epoch)
                 .toList();
         // metrics are written after the checkpoint, so a kill in between leaves them one epoch behind

@@ -40,16 +40,16 @@ class InterruptResumeTest {
         int stopAfter = perEpoch + 5;
         TrainingResult interrupted = train(run, data, stopAfter);
         assertEquals(1, interrupted.history().size(), "epoch 2 is not finished");
-        Map<String, Object> meta = Checkpoints.readMetadata(run.resolve("checkpoints/last.zip"));
-        assertEquals(1, ((Number) meta.get("epoch")).intValue());
-        Map<?, ?> partial = (Map<?, ?>) meta.get(TrainingRun.PARTIAL_EPOCH_KEY);
-        assertEquals(5, ((Number) partial.get("batches")).intValue(), String.valueOf(partial));
-        assertEquals("interrupted", partial.get("reason"));
-        assertFalse(meta.containsKey("stop_reason"), "an interrupt does not end the run for good");
+        Map<String, Object> meta = Checkpoints.readMetadata(RunFolder.last(run));
+        assertEquals(1, ((Number) meta.get(CheckpointEnvelope.EPOCH_KEY)).intValue());
+        Map<?, ?> partial = (Map<?, ?>) meta.get(CheckpointEnvelope.PARTIAL_EPOCH_KEY);
+        assertEquals(
+                5, ((Number) partial.get(CheckpointEnvelope.PARTIAL_BATCHES_KEY)).intValue(), String.valueOf(partial));
+        assertEquals("interrupted", partial.get(CheckpointEnvelope.PARTIAL_REASON_KEY));
+        assertFalse(meta.containsKey(CheckpointEnvelope.STOP_REASON_KEY), "an interrupt does not end the run for good");
         assertEquals(
                 stopAfter,
-                ((ComputationGraph) Checkpoints.load(run.resolve("checkpoints/last.zip"))
-                                .model())
+                ((ComputationGraph) Checkpoints.load(RunFolder.last(run)).model())
                         .getConfiguration()
                         .getIterationCount());
 
@@ -75,8 +75,8 @@ class InterruptResumeTest {
                 .amaxNumber()
                 .doubleValue();
         assertTrue(maxAbs <= TOL, "max |parameter difference| " + maxAbs);
-        Map<String, Object> done = Checkpoints.readMetadata(run.resolve("checkpoints/last.zip"));
-        assertFalse(done.containsKey(TrainingRun.PARTIAL_EPOCH_KEY), "a finished epoch's checkpoint is whole");
+        Map<String, Object> done = Checkpoints.readMetadata(RunFolder.last(run));
+        assertFalse(done.containsKey(CheckpointEnvelope.PARTIAL_EPOCH_KEY), "a finished epoch's checkpoint is whole");
     }
 
     /** Trains a new run; with {@code interruptAfter > 0}, calls {@link Trainer#interrupt()} after that update. */

@@ -83,7 +83,7 @@ public final class ResumeChild {
         AtomicInteger writes = new AtomicInteger();
         Checkpoints.midWrite = file -> {
             // last.zip's writes only (best.zip may be written from the moving average too)
-            if (file.getFileName().toString().startsWith("." + TrainingRun.LAST_CHECKPOINT)
+            if (file.getFileName().toString().startsWith(AtomicFiles.TEMPORARY_PREFIX + RunFolder.LAST_CHECKPOINT)
                     && writes.incrementAndGet() == n) {
                 out.println("HOLDING " + file);
                 out.flush();
@@ -205,21 +205,24 @@ public final class ResumeChild {
      * moving average of the best epoch by its own validation accuracy).
      */
     static void assertSameEma(Path reference, Path run, double tol) {
-        for (String file : List.of("last.zip", "best.zip")) {
-            Path a = reference.resolve("checkpoints").resolve(file);
-            Path b = run.resolve("checkpoints").resolve(file);
-            INDArray emaA = EmaState.read(Checkpoints.readEntry(a, TrainingRun.EMA_ENTRY), a);
-            INDArray emaB = EmaState.read(Checkpoints.readEntry(b, TrainingRun.EMA_ENTRY), b);
+        for (String file : List.of(RunFolder.LAST_CHECKPOINT, RunFolder.BEST_CHECKPOINT)) {
+            Path a = RunFolder.checkpoints(reference).resolve(file);
+            Path b = RunFolder.checkpoints(run).resolve(file);
+            INDArray emaA = EmaState.read(Checkpoints.readEntry(a, CheckpointEnvelope.EMA_ENTRY), a);
+            INDArray emaB = EmaState.read(Checkpoints.readEntry(b, CheckpointEnvelope.EMA_ENTRY), b);
             double d = emaA.sub(emaB).amaxNumber().doubleValue();
             assertTrue(d <= tol, file + ": max |EMA difference| " + d);
             assertEquals(
-                    Checkpoints.readMetadata(a).get(TrainingRun.EMA_KEY),
-                    Checkpoints.readMetadata(b).get(TrainingRun.EMA_KEY),
+                    Checkpoints.readMetadata(a).get(CheckpointEnvelope.EMA_KEY),
+                    Checkpoints.readMetadata(b).get(CheckpointEnvelope.EMA_KEY),
                     file + " EMA state");
         }
-        Path best = run.resolve("checkpoints").resolve("best.zip");
-        assertEquals("ema", ((Map<?, ?>) Checkpoints.readMetadata(best).get(TrainingRun.EMA_KEY)).get("model"));
-        double d = Checkpoints.load(reference.resolve("checkpoints").resolve("best.zip"))
+        Path best = RunFolder.best(run);
+        assertEquals(
+                CheckpointEnvelope.EMA_MODEL_AVERAGE,
+                ((Map<?, ?>) Checkpoints.readMetadata(best).get(CheckpointEnvelope.EMA_KEY))
+                        .get(CheckpointEnvelope.EMA_MODEL_KEY));
+        double d = Checkpoints.load(RunFolder.best(reference))
                 .model()
                 .params()
                 .sub(Checkpoints.load(best).model().params())

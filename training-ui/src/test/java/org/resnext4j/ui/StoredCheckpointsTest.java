@@ -34,8 +34,8 @@ class StoredCheckpointsTest {
     void newCheckpointsHoldStoredEntriesThatBothZipReadersRead(@TempDir Path dir) throws Exception {
         ComputationGraph net = TestModels.graph(3);
         net.fit(TestModels.blobs(64, 1));
-        Path file = dir.resolve("last.zip");
-        Checkpoints.save(net, file, Map.of("epoch", 1));
+        Path file = dir.resolve(RunFolder.LAST_CHECKPOINT);
+        Checkpoints.save(net, file, Map.of(CheckpointEnvelope.EPOCH_KEY, 1));
         assertEquals(
                 List.of("configuration.json", "coefficients.bin", "updaterState.bin", Checkpoints.METADATA_ENTRY),
                 names(file));
@@ -58,7 +58,7 @@ class StoredCheckpointsTest {
         ComputationGraph restored = ModelSerializer.restoreComputationGraph(file.toFile(), true);
         assertEquals(net.params(), restored.params());
         assertEquals(net.getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray());
-        assertEquals(1, ((Number) Checkpoints.load(file).metadata().get("epoch")).intValue());
+        assertEquals(1, ((Number) Checkpoints.load(file).metadata().get(CheckpointEnvelope.EPOCH_KEY)).intValue());
     }
 
     @Test
@@ -66,14 +66,15 @@ class StoredCheckpointsTest {
         ComputationGraph net = TestModels.graph(3);
         net.fit(TestModels.blobs(64, 1));
         Path inPlace = dir.resolve("in-place.zip");
-        Checkpoints.save(net, inPlace, Map.of("epoch", 1));
+        Checkpoints.save(net, inPlace, Map.of(CheckpointEnvelope.EPOCH_KEY, 1));
         Checkpoints.ModelState state = Checkpoints.ModelState.snapshot(net);
         INDArray before = net.params().dup();
         net.fit(TestModels.blobs(64, 2)); // the model trains on after the snapshot
         assertTrue(net.params().sub(before).amaxNumber().doubleValue() > 0, "the model changed");
 
         Path fromSnapshot = dir.resolve("snapshot.zip");
-        Thread writer = new Thread(() -> Checkpoints.save(state, fromSnapshot, Map.of("epoch", 1)));
+        Thread writer =
+                new Thread(() -> Checkpoints.save(state, fromSnapshot, Map.of(CheckpointEnvelope.EPOCH_KEY, 1)));
         writer.start();
         writer.join();
         ComputationGraph restored =
@@ -95,7 +96,7 @@ class StoredCheckpointsTest {
     void aFailedBackgroundWriteIsReportedByTheRunNamingTheFile(@TempDir Path dir) throws Exception {
         Path run = dir.resolve("run");
         // best.zip cannot be replaced: a folder that is not empty stands in its place
-        Files.createDirectories(run.resolve("checkpoints/best.zip/in-the-way"));
+        Files.createDirectories(RunFolder.best(run).resolve("in-the-way"));
         Trainer trainer = Trainer.builder()
                 .runDir(run)
                 .epochs(1)
@@ -108,12 +109,10 @@ class StoredCheckpointsTest {
                         TestModels.graph(1),
                         TestModels.iterator(TestModels.blobs(64, 1), 32),
                         TestModels.iterator(TestModels.blobs(32, 2), 32)));
-        assertTrue(e.getMessage().contains("best.zip"), e.getMessage());
+        assertTrue(e.getMessage().contains(RunFolder.BEST_CHECKPOINT), e.getMessage());
         assertEquals(
                 1,
-                ((Number) Checkpoints.readMetadata(run.resolve("checkpoints/last.zip"))
-                                .get("epoch"))
-                        .intValue());
+                ((Number) Checkpoints.readMetadata(RunFolder.last(run)).get(CheckpointEnvelope.EPOCH_KEY)).intValue());
     }
 
     @Test
@@ -132,7 +131,7 @@ class StoredCheckpointsTest {
         ComputationGraph net = TestModels.graph(4);
         net.fit(TestModels.blobs(64, 2));
         Path old = dir.resolve("old.zip");
-        Checkpoints.save(net, old, Map.of("epoch", 7), Checkpoints.MODEL_SERIALIZER);
+        Checkpoints.save(net, old, Map.of(CheckpointEnvelope.EPOCH_KEY, 7), Checkpoints.MODEL_SERIALIZER);
         try (ZipFile z = new ZipFile(old.toFile())) {
             assertEquals(ZipEntry.DEFLATED, z.getEntry("coefficients.bin").getMethod(), "written the old way");
         }
@@ -140,7 +139,7 @@ class StoredCheckpointsTest {
         ComputationGraph restored = (ComputationGraph) cp.model();
         assertEquals(net.params(), restored.params());
         assertEquals(net.getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray());
-        assertEquals(7, ((Number) cp.metadata().get("epoch")).intValue());
+        assertEquals(7, ((Number) cp.metadata().get(CheckpointEnvelope.EPOCH_KEY)).intValue());
 
         // resaving the restored model writes the same model STORED
         Path again = dir.resolve("again.zip");
@@ -158,8 +157,8 @@ class StoredCheckpointsTest {
 
     @Test
     void linkSharesTheBytesAndSurvivesTheSourceBeingReplaced(@TempDir Path dir) throws Exception {
-        Path last = dir.resolve("last.zip");
-        Path best = dir.resolve("best.zip");
+        Path last = dir.resolve(RunFolder.LAST_CHECKPOINT);
+        Path best = dir.resolve(RunFolder.BEST_CHECKPOINT);
         AtomicFiles.writeString(last, "epoch 1");
         AtomicFiles.writeString(best, "epoch 0");
         AtomicFiles.link(last, best);
@@ -188,13 +187,13 @@ class StoredCheckpointsTest {
         Path best = r.bestCheckpoint();
         assertEquals(-1, Files.mismatch(last, best), "the first epoch is the best: best.zip holds last.zip's bytes");
         assertTrue(Files.isSameFile(last, best), "a hard link, not a second write");
-        assertEquals(1, ((Number) Checkpoints.readMetadata(best).get("epoch")).intValue());
+        assertEquals(1, ((Number) Checkpoints.readMetadata(best).get(CheckpointEnvelope.EPOCH_KEY)).intValue());
         assertEquals(
                 1,
                 ((Number) Json.readMap(Files.readString(Checkpoints.sidecar(best)))
-                                .get("epoch"))
+                                .get(CheckpointEnvelope.EPOCH_KEY))
                         .intValue());
-        assertTrue(Files.notExists(run.resolve(Trainer.STATS_FILE)), "UI off and stats off: no stats file");
+        assertTrue(Files.notExists(RunFolder.stats(run)), "UI off and stats off: no stats file");
         try (var s = Files.list(last.getParent())) {
             assertEquals(4, s.count(), "last.zip, last.json, best.zip, best.json and no temporary file");
         }

@@ -83,34 +83,34 @@ class TrainerEndToEndTest {
         }
         assertTrue(epochLines.get(5).startsWith("Epoch 6/6  "), epochLines.get(5));
 
-        for (String f : List.of(
-                "checkpoints/last.zip",
-                "checkpoints/best.zip",
-                "checkpoints/last.json",
-                "metrics.csv",
-                "metrics.json",
-                "report.html",
-                "run-config.json",
-                Trainer.STATS_FILE)) {
-            assertTrue(Files.size(run.resolve(f)) > 0, f);
+        for (Path f : List.of(
+                RunFolder.last(run),
+                RunFolder.best(run),
+                Checkpoints.sidecar(RunFolder.last(run)),
+                RunFolder.metricsCsv(run),
+                RunFolder.metricsJson(run),
+                RunFolder.report(run),
+                RunFolder.runConfig(run),
+                RunFolder.stats(run))) {
+            assertTrue(Files.size(f) > 0, f.toString());
         }
         for (String png :
                 List.of(Charts.ACCURACY_PNG, Charts.LOSS_PNG, Charts.LEARNING_RATE_PNG, Charts.CONFUSION_PNG)) {
-            BufferedImage img = ImageIO.read(run.resolve("charts").resolve(png).toFile());
+            BufferedImage img = ImageIO.read(RunFolder.charts(run).resolve(png).toFile());
             assertNotNull(img, png);
             assertTrue(img.getWidth() >= 400 && img.getHeight() >= 300, png);
         }
-        List<String> csv = Files.readAllLines(run.resolve("metrics.csv"));
+        List<String> csv = Files.readAllLines(RunFolder.metricsCsv(run));
         assertEquals(EpochMetrics.CSV_HEADER, csv.get(0));
         assertEquals(7, csv.size());
         assertEquals(
-                h.epochs(), MetricsHistory.readJson(run.resolve("metrics.json")).epochs());
+                h.epochs(), MetricsHistory.readJson(RunFolder.metricsJson(run)).epochs());
 
-        String html = Files.readString(run.resolve("report.html"), StandardCharsets.UTF_8);
+        String html = Files.readString(RunFolder.report(run), StandardCharsets.UTF_8);
         for (String s : List.of(
-                "charts/accuracy.png",
-                "charts/loss.png",
-                "charts/confusion_matrix.png",
+                RunFolder.CHARTS_DIR + "/" + Charts.ACCURACY_PNG,
+                RunFolder.CHARTS_DIR + "/" + Charts.LOSS_PNG,
+                RunFolder.CHARTS_DIR + "/" + Charts.CONFUSION_PNG,
                 "owl",
                 "precision",
                 "tiny-test",
@@ -118,21 +118,19 @@ class TrainerEndToEndTest {
             assertTrue(html.contains(s), s);
         }
 
-        Map<String, Object> meta = Checkpoints.readMetadata(run.resolve("checkpoints/last.zip"));
-        assertEquals(6, ((Number) meta.get("epoch")).intValue());
+        Map<String, Object> meta = Checkpoints.readMetadata(RunFolder.last(run));
+        assertEquals(6, ((Number) meta.get(CheckpointEnvelope.EPOCH_KEY)).intValue());
         ModelCard card = ModelCard.fromMetadata(meta);
         assertEquals(TestModels.CLASSES, card.classNames());
         assertEquals("tiny-test", card.training().get("preset"));
         int bestEpoch = h.best().orElseThrow().epoch();
         assertEquals(
                 bestEpoch,
-                ((Number) Checkpoints.readMetadata(run.resolve("checkpoints/best.zip"))
-                                .get("epoch"))
-                        .intValue());
+                ((Number) Checkpoints.readMetadata(RunFolder.best(run)).get(CheckpointEnvelope.EPOCH_KEY)).intValue());
 
         // the last checkpoint holds the final parameters and the counters
-        ComputationGraph restored = (ComputationGraph)
-                Checkpoints.load(run.resolve("checkpoints/last.zip")).model();
+        ComputationGraph restored =
+                (ComputationGraph) Checkpoints.load(RunFolder.last(run)).model();
         assertEquals(net.params(), restored.params());
         assertEquals(6, restored.getConfiguration().getEpochCount());
         assertEquals(96, restored.getConfiguration().getIterationCount());

@@ -50,27 +50,25 @@ class TrainingRunListenersTest {
     }
 
     private static void assertRunFiles(Path dir, int epochs) throws IOException {
-        for (String f : List.of(
-                "checkpoints/last.zip",
-                "checkpoints/last.json",
-                "checkpoints/best.zip",
-                "metrics.csv",
-                "metrics.json",
-                "charts/accuracy.png",
-                "charts/loss.png",
-                "charts/learning_rate.png",
-                "charts/confusion_matrix.png",
-                "report.html",
-                "run-config.json",
-                "ui-stats.dl4j")) {
-            assertTrue(Files.size(dir.resolve(f)) > 0, f);
+        for (Path f : List.of(
+                RunFolder.last(dir),
+                Checkpoints.sidecar(RunFolder.last(dir)),
+                RunFolder.best(dir),
+                RunFolder.metricsCsv(dir),
+                RunFolder.metricsJson(dir),
+                RunFolder.charts(dir).resolve(Charts.ACCURACY_PNG),
+                RunFolder.charts(dir).resolve(Charts.LOSS_PNG),
+                RunFolder.charts(dir).resolve(Charts.LEARNING_RATE_PNG),
+                RunFolder.charts(dir).resolve(Charts.CONFUSION_PNG),
+                RunFolder.report(dir),
+                RunFolder.runConfig(dir),
+                RunFolder.stats(dir))) {
+            assertTrue(Files.size(f) > 0, f.toString());
         }
-        assertEquals(epochs + 1, Files.readAllLines(dir.resolve("metrics.csv")).size(), "header + one row per epoch");
+        assertEquals(epochs + 1, Files.readAllLines(RunFolder.metricsCsv(dir)).size(), "header + one row per epoch");
         assertEquals(
                 epochs,
-                ((Number) Checkpoints.readMetadata(dir.resolve("checkpoints/last.zip"))
-                                .get("epoch"))
-                        .intValue());
+                ((Number) Checkpoints.readMetadata(RunFolder.last(dir)).get(CheckpointEnvelope.EPOCH_KEY)).intValue());
     }
 
     @Test
@@ -92,8 +90,8 @@ class TrainingRunListenersTest {
         }
         assertRunFiles(dir, 3);
         // the checkpoint says 3 finished epochs although it was written before DL4J incremented its count
-        ComputationGraph saved = (ComputationGraph)
-                Checkpoints.load(dir.resolve("checkpoints/last.zip")).model();
+        ComputationGraph saved =
+                (ComputationGraph) Checkpoints.load(RunFolder.last(dir)).model();
         assertEquals(3, saved.getConfiguration().getEpochCount());
         assertEquals(24, saved.getConfiguration().getIterationCount());
     }
@@ -308,31 +306,33 @@ class TrainingRunListenersTest {
         CheckpointException e =
                 assertThrows(CheckpointException.class, () -> net.fit(TestModels.iterator(TRAIN, 32), 3));
         run.close();
-        assertTrue(e.getMessage().contains(dir.resolve("checkpoints/last.zip").toString()), e.getMessage());
+        assertTrue(e.getMessage().contains(RunFolder.last(dir).toString()), e.getMessage());
         assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
-        Checkpoints.Checkpoint cp = Checkpoints.load(dir.resolve("checkpoints/last.zip"));
-        assertEquals(1, ((Number) cp.metadata().get("epoch")).intValue(), "epoch 1's checkpoint intact");
-        assertFalse(Files.exists(dir.resolve("checkpoints").resolve(".last.zip.tmp")));
+        Checkpoints.Checkpoint cp = Checkpoints.load(RunFolder.last(dir));
+        assertEquals(
+                1,
+                ((Number) cp.metadata().get(CheckpointEnvelope.EPOCH_KEY)).intValue(),
+                "epoch 1's checkpoint intact");
+        assertFalse(Files.exists(RunFolder.checkpoints(dir)
+                .resolve(AtomicFiles.TEMPORARY_PREFIX + RunFolder.LAST_CHECKPOINT + AtomicFiles.TEMPORARY_SUFFIX)));
     }
 
     @Test
     void unwritableOutputNamesTheFile(@TempDir Path tmp) throws IOException {
         Path dir = tmp.resolve("run");
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("charts"), "a file where the charts folder goes");
+        Files.writeString(RunFolder.charts(dir), "a file where the charts folder goes");
         try (TrainingRun run = run(dir, 1).build()) {
             ComputationGraph net = run.start(TestModels.graph(8));
             net.addListeners(run.listeners().toArray(TrainingListener[]::new));
             net.fit(TestModels.iterator(TRAIN, 64), 1);
             // the epoch's outputs are written in the background; the failure surfaces at the next wait for them
             CheckpointException e = assertThrows(CheckpointException.class, run::awaitWrites);
-            assertTrue(e.getMessage().contains(dir.resolve("charts").toString()), e.getMessage());
+            assertTrue(e.getMessage().contains(RunFolder.charts(dir).toString()), e.getMessage());
         }
         assertEquals(
                 1,
-                ((Number) Checkpoints.readMetadata(dir.resolve("checkpoints/last.zip"))
-                                .get("epoch"))
-                        .intValue(),
+                ((Number) Checkpoints.readMetadata(RunFolder.last(dir)).get(CheckpointEnvelope.EPOCH_KEY)).intValue(),
                 "the checkpoint came first and is complete");
     }
 

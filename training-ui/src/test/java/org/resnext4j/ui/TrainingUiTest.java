@@ -97,8 +97,8 @@ class TrainingUiTest {
                         TestModels.graph(1),
                         TestModels.iterator(TestModels.blobs(128, 1), 32),
                         TestModels.iterator(TestModels.blobs(64, 2), 32));
-        try (TrainingUi ui = TrainingUi.reopen(
-                run.resolve(Trainer.STATS_FILE), UiOptions.defaults().withPort(0))) {
+        try (TrainingUi ui =
+                TrainingUi.reopen(RunFolder.stats(run), UiOptions.defaults().withPort(0))) {
             assertEquals(r.sessionId(), ui.sessionId());
             assertTrue(ui.storage().listSessionIDs().contains(r.sessionId()));
             assertEquals(4, ui.storage().getNumUpdateRecordsFor(r.sessionId()));
@@ -143,7 +143,7 @@ class TrainingUiTest {
 
     @Test
     void unreadableStatsFileIsKeptAsideAndANewOneStarted(@TempDir Path dir) throws Exception {
-        Path stats = dir.resolve("ui-stats.dl4j");
+        Path stats = RunFolder.stats(dir);
         byte[] garbage = "not a MapDB file, e.g. left by a process killed while writing".getBytes();
         java.nio.file.Files.write(stats, garbage);
         try (TrainingUi ui = TrainingUi.start(stats, UiOptions.disabled(), null)) {
@@ -151,7 +151,7 @@ class TrainingUiTest {
         }
         java.util.List<Path> aside;
         try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(dir)) {
-            aside = s.filter(p -> p.getFileName().toString().startsWith("ui-stats.dl4j.unreadable-"))
+            aside = s.filter(p -> p.getFileName().toString().startsWith(RunFolder.STATS_FILE + ".unreadable-"))
                     .toList();
         }
         assertEquals(1, aside.size(), "the unreadable file is kept: " + aside);

@@ -21,7 +21,7 @@ final class EpochAccounting {
      */
     record Finished(EpochMetrics metrics, EvaluationReport evaluation, boolean improved) {}
 
-    private final RunSettings settings;
+    private final RunConfiguration settings;
     private final RunLog log;
     private final RunEma ema;
 
@@ -33,7 +33,7 @@ final class EpochAccounting {
     private EvaluationReport lastEvaluation;
     private volatile String stopReason;
 
-    EpochAccounting(RunSettings settings, RunLog log, RunEma ema) {
+    EpochAccounting(RunConfiguration settings, RunLog log, RunEma ema) {
         this.settings = settings;
         this.log = log;
         this.ema = ema;

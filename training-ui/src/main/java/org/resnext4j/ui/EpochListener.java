@@ -20,7 +20,7 @@ import org.resnext4j.datavec.EpochIterator;
 final class EpochListener extends BaseTrainingListener {
 
     private final TrainingRun run;
-    private final RunSettings settings;
+    private final RunConfiguration settings;
     private final RunLog log;
     private final RunEma ema;
     private final EpochAccounting accounting;
@@ -39,7 +39,7 @@ final class EpochListener extends BaseTrainingListener {
 
     EpochListener(
             TrainingRun run,
-            RunSettings settings,
+            RunConfiguration settings,
             RunLog log,
             RunEma ema,
             EpochAccounting accounting,

@@ -40,7 +40,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class RunCheckpoints {
 
-    private final RunSettings settings;
+    private final RunConfiguration settings;
     private final RunEma ema;
     private final EpochAccounting accounting;
     /** End-of-epoch writes while the next epoch trains; {@code null} when they are written in place. */
@@ -50,7 +50,7 @@ final class RunCheckpoints {
 
     private String sessionId;
 
-    RunCheckpoints(RunSettings settings, RunEma ema, EpochAccounting accounting) {
+    RunCheckpoints(RunConfiguration settings, RunEma ema, EpochAccounting accounting) {
         this.settings = settings;
         this.ema = ema;
         this.accounting = accounting;

@@ -22,7 +22,7 @@ final class RunOutputs {
     /**
      * Writes {@value RunFolder#RUN_CONFIG_FILE}; the report shows the same settings.
      *
-     * @param config the run configuration ({@link RunSettings#runConfig})
+     * @param config the run configuration ({@link RunConfiguration#runConfig})
      */
     void writeRunConfig(Map<String, Object> config) {
         this.runConfig = config;

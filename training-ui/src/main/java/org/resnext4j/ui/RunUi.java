@@ -28,7 +28,7 @@ final class RunUi implements AutoCloseable {
      * @param previousSession the session a resumed run continues, or {@code null}
      * @throws UiStartException when the UI is on and cannot start
      */
-    static RunUi start(RunSettings settings, long numParams, String previousSession) {
+    static RunUi start(RunConfiguration settings, long numParams, String previousSession) {
         return new RunUi(
                 TrainingUi.start(RunFolder.stats(settings.runDir()), settings.ui(), previousSession, numParams),
                 settings.ui());

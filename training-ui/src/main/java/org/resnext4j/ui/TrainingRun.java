@@ -125,7 +125,7 @@ public final class TrainingRun implements AutoCloseable {
      */
     public static final String BACKGROUND_CHECKPOINTS_PROPERTY = "resnext4j.checkpoints.background";
 
-    private final RunSettings settings;
+    private final RunConfiguration settings;
     private final RunLog log;
     private final RunEma ema;
     private final EpochAccounting accounting;
@@ -137,7 +137,7 @@ public final class TrainingRun implements AutoCloseable {
     private RunUi ui;
     private boolean closed;
 
-    private TrainingRun(RunSettings settings) {
+    private TrainingRun(RunConfiguration settings) {
         this.settings = settings;
         this.log = new RunLog(settings.logSink());
         this.ema = new RunEma(settings.ema(), log);
@@ -697,7 +697,7 @@ public final class TrainingRun implements AutoCloseable {
         /** @return the run (not started: call {@code start}, {@code resume} or {@code restoreOrStart}) */
         public TrainingRun build() {
             Objects.requireNonNull(runDir, "runDir");
-            return new TrainingRun(new RunSettings(
+            return new TrainingRun(new RunConfiguration(
                     runDir,
                     epochs,
                     classNames,

@@ -17,7 +17,7 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  *                         default writer (a custom writer takes the live model, which the next epoch changes; only
  *                         the default one has a snapshot)
  */
-record RunSettings(
+record RunConfiguration(
         Path runDir,
         int epochs,
         List<String> classNames,
@@ -36,7 +36,7 @@ record RunSettings(
         ModelEma ema,
         boolean bestFromEma) {
 
-    RunSettings {
+    RunConfiguration {
         runDir = runDir.toAbsolutePath();
         classNames = classNames == null ? null : List.copyOf(classNames);
         metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
@@ -72,6 +72,10 @@ record RunSettings(
         c.put(
                 "ui_stats_every_iterations",
                 ui.stats() == UiStats.OFF ? 0 : ui.frequencyFor(n.model().numParams()));
+        if (ui.stats() != UiStats.OFF && ui.listenerFrequency() == UiOptions.AUTO_FREQUENCY) {
+            // the frequency above is the first one; the listener then sizes it to what its reports cost
+            c.put("ui_stats_cost_budget", UiStats.COST_BUDGET);
+        }
         c.put("best_checkpoint_monitor", bestMonitor.key());
         if (ema != null) {
             c.put(

@@ -1,4 +1,4 @@
-package org.resnext4j.zoo.layers;
+package org.resnext4j.zoo.kernels.onednn;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
@@ -20,8 +20,8 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_workspace_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
-import static org.resnext4j.zoo.layers.OneDnn.check;
-import static org.resnext4j.zoo.layers.OneDnn.md;
+import static org.resnext4j.zoo.kernels.onednn.OneDnn.check;
+import static org.resnext4j.zoo.kernels.onednn.OneDnn.md;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +35,8 @@ import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.resnext4j.zoo.kernels.MaxPoolKernel;
+import org.resnext4j.zoo.kernels.PoolGeometry;
 
 /**
  * {@link MaxPoolKernel} on oneDNN (FLOAT, ND4J's CPU backend). oneDNN's vectorised pooling works on its channel-blocked
@@ -45,20 +47,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class OneDnnMaxPool implements MaxPoolKernel {
 
-    private static final OneDnn.Lazy<OneDnnMaxPool> INSTANCE = new OneDnn.Lazy<>(OneDnnMaxPool::new);
-
     private final OneDnn dnn;
     private final ThreadLocal<Map<Key, Plan>> plans = OneDnn.planCache(Plan::close);
 
     private record Key(PoolGeometry g, boolean blockedInput) {}
 
-    private OneDnnMaxPool(OneDnn dnn) {
+    OneDnnMaxPool(OneDnn dnn) {
         this.dnn = dnn;
-    }
-
-    /** The kernel, or null when oneDNN's natives cannot be loaded on this machine. */
-    static OneDnnMaxPool instanceOrNull() {
-        return INSTANCE.get();
     }
 
     private Plan plan(PoolGeometry g, boolean blockedInput) {

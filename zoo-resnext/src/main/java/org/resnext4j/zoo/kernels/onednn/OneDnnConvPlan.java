@@ -1,4 +1,4 @@
-package org.resnext4j.zoo.layers;
+package org.resnext4j.zoo.kernels.onednn;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
@@ -25,8 +25,8 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_query_dst_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_src_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_weights_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
-import static org.resnext4j.zoo.layers.OneDnn.check;
-import static org.resnext4j.zoo.layers.OneDnn.md;
+import static org.resnext4j.zoo.kernels.onednn.OneDnn.check;
+import static org.resnext4j.zoo.kernels.onednn.OneDnn.md;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +40,7 @@ import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
+import org.resnext4j.zoo.kernels.ConvGeometry;
 
 /**
  * oneDNN's convolution primitives for one {@link ConvGeometry} (forward, backward data, backward weights), created

@@ -1,4 +1,4 @@
-package org.resnext4j.zoo.layers;
+package org.resnext4j.zoo.kernels.onednn;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
@@ -11,7 +11,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
-import static org.resnext4j.zoo.layers.OneDnn.check;
+import static org.resnext4j.zoo.kernels.onednn.OneDnn.check;
 
 import java.util.ArrayList;
 import java.util.List;

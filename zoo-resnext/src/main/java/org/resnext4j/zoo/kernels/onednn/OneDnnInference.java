@@ -1,4 +1,4 @@
-package org.resnext4j.zoo.layers;
+package org.resnext4j.zoo.kernels.onednn;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
@@ -51,9 +51,9 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_s8;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_u8;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_x;
-import static org.resnext4j.zoo.layers.OneDnn.check;
-import static org.resnext4j.zoo.layers.OneDnn.md;
-import static org.resnext4j.zoo.layers.OneDnn.withDataType;
+import static org.resnext4j.zoo.kernels.onednn.OneDnn.check;
+import static org.resnext4j.zoo.kernels.onednn.OneDnn.md;
+import static org.resnext4j.zoo.kernels.onednn.OneDnn.withDataType;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -74,6 +74,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.resnext4j.zoo.kernels.ConvGeometry;
+import org.resnext4j.zoo.kernels.DenseArrays;
+import org.resnext4j.zoo.kernels.InferenceEngine;
 
 /**
  * A whole ResNet/ResNeXt forward pass for inference on oneDNN, outside DL4J's layers, as ONNX Runtime runs it: batch
@@ -91,40 +94,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * max pool's output is quantized to u8 for layer1. Each int8 convolution's output scales requantize its int32
  * accumulator to the next tensor's scale; ReLU and the residual sum (with the shortcut's scale) stay post-ops.
  *
- * <p>The network is described by {@link Conv} steps built by the caller from torchvision-named tensors (see
- * {@code org.resnext4j.zoo.InferenceModel}). Plans are made per input shape and thread-confined to the caller.
+ * <p>Plans are made per input shape and thread-confined to the caller.
  */
-public final class OneDnnInference implements AutoCloseable {
-
-    /** One convolution with its folded batch norm: weight {@code [OC, C / G, kH, kW]}, bias {@code [OC]}. */
-    public record Conv(String name, INDArray weight, INDArray bias, int groups, int stride, int pad, boolean relu) {}
-
-    /** A bottleneck block: conv1, conv2, conv3 (with the sum and ReLU) and an optional projection shortcut. */
-    public record Block(Conv conv1, Conv conv2, Conv conv3, Conv downsample) {}
-
-    /** The data type of weights and activations. */
-    public enum Precision {
-        /** 32-bit float throughout. */
-        FP32,
-        /** bfloat16 weights and activations, f32 accumulation and bias; needs AVX512-BF16 or AMX. */
-        BF16,
-        /** s8 weights per output channel, u8/s8 activations per tensor, int32 accumulation; needs activation ranges. */
-        INT8
-    }
-
-    /**
-     * Sees each convolution's output (its post-ops applied: ReLU, the residual sum) during an FP32 pass, for
-     * calibration. The array is a view of the engine's buffer in oneDNN's layout (channel-blocked, padded channels
-     * zero), valid only during the call.
-     */
-    @FunctionalInterface
-    public interface Observer {
-        /**
-         * @param conv the convolution's torchvision name ({@code conv1}, {@code layer1.0.conv2}, ...)
-         * @param output its output values, every element once, in no particular order
-         */
-        void observe(String conv, INDArray output);
-    }
+final class OneDnnInference implements InferenceEngine {
 
     private final OneDnn dnn;
     private final Conv stem;
@@ -135,36 +107,23 @@ public final class OneDnnInference implements AutoCloseable {
     private final Map<List<Long>, Plan> plans = new HashMap<>();
 
     /**
-     * An FP32 engine.
-     *
-     * @throws IllegalStateException when oneDNN's natives cannot be loaded
-     */
-    public OneDnnInference(Conv stem, List<Block> blocks) {
-        this(stem, blocks, Precision.FP32, Map.of());
-    }
-
-    /**
      * @param ranges for INT8: each convolution's calibrated output range by name (the largest magnitude kept; values
      *               beyond saturate), for every convolution of the network; ignored otherwise
-     * @throws IllegalStateException when oneDNN's natives cannot be loaded, or for BF16 on a CPU without AVX512-BF16
-     *                               (see {@link #refusal})
+     * @throws IllegalStateException for BF16 on a CPU without AVX512-BF16 (see {@link #refusal})
      * @throws IllegalArgumentException for INT8 when a convolution has no range, or a range is not finite or negative
      */
-    public OneDnnInference(Conv stem, List<Block> blocks, Precision precision, Map<String, Float> ranges) {
-        this.dnn = OneDnn.instanceOrNull();
-        if (dnn == null) {
-            throw new IllegalStateException("oneDNN (org.bytedeco:dnnl) is not available on this machine");
-        }
-        String refused = refusal(precision);
+    OneDnnInference(OneDnn dnn, Network network, Precision precision, Map<String, Float> ranges) {
+        this.dnn = dnn;
+        String refused = refusal(precision, OneDnn.cpuIsa());
         if (refused != null) {
             throw new IllegalStateException(refused);
         }
-        this.stem = stem;
-        this.blocks = List.copyOf(blocks);
+        this.stem = network.stem();
+        this.blocks = network.blocks();
         this.precision = precision;
         this.ranges = Map.copyOf(ranges);
         if (precision == Precision.INT8) {
-            for (Conv c : convs()) {
+            for (Conv c : network.convs()) {
                 Float r = ranges.get(c.name());
                 if (r == null || !Float.isFinite(r) || r < 0) {
                     throw new IllegalArgumentException(
@@ -172,43 +131,14 @@ public final class OneDnnInference implements AutoCloseable {
                 }
             }
         }
-        Block last = blocks.get(blocks.size() - 1);
-        this.features = last.conv3().weight().size(0);
-    }
-
-    /** Every convolution in execution order: the stem, then each block's conv1, conv2, downsample, conv3. */
-    public List<Conv> convs() {
-        List<Conv> all = new ArrayList<>();
-        all.add(stem);
-        for (Block b : blocks) {
-            all.add(b.conv1());
-            all.add(b.conv2());
-            if (b.downsample() != null) {
-                all.add(b.downsample());
-            }
-            all.add(b.conv3());
-        }
-        return all;
-    }
-
-    /** Whether oneDNN can run here. */
-    public static boolean available() {
-        return OneDnn.instanceOrNull() != null;
+        this.features = network.features();
     }
 
     /**
-     * Why {@code precision} cannot run on this CPU, naming the missing instruction set, or null when it can. BF16 needs
-     * AVX512-BF16 (or AMX): elsewhere oneDNN would emulate it on AVX-512 at a fraction of FP32's speed, which is
-     * refused rather than run silently.
+     * Why {@code precision} cannot run on a CPU of oneDNN instruction set {@code isa}, naming the missing instruction
+     * set, or null when it can. BF16 needs AVX512-BF16 (or AMX): elsewhere oneDNN would emulate it on AVX-512 at a
+     * fraction of FP32's speed, which is refused rather than run silently.
      */
-    public static String refusal(Precision precision) {
-        if (!available()) {
-            return "oneDNN (org.bytedeco:dnnl) is not available on this machine";
-        }
-        return refusal(precision, OneDnn.cpuIsa());
-    }
-
-    /** {@link #refusal(Precision)} on a CPU of oneDNN instruction set {@code isa}. */
     static String refusal(Precision precision, int isa) {
         if (precision == Precision.BF16 && !OneDnn.hasIsa(isa, dnnl_cpu_isa_avx512_core_bf16)) {
             return "bf16 inference needs a CPU with AVX512-BF16 or AMX; this one offers oneDNN "
@@ -218,33 +148,12 @@ public final class OneDnnInference implements AutoCloseable {
         return null;
     }
 
-    /** oneDNN's effective instruction set here, e.g. {@code AVX512_CORE_BF16}, for reports. */
-    public static String cpuIsa() {
-        return available() ? OneDnn.cpuIsaName() : "none (oneDNN not available)";
-    }
-
-    /** The precision this engine runs in. */
-    public Precision precision() {
-        return precision;
-    }
-
-    /**
-     * The globally average-pooled features {@code [N, C]} of a batch of images {@code [N, 3, H, W]} (FLOAT).
-     */
-    public INDArray features(INDArray x) {
-        return features(x, null);
-    }
-
-    /**
-     * {@link #features(INDArray)}, showing each convolution's output to {@code observer} (calibration).
-     *
-     * @throws IllegalStateException with an observer on a BF16 or INT8 engine (calibration observes FP32 values)
-     */
+    @Override
     public synchronized INDArray features(INDArray x, Observer observer) {
         if (observer != null && precision != Precision.FP32) {
             throw new IllegalStateException("calibration observes an FP32 engine, this one is " + precision);
         }
-        INDArray in = x.dataType() == DataType.FLOAT && ConvGeometry.isContiguousC(x)
+        INDArray in = x.dataType() == DataType.FLOAT && DenseArrays.isContiguousC(x)
                 ? x
                 : x.castTo(DataType.FLOAT).dup('c');
         long[] s = in.shape();

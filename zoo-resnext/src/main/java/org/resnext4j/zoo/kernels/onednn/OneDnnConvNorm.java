@@ -1,4 +1,4 @@
-package org.resnext4j.zoo.layers;
+package org.resnext4j.zoo.kernels.onednn;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SCALE_SHIFT;
@@ -33,8 +33,8 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_use_global_stats;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_use_scaleshift;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_x;
-import static org.resnext4j.zoo.layers.OneDnn.check;
-import static org.resnext4j.zoo.layers.OneDnn.md;
+import static org.resnext4j.zoo.kernels.onednn.OneDnn.check;
+import static org.resnext4j.zoo.kernels.onednn.OneDnn.md;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +52,9 @@ import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.resnext4j.zoo.kernels.ConvGeometry;
+import org.resnext4j.zoo.kernels.ConvNormKernel;
+import org.resnext4j.zoo.kernels.ConvNormOp;
 
 /**
  * {@link ConvNormKernel} on oneDNN (FLOAT, ND4J's CPU backend). The convolution writes its output in oneDNN's own
@@ -65,18 +68,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 final class OneDnnConvNorm implements ConvNormKernel {
 
-    private static final OneDnn.Lazy<OneDnnConvNorm> INSTANCE = new OneDnn.Lazy<>(OneDnnConvNorm::new);
-
     private final OneDnn dnn;
     private final ThreadLocal<Map<ConvNormOp, Plan>> plans = OneDnn.planCache(Plan::close);
 
-    private OneDnnConvNorm(OneDnn dnn) {
+    OneDnnConvNorm(OneDnn dnn) {
         this.dnn = dnn;
-    }
-
-    /** The kernel, or null when oneDNN's natives cannot be loaded on this machine. */
-    static OneDnnConvNorm instanceOrNull() {
-        return INSTANCE.get();
     }
 
     @Override
@@ -100,48 +96,18 @@ final class OneDnnConvNorm implements ConvNormKernel {
     }
 
     @Override
-    public void forwardTraining(
-            ConvNormOp op,
-            INDArray x,
-            INDArray w,
-            INDArray gamma,
-            INDArray beta,
-            INDArray y,
-            INDArray saved,
-            INDArray batchMean,
-            INDArray batchVar) {
-        plan(op).forward(true, x, w, gamma, beta, batchMean, batchVar, y, saved, dnn.stream());
+    public void forwardTraining(ConvNormOp op, Inputs in, INDArray y, Saved saved) {
+        plan(op).forward(true, in, saved.batchMean(), saved.batchVar(), y, saved.buffer(), dnn.stream());
     }
 
     @Override
-    public void forwardInference(
-            ConvNormOp op,
-            INDArray x,
-            INDArray w,
-            INDArray gamma,
-            INDArray beta,
-            INDArray mean,
-            INDArray var,
-            INDArray y) {
-        plan(op).forward(false, x, w, gamma, beta, mean, var, y, null, dnn.stream());
+    public void forwardInference(ConvNormOp op, Inputs in, INDArray mean, INDArray var, INDArray y) {
+        plan(op).forward(false, in, mean, var, y, null, dnn.stream());
     }
 
     @Override
-    public void backward(
-            ConvNormOp op,
-            INDArray x,
-            INDArray w,
-            INDArray gamma,
-            INDArray beta,
-            INDArray saved,
-            INDArray batchMean,
-            INDArray batchVar,
-            INDArray dy,
-            INDArray dx,
-            INDArray dw,
-            INDArray dGamma,
-            INDArray dBeta) {
-        plan(op).backward(x, w, gamma, beta, saved, batchMean, batchVar, dy, dx, dw, dGamma, dBeta, dnn.stream());
+    public void backward(ConvNormOp op, Inputs in, Saved saved, INDArray dy, Gradients out) {
+        plan(op).backward(in, saved, dy, out, dnn.stream());
     }
 
     /** The primitives of one geometry, ReLU choice and epsilon, with their memories (handles set per call). */
@@ -258,7 +224,7 @@ final class OneDnnConvNorm implements ConvNormKernel {
 
         /**
          * oneDNN's {@code [2, C]} scale-shift: the layer's own parameters when {@code beta} directly follows
-         * {@code gamma} in memory (as in {@link Conv2dNormActivationParamInitializer}'s layout), else a copy.
+         * {@code gamma} in memory (as in {@code Conv2dNormActivationParamInitializer}'s layout), else a copy.
          */
         private void bindScaleShift(INDArray gamma, INDArray beta) {
             Pointer direct = adjacentOrNull(gamma, beta, "gamma", "beta");
@@ -291,17 +257,7 @@ final class OneDnnConvNorm implements ConvNormKernel {
             return zData;
         }
 
-        void forward(
-                boolean training,
-                INDArray x,
-                INDArray w,
-                INDArray gamma,
-                INDArray beta,
-                INDArray m,
-                INDArray v,
-                INDArray y,
-                INDArray saved,
-                dnnl_stream s) {
+        void forward(boolean training, Inputs in, INDArray m, INDArray v, INDArray y, INDArray saved, dnnl_stream s) {
             Pointer zData;
             if (training) {
                 zData = bindSaved(saved);
@@ -309,8 +265,8 @@ final class OneDnnConvNorm implements ConvNormKernel {
                 zData = dnn.scratch(OneDnn.Scratch.NORM_INPUT, 4 * zFloats);
                 bind(z, zData);
             }
-            conv.forward(OneDnn.pointer(x, "x"), OneDnn.pointer(w, "w"), zData, s);
-            bindScaleShift(gamma, beta);
+            conv.forward(OneDnn.pointer(in.x(), "x"), OneDnn.pointer(in.w(), "w"), zData, s);
+            bindScaleShift(in.gamma(), in.beta());
             bind(mean, OneDnn.pointer(m, "mean"));
             bind(var, OneDnn.pointer(v, "variance"));
             dnnl_memory out = dst.bindOutput(OneDnn.pointer(y, "y"));
@@ -349,24 +305,13 @@ final class OneDnnConvNorm implements ConvNormKernel {
             check(dnnl_stream_wait(s), "stream_wait");
         }
 
-        void backward(
-                INDArray x,
-                INDArray w,
-                INDArray gamma,
-                INDArray beta,
-                INDArray saved,
-                INDArray m,
-                INDArray v,
-                INDArray dy,
-                INDArray dx,
-                INDArray dw,
-                INDArray dGamma,
-                INDArray dBeta,
-                dnnl_stream s) {
-            bindSaved(saved);
-            bindScaleShift(gamma, beta);
-            bind(mean, OneDnn.pointer(m, "mean"));
-            bind(var, OneDnn.pointer(v, "variance"));
+        void backward(Inputs in, Saved saved, INDArray dy, Gradients out, dnnl_stream s) {
+            bindSaved(saved.buffer());
+            bindScaleShift(in.gamma(), in.beta());
+            bind(mean, OneDnn.pointer(saved.batchMean(), "mean"));
+            bind(var, OneDnn.pointer(saved.batchVar(), "variance"));
+            INDArray dGamma = out.dGamma();
+            INDArray dBeta = out.dBeta();
             Pointer dz = dnn.scratch(OneDnn.Scratch.NORM_DIFF_INPUT, 4 * zFloats);
             bind(diffZ, dz);
             Pointer dGammaBeta = adjacentOrNull(dGamma, dBeta, "dgamma", "dbeta");
@@ -411,10 +356,10 @@ final class OneDnnConvNorm implements ConvNormKernel {
                         DNNL_ARG_DIFF_SCALE_SHIFT,
                         diffScaleShift);
             }
-            if (dx != null) {
-                conv.backwardData(dz, OneDnn.pointer(w, "w"), OneDnn.pointer(dx, "dx"), s);
+            if (out.dx() != null) {
+                conv.backwardData(dz, OneDnn.pointer(in.w(), "w"), OneDnn.pointer(out.dx(), "dx"), s);
             }
-            conv.backwardWeights(OneDnn.pointer(x, "x"), dz, OneDnn.pointer(dw, "dw"), s);
+            conv.backwardWeights(OneDnn.pointer(in.x(), "x"), dz, OneDnn.pointer(out.dw(), "dw"), s);
             check(dnnl_stream_wait(s), "stream_wait");
             if (dGammaBeta == null) {
                 float[] d = new float[(int) (2 * channels)];

@@ -1,4 +1,4 @@
-package org.resnext4j.zoo.layers;
+package org.resnext4j.zoo.kernels.onednn;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
@@ -27,8 +27,8 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_x;
-import static org.resnext4j.zoo.layers.OneDnn.check;
-import static org.resnext4j.zoo.layers.OneDnn.md;
+import static org.resnext4j.zoo.kernels.onednn.OneDnn.check;
+import static org.resnext4j.zoo.kernels.onednn.OneDnn.md;
 
 import java.util.Map;
 import org.bytedeco.dnnl.const_dnnl_op_desc_t;
@@ -44,26 +44,20 @@ import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.resnext4j.zoo.kernels.AddReluKernel;
 
 /**
- * The residual sum and ReLU of {@link ResidualAddRelu} on oneDNN (FLOAT, contiguous arrays of any shape, treated as
+ * The residual sum and ReLU of {@code ResidualAddRelu} on oneDNN (FLOAT, contiguous arrays of any shape, treated as
  * vectors): forward {@code y = relu(a + b)} in one pass (binary add with a ReLU post-op), backward
  * {@code g = dy * (y > 0)} in one pass (ReLU backward from its output).
  */
 final class OneDnnAddRelu implements AddReluKernel {
 
-    private static final OneDnn.Lazy<OneDnnAddRelu> INSTANCE = new OneDnn.Lazy<>(OneDnnAddRelu::new);
-
     private final OneDnn dnn;
     private final ThreadLocal<Map<Long, Plan>> plans = OneDnn.planCache(Plan::close);
 
-    private OneDnnAddRelu(OneDnn dnn) {
+    OneDnnAddRelu(OneDnn dnn) {
         this.dnn = dnn;
-    }
-
-    /** The kernel, or null when oneDNN's natives cannot be loaded on this machine. */
-    static OneDnnAddRelu instanceOrNull() {
-        return INSTANCE.get();
     }
 
     private Plan plan(long length) {

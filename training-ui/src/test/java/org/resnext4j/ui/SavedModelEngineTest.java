@@ -24,10 +24,8 @@ import org.resnext4j.zoo.kernels.Kernels;
  */
 class SavedModelEngineTest {
 
-    private static final ResNeXtSpec SPEC = ResNeXtSpec.tiny().toBuilder()
-            .numClasses(3)
-            .inputShape(3, 32, 32)
-            .build();
+    private static final ResNeXtSpec SPEC =
+            ResNeXtSpec.tiny().toBuilder().numClasses(3).inputShape(3, 32, 32).build();
     private static final PreprocessingConfig PRE =
             new PreprocessingConfig(32, 40, new float[] {0.5f, 0.4f, 0.3f}, new float[] {0.2f, 0.25f, 0.3f});
 
@@ -39,7 +37,8 @@ class SavedModelEngineTest {
     void theNd4jKernelPropertyTurnsTheInferenceFormOff(@TempDir Path tmp) {
         ComputationGraph net = ResNeXt.builder(SPEC).seed(1).build().init();
         Path file = tmp.resolve("model.zip");
-        Checkpoints.save(net, file, Map.of(ModelCard.KEY, ModelCard.of(SPEC, PRE).toMap()));
+        Checkpoints.save(
+                net, file, Map.of(ModelCard.KEY, ModelCard.of(SPEC, PRE).toMap()));
         Nd4j.getRandom().setSeed(5);
         INDArray x = Nd4j.randn(DataType.FLOAT, 2, 3, 32, 32);
         INDArray expected = net.outputSingle(false, x);

@@ -15,7 +15,6 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_init_by_tag;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nChw16c;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nChw8c;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
@@ -30,7 +29,6 @@ import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive;
-import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -282,12 +280,5 @@ final class OneDnn {
             }
             return value;
         }
-    }
-
-    /** A primitive from its descriptor. */
-    static dnnl_primitive primitive(dnnl_primitive_desc pd) {
-        dnnl_primitive p = new dnnl_primitive();
-        check(dnnl_primitive_create(p, pd), "primitive_create");
-        return p;
     }
 }

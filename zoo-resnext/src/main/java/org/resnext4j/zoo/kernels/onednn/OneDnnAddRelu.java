@@ -9,40 +9,21 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_binary_add;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_binary_desc_init;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_backward_desc_init;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_forward_desc_init;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_relu;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_relu_use_dst_for_bwd;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_eltwise;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_post_ops;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_x;
 import static org.resnext4j.zoo.kernels.onednn.OneDnn.check;
 import static org.resnext4j.zoo.kernels.onednn.OneDnn.md;
 
 import java.util.Map;
-import org.bytedeco.dnnl.const_dnnl_op_desc_t;
 import org.bytedeco.dnnl.dnnl_binary_desc_t;
 import org.bytedeco.dnnl.dnnl_eltwise_desc_t;
-import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
-import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive;
-import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
-import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.resnext4j.zoo.kernels.AddReluKernel;
 
@@ -61,7 +42,7 @@ final class OneDnnAddRelu implements AddReluKernel {
     }
 
     private Plan plan(long length) {
-        return plans.get().computeIfAbsent(length, n -> new Plan(dnn.engine, n));
+        return plans.get().computeIfAbsent(length, n -> new Plan(dnn, n));
     }
 
     @Override
@@ -92,62 +73,42 @@ final class OneDnnAddRelu implements AddReluKernel {
     }
 
     private static final class Plan {
-        final dnnl_primitive add = new dnnl_primitive();
-        final dnnl_primitive reluBackward = new dnnl_primitive();
-        final dnnl_memory src0 = new dnnl_memory();
-        final dnnl_memory src1 = new dnnl_memory();
-        final dnnl_memory dst = new dnnl_memory();
+        final OneDnnNatives natives;
+        final dnnl_primitive add;
+        final dnnl_primitive reluBackward;
+        final dnnl_memory src0;
+        final dnnl_memory src1;
+        final dnnl_memory dst;
 
-        Plan(dnnl_engine engine, long length) {
+        Plan(OneDnn dnn, long length) {
+            natives = new OneDnnNatives(dnn);
             dnnl_memory_desc_t v = md(new long[] {length}, dnnl_x);
-            dnnl_post_ops ops = new dnnl_post_ops();
-            check(dnnl_post_ops_create(ops), "post_ops_create");
-            check(dnnl_post_ops_append_eltwise(ops, 1f, dnnl_eltwise_relu, 0f, 0f), "post_ops_append_eltwise");
-            dnnl_primitive_attr attr = new dnnl_primitive_attr();
-            check(dnnl_primitive_attr_create(attr), "primitive_attr_create");
-            check(dnnl_primitive_attr_set_post_ops(attr, ops), "primitive_attr_set_post_ops");
             dnnl_binary_desc_t bd = new dnnl_binary_desc_t();
             check(dnnl_binary_desc_init(bd, dnnl_binary_add, v, v, v), "binary_desc_init");
-            dnnl_primitive_desc addPd = new dnnl_primitive_desc();
-            check(dnnl_primitive_desc_create(addPd, new const_dnnl_op_desc_t(bd), attr, engine, null), "binary_pd");
-            check(dnnl_primitive_create(add, addPd), "primitive_create");
+            add = natives.primitive(natives.pd(bd, new OneDnnNatives.Attr().relu(), null, "binary_pd"));
 
             dnnl_eltwise_desc_t fd = new dnnl_eltwise_desc_t();
             check(
                     dnnl_eltwise_forward_desc_init(
                             fd, dnnl_forward_training, dnnl_eltwise_relu_use_dst_for_bwd, v, 0f, 0f),
                     "eltwise_forward_desc_init");
-            dnnl_primitive_desc hint = new dnnl_primitive_desc();
-            check(dnnl_primitive_desc_create(hint, new const_dnnl_op_desc_t(fd), null, engine, null), "eltwise_pd");
+            dnnl_primitive_desc hint = natives.pd(fd, null, null, "eltwise_pd");
             dnnl_eltwise_desc_t bwd = new dnnl_eltwise_desc_t();
             check(
                     dnnl_eltwise_backward_desc_init(bwd, dnnl_eltwise_relu_use_dst_for_bwd, v, v, 0f, 0f),
                     "eltwise_backward_desc_init");
-            dnnl_primitive_desc bwdPd = new dnnl_primitive_desc();
-            check(
-                    dnnl_primitive_desc_create(bwdPd, new const_dnnl_op_desc_t(bwd), null, engine, hint),
-                    "eltwise_bwd_pd");
-            check(dnnl_primitive_create(reluBackward, bwdPd), "primitive_create");
-            for (dnnl_memory m : new dnnl_memory[] {src0, src1, dst}) {
-                check(dnnl_memory_create(m, v, engine, (Pointer) null), "memory_create");
-            }
-            dnnl_primitive_desc_destroy(addPd);
-            dnnl_primitive_desc_destroy(hint);
-            dnnl_primitive_desc_destroy(bwdPd);
-            dnnl_primitive_attr_destroy(attr);
-            dnnl_post_ops_destroy(ops);
+            reluBackward = natives.primitive(natives.pd(bwd, null, hint, "eltwise_bwd_pd"));
+            src0 = natives.memory(v);
+            src1 = natives.memory(v);
+            dst = natives.memory(v);
         }
 
         void bind(dnnl_memory m, INDArray a, String what) {
-            check(dnnl_memory_set_data_handle(m, OneDnn.pointer(a, what)), "set_data_handle");
+            OneDnnNatives.bind(m, OneDnn.pointer(a, what));
         }
 
         void close() {
-            dnnl_primitive_destroy(add);
-            dnnl_primitive_destroy(reluBackward);
-            dnnl_memory_destroy(src0);
-            dnnl_memory_destroy(src1);
-            dnnl_memory_destroy(dst);
+            natives.close();
         }
     }
 }

@@ -15,19 +15,12 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_batch_normalization_forward_des
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_inference;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_fuse_norm_relu;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nChw16c;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nChw8c;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nc;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_workspace_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_use_global_stats;
@@ -36,12 +29,8 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_x;
 import static org.resnext4j.zoo.kernels.onednn.OneDnn.check;
 import static org.resnext4j.zoo.kernels.onednn.OneDnn.md;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import org.bytedeco.dnnl.const_dnnl_op_desc_t;
 import org.bytedeco.dnnl.dnnl_batch_normalization_desc_t;
-import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive;
@@ -132,8 +121,7 @@ final class OneDnnConvNorm implements ConvNormKernel {
         final FloatPointer ss;
         final FloatPointer dss;
         final OneDnn dnn;
-        final List<dnnl_memory> memories = new ArrayList<>();
-        final List<dnnl_primitive_desc> pds = new ArrayList<>();
+        final OneDnnNatives natives;
 
         Plan(OneDnn dnn, ConvNormOp op) {
             this.dnn = dnn;
@@ -141,43 +129,41 @@ final class OneDnnConvNorm implements ConvNormKernel {
             boolean relu = op.relu();
             float eps = op.eps();
             this.relu = relu;
-            dnnl_engine engine = dnn.engine;
-            conv = new OneDnnConvPlan(
-                    dnn, g, OneDnn.layoutTag(op.blockedInput()), prim -> normLayout(prim, g.outputShape()));
+            natives = new OneDnnNatives(dnn);
+            conv = OneDnnConvPlan.training(
+                    natives, g, OneDnn.layoutTag(op.blockedInput()), prim -> normLayout(prim, g.outputShape()));
             dnnl_memory_desc_t zMd = conv.dstMd();
             long c = g.outChannels();
             int flags = dnnl_use_scaleshift | (relu ? dnnl_fuse_norm_relu : 0);
-            dnnl_primitive_desc trainPd = bnForward(engine, zMd, dnnl_forward_training, flags, eps);
-            dnnl_primitive_desc inferPd =
-                    bnForward(engine, zMd, dnnl_forward_inference, flags | dnnl_use_global_stats, eps);
+            dnnl_primitive_desc trainPd = bnForward(zMd, dnnl_forward_training, flags, eps);
+            dnnl_primitive_desc inferPd = bnForward(zMd, dnnl_forward_inference, flags | dnnl_use_global_stats, eps);
             dnnl_batch_normalization_desc_t bd = new dnnl_batch_normalization_desc_t();
             check(dnnl_batch_normalization_backward_desc_init(bd, dnnl_backward, zMd, zMd, eps, flags), "bn_bwd_desc");
-            dnnl_primitive_desc bwdPd = new dnnl_primitive_desc();
-            check(dnnl_primitive_desc_create(bwdPd, new const_dnnl_op_desc_t(bd), null, engine, trainPd), "bn_bwd_pd");
-            pds.add(bwdPd);
-            train = OneDnn.primitive(trainPd);
-            infer = OneDnn.primitive(inferPd);
-            bwd = OneDnn.primitive(bwdPd);
+            train = natives.primitive(trainPd);
+            infer = natives.primitive(inferPd);
+            bwd = natives.primitive(natives.pd(bd, null, trainPd, "bn_bwd_pd"));
 
             long zBytes = dnnl_memory_desc_get_size(zMd);
             zFloats = (zBytes + 3) / 4;
-            dnnl_memory_desc_t wsMd = relu ? dnnl_primitive_desc_query_md(trainPd, dnnl_query_workspace_md, 0) : null;
+            dnnl_memory_desc_t wsMd = relu ? OneDnnNatives.query(trainPd, dnnl_query_workspace_md) : null;
             wsFloats = relu ? (dnnl_memory_desc_get_size(wsMd) + 3) / 4 : 0;
             dnnl_memory_desc_t yMd = md(g.outputShape(), OneDnn.layoutTag(op.blockedOutput()));
-            dst = new OneDnnPort(dnn, OneDnn.Scratch.NORM_DST, DNNL_ARG_DST, yMd, zMd);
-            diffDst = new OneDnnPort(dnn, OneDnn.Scratch.NORM_DIFF_DST, DNNL_ARG_DIFF_DST, yMd, zMd);
+            dst = new OneDnnPort(natives, OneDnn.Scratch.NORM_DST, DNNL_ARG_DST, yMd, zMd);
+            diffDst = new OneDnnPort(natives, OneDnn.Scratch.NORM_DIFF_DST, DNNL_ARG_DIFF_DST, yMd, zMd);
             dnnl_memory_desc_t statMd = md(new long[] {c}, dnnl_x);
             dnnl_memory_desc_t ssMd = md(new long[] {2, c}, dnnl_nc);
-            z = memory(engine, zMd);
-            ws = relu ? memory(engine, wsMd) : null;
-            mean = memory(engine, statMd);
-            var = memory(engine, statMd);
-            scaleShift = memory(engine, ssMd);
-            diffZ = memory(engine, zMd);
-            diffScaleShift = memory(engine, ssMd);
+            z = natives.memory(zMd);
+            ws = relu ? natives.memory(wsMd) : null;
+            mean = natives.memory(statMd);
+            var = natives.memory(statMd);
+            scaleShift = natives.memory(ssMd);
+            diffZ = natives.memory(zMd);
+            diffScaleShift = natives.memory(ssMd);
             channels = c;
             ss = new FloatPointer(2 * c);
             dss = new FloatPointer(2 * c);
+            natives.onClose(ss::close);
+            natives.onClose(dss::close);
         }
 
         /**
@@ -201,25 +187,14 @@ final class OneDnnConvNorm implements ConvNormKernel {
             return md(shape, shape[1] % 8 == 0 ? dnnl_nChw8c : dnnl_nchw);
         }
 
-        private dnnl_primitive_desc bnForward(
-                dnnl_engine engine, dnnl_memory_desc_t zMd, int prop, int flags, float eps) {
+        private dnnl_primitive_desc bnForward(dnnl_memory_desc_t zMd, int prop, int flags, float eps) {
             dnnl_batch_normalization_desc_t d = new dnnl_batch_normalization_desc_t();
             check(dnnl_batch_normalization_forward_desc_init(d, prop, zMd, eps, flags), "bn_fwd_desc");
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(d), null, engine, null), "bn_fwd_pd");
-            pds.add(pd);
-            return pd;
-        }
-
-        private dnnl_memory memory(dnnl_engine engine, dnnl_memory_desc_t md) {
-            dnnl_memory m = new dnnl_memory();
-            check(dnnl_memory_create(m, md, engine, (Pointer) null), "memory_create");
-            memories.add(m);
-            return m;
+            return natives.pd(d, null, null, "bn_fwd_pd");
         }
 
         private static void bind(dnnl_memory m, Pointer p) {
-            check(dnnl_memory_set_data_handle(m, p), "set_data_handle");
+            OneDnnNatives.bind(m, p);
         }
 
         /**
@@ -372,16 +347,7 @@ final class OneDnnConvNorm implements ConvNormKernel {
         }
 
         void close() {
-            ss.close();
-            dss.close();
-            conv.close();
-            dst.close();
-            diffDst.close();
-            memories.forEach(m -> dnnl_memory_destroy(m));
-            dnnl_primitive_destroy(train);
-            dnnl_primitive_destroy(infer);
-            dnnl_primitive_destroy(bwd);
-            pds.forEach(pd -> dnnl_primitive_desc_destroy(pd));
+            natives.close();
         }
     }
 }

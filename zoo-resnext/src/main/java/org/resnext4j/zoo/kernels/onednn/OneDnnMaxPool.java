@@ -5,35 +5,16 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_inference;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_backward_desc_init;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_forward_desc_init;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_max;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_query_workspace_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
 import static org.resnext4j.zoo.kernels.onednn.OneDnn.check;
 import static org.resnext4j.zoo.kernels.onednn.OneDnn.md;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import org.bytedeco.dnnl.const_dnnl_op_desc_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
-import org.bytedeco.dnnl.dnnl_pooling_desc_t;
-import org.bytedeco.dnnl.dnnl_primitive;
-import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
-import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.resnext4j.zoo.kernels.MaxPoolKernel;
 import org.resnext4j.zoo.kernels.PoolGeometry;
@@ -90,70 +71,35 @@ final class OneDnnMaxPool implements MaxPoolKernel {
         plan(g, blockedInput).backward(saved, dy, dx, dnn.stream());
     }
 
+    /** The pooling primitives of one geometry and input layout ({@link OneDnnPool}), with their ports. */
     private static final class Plan {
-        final dnnl_primitive train;
-        final dnnl_primitive infer;
-        final dnnl_primitive bwd;
+        final OneDnnNatives natives;
+        final OneDnnPool pool;
         final OneDnnPort src;
         final OneDnnPort dst;
         final OneDnnPort diffDst;
         final OneDnnPort diffSrc;
-        final dnnl_memory ws = new dnnl_memory();
+        final dnnl_memory ws;
         final long wsFloats;
-        final List<dnnl_primitive_desc> pds = new ArrayList<>();
 
         Plan(OneDnn dnn, PoolGeometry g, boolean blockedInput) {
+            natives = new OneDnnNatives(dnn);
             long[] in = g.inputShape();
             long[] out = g.outputShape();
             int block = OneDnn.channelBlock();
             boolean blocked = g.c() % block == 0;
             dnnl_memory_desc_t srcMd = md(in, OneDnn.layoutTag(blocked));
             dnnl_memory_desc_t dstMd = md(out, OneDnn.layoutTag(blocked));
-            long[] strides = {g.sH(), g.sW()};
-            long[] kernel = {g.kH(), g.kW()};
-            long[] pad = {g.pH(), g.pW()};
-            dnnl_primitive_desc trainPd = forward(dnn, dnnl_forward_training, srcMd, dstMd, strides, kernel, pad);
-            dnnl_primitive_desc inferPd = forward(dnn, dnnl_forward_inference, srcMd, dstMd, strides, kernel, pad);
-            dnnl_pooling_desc_t bd = new dnnl_pooling_desc_t();
-            check(
-                    dnnl_pooling_backward_desc_init(bd, dnnl_pooling_max, srcMd, dstMd, strides, kernel, pad, pad),
-                    "pooling_backward_desc_init");
-            dnnl_primitive_desc bwdPd = new dnnl_primitive_desc();
-            check(
-                    dnnl_primitive_desc_create(bwdPd, new const_dnnl_op_desc_t(bd), null, dnn.engine, trainPd),
-                    "pool_bwd");
-            pds.add(bwdPd);
-            train = OneDnn.primitive(trainPd);
-            infer = OneDnn.primitive(inferPd);
-            bwd = OneDnn.primitive(bwdPd);
-            dnnl_memory_desc_t wsMd = dnnl_primitive_desc_query_md(trainPd, dnnl_query_workspace_md, 0);
-            wsFloats = (dnnl_memory_desc_get_size(wsMd) + 3) / 4;
-            check(dnnl_memory_create(ws, wsMd, dnn.engine, (Pointer) null), "memory_create");
+            pool = new OneDnnPool(natives, g, dnnl_pooling_max, srcMd, dstMd, true);
+            wsFloats = (dnnl_memory_desc_get_size(pool.workspaceMd) + 3) / 4;
+            ws = natives.memory(pool.workspaceMd);
             dnnl_memory_desc_t userIn = md(in, OneDnn.layoutTag(blockedInput));
             dnnl_memory_desc_t nchwOut = md(out, OneDnn.layoutTag(false));
             // the convolutions' scratch roles: a pooling call never overlaps a convolution call
-            src = new OneDnnPort(dnn, OneDnn.Scratch.CONV_SRC, DNNL_ARG_SRC, userIn, srcMd);
-            dst = new OneDnnPort(dnn, OneDnn.Scratch.CONV_DST, DNNL_ARG_DST, nchwOut, dstMd);
-            diffDst = new OneDnnPort(dnn, OneDnn.Scratch.CONV_DST, DNNL_ARG_DIFF_DST, nchwOut, dstMd);
-            diffSrc = new OneDnnPort(dnn, OneDnn.Scratch.CONV_SRC, DNNL_ARG_DIFF_SRC, userIn, srcMd);
-        }
-
-        private dnnl_primitive_desc forward(
-                OneDnn dnn,
-                int prop,
-                dnnl_memory_desc_t srcMd,
-                dnnl_memory_desc_t dstMd,
-                long[] strides,
-                long[] kernel,
-                long[] pad) {
-            dnnl_pooling_desc_t d = new dnnl_pooling_desc_t();
-            check(
-                    dnnl_pooling_forward_desc_init(d, prop, dnnl_pooling_max, srcMd, dstMd, strides, kernel, pad, pad),
-                    "pooling_forward_desc_init");
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(d), null, dnn.engine, null), "pool_fwd");
-            pds.add(pd);
-            return pd;
+            src = new OneDnnPort(natives, OneDnn.Scratch.CONV_SRC, DNNL_ARG_SRC, userIn, srcMd);
+            dst = new OneDnnPort(natives, OneDnn.Scratch.CONV_DST, DNNL_ARG_DST, nchwOut, dstMd);
+            diffDst = new OneDnnPort(natives, OneDnn.Scratch.CONV_DST, DNNL_ARG_DIFF_DST, nchwOut, dstMd);
+            diffSrc = new OneDnnPort(natives, OneDnn.Scratch.CONV_SRC, DNNL_ARG_DIFF_SRC, userIn, srcMd);
         }
 
         private void bindWorkspace(INDArray saved) {
@@ -161,7 +107,7 @@ final class OneDnnMaxPool implements MaxPoolKernel {
                 throw new IllegalArgumentException("saved buffer: expected a vector of " + wsFloats + " elements, got "
                         + (saved == null ? "none" : saved.shapeInfoToString()));
             }
-            check(dnnl_memory_set_data_handle(ws, OneDnn.pointer(saved, "saved")), "set_data_handle");
+            OneDnnNatives.bind(ws, OneDnn.pointer(saved, "saved"));
         }
 
         void forward(boolean training, INDArray x, INDArray y, INDArray saved, dnnl_stream s) {
@@ -169,9 +115,9 @@ final class OneDnnMaxPool implements MaxPoolKernel {
             dnnl_memory out = dst.bindOutput(OneDnn.pointer(y, "y"));
             if (training) {
                 bindWorkspace(saved);
-                OneDnn.execute(train, s, DNNL_ARG_SRC, in, DNNL_ARG_DST, out, DNNL_ARG_WORKSPACE, ws);
+                OneDnn.execute(pool.train, s, DNNL_ARG_SRC, in, DNNL_ARG_DST, out, DNNL_ARG_WORKSPACE, ws);
             } else {
-                OneDnn.execute(infer, s, DNNL_ARG_SRC, in, DNNL_ARG_DST, out);
+                OneDnn.execute(pool.infer, s, DNNL_ARG_SRC, in, DNNL_ARG_DST, out);
             }
             dst.finishOutput(s);
             check(dnnl_stream_wait(s), "stream_wait");
@@ -181,21 +127,13 @@ final class OneDnnMaxPool implements MaxPoolKernel {
             bindWorkspace(saved);
             dnnl_memory in = diffDst.bindInput(OneDnn.pointer(dy, "dy"), s);
             dnnl_memory out = diffSrc.bindOutput(OneDnn.pointer(dx, "dx"));
-            OneDnn.execute(bwd, s, DNNL_ARG_DIFF_DST, in, DNNL_ARG_WORKSPACE, ws, DNNL_ARG_DIFF_SRC, out);
+            OneDnn.execute(pool.backward, s, DNNL_ARG_DIFF_DST, in, DNNL_ARG_WORKSPACE, ws, DNNL_ARG_DIFF_SRC, out);
             diffSrc.finishOutput(s);
             check(dnnl_stream_wait(s), "stream_wait");
         }
 
         void close() {
-            src.close();
-            dst.close();
-            diffDst.close();
-            diffSrc.close();
-            dnnl_memory_destroy(ws);
-            dnnl_primitive_destroy(train);
-            dnnl_primitive_destroy(infer);
-            dnnl_primitive_destroy(bwd);
-            pds.forEach(pd -> dnnl_primitive_desc_destroy(pd));
+            natives.close();
         }
     }
 }

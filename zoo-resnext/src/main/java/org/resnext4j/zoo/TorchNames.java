@@ -4,9 +4,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The one place where graph vertex names are made. They mirror torchvision's {@code ResNet} module names, which are
- * its state-dict keys without the {@code .weight}/{@code .bias}/{@code .running_mean} suffix, so weight import is a
- * mapping table:
+ * The one place where graph vertex names (and the state-dict keys made from them, {@link #key}) are made. They mirror
+ * torchvision's {@code ResNet} module names, which are its state-dict keys without the {@code .weight}/{@code .bias}/
+ * {@code .running_mean} suffix, so weight import is a mapping table:
  * <pre>
  *   input
  *   conv1, bn1, relu, maxpool                                   stem

@@ -38,8 +38,9 @@ import org.resnext4j.zoo.weights.WeightsEntry;
  * }</pre>
  *
  * <p>Predictions of a ResNeXt/ResNet whose card holds its spec run on its {@link InferenceModel} (batch norm folded,
- * add and ReLU fused, oneDNN layouts kept between layers; 1.6x the graph's speed, measured) where oneDNN is
- * available, else on the graph. The inference form is a snapshot of the weights at the first prediction: after
+ * add and ReLU fused, oneDNN layouts kept between layers; 1.6x the graph's speed, measured) where
+ * {@link InferenceModel#available()} says it runs (the kernel seam chooses oneDNN: not with
+ * {@code -Dresnext4j.kernel=nd4j}, not on ND4J's CUDA backend), else on the graph. The inference form is a snapshot of the weights at the first prediction: after
  * changing the network's weights, load the model again.
  *
  * <p>Precision: a quantized model (its card holds an {@link Int8Calibration}, written by {@link #quantize} and

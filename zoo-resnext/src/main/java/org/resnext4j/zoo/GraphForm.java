@@ -16,7 +16,8 @@ public enum GraphForm {
      * Every convolution, with its batch norm and ReLU, one {@link org.resnext4j.zoo.layers.Conv2dNormActivation}
      * layer (groups = cardinality for the grouped 3x3, 1 for the others), and every residual sum with its ReLU one
      * {@link org.resnext4j.zoo.layers.ResidualAddRelu} vertex: oneDNN with cached primitives on CPU, the batch norm in
-     * oneDNN's blocked layout with the ReLU fused (ND4J operations on other backends or data types). About 70
+     * oneDNN's blocked layout with the ReLU fused (ND4J operations on other backends or data types; see
+     * {@link org.resnext4j.zoo.kernels.Kernels}). About 70
      * vertices for ResNeXt-50; the default, being the faster.
      */
     FUSED

@@ -7,7 +7,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import org.resnext4j.zoo.layers.OneDnnInference;
+import org.resnext4j.zoo.kernels.InferenceEngine;
+import org.resnext4j.zoo.kernels.Kernels;
 import org.resnext4j.zoo.weights.TorchvisionWeights;
 
 /**
@@ -37,14 +38,14 @@ public final class InferenceModel implements AutoCloseable {
     /** The percentile {@link #DEFAULT_METHOD} keeps. */
     public static final double DEFAULT_PERCENTILE = 99.999;
 
-    private final OneDnnInference engine;
+    private final InferenceEngine engine;
     private final INDArray fcWeightT;
     private final INDArray fcBias;
     private final InferencePrecision precision;
     private final Int8Calibration calibration;
 
     private InferenceModel(
-            OneDnnInference engine,
+            InferenceEngine engine,
             INDArray fcWeightT,
             INDArray fcBias,
             InferencePrecision precision,
@@ -57,35 +58,40 @@ public final class InferenceModel implements AutoCloseable {
     }
 
     /**
-     * Why {@code precision} cannot run on this machine (oneDNN missing; for BF16 a CPU without AVX512-BF16 or AMX,
-     * named), or null when it can.
+     * Why {@code precision} cannot run here, or null when it can: the inference form runs where {@link Kernels} chooses
+     * oneDNN (not with {@code -Dresnext4j.kernel=nd4j}, on ND4J's CUDA backend, or where oneDNN's natives do not load:
+     * the reason is named), and BF16 only on a CPU with AVX512-BF16 or AMX (the instruction set is named).
      */
     public static String refusal(InferencePrecision precision) {
-        return OneDnnInference.refusal(engine(precision));
+        return Kernels.inferenceRefusal(engine(precision));
     }
 
     /** oneDNN's instruction set on this CPU, e.g. {@code AVX512_CORE_BF16}, for reports. */
     public static String cpuIsa() {
-        return OneDnnInference.cpuIsa();
+        return Kernels.cpuIsa();
     }
 
-    private static OneDnnInference.Precision engine(InferencePrecision p) {
+    private static InferenceEngine.Precision engine(InferencePrecision p) {
         return switch (p) {
-            case FP32 -> OneDnnInference.Precision.FP32;
-            case BF16 -> OneDnnInference.Precision.BF16;
-            case INT8 -> OneDnnInference.Precision.INT8;
+            case FP32 -> InferenceEngine.Precision.FP32;
+            case BF16 -> InferenceEngine.Precision.BF16;
+            case INT8 -> InferenceEngine.Precision.INT8;
         };
     }
 
-    /** Whether the inference form can run here (oneDNN's natives load on this machine). */
+    /**
+     * Whether the inference form runs here: where {@link Kernels}, the one seam that picks how the layers compute,
+     * chooses oneDNN ({@link #refusal} says why not). Callers that can fall back to the graph, as the training UI's
+     * saved models do, ask this.
+     */
     public static boolean available() {
-        return OneDnnInference.available();
+        return refusal(InferencePrecision.FP32) == null;
     }
 
     /**
      * The inference form of a network built from {@code spec} (either form), with its current weights.
      *
-     * @throws IllegalStateException when oneDNN is not available ({@link #available()})
+     * @throws IllegalStateException when the inference form does not run here ({@link #available()})
      */
     public static InferenceModel of(ComputationGraph net, ResNeXtSpec spec) {
         return build(net, spec, InferencePrecision.FP32, null);
@@ -149,44 +155,49 @@ public final class InferenceModel implements AutoCloseable {
     private static InferenceModel build(
             ComputationGraph net, ResNeXtSpec spec, InferencePrecision precision, Int8Calibration calibration) {
         Map<String, INDArray> w = TorchvisionWeights.stateDict(net);
-        OneDnnInference.Conv stem = conv(w, TorchNames.STEM_CONV, TorchNames.STEM_BN, 1, 2, 3, true);
-        List<OneDnnInference.Block> blocks = new ArrayList<>();
+        InferenceEngine.Conv stem = conv(w, TorchNames.STEM_CONV, 1, 2, 3, true);
+        List<InferenceEngine.Block> blocks = new ArrayList<>();
         for (int stage = 1; stage <= ResNeXtSpec.NUM_STAGES; stage++) {
             for (int b = 0; b < spec.blocks(stage); b++) {
-                String p = TorchNames.block(stage, b) + ".";
                 int stride = b == 0 ? spec.stageStride(stage) : 1;
-                OneDnnInference.Conv c1 = conv(w, p + "conv1", p + "bn1", 1, 1, 0, true);
-                OneDnnInference.Conv c2 = conv(w, p + "conv2", p + "bn2", spec.cardinality(), stride, 1, true);
-                OneDnnInference.Conv c3 = conv(w, p + "conv3", p + "bn3", 1, 1, 0, false);
-                OneDnnInference.Conv down = w.containsKey(p + "downsample.0.weight")
-                        ? conv(w, p + "downsample.0", p + "downsample.1", 1, stride, 0, false)
+                InferenceEngine.Conv c1 = conv(w, TorchNames.blockConv(stage, b, 1), 1, 1, 0, true);
+                InferenceEngine.Conv c2 =
+                        conv(w, TorchNames.blockConv(stage, b, 2), spec.cardinality(), stride, 1, true);
+                InferenceEngine.Conv c3 = conv(w, TorchNames.blockConv(stage, b, 3), 1, 1, 0, false);
+                String down = TorchNames.downsampleConv(stage, b);
+                InferenceEngine.Conv shortcut = w.containsKey(TorchNames.key(down, TorchNames.WEIGHT))
+                        ? conv(w, down, 1, stride, 0, false)
                         : null;
-                blocks.add(new OneDnnInference.Block(c1, c2, c3, down));
+                blocks.add(new InferenceEngine.Block(c1, c2, c3, shortcut));
             }
         }
-        INDArray fcW = w.get(TorchNames.FC + ".weight").castTo(DataType.FLOAT);
-        INDArray fcB = w.get(TorchNames.FC + ".bias").castTo(DataType.FLOAT);
+        INDArray fcW = w.get(TorchNames.key(TorchNames.FC, TorchNames.WEIGHT)).castTo(DataType.FLOAT);
+        INDArray fcB = w.get(TorchNames.key(TorchNames.FC, TorchNames.BIAS)).castTo(DataType.FLOAT);
         return new InferenceModel(
-                new OneDnnInference(
-                        stem, blocks, engine(precision), calibration == null ? Map.of() : calibration.ranges()),
+                Kernels.inference(
+                        new InferenceEngine.Network(stem, blocks),
+                        engine(precision),
+                        calibration == null ? Map.of() : calibration.ranges()),
                 fcW.transpose().dup('c'),
                 fcB.reshape(1, fcB.length()).dup('c'),
                 precision,
                 calibration);
     }
 
-    private static OneDnnInference.Conv conv(
-            Map<String, INDArray> w, String conv, String bn, int groups, int stride, int pad, boolean relu) {
-        INDArray weight = w.get(conv + ".weight").castTo(DataType.DOUBLE);
-        INDArray gamma = w.get(bn + ".weight").castTo(DataType.DOUBLE);
-        INDArray beta = w.get(bn + ".bias").castTo(DataType.DOUBLE);
-        INDArray mean = w.get(bn + ".running_mean").castTo(DataType.DOUBLE);
-        INDArray var = w.get(bn + ".running_var").castTo(DataType.DOUBLE);
+    /** Convolution {@code conv} with the batch norm after it ({@link TorchNames#normOf}) folded in. */
+    private static InferenceEngine.Conv conv(
+            Map<String, INDArray> w, String conv, int groups, int stride, int pad, boolean relu) {
+        String bn = TorchNames.normOf(conv);
+        INDArray weight = w.get(TorchNames.key(conv, TorchNames.WEIGHT)).castTo(DataType.DOUBLE);
+        INDArray gamma = w.get(TorchNames.key(bn, TorchNames.WEIGHT)).castTo(DataType.DOUBLE);
+        INDArray beta = w.get(TorchNames.key(bn, TorchNames.BIAS)).castTo(DataType.DOUBLE);
+        INDArray mean = w.get(TorchNames.key(bn, TorchNames.RUNNING_MEAN)).castTo(DataType.DOUBLE);
+        INDArray var = w.get(TorchNames.key(bn, TorchNames.RUNNING_VAR)).castTo(DataType.DOUBLE);
         INDArray scale = gamma.div(Transforms.sqrt(var.add(BN_EPS), false));
         long oc = weight.size(0);
         INDArray folded = weight.mul(scale.reshape(oc, 1, 1, 1)).castTo(DataType.FLOAT);
         INDArray bias = beta.sub(mean.mul(scale)).castTo(DataType.FLOAT);
-        return new OneDnnInference.Conv(conv, folded, bias, groups, stride, pad, relu);
+        return new InferenceEngine.Conv(conv, folded, bias, groups, stride, pad, relu);
     }
 
     /** The precision this model computes in. */

@@ -3,7 +3,7 @@ package org.resnext4j.zoo;
 import java.util.HashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.resnext4j.zoo.layers.OneDnnInference;
+import org.resnext4j.zoo.kernels.InferenceEngine;
 
 /**
  * Chooses each convolution's int8 range from an FP32 engine's outputs over calibration images: the largest |value|
@@ -18,7 +18,7 @@ final class Int8Calibrator {
     private Int8Calibrator() {}
 
     static Int8Calibration calibrate(
-            OneDnnInference fp32, Iterable<INDArray> batches, Int8Calibration.Method method, double percentile) {
+            InferenceEngine fp32, Iterable<INDArray> batches, Int8Calibration.Method method, double percentile) {
         if (!(percentile > 0 && percentile <= 100)) {
             throw new IllegalArgumentException("percentile: expected in (0, 100], got " + percentile);
         }

@@ -1,8 +1,13 @@
 package org.resnext4j.zoo;
 
+import static org.resnext4j.zoo.TorchNames.blockAdd;
+import static org.resnext4j.zoo.TorchNames.blockConv;
+import static org.resnext4j.zoo.TorchNames.blockNorm;
+import static org.resnext4j.zoo.TorchNames.blockRelu;
+import static org.resnext4j.zoo.TorchNames.downsampleConv;
+import static org.resnext4j.zoo.TorchNames.downsampleNorm;
 import static org.resnext4j.zoo.TorchNames.groupConv;
 import static org.resnext4j.zoo.TorchNames.groupSlice;
-import static org.resnext4j.zoo.TorchNames.module;
 import static org.resnext4j.zoo.layers.ActivationLayout.BLOCKED;
 import static org.resnext4j.zoo.layers.ActivationLayout.NCHW;
 
@@ -211,25 +216,25 @@ public final class ResNeXtGraphBuilder {
             return fusedBottleneck(stage, block, input, width, out, stride);
         }
 
-        conv(module(stage, block, "conv1"), input, width, 1, 1, 0, 1);
-        batchNorm(module(stage, block, "bn1"), module(stage, block, "conv1"));
-        relu(module(stage, block, "relu1"), module(stage, block, "bn1"));
+        conv(blockConv(stage, block, 1), input, width, 1, 1, 0, 1);
+        batchNorm(blockNorm(stage, block, 1), blockConv(stage, block, 1));
+        relu(blockRelu(stage, block, 1), blockNorm(stage, block, 1));
 
-        String conv2 = groupedConv3x3(module(stage, block, "conv2"), module(stage, block, "relu1"), width, stride);
-        batchNorm(module(stage, block, "bn2"), conv2);
-        relu(module(stage, block, "relu2"), module(stage, block, "bn2"));
+        String conv2 = groupedConv3x3(blockConv(stage, block, 2), blockRelu(stage, block, 1), width, stride);
+        batchNorm(blockNorm(stage, block, 2), conv2);
+        relu(blockRelu(stage, block, 2), blockNorm(stage, block, 2));
 
-        conv(module(stage, block, "conv3"), module(stage, block, "relu2"), out, 1, 1, 0, 1);
-        batchNorm(module(stage, block, "bn3"), module(stage, block, "conv3"));
+        conv(blockConv(stage, block, 3), blockRelu(stage, block, 2), out, 1, 1, 0, 1);
+        batchNorm(blockNorm(stage, block, 3), blockConv(stage, block, 3));
 
         String shortcut = input;
         if (block == 0) {
-            conv(module(stage, block, "downsample.0"), input, out, 1, stride, 0, 1);
-            batchNorm(module(stage, block, "downsample.1"), module(stage, block, "downsample.0"));
-            shortcut = module(stage, block, "downsample.1");
+            conv(downsampleConv(stage, block), input, out, 1, stride, 0, 1);
+            batchNorm(downsampleNorm(stage, block), downsampleConv(stage, block));
+            shortcut = downsampleNorm(stage, block);
         }
-        String add = module(stage, block, "add");
-        graph.addVertex(add, new ElementWiseVertex(ElementWiseVertex.Op.Add), module(stage, block, "bn3"), shortcut);
+        String add = blockAdd(stage, block);
+        graph.addVertex(add, new ElementWiseVertex(ElementWiseVertex.Op.Add), blockNorm(stage, block, 3), shortcut);
         String output = TorchNames.block(stage, block);
         relu(output, add);
         return output;
@@ -242,14 +247,14 @@ public final class ResNeXtGraphBuilder {
      * modules and which heads and feature extractors read, stay NCHW.
      */
     private String fusedBottleneck(int stage, int block, String input, int width, int out, int stride) {
-        String c1 = add(module(stage, block, "conv1"), input, convNorm(width, 1, 1, 0, 1, true, NCHW, BLOCKED));
+        String c1 = add(blockConv(stage, block, 1), input, convNorm(width, 1, 1, 0, 1, true, NCHW, BLOCKED));
         String c2 = add(
-                module(stage, block, "conv2"),
+                blockConv(stage, block, 2),
                 c1,
                 convNorm(width, 3, stride, 1, spec.cardinality(), true, BLOCKED, BLOCKED));
-        String c3 = add(module(stage, block, "conv3"), c2, convNorm(out, 1, 1, 0, 1, false, BLOCKED, NCHW));
+        String c3 = add(blockConv(stage, block, 3), c2, convNorm(out, 1, 1, 0, 1, false, BLOCKED, NCHW));
         String shortcut = block == 0
-                ? add(module(stage, block, "downsample.0"), input, convNorm(out, 1, stride, 0, 1, false, NCHW, NCHW))
+                ? add(downsampleConv(stage, block), input, convNorm(out, 1, stride, 0, 1, false, NCHW, NCHW))
                 : input;
         String output = TorchNames.block(stage, block);
         graph.addVertex(output, new ResidualAddRelu(), c3, shortcut);

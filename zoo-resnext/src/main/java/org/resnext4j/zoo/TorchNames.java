@@ -4,9 +4,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The one place where graph vertex names are made. They mirror torchvision's {@code ResNet} module names, which are
- * its state-dict keys without the {@code .weight}/{@code .bias}/{@code .running_mean} suffix, so weight import is a
- * mapping table:
+ * The one place where graph vertex names (and the state-dict keys made from them, {@link #key}) are made. They mirror
+ * torchvision's {@code ResNet} module names, which are its state-dict keys without the {@code .weight}/{@code .bias}/
+ * {@code .running_mean} suffix, so weight import is a mapping table:
  * <pre>
  *   input
  *   conv1, bn1, relu, maxpool                                   stem
@@ -40,6 +40,14 @@ public final class TorchNames {
     public static final String OUTPUT = "output";
     /** Prefix of the output vertices of a features-only graph, {@link #featureOutput}. */
     public static final String FEATURES = "features.";
+    /** A convolution's or batch norm's weight (BN's gamma), the last part of its state-dict key ({@link #key}). */
+    public static final String WEIGHT = "weight";
+    /** A batch norm's or linear layer's bias (BN's beta). */
+    public static final String BIAS = "bias";
+    /** A batch norm's running mean. */
+    public static final String RUNNING_MEAN = "running_mean";
+    /** A batch norm's running variance. */
+    public static final String RUNNING_VAR = "running_var";
 
     private static final Pattern CONV = Pattern.compile("^((?:.*\\.)?)conv(\\d)$");
     private static final Pattern BRANCH = Pattern.compile("^(.*)\\.(slice|group)(\\d+)$");
@@ -54,6 +62,41 @@ public final class TorchNames {
     /** {@code layer{stage}.{block}.{module}}, e.g. {@code layer2.0.conv2} or {@code layer2.0.downsample.0}. */
     public static String module(int stage, int block, String module) {
         return block(stage, block) + "." + module;
+    }
+
+    /** {@code layer{stage}.{block}.conv{k}}: convolution {@code k} (1..3) of a bottleneck block. */
+    public static String blockConv(int stage, int block, int k) {
+        return module(stage, block, "conv" + k);
+    }
+
+    /** {@code layer{stage}.{block}.bn{k}}: the batch norm after {@link #blockConv}. */
+    public static String blockNorm(int stage, int block, int k) {
+        return module(stage, block, "bn" + k);
+    }
+
+    /** {@code layer{stage}.{block}.relu{k}}: the ReLU after {@link #blockNorm} (k = 1, 2; SPLIT form). */
+    public static String blockRelu(int stage, int block, int k) {
+        return module(stage, block, "relu" + k);
+    }
+
+    /** {@code layer{stage}.{block}.downsample.0}: the projection shortcut's convolution. */
+    public static String downsampleConv(int stage, int block) {
+        return module(stage, block, "downsample.0");
+    }
+
+    /** {@code layer{stage}.{block}.downsample.1}: the projection shortcut's batch norm. */
+    public static String downsampleNorm(int stage, int block) {
+        return module(stage, block, "downsample.1");
+    }
+
+    /** {@code layer{stage}.{block}.add}: the residual sum before the block's ReLU (SPLIT form). */
+    public static String blockAdd(int stage, int block) {
+        return module(stage, block, "add");
+    }
+
+    /** {@code {module}.{param}}: a state-dict key, e.g. {@code layer1.0.bn2.running_var} ({@link #RUNNING_VAR}). */
+    public static String key(String module, String param) {
+        return module + "." + param;
     }
 
     /** {@code layer{stage}}: torchvision's module of stage {@code stage} (1..4). */

@@ -6,6 +6,11 @@
  * {@link org.resnext4j.zoo.ResNeXt} {@code ZooModel} with pretrained weights and feature extraction, the model
  * summary, and {@link org.resnext4j.zoo.InferenceModel}, the optimised inference form (FP32, bf16, int8).
  * Weight files and the pretrained catalog are in {@code org.resnext4j.zoo.weights}; the layer configurations that
- * checkpoints name, with their oneDNN kernels, in {@code org.resnext4j.zoo.layers}.
+ * checkpoints name in {@code org.resnext4j.zoo.layers}; how those layers and the inference form compute (oneDNN or
+ * ND4J, chosen in one place) in {@code org.resnext4j.zoo.kernels}.
+ *
+ * <p>Two classes of this package are named by saved configurations too and are frozen like those of
+ * {@code org.resnext4j.zoo.layers}: {@link org.resnext4j.zoo.ChannelSliceVertex} (the SPLIT form's grouped-conv
+ * branches) and {@link org.resnext4j.zoo.KaimingNormalFanOut} (every convolution's weight initialisation).
  */
 package org.resnext4j.zoo;

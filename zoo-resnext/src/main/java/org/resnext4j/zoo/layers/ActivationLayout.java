@@ -1,6 +1,7 @@
 package org.resnext4j.zoo.layers;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.resnext4j.zoo.kernels.Kernels;
 
 /**
  * How a {@link Conv2dNormActivation} lays out an activation it reads or writes (and its gradient), in DL4J's
@@ -9,7 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>{@code BLOCKED} lets two of our layers hand an activation to each other in oneDNN's own channel-blocked layout
  * ({@code nChw8c} on AVX2, {@code nChw16c} on AVX-512: channels in blocks of 8 or 16, innermost), so that neither
  * reorders it to {@code nchw} and back at the DL4J layer boundary. It applies where the layer's kernel is oneDNN and
- * the side's channel count divides by the block ({@link ConvNormKernel#channelBlock()}); elsewhere (the ND4J kernel:
+ * the side's channel count divides by the block
+ * ({@link org.resnext4j.zoo.kernels.ConvNormKernel#channelBlock()}); elsewhere (the ND4J kernel:
  * other data types, the CUDA backend) the side is {@code nchw}. Both ends of an edge decide alike, since they share
  * the channel count and the kernel choice. {@link ResidualAddRelu} is elementwise and reads either layout, as long as
  * its two inputs agree.
@@ -32,7 +34,7 @@ public enum ActivationLayout {
      * they are {@code nchw} (no oneDNN kernel for the data type or backend).
      */
     public static int channelBlock(org.nd4j.linalg.api.buffer.DataType dataType) {
-        return Kernels.convNorm(dataType).channelBlock();
+        return Kernels.engine(dataType).convNorm().channelBlock();
     }
 
     /**

@@ -16,10 +16,10 @@ import org.nd4j.linalg.learning.config.NoOp;
  * running {@code mean} and {@code log10stdev} (DL4J's BatchNormalization keys and running-statistics update, NoOp
  * updater and no regularization for the BN parameters, as DL4J's layer).
  *
- * <p>Why one layer: on oneDNN ({@link OneDnnConvNorm}) the convolution output stays in oneDNN's blocked layout for
+ * <p>Why one layer: on oneDNN the convolution output stays in oneDNN's blocked layout for
  * the batch norm, ReLU is fused into it, and only the result is reordered to DL4J's NCHW (or, between two of our
  * layers, not reordered at all: {@link ActivationLayout#BLOCKED}); on other backends and data
- * types ND4J operations compute the same ({@link Nd4jConvNorm}). In inference mode (and when frozen) the running
+ * types ND4J operations compute the same (the engine is chosen by {@link org.resnext4j.zoo.kernels.Kernels}). In inference mode (and when frozen) the running
  * statistics are used, in training mode the batch statistics.
  */
 public class Conv2dNormActivation extends GroupedConvolution {

@@ -15,6 +15,10 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.resnext4j.zoo.kernels.ConvGeometry;
+import org.resnext4j.zoo.kernels.ConvNormKernel;
+import org.resnext4j.zoo.kernels.ConvNormOp;
+import org.resnext4j.zoo.kernels.Kernels;
 
 /**
  * The runtime layer of {@link Conv2dNormActivation}. The arithmetic is a {@link ConvNormKernel}: oneDNN on ND4J's
@@ -26,13 +30,12 @@ public class Conv2dNormActivationLayer extends ConvLayer<Conv2dNormActivation> {
     private static final long serialVersionUID = 1L;
 
     private final transient ConvNormKernel kernel;
-    private transient INDArray saved;
-    private transient INDArray batchMean;
-    private transient INDArray batchVar;
+    /** What the last training forward pass left for the backward pass; null outside training. */
+    private transient ConvNormKernel.Saved saved;
 
     public Conv2dNormActivationLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
-        this.kernel = Kernels.convNorm(dataType);
+        this.kernel = Kernels.engine(dataType).convNorm();
     }
 
     @Override
@@ -70,17 +73,19 @@ public class Conv2dNormActivationLayer extends ConvLayer<Conv2dNormActivation> {
         ConvGeometry g = op.g();
         INDArray w = contiguous(getParamWithNoise(WEIGHT_KEY, training, workspaceMgr));
         INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, g.outputShape(), 'c');
+        ConvNormKernel.Inputs in = new ConvNormKernel.Inputs(x, w, vector(GAMMA), vector(BETA));
         if (training) {
             long c = g.outChannels();
-            saved = workspaceMgr.createUninitialized(
-                    ArrayType.ACTIVATIONS, dataType, new long[] {kernel.savedLength(op)}, 'c');
-            batchMean = Nd4j.createUninitializedDetached(dataType, c);
-            batchVar = Nd4j.createUninitializedDetached(dataType, c);
-            kernel.forwardTraining(op, x, w, vector(GAMMA), vector(BETA), y, saved, batchMean, batchVar);
+            saved = new ConvNormKernel.Saved(
+                    workspaceMgr.createUninitialized(
+                            ArrayType.ACTIVATIONS, dataType, new long[] {kernel.savedLength(op)}, 'c'),
+                    Nd4j.createUninitializedDetached(dataType, c),
+                    Nd4j.createUninitializedDetached(dataType, c));
+            kernel.forwardTraining(op, in, y, saved);
         } else {
             saved = null;
             INDArray var = contiguous(BatchNormRunningStats.variance(getParam(GLOBAL_LOG_STD)));
-            kernel.forwardInference(op, x, w, vector(GAMMA), vector(BETA), vector(GLOBAL_MEAN), var, y);
+            kernel.forwardInference(op, in, vector(GLOBAL_MEAN), var, y);
         }
         return y;
     }
@@ -105,25 +110,17 @@ public class Conv2dNormActivationLayer extends ConvLayer<Conv2dNormActivation> {
         INDArray dBeta = gradientViews.get(BETA);
         kernel.backward(
                 op,
-                x,
-                w,
-                vector(GAMMA),
-                vector(BETA),
+                new ConvNormKernel.Inputs(x, w, vector(GAMMA), vector(BETA)),
                 saved,
-                batchMean,
-                batchVar,
                 contiguous(epsilon),
-                dx,
-                dW,
-                dGamma,
-                dBeta);
+                new ConvNormKernel.Gradients(dx, dW, dGamma, dBeta));
         INDArray dMean = gradientViews.get(GLOBAL_MEAN);
         INDArray dLog10Std = gradientViews.get(GLOBAL_LOG_STD);
         BatchNormRunningStats.updates(
                 getParam(GLOBAL_MEAN),
                 getParam(GLOBAL_LOG_STD),
-                batchMean,
-                batchVar,
+                saved.batchMean(),
+                saved.batchVar(),
                 layerConf().getDecay(),
                 dMean,
                 dLog10Std);
@@ -135,19 +132,13 @@ public class Conv2dNormActivationLayer extends ConvLayer<Conv2dNormActivation> {
         gradient.setGradientFor(GLOBAL_MEAN, dMean);
         gradient.setGradientFor(GLOBAL_LOG_STD, dLog10Std);
         weightNoiseParams.clear();
-        clearSaved();
-        return new Pair<>(gradient, dx == null ? null : backpropDropOutIfPresent(dx));
-    }
-
-    private void clearSaved() {
         saved = null;
-        batchMean = null;
-        batchVar = null;
+        return new Pair<>(gradient, dx == null ? null : backpropDropOutIfPresent(dx));
     }
 
     @Override
     public void clear() {
         super.clear();
-        clearSaved();
+        saved = null;
     }
 }

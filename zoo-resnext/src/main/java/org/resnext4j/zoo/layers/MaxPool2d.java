@@ -10,11 +10,13 @@ import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.resnext4j.zoo.kernels.PoolGeometry;
 
 /**
  * 2D max pooling on NCHW activations as a graph vertex, torchvision's {@code MaxPool2d} (padded positions never win):
  * the stem's 3x3, stride 2, padding 1 pool in the FUSED graphs. oneDNN's vectorised pooling on CPU with FLOAT data
- * ({@link OneDnnMaxPool}), ND4J's {@code maxpool2d} operations otherwise ({@link Nd4jMaxPool}); the same results as
+ * (the {@link org.resnext4j.zoo.kernels.MaxPoolKernel} of {@link org.resnext4j.zoo.kernels.Kernels}), ND4J's
+ * {@code maxpool2d} operations otherwise; the same results as
  * DL4J's {@code SubsamplingLayer(MAX)} in {@code Truncate} mode, which SPLIT graphs keep. No parameters.
  */
 public class MaxPool2d extends GraphVertex {

@@ -7,6 +7,9 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.resnext4j.zoo.kernels.Kernels;
+import org.resnext4j.zoo.kernels.MaxPoolKernel;
+import org.resnext4j.zoo.kernels.PoolGeometry;
 
 /** The runtime vertex of {@link MaxPool2d}; keeps its training pass's saved buffer for the backward pass. */
 public class MaxPool2dVertex extends ParameterFreeVertex {
@@ -21,7 +24,7 @@ public class MaxPool2dVertex extends ParameterFreeVertex {
     public MaxPool2dVertex(ComputationGraph graph, String name, int vertexIndex, MaxPool2d conf, DataType dataType) {
         super(graph, name, vertexIndex, dataType);
         this.conf = conf;
-        this.kernel = Kernels.maxPool(dataType);
+        this.kernel = Kernels.engine(dataType).maxPool();
     }
 
     @Override

@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.resnext4j.zoo.kernels.DenseArrays;
 
 /**
  * What the runtime vertices of the fused graphs ({@link ResidualAddReluVertex}, {@link MaxPool2dVertex}) share: no
@@ -34,7 +35,7 @@ abstract class ParameterFreeVertex extends BaseGraphVertex {
     }
 
     INDArray contiguous(INDArray a) {
-        return ConvGeometry.contiguous(a, dataType);
+        return DenseArrays.contiguous(a, dataType);
     }
 
     @Override

@@ -8,6 +8,8 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.resnext4j.zoo.kernels.AddReluKernel;
+import org.resnext4j.zoo.kernels.Kernels;
 
 /** The runtime vertex of {@link ResidualAddRelu}; keeps its training output for the ReLU's backward pass. */
 public class ResidualAddReluVertex extends ParameterFreeVertex {
@@ -19,7 +21,7 @@ public class ResidualAddReluVertex extends ParameterFreeVertex {
 
     public ResidualAddReluVertex(ComputationGraph graph, String name, int vertexIndex, DataType dataType) {
         super(graph, name, vertexIndex, dataType);
-        this.kernel = Kernels.addRelu(dataType);
+        this.kernel = Kernels.engine(dataType).addRelu();
     }
 
     @Override

@@ -1,28 +1,32 @@
 /**
- * The FUSED form's DL4J layers and their kernels. One path, the same for every layer and vertex:
+ * The FUSED form's DL4J layers: the classes a saved configuration names, and nothing else. Their names are frozen.
  *
- * <ol>
- *   <li><b>Builder.</b> {@code ResNeXtGraphBuilder} (FUSED form) adds one {@link Conv2dNormActivation} per
- *       convolution (with its batch norm, and its ReLU where one follows; the grouped 3x3 with
- *       {@code groups = cardinality}), configured through {@link GroupedConvolution.Builder}, one
- *       {@link ResidualAddRelu} vertex per block end and a {@link MaxPool2d} vertex after the stem. Each side of a
- *       layer has an {@link ActivationLayout}: inside a block and from the stem to the pool, {@code BLOCKED} (oneDNN's
- *       own layout, no reorder at the boundary). These configurations are what a checkpoint's JSON holds.</li>
- *   <li><b>Layer.</b> At {@code init()} they instantiate {@link Conv2dNormActivationLayer} (parameters by
- *       {@link Conv2dNormActivationParamInitializer}, running statistics as DL4J's BatchNormalization keeps them,
- *       {@link BatchNormRunningStats}), {@link ResidualAddReluVertex} and {@link MaxPool2dVertex}. Each asks
- *       {@link Kernels}, once, for its kernel and from then on only calls it, describing each call by a
- *       {@link ConvNormOp} (geometry, options, layouts as resolved on the kernel) or {@link PoolGeometry}.</li>
- *   <li><b>Kernel.</b> {@link ConvNormKernel}, {@link AddReluKernel} and {@link MaxPoolKernel}, each with two
- *       implementations chosen in {@link Kernels} alone: oneDNN ({@link OneDnnConvNorm}, {@link OneDnnAddRelu},
- *       {@link OneDnnMaxPool}) for FLOAT on ND4J's CPU backend, ND4J operations ({@link Nd4jConvNorm} with
- *       {@link Nd4jGroupedConv}, {@link Nd4jAddRelu}, {@link Nd4jMaxPool}; {@code nchw} only) elsewhere or with
- *       {@code -Dresnext4j.kernel=nd4j}. The ND4J kernels are the reference the oneDNN ones are tested against.</li>
- *   <li><b>oneDNN plan.</b> A oneDNN kernel keeps, per thread and per {@link ConvGeometry} (or length), a plan of
- *       created primitives: {@link OneDnnConvPlan} (convolution forward and both backward passes, layouts chosen by
- *       oneDNN; on AVX2 a grouped conv of 4 channels per group as one of 8, {@link OneDnnConvPlan.GroupMerge}) feeding oneDNN's batch normalization in its blocked layout inside {@link OneDnnConvNorm};
- *       {@link OneDnnPort}s reorder between DL4J's {@code nchw} arrays and the primitives' layouts only where they
- *       differ; {@link OneDnn} holds the engine, the per-thread streams and the ND4J-to-oneDNN memory bridge.</li>
- * </ol>
+ * <p><b>Frozen names.</b> DL4J writes a graph's configuration as JSON that names each layer and vertex configuration
+ * class by its fully-qualified name, and a checkpoint holds that JSON; checkpoints written by earlier releases must keep
+ * loading, so these classes must not move, be renamed or lose a property (a change needs a Jackson alias and a tested
+ * migration): {@link org.resnext4j.zoo.layers.Conv2dNormActivation} (every convolution with its batch norm and ReLU),
+ * {@link org.resnext4j.zoo.layers.ResidualAddRelu} (every block's end) and {@link org.resnext4j.zoo.layers.MaxPool2d}
+ * (the stem's pool). The JSON also holds their properties, which are typed here: those of
+ * {@link org.resnext4j.zoo.layers.GroupedConvolution} (the convolution part, the superclass) and the constant names of
+ * {@link org.resnext4j.zoo.layers.ActivationLayout} ({@code NCHW}, {@code BLOCKED}). {@code FrozenNamesTest} builds
+ * both graph forms and fails when their JSON names a class this list does not hold. (The SPLIT form's
+ * {@code org.resnext4j.zoo.ChannelSliceVertex} and the weight initialisation {@code org.resnext4j.zoo.KaimingNormalFanOut}
+ * are frozen names too, in {@code org.resnext4j.zoo}.)
+ *
+ * <p><b>With them</b>, since a configuration instantiates them: the parameter layouts
+ * ({@link org.resnext4j.zoo.layers.Conv2dNormActivationParamInitializer},
+ * {@link org.resnext4j.zoo.layers.GroupedConvolutionParamInitializer}), which fix the order of the parameters in a
+ * checkpoint's flat array, and the runtime layer and vertices ({@link org.resnext4j.zoo.layers.Conv2dNormActivationLayer},
+ * {@link org.resnext4j.zoo.layers.ResidualAddReluVertex}, {@link org.resnext4j.zoo.layers.MaxPool2dVertex}) with their
+ * package-private helpers ({@code ConvLayer}, {@code ParameterFreeVertex}, and {@code BatchNormRunningStats}, DL4J's
+ * running-statistics bookkeeping).
+ *
+ * <p><b>The path of a call.</b> {@code ResNeXtGraphBuilder} (FUSED form) adds one {@code Conv2dNormActivation} per
+ * convolution (the grouped 3x3 with {@code groups = cardinality}), configured through
+ * {@link org.resnext4j.zoo.layers.GroupedConvolution.Builder}, one {@code ResidualAddRelu} per block end and a
+ * {@code MaxPool2d} after the stem; each side of a layer has an {@code ActivationLayout} ({@code BLOCKED} inside a block
+ * and from the stem to the pool: oneDNN's own layout, no reorder at the boundary). At {@code init()} the runtime layers
+ * ask {@link org.resnext4j.zoo.kernels.Kernels}, once, for their kernel, and from then on only call it; how the kernels
+ * compute (oneDNN or ND4J operations) is the business of {@code org.resnext4j.zoo.kernels} alone.
  */
 package org.resnext4j.zoo.layers;

@@ -35,6 +35,13 @@ import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.resnext4j.zoo.ChannelSliceVertex;
+import org.resnext4j.zoo.kernels.AddReluKernel;
+import org.resnext4j.zoo.kernels.ConvGeometry;
+import org.resnext4j.zoo.kernels.ConvNormKernel;
+import org.resnext4j.zoo.kernels.ConvNormOp;
+import org.resnext4j.zoo.kernels.Kernels;
+import org.resnext4j.zoo.kernels.nd4j.Nd4jEngine;
+import org.resnext4j.zoo.kernels.onednn.OneDnnEngine;
 
 /**
  * {@link Conv2dNormActivation} and {@link ResidualAddRelu} against the DL4J layers they replace (grouped convolution,
@@ -236,12 +243,12 @@ class Conv2dNormActivationTest {
         INDArray var = Nd4j.rand(DataType.FLOAT, oc).addi(0.5);
         INDArray dy = Nd4j.randn(DataType.FLOAT, geo.outputShape());
         ConvNormOp nchw = ConvNormOp.nchw(geo, relu, 1e-5f);
-        INDArray[] b = run(Nd4jConvNorm.INSTANCE, nchw, x, wt, gamma, beta, mean, var, dy);
+        INDArray[] b = run(Nd4jEngine.INSTANCE.convNorm(), nchw, x, wt, gamma, beta, mean, var, dy);
         String[] what = {
             "training output", "batch mean", "batch variance", "dx", "dw", "dgamma", "dbeta", "inference output"
         };
         // oneDNN reading and writing nchw, then (where the channels divide by its block) the blocked layout
-        OneDnnConvNorm onednn = OneDnnConvNorm.instanceOrNull();
+        ConvNormKernel onednn = OneDnnEngine.instanceOrNull().convNorm();
         int block = onednn.channelBlock();
         ConvNormOp blocked = new ConvNormOp(geo, relu, 1e-5f, c % block == 0, oc % block == 0);
         for (ConvNormOp op : new ConvNormOp[] {nchw, blocked}) {
@@ -302,46 +309,6 @@ class Conv2dNormActivationTest {
         }
     }
 
-    /**
-     * The AVX2 form of a grouped conv with 4 channels per group: two groups merged into one of 8 with block-diagonal
-     * weights computes the same convolution (checked with the ND4J reference, so on any CPU), and the weight gradient
-     * comes back from the diagonal blocks. Applied only where the native block is 8 with 4 channels per group.
-     */
-    @Test
-    void mergedGroupsComputeTheSameConvolution() {
-        ConvGeometry g = new ConvGeometry(2, 16, 7, 6, 16, 4, 3, 3, 2, 2, 1, 1);
-        ConvGeometry merged = new ConvGeometry(2, 16, 7, 6, 16, 2, 3, 3, 2, 2, 1, 1);
-        OneDnnConvPlan.GroupMerge m = OneDnnConvPlan.GroupMerge.of(g, 8);
-        assertEquals(2, m.factor);
-        assertEquals(null, OneDnnConvPlan.GroupMerge.of(g, 16));
-        assertEquals(null, OneDnnConvPlan.GroupMerge.of(merged, 8));
-        Nd4j.getRandom().setSeed(9);
-        INDArray x = Nd4j.randn(DataType.FLOAT, g.inputShape());
-        INDArray w = Nd4j.randn(DataType.FLOAT, g.weightShape());
-        INDArray expanded = Nd4j.create(DataType.FLOAT, merged.weightShape());
-        OneDnn.pointer(expanded, "expanded")
-                .put(m.expand(OneDnn.pointer(w, "w")).limit(expanded.length()));
-        assertEquals(
-                w.length(), expanded.neq(0).castTo(DataType.INT).sumNumber().longValue(), "only the real weights");
-        INDArray y = Nd4j.create(DataType.FLOAT, g.outputShape());
-        INDArray yMerged = Nd4j.create(DataType.FLOAT, g.outputShape());
-        Nd4jGroupedConv.INSTANCE.forward(g, x, w, y);
-        Nd4jGroupedConv.INSTANCE.forward(merged, x, expanded, yMerged);
-        assertTrue(relErr(yMerged, y) < 1e-6, "merged output, relative error " + relErr(yMerged, y));
-
-        INDArray dy = Nd4j.randn(DataType.FLOAT, g.outputShape());
-        INDArray dw = Nd4j.create(DataType.FLOAT, g.weightShape());
-        INDArray dwMerged = Nd4j.create(DataType.FLOAT, merged.weightShape());
-        Nd4jGroupedConv.INSTANCE.backwardWeights(g, x, dy, dw);
-        Nd4jGroupedConv.INSTANCE.backwardWeights(merged, x, dy, dwMerged);
-        new org.bytedeco.javacpp.FloatPointer(m.expandedGradient())
-                .put(dwMerged.data().asFloat());
-        INDArray extracted = Nd4j.create(DataType.FLOAT, g.weightShape());
-        m.extractGradient(OneDnn.pointer(extracted, "dw"));
-        assertTrue(relErr(extracted, dw) < 1e-6, "weight gradient from the diagonal blocks " + relErr(extracted, dw));
-        m.close();
-    }
-
     @Test
     void blockedLayoutConversionsAreInverseAndMoveChannelsInBlocks() {
         INDArray x = Nd4j.arange(2 * 16 * 3 * 2).castTo(DataType.FLOAT).reshape(2, 16, 3, 2);
@@ -373,14 +340,20 @@ class Conv2dNormActivationTest {
         INDArray saved = Nd4j.create(DataType.FLOAT, kernel.savedLength(op));
         INDArray bm = Nd4j.create(DataType.FLOAT, oc);
         INDArray bv = Nd4j.create(DataType.FLOAT, oc);
-        kernel.forwardTraining(op, x, w, gamma, beta, y, saved, bm, bv);
+        ConvNormKernel.Inputs in = new ConvNormKernel.Inputs(x, w, gamma, beta);
+        kernel.forwardTraining(op, in, y, new ConvNormKernel.Saved(saved, bm, bv));
         INDArray dx = Nd4j.create(DataType.FLOAT, g.inputShape());
         INDArray dw = Nd4j.create(DataType.FLOAT, g.weightShape());
         INDArray dGamma = Nd4j.create(DataType.FLOAT, oc);
         INDArray dBeta = Nd4j.create(DataType.FLOAT, oc);
-        kernel.backward(op, x, w, gamma, beta, saved, bm, bv, dy, dx, dw, dGamma, dBeta);
+        kernel.backward(
+                op,
+                in,
+                new ConvNormKernel.Saved(saved, bm, bv),
+                dy,
+                new ConvNormKernel.Gradients(dx, dw, dGamma, dBeta));
         INDArray yInf = Nd4j.create(DataType.FLOAT, g.outputShape());
-        kernel.forwardInference(op, x, w, gamma, beta, mean, var, yInf);
+        kernel.forwardInference(op, in, mean, var, yInf);
         return new INDArray[] {y, bm, bv, dx, dw, dGamma, dBeta, yInf};
     }
 
@@ -471,7 +444,7 @@ class Conv2dNormActivationTest {
         expected.muli(expected.gt(0).castTo(DataType.FLOAT));
         assertEquals(expected, net.outputSingle(a, b));
 
-        OneDnnAddRelu k = OneDnnAddRelu.instanceOrNull();
+        AddReluKernel k = OneDnnEngine.instanceOrNull().addRelu();
         INDArray y = a.ulike();
         k.forward(a, b, y);
         INDArray dy = Nd4j.randn(DataType.FLOAT, 2, 3, 5, 6);

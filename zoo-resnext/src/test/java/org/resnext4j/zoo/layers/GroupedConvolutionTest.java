@@ -17,6 +17,7 @@ import org.resnext4j.zoo.ResNeXt;
 import org.resnext4j.zoo.ResNeXtSpec;
 import org.resnext4j.zoo.TinySpecs;
 import org.resnext4j.zoo.TorchNames;
+import org.resnext4j.zoo.kernels.ConvGeometry;
 import org.resnext4j.zoo.weights.TorchvisionWeights;
 
 /**

@@ -25,6 +25,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.resnext4j.zoo.kernels.MaxPoolKernel;
+import org.resnext4j.zoo.kernels.PoolGeometry;
+import org.resnext4j.zoo.kernels.nd4j.Nd4jEngine;
+import org.resnext4j.zoo.kernels.onednn.OneDnnEngine;
 
 /**
  * {@link MaxPool2d}: oneDNN and ND4J kernels agree, the vertex equals DL4J's SubsamplingLayer(MAX, Truncate) forward
@@ -49,10 +53,10 @@ class MaxPool2dTest {
         Nd4j.getRandom().setSeed(7);
         INDArray x = Nd4j.randn(DataType.FLOAT, g.inputShape());
         INDArray dy = Nd4j.randn(DataType.FLOAT, g.outputShape());
-        INDArray[] b = run(Nd4jMaxPool.INSTANCE, g, false, x, dy);
+        INDArray[] b = run(Nd4jEngine.INSTANCE.maxPool(), g, false, x, dy);
         assertTrue(b[1].sumNumber().doubleValue() != 0, "the gradient reaches the input");
         String[] what = {"training output", "dx", "inference output"};
-        OneDnnMaxPool onednn = OneDnnMaxPool.instanceOrNull();
+        MaxPoolKernel onednn = OneDnnEngine.instanceOrNull().maxPool();
         int block = onednn.channelBlock();
         // oneDNN reading nchw, then (where the channels divide by its block) its channel-blocked layout
         for (boolean blocked : new boolean[] {false, c % block == 0}) {

@@ -1,4 +1,4 @@
-package org.resnext4j.zoo.layers;
+package org.resnext4j.zoo.kernels.onednn;
 
 import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_avx2;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_avx512_core_amx;
@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import org.junit.jupiter.api.Test;
+import org.resnext4j.zoo.kernels.InferenceEngine;
 
 /**
  * bf16 runs only where the CPU has AVX512-BF16 (or AMX): elsewhere the refusal names what is missing and what the CPU
@@ -20,15 +21,15 @@ class OneDnnInferenceRefusalTest {
         assertEquals(
                 "bf16 inference needs a CPU with AVX512-BF16 or AMX; this one offers oneDNN AVX512_CORE_VNNI (without"
                         + " them oneDNN would emulate bf16 several times slower than fp32)",
-                OneDnnInference.refusal(OneDnnInference.Precision.BF16, dnnl_cpu_isa_avx512_core_vnni));
+                OneDnnInference.refusal(InferenceEngine.Precision.BF16, dnnl_cpu_isa_avx512_core_vnni));
         assertEquals(
                 "bf16 inference needs a CPU with AVX512-BF16 or AMX; this one offers oneDNN AVX2 (without them oneDNN"
                         + " would emulate bf16 several times slower than fp32)",
-                OneDnnInference.refusal(OneDnnInference.Precision.BF16, dnnl_cpu_isa_avx2));
-        assertNull(OneDnnInference.refusal(OneDnnInference.Precision.BF16, dnnl_cpu_isa_avx512_core_bf16));
-        assertNull(OneDnnInference.refusal(OneDnnInference.Precision.BF16, dnnl_cpu_isa_avx512_core_amx));
-        for (OneDnnInference.Precision p :
-                new OneDnnInference.Precision[] {OneDnnInference.Precision.FP32, OneDnnInference.Precision.INT8}) {
+                OneDnnInference.refusal(InferenceEngine.Precision.BF16, dnnl_cpu_isa_avx2));
+        assertNull(OneDnnInference.refusal(InferenceEngine.Precision.BF16, dnnl_cpu_isa_avx512_core_bf16));
+        assertNull(OneDnnInference.refusal(InferenceEngine.Precision.BF16, dnnl_cpu_isa_avx512_core_amx));
+        for (InferenceEngine.Precision p :
+                new InferenceEngine.Precision[] {InferenceEngine.Precision.FP32, InferenceEngine.Precision.INT8}) {
             assertNull(OneDnnInference.refusal(p, dnnl_cpu_isa_avx2), p + " on AVX2");
         }
     }

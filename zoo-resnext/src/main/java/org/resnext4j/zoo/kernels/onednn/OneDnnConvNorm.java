@@ -1,4 +1,4 @@
-package org.resnext4j.zoo.layers;
+package org.resnext4j.zoo.kernels.onednn;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SCALE_SHIFT;
@@ -15,33 +15,22 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_batch_normalization_forward_des
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_inference;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_fuse_norm_relu;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nChw16c;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nChw8c;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nc;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_workspace_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_use_global_stats;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_use_scaleshift;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_x;
-import static org.resnext4j.zoo.layers.OneDnn.check;
-import static org.resnext4j.zoo.layers.OneDnn.md;
+import static org.resnext4j.zoo.kernels.onednn.OneDnn.check;
+import static org.resnext4j.zoo.kernels.onednn.OneDnn.md;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import org.bytedeco.dnnl.const_dnnl_op_desc_t;
 import org.bytedeco.dnnl.dnnl_batch_normalization_desc_t;
-import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive;
@@ -52,6 +41,9 @@ import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.resnext4j.zoo.kernels.ConvGeometry;
+import org.resnext4j.zoo.kernels.ConvNormKernel;
+import org.resnext4j.zoo.kernels.ConvNormOp;
 
 /**
  * {@link ConvNormKernel} on oneDNN (FLOAT, ND4J's CPU backend). The convolution writes its output in oneDNN's own
@@ -65,18 +57,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 final class OneDnnConvNorm implements ConvNormKernel {
 
-    private static final OneDnn.Lazy<OneDnnConvNorm> INSTANCE = new OneDnn.Lazy<>(OneDnnConvNorm::new);
-
     private final OneDnn dnn;
     private final ThreadLocal<Map<ConvNormOp, Plan>> plans = OneDnn.planCache(Plan::close);
 
-    private OneDnnConvNorm(OneDnn dnn) {
+    OneDnnConvNorm(OneDnn dnn) {
         this.dnn = dnn;
-    }
-
-    /** The kernel, or null when oneDNN's natives cannot be loaded on this machine. */
-    static OneDnnConvNorm instanceOrNull() {
-        return INSTANCE.get();
     }
 
     @Override
@@ -100,48 +85,18 @@ final class OneDnnConvNorm implements ConvNormKernel {
     }
 
     @Override
-    public void forwardTraining(
-            ConvNormOp op,
-            INDArray x,
-            INDArray w,
-            INDArray gamma,
-            INDArray beta,
-            INDArray y,
-            INDArray saved,
-            INDArray batchMean,
-            INDArray batchVar) {
-        plan(op).forward(true, x, w, gamma, beta, batchMean, batchVar, y, saved, dnn.stream());
+    public void forwardTraining(ConvNormOp op, Inputs in, INDArray y, Saved saved) {
+        plan(op).forward(true, in, saved.batchMean(), saved.batchVar(), y, saved.buffer(), dnn.stream());
     }
 
     @Override
-    public void forwardInference(
-            ConvNormOp op,
-            INDArray x,
-            INDArray w,
-            INDArray gamma,
-            INDArray beta,
-            INDArray mean,
-            INDArray var,
-            INDArray y) {
-        plan(op).forward(false, x, w, gamma, beta, mean, var, y, null, dnn.stream());
+    public void forwardInference(ConvNormOp op, Inputs in, INDArray mean, INDArray var, INDArray y) {
+        plan(op).forward(false, in, mean, var, y, null, dnn.stream());
     }
 
     @Override
-    public void backward(
-            ConvNormOp op,
-            INDArray x,
-            INDArray w,
-            INDArray gamma,
-            INDArray beta,
-            INDArray saved,
-            INDArray batchMean,
-            INDArray batchVar,
-            INDArray dy,
-            INDArray dx,
-            INDArray dw,
-            INDArray dGamma,
-            INDArray dBeta) {
-        plan(op).backward(x, w, gamma, beta, saved, batchMean, batchVar, dy, dx, dw, dGamma, dBeta, dnn.stream());
+    public void backward(ConvNormOp op, Inputs in, Saved saved, INDArray dy, Gradients out) {
+        plan(op).backward(in, saved, dy, out, dnn.stream());
     }
 
     /** The primitives of one geometry, ReLU choice and epsilon, with their memories (handles set per call). */
@@ -166,8 +121,7 @@ final class OneDnnConvNorm implements ConvNormKernel {
         final FloatPointer ss;
         final FloatPointer dss;
         final OneDnn dnn;
-        final List<dnnl_memory> memories = new ArrayList<>();
-        final List<dnnl_primitive_desc> pds = new ArrayList<>();
+        final OneDnnNatives natives;
 
         Plan(OneDnn dnn, ConvNormOp op) {
             this.dnn = dnn;
@@ -175,43 +129,41 @@ final class OneDnnConvNorm implements ConvNormKernel {
             boolean relu = op.relu();
             float eps = op.eps();
             this.relu = relu;
-            dnnl_engine engine = dnn.engine;
-            conv = new OneDnnConvPlan(
-                    dnn, g, OneDnn.layoutTag(op.blockedInput()), prim -> normLayout(prim, g.outputShape()));
+            natives = new OneDnnNatives(dnn);
+            conv = OneDnnConvPlan.training(
+                    natives, g, OneDnn.layoutTag(op.blockedInput()), prim -> normLayout(prim, g.outputShape()));
             dnnl_memory_desc_t zMd = conv.dstMd();
             long c = g.outChannels();
             int flags = dnnl_use_scaleshift | (relu ? dnnl_fuse_norm_relu : 0);
-            dnnl_primitive_desc trainPd = bnForward(engine, zMd, dnnl_forward_training, flags, eps);
-            dnnl_primitive_desc inferPd =
-                    bnForward(engine, zMd, dnnl_forward_inference, flags | dnnl_use_global_stats, eps);
+            dnnl_primitive_desc trainPd = bnForward(zMd, dnnl_forward_training, flags, eps);
+            dnnl_primitive_desc inferPd = bnForward(zMd, dnnl_forward_inference, flags | dnnl_use_global_stats, eps);
             dnnl_batch_normalization_desc_t bd = new dnnl_batch_normalization_desc_t();
             check(dnnl_batch_normalization_backward_desc_init(bd, dnnl_backward, zMd, zMd, eps, flags), "bn_bwd_desc");
-            dnnl_primitive_desc bwdPd = new dnnl_primitive_desc();
-            check(dnnl_primitive_desc_create(bwdPd, new const_dnnl_op_desc_t(bd), null, engine, trainPd), "bn_bwd_pd");
-            pds.add(bwdPd);
-            train = OneDnn.primitive(trainPd);
-            infer = OneDnn.primitive(inferPd);
-            bwd = OneDnn.primitive(bwdPd);
+            train = natives.primitive(trainPd);
+            infer = natives.primitive(inferPd);
+            bwd = natives.primitive(natives.pd(bd, null, trainPd, "bn_bwd_pd"));
 
             long zBytes = dnnl_memory_desc_get_size(zMd);
             zFloats = (zBytes + 3) / 4;
-            dnnl_memory_desc_t wsMd = relu ? dnnl_primitive_desc_query_md(trainPd, dnnl_query_workspace_md, 0) : null;
+            dnnl_memory_desc_t wsMd = relu ? OneDnnNatives.query(trainPd, dnnl_query_workspace_md) : null;
             wsFloats = relu ? (dnnl_memory_desc_get_size(wsMd) + 3) / 4 : 0;
             dnnl_memory_desc_t yMd = md(g.outputShape(), OneDnn.layoutTag(op.blockedOutput()));
-            dst = new OneDnnPort(dnn, OneDnn.Scratch.NORM_DST, DNNL_ARG_DST, yMd, zMd);
-            diffDst = new OneDnnPort(dnn, OneDnn.Scratch.NORM_DIFF_DST, DNNL_ARG_DIFF_DST, yMd, zMd);
+            dst = new OneDnnPort(natives, OneDnn.Scratch.NORM_DST, DNNL_ARG_DST, yMd, zMd);
+            diffDst = new OneDnnPort(natives, OneDnn.Scratch.NORM_DIFF_DST, DNNL_ARG_DIFF_DST, yMd, zMd);
             dnnl_memory_desc_t statMd = md(new long[] {c}, dnnl_x);
             dnnl_memory_desc_t ssMd = md(new long[] {2, c}, dnnl_nc);
-            z = memory(engine, zMd);
-            ws = relu ? memory(engine, wsMd) : null;
-            mean = memory(engine, statMd);
-            var = memory(engine, statMd);
-            scaleShift = memory(engine, ssMd);
-            diffZ = memory(engine, zMd);
-            diffScaleShift = memory(engine, ssMd);
+            z = natives.memory(zMd);
+            ws = relu ? natives.memory(wsMd) : null;
+            mean = natives.memory(statMd);
+            var = natives.memory(statMd);
+            scaleShift = natives.memory(ssMd);
+            diffZ = natives.memory(zMd);
+            diffScaleShift = natives.memory(ssMd);
             channels = c;
             ss = new FloatPointer(2 * c);
             dss = new FloatPointer(2 * c);
+            natives.onClose(ss::close);
+            natives.onClose(dss::close);
         }
 
         /**
@@ -235,30 +187,19 @@ final class OneDnnConvNorm implements ConvNormKernel {
             return md(shape, shape[1] % 8 == 0 ? dnnl_nChw8c : dnnl_nchw);
         }
 
-        private dnnl_primitive_desc bnForward(
-                dnnl_engine engine, dnnl_memory_desc_t zMd, int prop, int flags, float eps) {
+        private dnnl_primitive_desc bnForward(dnnl_memory_desc_t zMd, int prop, int flags, float eps) {
             dnnl_batch_normalization_desc_t d = new dnnl_batch_normalization_desc_t();
             check(dnnl_batch_normalization_forward_desc_init(d, prop, zMd, eps, flags), "bn_fwd_desc");
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(d), null, engine, null), "bn_fwd_pd");
-            pds.add(pd);
-            return pd;
-        }
-
-        private dnnl_memory memory(dnnl_engine engine, dnnl_memory_desc_t md) {
-            dnnl_memory m = new dnnl_memory();
-            check(dnnl_memory_create(m, md, engine, (Pointer) null), "memory_create");
-            memories.add(m);
-            return m;
+            return natives.pd(d, null, null, "bn_fwd_pd");
         }
 
         private static void bind(dnnl_memory m, Pointer p) {
-            check(dnnl_memory_set_data_handle(m, p), "set_data_handle");
+            OneDnnNatives.bind(m, p);
         }
 
         /**
          * oneDNN's {@code [2, C]} scale-shift: the layer's own parameters when {@code beta} directly follows
-         * {@code gamma} in memory (as in {@link Conv2dNormActivationParamInitializer}'s layout), else a copy.
+         * {@code gamma} in memory (as in {@code Conv2dNormActivationParamInitializer}'s layout), else a copy.
          */
         private void bindScaleShift(INDArray gamma, INDArray beta) {
             Pointer direct = adjacentOrNull(gamma, beta, "gamma", "beta");
@@ -291,17 +232,7 @@ final class OneDnnConvNorm implements ConvNormKernel {
             return zData;
         }
 
-        void forward(
-                boolean training,
-                INDArray x,
-                INDArray w,
-                INDArray gamma,
-                INDArray beta,
-                INDArray m,
-                INDArray v,
-                INDArray y,
-                INDArray saved,
-                dnnl_stream s) {
+        void forward(boolean training, Inputs in, INDArray m, INDArray v, INDArray y, INDArray saved, dnnl_stream s) {
             Pointer zData;
             if (training) {
                 zData = bindSaved(saved);
@@ -309,8 +240,8 @@ final class OneDnnConvNorm implements ConvNormKernel {
                 zData = dnn.scratch(OneDnn.Scratch.NORM_INPUT, 4 * zFloats);
                 bind(z, zData);
             }
-            conv.forward(OneDnn.pointer(x, "x"), OneDnn.pointer(w, "w"), zData, s);
-            bindScaleShift(gamma, beta);
+            conv.forward(OneDnn.pointer(in.x(), "x"), OneDnn.pointer(in.w(), "w"), zData, s);
+            bindScaleShift(in.gamma(), in.beta());
             bind(mean, OneDnn.pointer(m, "mean"));
             bind(var, OneDnn.pointer(v, "variance"));
             dnnl_memory out = dst.bindOutput(OneDnn.pointer(y, "y"));
@@ -349,24 +280,13 @@ final class OneDnnConvNorm implements ConvNormKernel {
             check(dnnl_stream_wait(s), "stream_wait");
         }
 
-        void backward(
-                INDArray x,
-                INDArray w,
-                INDArray gamma,
-                INDArray beta,
-                INDArray saved,
-                INDArray m,
-                INDArray v,
-                INDArray dy,
-                INDArray dx,
-                INDArray dw,
-                INDArray dGamma,
-                INDArray dBeta,
-                dnnl_stream s) {
-            bindSaved(saved);
-            bindScaleShift(gamma, beta);
-            bind(mean, OneDnn.pointer(m, "mean"));
-            bind(var, OneDnn.pointer(v, "variance"));
+        void backward(Inputs in, Saved saved, INDArray dy, Gradients out, dnnl_stream s) {
+            bindSaved(saved.buffer());
+            bindScaleShift(in.gamma(), in.beta());
+            bind(mean, OneDnn.pointer(saved.batchMean(), "mean"));
+            bind(var, OneDnn.pointer(saved.batchVar(), "variance"));
+            INDArray dGamma = out.dGamma();
+            INDArray dBeta = out.dBeta();
             Pointer dz = dnn.scratch(OneDnn.Scratch.NORM_DIFF_INPUT, 4 * zFloats);
             bind(diffZ, dz);
             Pointer dGammaBeta = adjacentOrNull(dGamma, dBeta, "dgamma", "dbeta");
@@ -411,10 +331,10 @@ final class OneDnnConvNorm implements ConvNormKernel {
                         DNNL_ARG_DIFF_SCALE_SHIFT,
                         diffScaleShift);
             }
-            if (dx != null) {
-                conv.backwardData(dz, OneDnn.pointer(w, "w"), OneDnn.pointer(dx, "dx"), s);
+            if (out.dx() != null) {
+                conv.backwardData(dz, OneDnn.pointer(in.w(), "w"), OneDnn.pointer(out.dx(), "dx"), s);
             }
-            conv.backwardWeights(OneDnn.pointer(x, "x"), dz, OneDnn.pointer(dw, "dw"), s);
+            conv.backwardWeights(OneDnn.pointer(in.x(), "x"), dz, OneDnn.pointer(out.dw(), "dw"), s);
             check(dnnl_stream_wait(s), "stream_wait");
             if (dGammaBeta == null) {
                 float[] d = new float[(int) (2 * channels)];
@@ -427,16 +347,7 @@ final class OneDnnConvNorm implements ConvNormKernel {
         }
 
         void close() {
-            ss.close();
-            dss.close();
-            conv.close();
-            dst.close();
-            diffDst.close();
-            memories.forEach(m -> dnnl_memory_destroy(m));
-            dnnl_primitive_destroy(train);
-            dnnl_primitive_destroy(infer);
-            dnnl_primitive_destroy(bwd);
-            pds.forEach(pd -> dnnl_primitive_desc_destroy(pd));
+            natives.close();
         }
     }
 }

@@ -1,4 +1,4 @@
-package org.resnext4j.zoo.layers;
+package org.resnext4j.zoo.kernels.onednn;
 
 import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_avx2;
@@ -15,7 +15,6 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_init_by_tag;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nChw16c;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nChw8c;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
@@ -30,12 +29,12 @@ import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive;
-import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.resnext4j.zoo.kernels.DenseArrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,8 +72,8 @@ final class OneDnn {
                     } catch (Throwable t) {
                         unavailable = true;
                         log.warn(
-                                "oneDNN (org.bytedeco:dnnl) is not available; grouped convolutions use ND4J ops and "
-                                        + "batch normalization DL4J's own layer: {}",
+                                "oneDNN (org.bytedeco:dnnl) is not available; the fused layers use ND4J operations "
+                                        + "and the inference form is not available: {}",
                                 t.toString());
                     }
                 }
@@ -115,7 +114,7 @@ final class OneDnn {
 
     /** The ND4J buffer of a C-ordered, contiguous float array, offset included. */
     static Pointer pointer(INDArray a, String what) {
-        if (a.dataType() != DataType.FLOAT || !ConvGeometry.isContiguousC(a)) {
+        if (a.dataType() != DataType.FLOAT || !DenseArrays.isContiguousC(a)) {
             throw new IllegalArgumentException(what + ": expected a contiguous C-ordered FLOAT array, got "
                     + a.dataType() + " " + a.ordering() + " " + a.shapeInfoToString());
         }
@@ -256,7 +255,7 @@ final class OneDnn {
     }
 
     /**
-     * A kernel built on the shared engine, created on first use; {@link #get()} is null when oneDNN's natives cannot
+     * An object built on the shared engine (the {@link OneDnnEngine}), created on first use; {@link #get()} is null when oneDNN's natives cannot
      * be loaded on this machine.
      */
     static final class Lazy<T> {
@@ -281,12 +280,5 @@ final class OneDnn {
             }
             return value;
         }
-    }
-
-    /** A primitive from its descriptor. */
-    static dnnl_primitive primitive(dnnl_primitive_desc pd) {
-        dnnl_primitive p = new dnnl_primitive();
-        check(dnnl_primitive_create(p, pd), "primitive_create");
-        return p;
     }
 }

@@ -1,14 +1,15 @@
-package org.resnext4j.zoo.layers;
+package org.resnext4j.zoo.kernels;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The arithmetic of {@link MaxPool2d} on C-ordered, contiguous NCHW arrays of the vertex's data type: {@code x} of
- * {@link PoolGeometry#inputShape()} (in {@code nchw} or, with {@code blockedInput}, the kernel's channel-blocked layout;
- * so is {@code dx}), {@code y} of {@link PoolGeometry#outputShape()} in {@code nchw}. A training pass may keep what the
- * backward pass needs (oneDNN: the winners' positions) in a caller-owned buffer of {@link #savedLength} elements.
+ * The arithmetic of the max pool vertex ({@code org.resnext4j.zoo.layers.MaxPool2d}) on C-ordered, contiguous NCHW
+ * arrays of the vertex's data type: {@code x} of {@link PoolGeometry#inputShape()} (in {@code nchw} or, with
+ * {@code blockedInput}, the kernel's channel-blocked layout; so is {@code dx}), {@code y} of
+ * {@link PoolGeometry#outputShape()} in {@code nchw}. A training pass may keep what the backward pass needs (oneDNN:
+ * the winners' positions) in a caller-owned buffer of {@link #savedLength} elements.
  */
-interface MaxPoolKernel {
+public interface MaxPoolKernel {
 
     /** Elements of the buffer a training forward pass fills for the backward pass; 0 when none is needed. */
     long savedLength(PoolGeometry g);
@@ -16,6 +17,7 @@ interface MaxPoolKernel {
     /** Training: writes {@code y} and {@code saved} (null when {@link #savedLength} is 0). */
     void forwardTraining(PoolGeometry g, boolean blockedInput, INDArray x, INDArray y, INDArray saved);
 
+    /** Inference: writes {@code y}. */
     void forwardInference(PoolGeometry g, boolean blockedInput, INDArray x, INDArray y);
 
     /** {@code dx} (overwritten) from {@code dy}, for the training pass over {@code x} that filled {@code saved}. */

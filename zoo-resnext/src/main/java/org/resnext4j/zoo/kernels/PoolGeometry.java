@@ -1,4 +1,4 @@
-package org.resnext4j.zoo.layers;
+package org.resnext4j.zoo.kernels;
 
 /**
  * The shape of one 2D pooling call: batch and input size (NCHW), window, stride and symmetric padding. Padded positions

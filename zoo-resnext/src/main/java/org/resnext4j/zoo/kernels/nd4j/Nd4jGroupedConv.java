@@ -1,10 +1,11 @@
-package org.resnext4j.zoo.layers;
+package org.resnext4j.zoo.kernels.nd4j;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.resnext4j.zoo.kernels.ConvGeometry;
 
 /**
  * Grouped convolution with ND4J's own {@code conv2d} and {@code conv2d_bp} operations, one group at a time. Runs on

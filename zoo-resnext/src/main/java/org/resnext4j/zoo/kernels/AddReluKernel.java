@@ -1,12 +1,13 @@
-package org.resnext4j.zoo.layers;
+package org.resnext4j.zoo.kernels;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The arithmetic of {@link ResidualAddRelu} on C-ordered, contiguous arrays of one shape: forward
- * {@code y = relu(a + b)}, backward {@code g = dy * (y > 0)} from the forward output.
+ * The arithmetic of the residual block's end ({@code org.resnext4j.zoo.layers.ResidualAddRelu}) on C-ordered,
+ * contiguous arrays of one shape: forward {@code y = relu(a + b)}, backward {@code g = dy * (y > 0)} from the forward
+ * output.
  */
-interface AddReluKernel {
+public interface AddReluKernel {
 
     /** {@code y = relu(a + b)}; {@code y} is overwritten. */
     void forward(INDArray a, INDArray b, INDArray y);

@@ -1,4 +1,4 @@
-package org.resnext4j.zoo.layers;
+package org.resnext4j.zoo.kernels.nd4j;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
@@ -7,6 +7,9 @@ import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.resnext4j.zoo.kernels.ConvGeometry;
+import org.resnext4j.zoo.kernels.ConvNormKernel;
+import org.resnext4j.zoo.kernels.ConvNormOp;
 
 /**
  * {@link ConvNormKernel} with ND4J operations (any data type, any backend): the grouped convolution of
@@ -69,85 +72,57 @@ final class Nd4jConvNorm implements ConvNormKernel {
     }
 
     @Override
-    public void forwardTraining(
-            ConvNormOp op,
-            INDArray x,
-            INDArray w,
-            INDArray gamma,
-            INDArray beta,
-            INDArray y,
-            INDArray saved,
-            INDArray batchMean,
-            INDArray batchVar) {
+    public void forwardTraining(ConvNormOp op, Inputs in, INDArray y, Saved saved) {
         ConvGeometry g = nchwOnly(op);
         boolean relu = op.relu();
         float eps = op.eps();
-        INDArray z = z(g, saved);
-        Nd4jGroupedConv.INSTANCE.forward(g, x, w, z);
-        batchMean.assign(z.mean(CHANNEL_REDUCTION));
-        batchVar.assign(z.var(false, CHANNEL_REDUCTION));
-        scaleShift(normalized(z, batchMean, batchVar, eps), gamma, beta, relu, y);
+        INDArray z = z(g, saved.buffer());
+        Nd4jGroupedConv.INSTANCE.forward(g, in.x(), in.w(), z);
+        saved.batchMean().assign(z.mean(CHANNEL_REDUCTION));
+        saved.batchVar().assign(z.var(false, CHANNEL_REDUCTION));
+        scaleShift(normalized(z, saved.batchMean(), saved.batchVar(), eps), in.gamma(), in.beta(), relu, y);
     }
 
     @Override
-    public void forwardInference(
-            ConvNormOp op,
-            INDArray x,
-            INDArray w,
-            INDArray gamma,
-            INDArray beta,
-            INDArray mean,
-            INDArray var,
-            INDArray y) {
+    public void forwardInference(ConvNormOp op, Inputs in, INDArray mean, INDArray var, INDArray y) {
         ConvGeometry g = nchwOnly(op);
         boolean relu = op.relu();
         float eps = op.eps();
         INDArray z = y.ulike();
-        Nd4jGroupedConv.INSTANCE.forward(g, x, w, z);
-        scaleShift(normalized(z, mean, var, eps), gamma, beta, relu, y);
+        Nd4jGroupedConv.INSTANCE.forward(g, in.x(), in.w(), z);
+        scaleShift(normalized(z, mean, var, eps), in.gamma(), in.beta(), relu, y);
     }
 
     @Override
-    public void backward(
-            ConvNormOp op,
-            INDArray x,
-            INDArray w,
-            INDArray gamma,
-            INDArray beta,
-            INDArray saved,
-            INDArray batchMean,
-            INDArray batchVar,
-            INDArray dy,
-            INDArray dx,
-            INDArray dw,
-            INDArray dGamma,
-            INDArray dBeta) {
+    public void backward(ConvNormOp op, Inputs in, Saved saved, INDArray dy, Gradients out) {
         ConvGeometry g = nchwOnly(op);
         boolean relu = op.relu();
         float eps = op.eps();
-        INDArray zHat = normalized(z(g, saved), batchMean, batchVar, eps);
+        INDArray gamma = in.gamma();
+        INDArray zHat = normalized(z(g, saved.buffer()), saved.batchMean(), saved.batchVar(), eps);
         INDArray da = dy;
         if (relu) {
             INDArray a = zHat.ulike();
-            scaleShift(zHat, gamma, beta, false, a);
+            scaleShift(zHat, gamma, in.beta(), false, a);
             da = dy.mul(a.gt(0).castTo(dy.dataType()));
         }
         // BN backward with batch statistics, M = N * H * W values per channel:
         // dBeta = sum(da), dGamma = sum(da * zHat), dz = gamma / std * (da - dBeta / M - zHat * dGamma / M)
         INDArray sumDa = da.sum(CHANNEL_REDUCTION);
         INDArray sumDaZHat = da.mul(zHat).sum(CHANNEL_REDUCTION);
-        dBeta.assign(sumDa.reshape(dBeta.shape()));
-        dGamma.assign(sumDaZHat.reshape(dGamma.shape()));
+        out.dBeta().assign(sumDa.reshape(out.dBeta().shape()));
+        out.dGamma().assign(sumDaZHat.reshape(out.dGamma().shape()));
         double m = (double) dy.length() / dy.size(1);
         INDArray dz = zHat.dup();
         Nd4j.exec(new BroadcastMulOp(dz, sumDaZHat.div(m), dz, 1));
         dz.rsubi(da);
         Nd4j.exec(new BroadcastSubOp(dz, sumDa.div(m), dz, 1));
-        INDArray gOverStd = gamma.reshape(gamma.length()).div(Transforms.sqrt(batchVar.add(eps), false));
+        INDArray gOverStd = gamma.reshape(gamma.length())
+                .div(Transforms.sqrt(saved.batchVar().add(eps), false));
         Nd4j.exec(new BroadcastMulOp(dz, gOverStd, dz, 1));
-        if (dx != null) {
-            Nd4jGroupedConv.INSTANCE.backwardData(g, dz, w, dx);
+        if (out.dx() != null) {
+            Nd4jGroupedConv.INSTANCE.backwardData(g, dz, in.w(), out.dx());
         }
-        Nd4jGroupedConv.INSTANCE.backwardWeights(g, x, dz, dw);
+        Nd4jGroupedConv.INSTANCE.backwardWeights(g, in.x(), dz, out.dw());
     }
 }

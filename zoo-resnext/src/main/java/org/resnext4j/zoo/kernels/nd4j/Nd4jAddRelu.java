@@ -1,7 +1,8 @@
-package org.resnext4j.zoo.layers;
+package org.resnext4j.zoo.kernels.nd4j;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.resnext4j.zoo.kernels.AddReluKernel;
 
 /** {@link AddReluKernel} with ND4J operations (any data type, any backend). */
 final class Nd4jAddRelu implements AddReluKernel {

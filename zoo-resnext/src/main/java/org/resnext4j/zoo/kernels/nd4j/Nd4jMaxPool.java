@@ -1,8 +1,10 @@
-package org.resnext4j.zoo.layers;
+package org.resnext4j.zoo.kernels.nd4j;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
+import org.resnext4j.zoo.kernels.MaxPoolKernel;
+import org.resnext4j.zoo.kernels.PoolGeometry;
 
 /**
  * {@link MaxPoolKernel} with ND4J's {@code maxpool2d} and {@code maxpool2d_bp} operations (any data type, any backend;

@@ -107,8 +107,8 @@ public final class SavedModel implements AutoCloseable {
     public SavedModel withPrecision(InferencePrecision precision) {
         java.util.Objects.requireNonNull(precision, "precision");
         if (precision != InferencePrecision.FP32 && !hasInferenceForm()) {
-            throw new IllegalArgumentException(file + ": precision " + precision + " needs the inference form of a "
-                    + "ResNeXt/ResNet whose model card holds its spec; this model has none");
+            throw new IllegalArgumentException(
+                    file + ": precision " + precision + " needs the inference form" + whyNoInferenceForm());
         }
         if (precision == InferencePrecision.INT8 && card.int8() == null) {
             throw new IllegalArgumentException(file + ": precision int8: the model is not quantized (its card holds no "
@@ -137,8 +137,8 @@ public final class SavedModel implements AutoCloseable {
      */
     public SavedModel quantize(Iterable<INDArray> calibrationBatches) {
         if (!hasInferenceForm()) {
-            throw new IllegalArgumentException(file + ": int8 quantization needs the inference form of a ResNeXt/ResNet"
-                    + " whose model card holds its spec; this model has none");
+            throw new IllegalArgumentException(
+                    file + ": int8 quantization needs the inference form" + whyNoInferenceForm());
         }
         Int8Calibration calibration = InferenceModel.calibrate(
                 graph(),
@@ -170,10 +170,18 @@ public final class SavedModel implements AutoCloseable {
     }
 
     private boolean hasInferenceForm() {
-        return model instanceof ComputationGraph g
-                && card.spec() != null
-                && g.getLayer(TorchNames.FC) != null
-                && InferenceModel.available();
+        return isInferenceShaped() && InferenceModel.available();
+    }
+
+    private boolean isInferenceShaped() {
+        return model instanceof ComputationGraph g && card.spec() != null && g.getLayer(TorchNames.FC) != null;
+    }
+
+    /** Completes "... needs the inference form": the model is not one, or the kernel seam refuses it here. */
+    private String whyNoInferenceForm() {
+        return isInferenceShaped()
+                ? ", which does not run here: " + InferenceModel.refusal(InferencePrecision.FP32)
+                : " of a ResNeXt/ResNet whose model card holds its spec; this model has none";
     }
 
     /** Whether a preprocessing is known: stored in the card or given by {@link #withPreprocessing}. */

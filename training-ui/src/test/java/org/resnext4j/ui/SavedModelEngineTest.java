@@ -1,6 +1,7 @@
 package org.resnext4j.ui;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -49,6 +50,14 @@ class SavedModelEngineTest {
             assertFalse(model.usesInferenceForm(), "resnext4j.kernel=nd4j: predictions on the graph");
             double err = relErr(model.probabilities(x), expected);
             assertTrue(err < 1e-5, "graph (ND4J kernels) against the oneDNN graph, relative error " + err);
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> model.withPrecision(org.resnext4j.zoo.InferencePrecision.BF16));
+            assertTrue(
+                    e.getMessage().contains("model.zip")
+                            && e.getMessage().contains("does not run here")
+                            && e.getMessage().contains("nd4j"),
+                    "names the file and the seam's refusal, not 'this model has none': " + e.getMessage());
         } finally {
             if (before == null) {
                 System.clearProperty(Kernels.KERNEL_PROPERTY);

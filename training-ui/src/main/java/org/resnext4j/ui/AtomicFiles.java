@@ -58,20 +58,7 @@ public final class AtomicFiles {
         Path dir = absolute.getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, TEMPORARY_PREFIX + absolute.getFileName() + ".", TEMPORARY_SUFFIX);
-        boolean moved = false;
-        try {
-            writer.write(tmp);
-            try {
-                Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
-            moved = true;
-        } finally {
-            if (!moved) {
-                Files.deleteIfExists(tmp);
-            }
-        }
+        fillAndRename(tmp, absolute, writer);
     }
 
     /**
@@ -120,12 +107,22 @@ public final class AtomicFiles {
             copy(source, target);
             return false;
         }
+        fillAndRename(tmp, absolute, linked -> {});
+        return true;
+    }
+
+    /**
+     * Lets {@code writer} fill {@code tmp}, then renames it over {@code target} (atomically where the file system
+     * can); when either fails, {@code tmp} is deleted and {@code target} is left as it was.
+     */
+    private static void fillAndRename(Path tmp, Path target, Writer writer) throws IOException {
         boolean moved = false;
         try {
+            writer.write(tmp);
             try {
-                Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
             moved = true;
         } finally {
@@ -133,6 +130,5 @@ public final class AtomicFiles {
                 Files.deleteIfExists(tmp);
             }
         }
-        return true;
     }
 }

@@ -3,7 +3,6 @@ package org.resnext4j.ui;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
-import java.util.List;
 import java.util.Objects;
 import org.apache.commons.math3.distribution.BetaDistribution;
 import org.apache.commons.math3.random.MersenneTwister;
@@ -11,11 +10,11 @@ import org.apache.commons.math3.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.resnext4j.datavec.EpochIterator;
+import org.resnext4j.datavec.ForwardingDataSetIterator;
 
 /**
  * Mixup, CutMix and label smoothing on the batches of a training {@link EpochIterator}, as torchvision's reference
@@ -47,14 +46,16 @@ import org.resnext4j.datavec.EpochIterator;
  * wrapper, so the run's training accuracy counts the predictions against the original labels, as torchvision's
  * loop counts them against its targets' argmax.
  */
-public final class BatchMixing implements EpochIterator {
+public final class BatchMixing extends ForwardingDataSetIterator implements EpochIterator {
 
     private static final long serialVersionUID = 1L;
 
     /** Batches whose original labels are kept for {@link #hardLabels(INDArray)} (covers DL4J's prefetch queue). */
     static final int REMEMBERED = 64;
 
+    /** The wrapped iterator ({@code base}), typed for its epoch methods. */
     private final EpochIterator data;
+
     private final double mixupAlpha;
     private final double cutmixAlpha;
     private final double labelSmoothing;
@@ -74,7 +75,8 @@ public final class BatchMixing implements EpochIterator {
      * @throws IllegalArgumentException when a value is out of range
      */
     public BatchMixing(EpochIterator data, double mixupAlpha, double cutmixAlpha, double labelSmoothing, long seed) {
-        this.data = Objects.requireNonNull(data, "data");
+        super(Objects.requireNonNull(data, "data"));
+        this.data = data;
         this.mixupAlpha = nonNegative("mixupAlpha", mixupAlpha);
         this.cutmixAlpha = nonNegative("cutmixAlpha", cutmixAlpha);
         if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
@@ -273,59 +275,14 @@ public final class BatchMixing implements EpochIterator {
     }
 
     @Override
-    public boolean hasNext() {
-        return data.hasNext();
-    }
-
-    @Override
     public DataSet next(int num) {
         throw new UnsupportedOperationException("BatchMixing serves the wrapped iterator's batches; use next()");
     }
 
     @Override
-    public int inputColumns() {
-        return data.inputColumns();
-    }
-
-    @Override
-    public int totalOutcomes() {
-        return data.totalOutcomes();
-    }
-
-    @Override
-    public boolean resetSupported() {
-        return data.resetSupported();
-    }
-
-    @Override
-    public boolean asyncSupported() {
-        return data.asyncSupported();
-    }
-
-    @Override
     public void reset() {
-        data.reset();
+        super.reset();
         batch = 0;
-    }
-
-    @Override
-    public int batch() {
-        return data.batch();
-    }
-
-    @Override
-    public void setPreProcessor(DataSetPreProcessor preProcessor) {
-        data.setPreProcessor(preProcessor);
-    }
-
-    @Override
-    public DataSetPreProcessor getPreProcessor() {
-        return data.getPreProcessor();
-    }
-
-    @Override
-    public List<String> getLabels() {
-        return data.getLabels();
     }
 
     @Override

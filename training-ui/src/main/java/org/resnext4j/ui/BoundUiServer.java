@@ -74,49 +74,35 @@ final class BoundUiServer extends VertxUIServer {
 
     @Override
     public void init(Vertx vertx, Context context) {
-        super.init(proxy(vertx, new VertxHandler(vertx)), context);
+        super.init(
+                proxy(vertx, (self, method, args) -> {
+                    Object result = forward(vertx, self, method, args);
+                    return method.getName().equals("createHttpServer") && result instanceof HttpServer server
+                            ? proxy(server, (s, m, a) -> listenOnHost(server, s, m, a))
+                            : result;
+                }),
+                context);
     }
 
-    private final class VertxHandler implements InvocationHandler {
-        private final Vertx target;
-
-        VertxHandler(Vertx target) {
-            this.target = target;
+    /** A call on the proxy {@code self} of {@code server}: {@code listen(port, handler)} listens on our host and port. */
+    private Object listenOnHost(HttpServer server, Object self, Method method, Object[] args) throws Throwable {
+        if (method.getName().equals("listen")
+                && args != null
+                && args.length == 2
+                && args[0] instanceof Integer
+                && args[1] instanceof Handler<?> handler) {
+            @SuppressWarnings("unchecked")
+            Handler<io.vertx.core.AsyncResult<HttpServer>> h = (Handler<io.vertx.core.AsyncResult<HttpServer>>) handler;
+            server.listen(port, host, h);
+            return self;
         }
-
-        @Override
-        public Object invoke(Object self, Method method, Object[] args) throws Throwable {
-            Object result = call(target, method, args);
-            if (method.getName().equals("createHttpServer") && result instanceof HttpServer server) {
-                return proxy(server, new ServerHandler(server));
-            }
-            return result == target ? self : result;
-        }
+        return forward(server, self, method, args);
     }
 
-    private final class ServerHandler implements InvocationHandler {
-        private final HttpServer target;
-
-        ServerHandler(HttpServer target) {
-            this.target = target;
-        }
-
-        @Override
-        public Object invoke(Object self, Method method, Object[] args) throws Throwable {
-            if (method.getName().equals("listen")
-                    && args != null
-                    && args.length == 2
-                    && args[0] instanceof Integer
-                    && args[1] instanceof Handler<?> handler) {
-                @SuppressWarnings("unchecked")
-                Handler<io.vertx.core.AsyncResult<HttpServer>> h =
-                        (Handler<io.vertx.core.AsyncResult<HttpServer>>) handler;
-                target.listen(port, host, h);
-                return self;
-            }
-            Object result = call(target, method, args);
-            return result == target ? self : result;
-        }
+    /** Calls {@code method} on {@code target}; a fluent call's result (the target) becomes its proxy {@code self}. */
+    private static Object forward(Object target, Object self, Method method, Object[] args) throws Throwable {
+        Object result = call(target, method, args);
+        return result == target ? self : result;
     }
 
     private static Object call(Object target, Method method, Object[] args) throws Throwable {

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.api.NeuralNetwork;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.FrozenLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -17,8 +18,21 @@ import org.nd4j.linalg.schedule.ISchedule;
 /**
  * One view of the two DL4J network types ({@link ComputationGraph} with one input and one output,
  * and {@link MultiLayerNetwork}), so that the trainer and the evaluation code are written once.
+ *
+ * <p>What the two types share through DL4J's interfaces ({@link Model}, {@link NeuralNetwork}) is done here once; the
+ * subclasses hold what each type has only as a method of its own class. Several of those have the same name in both
+ * ({@code score(DataSet, boolean)}, {@code getListeners()}, {@code getLayers()}, the configuration's counters) but
+ * no interface declares them, so each subclass calls them on its own type.
  */
 abstract class Network {
+
+    private final Model model;
+    private final NeuralNetwork trainable;
+
+    <N extends Model & NeuralNetwork> Network(N net) {
+        this.model = net;
+        this.trainable = net;
+    }
 
     static Network of(Model model) {
         if (model instanceof ComputationGraph cg) {
@@ -31,10 +45,14 @@ abstract class Network {
                 + (model == null ? "null" : model.getClass().getName()));
     }
 
-    abstract Model model();
+    final Model model() {
+        return model;
+    }
 
     /** One epoch of DL4J's own {@code fit(iterator)} (listeners get the epoch callbacks). */
-    abstract void fit(DataSetIterator data);
+    final void fit(DataSetIterator data) {
+        trainable.fit(data);
+    }
 
     abstract INDArray output(INDArray features);
 
@@ -115,22 +133,13 @@ abstract class Network {
         private final ComputationGraph net;
 
         Graph(ComputationGraph net) {
+            super(net);
             if (net.getNumInputArrays() != 1 || net.getNumOutputArrays() != 1) {
                 throw new IllegalArgumentException("The trainer needs a ComputationGraph with one input and one "
                         + "output; this one has " + net.getNumInputArrays() + " inputs and "
                         + net.getNumOutputArrays() + " outputs");
             }
             this.net = net;
-        }
-
-        @Override
-        Model model() {
-            return net;
-        }
-
-        @Override
-        void fit(DataSetIterator data) {
-            net.fit(data);
         }
 
         @Override
@@ -216,17 +225,8 @@ abstract class Network {
         private final MultiLayerNetwork net;
 
         Multi(MultiLayerNetwork net) {
+            super(net);
             this.net = net;
-        }
-
-        @Override
-        Model model() {
-            return net;
-        }
-
-        @Override
-        void fit(DataSetIterator data) {
-            net.fit(data);
         }
 
         @Override

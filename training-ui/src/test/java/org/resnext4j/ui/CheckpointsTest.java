@@ -104,31 +104,23 @@ class CheckpointsTest {
     @Test
     void resumeNeedsAnExistingRunFolderWithACheckpoint(@TempDir Path dir) throws Exception {
         Path nowhere = dir.resolve("no-such-run");
-        Trainer t = Trainer.builder()
-                .runDir(nowhere)
-                .epochs(2)
-                .ui(UiOptions.disabled())
-                .build();
-        CheckpointException e = assertThrows(
-                CheckpointException.class,
-                () -> t.resume(
-                        TestModels.iterator(TestModels.blobs(8, 1), 4),
-                        TestModels.iterator(TestModels.blobs(8, 2), 4)));
+        CheckpointException e = resumeFailure(nowhere);
         assertTrue(
                 e.getMessage().contains("does not exist") && e.getMessage().contains(nowhere.toString()),
                 e.getMessage());
 
         Path empty = Files.createDirectories(dir.resolve("empty-run"));
-        Trainer t2 = Trainer.builder()
-                .runDir(empty)
-                .epochs(2)
-                .ui(UiOptions.disabled())
-                .build();
-        CheckpointException e2 = assertThrows(
+        CheckpointException e2 = resumeFailure(empty);
+        assertTrue(e2.getMessage().contains(RunFolder.LAST_CHECKPOINT), e2.getMessage());
+    }
+
+    /** The exception of a {@link Trainer#resume} in {@code runDir}, which must throw one. */
+    private static CheckpointException resumeFailure(Path runDir) {
+        Trainer t = TestModels.quietTrainer(runDir, 2).build();
+        return assertThrows(
                 CheckpointException.class,
-                () -> t2.resume(
+                () -> t.resume(
                         TestModels.iterator(TestModels.blobs(8, 1), 4),
                         TestModels.iterator(TestModels.blobs(8, 2), 4)));
-        assertTrue(e2.getMessage().contains(RunFolder.LAST_CHECKPOINT), e2.getMessage());
     }
 }

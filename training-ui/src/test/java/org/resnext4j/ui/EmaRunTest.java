@@ -21,12 +21,8 @@ import org.nd4j.linalg.dataset.DataSet;
 class EmaRunTest {
 
     private static Trainer trainer(Path run, ModelEma ema, BaseTrainingListener extra) {
-        return Trainer.builder()
-                .runDir(run)
-                .epochs(3)
+        return TestModels.quietTrainer(run, 3)
                 .classNames(TestModels.CLASSES)
-                .ui(UiOptions.disabled())
-                .progressIntervalSeconds(0)
                 .ema(ema)
                 .bestCheckpointFromEma(true)
                 .listener(extra)

@@ -77,23 +77,11 @@ class ExactResumeTest {
                 IntStream.rangeClosed(1, EPOCHS).boxed().toList(),
                 b.stream().map(EpochMetrics::epoch).toList(),
                 "every epoch once");
-        for (int i = 0; i < EPOCHS; i++) {
-            String e = "epoch " + (i + 1);
-            assertEquals(a.get(i).iterations(), b.get(i).iterations(), e + " iterations");
-            assertEquals(a.get(i).learningRate(), b.get(i).learningRate(), 1e-12, e + " learning rate");
-            assertEquals(a.get(i).trainLoss(), b.get(i).trainLoss(), TOL, e + " train loss");
-            assertEquals(a.get(i).trainAccuracy(), b.get(i).trainAccuracy(), TOL, e + " train accuracy");
-            assertEquals(a.get(i).valLoss(), b.get(i).valLoss(), TOL, e + " validation loss");
-            assertEquals(a.get(i).valAccuracy(), b.get(i).valAccuracy(), TOL, e + " validation accuracy");
-            assertEquals(a.get(i).emaValLoss(), b.get(i).emaValLoss(), TOL, e + " EMA validation loss");
-            assertEquals(a.get(i).emaValAccuracy(), b.get(i).emaValAccuracy(), TOL, e + " EMA validation accuracy");
-        }
+        ResumeChild.assertSameEpochs(a, b, EPOCHS, TOL);
         ResumeChild.assertSameEma(tmp.resolve("reference"), run, TOL);
         ComputationGraph x = (ComputationGraph) reference.model();
         ComputationGraph y = (ComputationGraph) resumed.model();
-        double maxAbs = x.params().sub(y.params()).amaxNumber().doubleValue();
-        System.out.println("max |parameter difference| after the resumed run: " + maxAbs);
-        assertTrue(maxAbs <= TOL, "max |parameter difference| " + maxAbs);
+        ResumeChild.assertSameParams(x, y, TOL);
         assertEquals(
                 x.getConfiguration().getIterationCount(), y.getConfiguration().getIterationCount());
         assertEquals(EPOCHS, y.getConfiguration().getEpochCount());

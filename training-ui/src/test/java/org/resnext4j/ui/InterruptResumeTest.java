@@ -2,7 +2,6 @@ package org.resnext4j.ui;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,7 +14,6 @@ import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.resnext4j.datavec.ImageFolderPipeline;
-import org.resnext4j.datavec.Normalization;
 
 /**
  * {@link Trainer#interrupt()} (what the CLI does on Ctrl-C) ends the run after the current batch, mid-epoch, with the
@@ -57,24 +55,9 @@ class InterruptResumeTest {
         List<EpochMetrics> a = reference.history().epochs();
         List<EpochMetrics> b = resumed.history().epochs();
         assertEquals(EPOCHS, b.size());
-        for (int i = 0; i < EPOCHS; i++) {
-            String e = "epoch " + (i + 1);
-            assertEquals(a.get(i).iterations(), b.get(i).iterations(), e + " iterations");
-            assertEquals(a.get(i).learningRate(), b.get(i).learningRate(), 1e-12, e + " learning rate");
-            assertEquals(a.get(i).trainLoss(), b.get(i).trainLoss(), TOL, e + " train loss");
-            assertEquals(a.get(i).trainAccuracy(), b.get(i).trainAccuracy(), TOL, e + " train accuracy");
-            assertEquals(a.get(i).valLoss(), b.get(i).valLoss(), TOL, e + " validation loss");
-            assertEquals(a.get(i).valAccuracy(), b.get(i).valAccuracy(), TOL, e + " validation accuracy");
-            assertEquals(a.get(i).emaValLoss(), b.get(i).emaValLoss(), TOL, e + " EMA validation loss");
-            assertEquals(a.get(i).emaValAccuracy(), b.get(i).emaValAccuracy(), TOL, e + " EMA validation accuracy");
-        }
+        ResumeChild.assertSameEpochs(a, b, EPOCHS, TOL);
         ResumeChild.assertSameEma(tmp.resolve("reference"), run, TOL);
-        double maxAbs = ((ComputationGraph) reference.model())
-                .params()
-                .sub(((ComputationGraph) resumed.model()).params())
-                .amaxNumber()
-                .doubleValue();
-        assertTrue(maxAbs <= TOL, "max |parameter difference| " + maxAbs);
+        ResumeChild.assertSameParams((ComputationGraph) reference.model(), (ComputationGraph) resumed.model(), TOL);
         Map<String, Object> done = Checkpoints.readMetadata(RunFolder.last(run));
         assertFalse(done.containsKey(CheckpointEnvelope.PARTIAL_EPOCH_KEY), "a finished epoch's checkpoint is whole");
     }
@@ -82,7 +65,7 @@ class InterruptResumeTest {
     /** Trains a new run; with {@code interruptAfter > 0}, calls {@link Trainer#interrupt()} after that update. */
     private static TrainingResult train(Path runDir, Path data, int interruptAfter) {
         AtomicReference<Trainer> trainer = new AtomicReference<>();
-        try (ImageFolderPipeline pipeline = pipeline(data)) {
+        try (ImageFolderPipeline pipeline = ResumeChild.pipeline(data)) {
             trainer.set(trainer(runDir, pipeline));
             ComputationGraph net = ResumeChild.network();
             net.addListeners(new BaseTrainingListener() {
@@ -98,32 +81,17 @@ class InterruptResumeTest {
     }
 
     private static TrainingResult resume(Path runDir, Path data) {
-        try (ImageFolderPipeline pipeline = pipeline(data)) {
+        try (ImageFolderPipeline pipeline = ResumeChild.pipeline(data)) {
             return trainer(runDir, pipeline).resume(ResumeChild.mixed(pipeline.train()), pipeline.validation());
         }
     }
 
     private static Trainer trainer(Path runDir, ImageFolderPipeline pipeline) {
-        return Trainer.builder()
-                .runDir(runDir)
-                .epochs(EPOCHS)
+        return TestModels.quietTrainer(runDir, EPOCHS)
                 .classNames(pipeline.classNames())
-                .ui(UiOptions.disabled())
-                .progressIntervalSeconds(0)
                 .ema(ResumeChild.ema(EPOCHS))
                 .bestCheckpointFromEma(true)
                 .clipGradientNorm(ResumeChild.clipping().maxNorm())
-                .build();
-    }
-
-    private static ImageFolderPipeline pipeline(Path data) {
-        return ImageFolderPipeline.fromDirectory(data)
-                .validationSplit(0.25)
-                .seed(ResumeChild.SEED)
-                .imageSize(ResumeChild.IMAGE)
-                .batchSize(ResumeChild.BATCH)
-                .normalization(Normalization.IMAGENET)
-                .augment(true)
                 .build();
     }
 }

@@ -98,14 +98,7 @@ public final class ResumeChild {
 
     /** Trains (or resumes) the run to {@code epochs} epochs and returns its history. */
     static TrainingResult train(Path runDir, Path data, int epochs, TrainingListener extra) {
-        try (ImageFolderPipeline pipeline = ImageFolderPipeline.fromDirectory(data)
-                        .validationSplit(0.25)
-                        .seed(SEED)
-                        .imageSize(IMAGE)
-                        .batchSize(BATCH)
-                        .normalization(Normalization.IMAGENET)
-                        .augment(true)
-                        .build();
+        try (ImageFolderPipeline pipeline = pipeline(data);
                 TrainingRun run = TrainingRun.builder(runDir)
                         .epochs(epochs)
                         .ema(ema(epochs))
@@ -127,6 +120,18 @@ public final class ResumeChild {
             }
             return run.result();
         }
+    }
+
+    /** The stripes images in {@code data}: a quarter for validation, augmented, in batches of {@link #BATCH}. */
+    static ImageFolderPipeline pipeline(Path data) {
+        return ImageFolderPipeline.fromDirectory(data)
+                .validationSplit(0.25)
+                .seed(SEED)
+                .imageSize(IMAGE)
+                .batchSize(BATCH)
+                .normalization(Normalization.IMAGENET)
+                .augment(true)
+                .build();
     }
 
     static ComputationGraph network() {
@@ -198,6 +203,28 @@ public final class ResumeChild {
     /** Clipping small enough to act on many batches of this network. */
     static GradientClipping clipping() {
         return new GradientClipping(0.5);
+    }
+
+    /** Two runs' first {@code epochs} epochs have the same metrics: iterations, rate, losses and accuracies. */
+    static void assertSameEpochs(List<EpochMetrics> a, List<EpochMetrics> b, int epochs, double tol) {
+        for (int i = 0; i < epochs; i++) {
+            String e = "epoch " + (i + 1);
+            assertEquals(a.get(i).iterations(), b.get(i).iterations(), e + " iterations");
+            assertEquals(a.get(i).learningRate(), b.get(i).learningRate(), 1e-12, e + " learning rate");
+            assertEquals(a.get(i).trainLoss(), b.get(i).trainLoss(), tol, e + " train loss");
+            assertEquals(a.get(i).trainAccuracy(), b.get(i).trainAccuracy(), tol, e + " train accuracy");
+            assertEquals(a.get(i).valLoss(), b.get(i).valLoss(), tol, e + " validation loss");
+            assertEquals(a.get(i).valAccuracy(), b.get(i).valAccuracy(), tol, e + " validation accuracy");
+            assertEquals(a.get(i).emaValLoss(), b.get(i).emaValLoss(), tol, e + " EMA validation loss");
+            assertEquals(a.get(i).emaValAccuracy(), b.get(i).emaValAccuracy(), tol, e + " EMA validation accuracy");
+        }
+    }
+
+    /** Two models' parameters differ by at most {@code tol} (the difference is printed). */
+    static void assertSameParams(Model reference, Model resumed, double tol) {
+        double maxAbs = reference.params().sub(resumed.params()).amaxNumber().doubleValue();
+        System.out.println("max |parameter difference| after the resumed run: " + maxAbs);
+        assertTrue(maxAbs <= tol, "max |parameter difference| " + maxAbs);
     }
 
     /**

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.resnext4j.datavec.ForwardingDataSetIterator;
 
 class ResumeTest {
 
@@ -73,12 +73,8 @@ class ResumeTest {
     }
 
     private static Trainer trainer(Path dir, int epochs) {
-        return Trainer.builder()
-                .runDir(dir)
-                .epochs(epochs)
+        return TestModels.quietTrainer(dir, epochs)
                 .classNames(TestModels.CLASSES)
-                .ui(UiOptions.disabled())
-                .progressIntervalSeconds(0)
                 .build();
     }
 
@@ -86,16 +82,15 @@ class ResumeTest {
      * Throws at a given batch of a given epoch, like a crash during training. Epochs count from 1; DL4J's
      * {@code fit(iterator)} resets the iterator when it starts an epoch with the iterator exhausted.
      */
-    private static final class CrashingIterator implements DataSetIterator {
+    private static final class CrashingIterator extends ForwardingDataSetIterator {
         private static final long serialVersionUID = 1L;
-        private final DataSetIterator inner;
         private final int crashEpoch;
         private final int crashBatch;
         private int epoch = 1;
         private int batch;
 
         CrashingIterator(DataSetIterator inner, int crashEpoch, int crashBatch) {
-            this.inner = inner;
+            super(inner);
             this.crashEpoch = crashEpoch;
             this.crashBatch = crashBatch;
         }
@@ -103,16 +98,6 @@ class ResumeTest {
         @Override
         public DataSet next(int num) {
             return next();
-        }
-
-        @Override
-        public int inputColumns() {
-            return inner.inputColumns();
-        }
-
-        @Override
-        public int totalOutcomes() {
-            return inner.totalOutcomes();
         }
 
         @Override
@@ -127,34 +112,9 @@ class ResumeTest {
 
         @Override
         public void reset() {
-            inner.reset();
+            base.reset();
             epoch++;
             batch = 0;
-        }
-
-        @Override
-        public int batch() {
-            return inner.batch();
-        }
-
-        @Override
-        public void setPreProcessor(DataSetPreProcessor preProcessor) {
-            inner.setPreProcessor(preProcessor);
-        }
-
-        @Override
-        public DataSetPreProcessor getPreProcessor() {
-            return inner.getPreProcessor();
-        }
-
-        @Override
-        public List<String> getLabels() {
-            return inner.getLabels();
-        }
-
-        @Override
-        public boolean hasNext() {
-            return inner.hasNext();
         }
 
         @Override
@@ -163,7 +123,7 @@ class ResumeTest {
             if (epoch == crashEpoch && batch == crashBatch) {
                 throw new IllegalStateException("simulated crash in epoch " + epoch + " batch " + batch);
             }
-            return inner.next();
+            return base.next();
         }
     }
 }

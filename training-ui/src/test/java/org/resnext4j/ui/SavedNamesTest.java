@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -14,6 +15,21 @@ import org.junit.jupiter.api.Test;
  * their values, literally.
  */
 class SavedNamesTest {
+
+    /** {@link RunFolder}'s names that {@link TrainingRun} and {@link Trainer} repeat as constants of their own. */
+    private static final List<String> REPEATED_FOLDER_NAMES = List.of(
+            RunFolder.CHECKPOINT_DIR,
+            RunFolder.LAST_CHECKPOINT,
+            RunFolder.BEST_CHECKPOINT,
+            RunFolder.CHARTS_DIR,
+            RunFolder.STATS_FILE,
+            RunFolder.RUN_CONFIG_FILE);
+
+    private static List<String> concat(List<String> first, String... more) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(List.of(more));
+        return all;
+    }
 
     @Test
     void runFolderNames() {
@@ -28,16 +44,7 @@ class SavedNamesTest {
                         "metrics.csv",
                         "metrics.json",
                         "report.html"),
-                List.of(
-                        RunFolder.CHECKPOINT_DIR,
-                        RunFolder.LAST_CHECKPOINT,
-                        RunFolder.BEST_CHECKPOINT,
-                        RunFolder.CHARTS_DIR,
-                        RunFolder.STATS_FILE,
-                        RunFolder.RUN_CONFIG_FILE,
-                        RunFolder.METRICS_CSV,
-                        RunFolder.METRICS_JSON,
-                        RunFolder.REPORT_FILE));
+                concat(REPEATED_FOLDER_NAMES, RunFolder.METRICS_CSV, RunFolder.METRICS_JSON, RunFolder.REPORT_FILE));
         Path run = Path.of("runs", "birds");
         assertEquals(run.resolve("checkpoints"), RunFolder.checkpoints(run));
         assertEquals(run.resolve("checkpoints").resolve("last.zip"), RunFolder.last(run));
@@ -114,13 +121,8 @@ class SavedNamesTest {
     @Test
     void theOlderConstantsAreTheSameNames() {
         assertEquals(
-                List.of(
-                        RunFolder.CHECKPOINT_DIR,
-                        RunFolder.LAST_CHECKPOINT,
-                        RunFolder.BEST_CHECKPOINT,
-                        RunFolder.CHARTS_DIR,
-                        RunFolder.STATS_FILE,
-                        RunFolder.RUN_CONFIG_FILE,
+                concat(
+                        REPEATED_FOLDER_NAMES,
                         CheckpointEnvelope.FORMAT,
                         CheckpointEnvelope.PARTIAL_EPOCH_KEY,
                         CheckpointEnvelope.EMA_KEY,
@@ -137,13 +139,7 @@ class SavedNamesTest {
                         TrainingRun.EMA_KEY,
                         TrainingRun.EMA_ENTRY));
         assertEquals(
-                List.of(
-                        RunFolder.CHECKPOINT_DIR,
-                        RunFolder.LAST_CHECKPOINT,
-                        RunFolder.BEST_CHECKPOINT,
-                        RunFolder.CHARTS_DIR,
-                        RunFolder.STATS_FILE,
-                        RunFolder.RUN_CONFIG_FILE),
+                REPEATED_FOLDER_NAMES,
                 List.of(
                         Trainer.CHECKPOINT_DIR,
                         Trainer.LAST_CHECKPOINT,

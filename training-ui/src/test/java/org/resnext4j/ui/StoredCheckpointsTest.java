@@ -97,11 +97,8 @@ class StoredCheckpointsTest {
         Path run = dir.resolve("run");
         // best.zip cannot be replaced: a folder that is not empty stands in its place
         Files.createDirectories(RunFolder.best(run).resolve("in-the-way"));
-        Trainer trainer = Trainer.builder()
-                .runDir(run)
-                .epochs(1)
+        Trainer trainer = TestModels.quietTrainer(run, 1)
                 .ui(UiOptions.disabled().withStats(UiStats.OFF))
-                .progressIntervalSeconds(0)
                 .build();
         CheckpointException e = assertThrows(
                 CheckpointException.class,
@@ -173,16 +170,9 @@ class StoredCheckpointsTest {
     @Test
     void bestIsTheSameBytesAsLastWhenItIsTheSameState(@TempDir Path dir) throws Exception {
         Path run = dir.resolve("run");
-        TrainingResult r = Trainer.builder()
-                .runDir(run)
-                .epochs(1)
+        TrainingResult r = TestModels.fitSmall(TestModels.quietTrainer(run, 1)
                 .ui(UiOptions.disabled().withStats(UiStats.OFF))
-                .progressIntervalSeconds(0)
-                .build()
-                .fit(
-                        TestModels.graph(1),
-                        TestModels.iterator(TestModels.blobs(128, 1), 32),
-                        TestModels.iterator(TestModels.blobs(64, 2), 32));
+                .build());
         Path last = r.lastCheckpoint();
         Path best = r.bestCheckpoint();
         assertEquals(-1, Files.mismatch(last, best), "the first epoch is the best: best.zip holds last.zip's bytes");

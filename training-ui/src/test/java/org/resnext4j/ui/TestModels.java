@@ -1,5 +1,6 @@
 package org.resnext4j.ui;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -18,6 +19,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
@@ -38,25 +40,33 @@ final class TestModels {
 
     /** A ComputationGraph shaped like the zoo's: ... -> "fc" (logits) -> "output" (softmax LossLayer). */
     static ComputationGraph graph(long seed) {
+        return graph(seed, new Adam(stepSchedule()), 16);
+    }
+
+    /**
+     * {@link #graph(long)} with another updater and hidden width: "in" -> "fc1" (ReLU, {@code hidden} units) -> "fc"
+     * (logits) -> "output" (softmax LossLayer).
+     */
+    static ComputationGraph graph(long seed, IUpdater updater, int hidden) {
         ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(DataType.FLOAT)
                 .weightInit(WeightInit.XAVIER)
-                .updater(new Adam(stepSchedule()))
+                .updater(updater)
                 .graphBuilder()
                 .addInputs("in")
                 .addLayer(
                         "fc1",
                         new DenseLayer.Builder()
                                 .nIn(FEATURES)
-                                .nOut(16)
+                                .nOut(hidden)
                                 .activation(Activation.RELU)
                                 .build(),
                         "in")
                 .addLayer(
                         "fc",
                         new DenseLayer.Builder()
-                                .nIn(16)
+                                .nIn(hidden)
                                 .nOut(CLASSES.size())
                                 .activation(Activation.IDENTITY)
                                 .build(),
@@ -125,5 +135,26 @@ final class TestModels {
     static DataSetIterator iterator(DataSet data, int batch) {
         List<DataSet> examples = new ArrayList<>(data.asList());
         return new ListDataSetIterator<>(examples, batch);
+    }
+
+    /**
+     * @param runDir the run folder
+     * @param epochs the planned epochs
+     * @return a trainer builder for a test: UI server off, no progress lines
+     */
+    static Trainer.Builder quietTrainer(Path runDir, int epochs) {
+        return Trainer.builder()
+                .runDir(runDir)
+                .epochs(epochs)
+                .ui(UiOptions.disabled())
+                .progressIntervalSeconds(0);
+    }
+
+    /**
+     * Fits {@link #graph(long) graph(1)} on 128 training and 64 validation blobs in batches of 32 (4 iterations an
+     * epoch).
+     */
+    static TrainingResult fitSmall(Trainer trainer) {
+        return trainer.fit(graph(1), iterator(blobs(128, 1), 32), iterator(blobs(64, 2), 32));
     }
 }

@@ -49,12 +49,8 @@ class TrainerEndToEndTest {
         ComputationGraph net = TestModels.graph(7);
         DataSet train = TestModels.blobs(512, 1);
         DataSet val = TestModels.blobs(256, 2);
-        Trainer trainer = Trainer.builder()
-                .runDir(run)
-                .epochs(6)
+        Trainer trainer = TestModels.quietTrainer(run, 6)
                 .classNames(TestModels.CLASSES)
-                .ui(UiOptions.disabled())
-                .progressIntervalSeconds(0)
                 .metadata("preset", "tiny-test")
                 .metadata("preprocessing", Map.of("scale", 1.0))
                 .logSink(lines::add)
@@ -151,11 +147,7 @@ class TrainerEndToEndTest {
 
     @Test
     void trainsMultiLayerNetworkToo(@TempDir Path tmp) throws Exception {
-        TrainingResult r = Trainer.builder()
-                .runDir(tmp.resolve("mln"))
-                .epochs(2)
-                .ui(UiOptions.disabled())
-                .progressIntervalSeconds(0)
+        TrainingResult r = TestModels.quietTrainer(tmp.resolve("mln"), 2)
                 .build()
                 .fit(
                         TestModels.multiLayer(3),

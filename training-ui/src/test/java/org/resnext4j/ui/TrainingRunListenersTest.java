@@ -17,23 +17,15 @@ import org.deeplearning4j.earlystopping.termination.MaxEpochsTerminationConditio
 import org.deeplearning4j.earlystopping.termination.ScoreImprovementEpochTerminationCondition;
 import org.deeplearning4j.earlystopping.trainer.EarlyStoppingGraphTrainer;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.parallelism.ParallelWrapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Sgd;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /** The run's listeners on DL4J's own training loops: plain fit, the early-stopping trainer, ParallelWrapper. */
 class TrainingRunListenersTest {
@@ -47,6 +39,13 @@ class TrainingRunListenersTest {
                 .validation(TestModels.iterator(VAL, 64))
                 .classNames(TestModels.CLASSES)
                 .progressIntervalSeconds(0);
+    }
+
+    /** Starts the run with {@code fresh} and adds the run's listeners to it. */
+    private static <T extends Model> T started(TrainingRun run, T fresh) {
+        T net = run.start(fresh);
+        net.addListeners(run.listeners().toArray(TrainingListener[]::new));
+        return net;
     }
 
     private static void assertRunFiles(Path dir, int epochs) throws IOException {
@@ -75,8 +74,7 @@ class TrainingRunListenersTest {
     void plainFitOfAGraphWritesEveryOutput(@TempDir Path tmp) throws IOException {
         Path dir = tmp.resolve("run");
         try (TrainingRun run = run(dir, 3).build()) {
-            ComputationGraph net = run.start(TestModels.graph(3));
-            net.addListeners(run.listeners().toArray(TrainingListener[]::new));
+            ComputationGraph net = started(run, TestModels.graph(3));
             net.fit(TestModels.iterator(TRAIN, 32), 3);
             List<EpochMetrics> h = run.history().epochs();
             assertEquals(List.of(1, 2, 3), h.stream().map(EpochMetrics::epoch).toList());
@@ -100,8 +98,7 @@ class TrainingRunListenersTest {
     void plainFitOfAMultiLayerNetworkWritesEveryOutput(@TempDir Path tmp) throws IOException {
         Path dir = tmp.resolve("run");
         try (TrainingRun run = run(dir, 2).build()) {
-            MultiLayerNetwork net = run.start(TestModels.multiLayer(4));
-            net.addListeners(run.listeners().toArray(TrainingListener[]::new));
+            MultiLayerNetwork net = started(run, TestModels.multiLayer(4));
             net.fit(TestModels.iterator(TRAIN, 32), 2);
             assertEquals(2, run.epochsDone());
         }
@@ -112,8 +109,7 @@ class TrainingRunListenersTest {
     void dl4jEarlyStoppingTrainerWithTheRunsScore(@TempDir Path tmp) throws IOException {
         Path dir = tmp.resolve("run");
         try (TrainingRun run = run(dir, 20).build()) {
-            ComputationGraph net = run.start(TestModels.graph(5));
-            net.addListeners(run.listeners().toArray(TrainingListener[]::new));
+            ComputationGraph net = started(run, TestModels.graph(5));
             EarlyStoppingConfiguration<ComputationGraph> es = new EarlyStoppingConfiguration.Builder<ComputationGraph>()
                     .scoreCalculator(run.scoreCalculator(Monitor.VAL_LOSS))
                     .epochTerminationConditions(
@@ -168,56 +164,16 @@ class TrainingRunListenersTest {
         assertRunFiles(dir, 2);
     }
 
-    private static ComputationGraph graphWith(IUpdater updater) {
-        ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder()
-                .seed(1)
-                .dataType(DataType.FLOAT)
-                .weightInit(WeightInit.XAVIER)
-                .updater(updater)
-                .graphBuilder()
-                .addInputs("in")
-                .addLayer(
-                        "fc1",
-                        new DenseLayer.Builder()
-                                .nIn(TestModels.FEATURES)
-                                .nOut(8)
-                                .activation(Activation.RELU)
-                                .build(),
-                        "in")
-                .addLayer(
-                        "fc",
-                        new DenseLayer.Builder()
-                                .nIn(8)
-                                .nOut(4)
-                                .activation(Activation.IDENTITY)
-                                .build(),
-                        "fc1")
-                .addLayer(
-                        "output",
-                        new LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                                .activation(Activation.SOFTMAX)
-                                .build(),
-                        "fc")
-                .setOutputs("output")
-                .build());
-        net.init();
-        return net;
-    }
-
     @Test
     void earlyStoppingEndsTheTrainerAndSurvivesResume(@TempDir Path tmp) {
         Path dir = tmp.resolve("run");
         // learning rate 0: nothing changes, so val_loss never improves after epoch 1
-        Trainer trainer = Trainer.builder()
-                .runDir(dir)
-                .epochs(10)
+        Trainer trainer = TestModels.quietTrainer(dir, 10)
                 .classNames(TestModels.CLASSES)
-                .ui(UiOptions.disabled())
-                .progressIntervalSeconds(0)
                 .earlyStopping(new EarlyStopping(Monitor.VAL_LOSS, 2, 0))
                 .build();
-        TrainingResult r =
-                trainer.fit(graphWith(new Sgd(0)), TestModels.iterator(TRAIN, 64), TestModels.iterator(VAL, 64));
+        TrainingResult r = trainer.fit(
+                TestModels.graph(1, new Sgd(0), 8), TestModels.iterator(TRAIN, 64), TestModels.iterator(VAL, 64));
         assertTrue(r.stoppedEarly());
         assertEquals(3, r.history().size(), "best at epoch 1, then 2 epochs without improvement");
         // a resumed run knows it was stopped and trains no further
@@ -230,15 +186,14 @@ class TrainingRunListenersTest {
     void reduceLrOnPlateauScalesTheScheduleAndResumesWithIt(@TempDir Path tmp) {
         // a rate so small the loss cannot improve by min delta 1e-4: every epoch is a plateau
         ReduceLrOnPlateau rule = new ReduceLrOnPlateau(Monitor.VAL_LOSS, 0.5, 1, 1e-4, 1, 0);
-        Trainer full = Trainer.builder()
-                .runDir(tmp.resolve("full"))
-                .epochs(6)
-                .ui(UiOptions.disabled())
-                .progressIntervalSeconds(0)
+        Trainer full = TestModels.quietTrainer(tmp.resolve("full"), 6)
                 .reduceLrOnPlateau(rule)
                 .build();
         List<Double> lrs = full
-                .fit(graphWith(new Adam(1e-9)), TestModels.iterator(TRAIN, 64), TestModels.iterator(VAL, 64))
+                .fit(
+                        TestModels.graph(1, new Adam(1e-9), 8),
+                        TestModels.iterator(TRAIN, 64),
+                        TestModels.iterator(VAL, 64))
                 .history()
                 .epochs()
                 .stream()
@@ -255,11 +210,7 @@ class TrainingRunListenersTest {
         Path dir = tmp.resolve("split");
         AtomicInteger seen = new AtomicInteger();
         Trainer[] self = new Trainer[1];
-        Trainer first = Trainer.builder()
-                .runDir(dir)
-                .epochs(6)
-                .ui(UiOptions.disabled())
-                .progressIntervalSeconds(0)
+        Trainer first = TestModels.quietTrainer(dir, 6)
                 .reduceLrOnPlateau(rule)
                 .onEpochEnd(m -> {
                     if (seen.incrementAndGet() == 3) {
@@ -270,16 +221,13 @@ class TrainingRunListenersTest {
         self[0] = first;
         assertEquals(
                 3,
-                first.fit(graphWith(new Adam(1e-9)), TestModels.iterator(TRAIN, 64), TestModels.iterator(VAL, 64))
+                first.fit(
+                                TestModels.graph(1, new Adam(1e-9), 8),
+                                TestModels.iterator(TRAIN, 64),
+                                TestModels.iterator(VAL, 64))
                         .history()
                         .size());
-        Trainer second = Trainer.builder()
-                .runDir(dir)
-                .epochs(6)
-                .ui(UiOptions.disabled())
-                .progressIntervalSeconds(0)
-                .reduceLrOnPlateau(rule)
-                .build();
+        Trainer second = TestModels.quietTrainer(dir, 6).reduceLrOnPlateau(rule).build();
         List<Double> resumed =
                 second.resume(TestModels.iterator(TRAIN, 64), TestModels.iterator(VAL, 64)).history().epochs().stream()
                         .map(EpochMetrics::learningRate)
@@ -301,8 +249,7 @@ class TrainingRunListenersTest {
             Checkpoints.MODEL_SERIALIZER.write(model, file);
         };
         TrainingRun run = run(dir, 3).modelWriter(failSecond).build();
-        ComputationGraph net = run.start(TestModels.graph(7));
-        net.addListeners(run.listeners().toArray(TrainingListener[]::new));
+        ComputationGraph net = started(run, TestModels.graph(7));
         CheckpointException e =
                 assertThrows(CheckpointException.class, () -> net.fit(TestModels.iterator(TRAIN, 32), 3));
         run.close();
@@ -323,8 +270,7 @@ class TrainingRunListenersTest {
         Files.createDirectories(dir);
         Files.writeString(RunFolder.charts(dir), "a file where the charts folder goes");
         try (TrainingRun run = run(dir, 1).build()) {
-            ComputationGraph net = run.start(TestModels.graph(8));
-            net.addListeners(run.listeners().toArray(TrainingListener[]::new));
+            ComputationGraph net = started(run, TestModels.graph(8));
             net.fit(TestModels.iterator(TRAIN, 64), 1);
             // the epoch's outputs are written in the background; the failure surfaces at the next wait for them
             CheckpointException e = assertThrows(CheckpointException.class, run::awaitWrites);

@@ -87,16 +87,9 @@ class TrainingUiTest {
     @Test
     void finishedRunCanBeReopenedInTheUi(@TempDir Path dir) throws Exception {
         Path run = dir.resolve("run");
-        TrainingResult r = Trainer.builder()
-                .runDir(run)
-                .epochs(1)
+        TrainingResult r = TestModels.fitSmall(TestModels.quietTrainer(run, 1)
                 .ui(UiOptions.disabled().withListenerFrequency(1)) // every iteration, not sized to its cost
-                .progressIntervalSeconds(0)
-                .build()
-                .fit(
-                        TestModels.graph(1),
-                        TestModels.iterator(TestModels.blobs(128, 1), 32),
-                        TestModels.iterator(TestModels.blobs(64, 2), 32));
+                .build());
         try (TrainingUi ui =
                 TrainingUi.reopen(RunFolder.stats(run), UiOptions.defaults().withPort(0))) {
             assertEquals(r.sessionId(), ui.sessionId());

@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -41,6 +42,7 @@ import org.resnext4j.ui.ModelCard;
 import org.resnext4j.ui.Monitor;
 import org.resnext4j.ui.Recipe;
 import org.resnext4j.ui.ReduceLrOnPlateau;
+import org.resnext4j.ui.RunSettings;
 import org.resnext4j.ui.Trainer;
 import org.resnext4j.ui.TrainingResult;
 import org.resnext4j.ui.UiOptions;
@@ -495,10 +497,11 @@ final class TrainCommand implements Callable<Integer> {
         if (!(decay >= 0 && decay < 1)) {
             throw new IllegalArgumentException("--weight-decay: expected a number in [0, 1), got " + decay);
         }
-        Map<String, Object> callbacks = callbackSettings();
-        Map<String, Object> recipeSettings = recipe.settings(epochCount, batch);
+        RunSettings.EarlyStop earlyStop = earlyStopSettings();
+        RunSettings.ReduceLr plateau = reduceLrSettings();
+        RunSettings.RecipeOptions recipeSettings = recipe.settings(epochCount, batch);
         UiOptions uiOptions = uiOptions();
-        Map<String, Object> extraAugmentations =
+        RunSettings.Augmentation augmentations =
                 extraAugmentations(augmentation(augment, data == null, pretrained != null, imageSize));
         if (freeze && pretrained == null) {
             throw new IllegalArgumentException("--freeze-backbone needs --pretrained FILE|NAME");
@@ -531,42 +534,39 @@ final class TrainCommand implements Callable<Integer> {
             dataDir = requireDataFolder(data.toString(), "--data");
         }
 
-        Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("data", dataDir.toAbsolutePath().toString());
-        settings.put("data_generated", generated);
-        if (generated) {
-            settings.put("data_per_class", ShapesDataset.DEFAULT_PER_CLASS);
-        }
-        settings.put("model", model);
-        settings.put("image_size", imageSize);
-        settings.put("batch_size", batch);
-        settings.put("validation_split", valSplit);
-        settings.put("seed", seed);
-        settings.put("augment", augmentation);
-        settings.putAll(extraAugmentations);
-        settings.put("optimizer", optimizer.name());
-        settings.put("learning_rate", rate);
-        settings.put("schedule", schedule.name());
-        if (schedule == Schedule.step) {
-            settings.put("lr_step_epochs", step);
-            settings.put("lr_gamma", lrGamma);
-        }
-        settings.put("weight_decay", decay);
-        if (pretrained != null) {
-            settings.put(
-                    "pretrained",
-                    pretrainedEntry != null
-                            ? pretrainedEntry.name()
-                            : pretrainedFile.toAbsolutePath().toString());
-            settings.put("freeze_backbone", frozenStage == Stage.LAYER4);
-            settings.put("freeze_until", frozenStage == null ? "none" : frozenStage.key());
-            settings.put("backbone_lr_scale", backboneScale);
-        }
-        settings.putAll(callbacks);
-        settings.putAll(recipeSettings);
-        if (chosenRecipe != Recipe.NONE) {
-            settings.put("recipe", chosenRecipe.key());
-        }
+        RunSettings settings = new RunSettings(
+                new RunSettings.Data(
+                        dataDir.toAbsolutePath().toString(),
+                        generated,
+                        generated ? ShapesDataset.DEFAULT_PER_CLASS : null,
+                        valSplit),
+                model,
+                imageSize,
+                batch,
+                seed,
+                augmentations,
+                new RunSettings.Optimisation(
+                        optimizer.name(),
+                        rate,
+                        schedule.name(),
+                        schedule == Schedule.step ? step : null,
+                        schedule == Schedule.step ? lrGamma : null,
+                        decay),
+                pretrained == null
+                        ? null
+                        : new RunSettings.FineTune(
+                                pretrainedEntry != null
+                                        ? pretrainedEntry.name()
+                                        : pretrainedFile.toAbsolutePath().toString(),
+                                frozenStage == Stage.LAYER4,
+                                frozenStage == null ? "none" : frozenStage.key(),
+                                backboneScale),
+                earlyStop,
+                plateau,
+                recipeSettings,
+                chosenRecipe != Recipe.NONE ? chosenRecipe.key() : null,
+                null,
+                null);
 
         try (ImageFolderPipeline pipeline = pipeline(settings)) {
             System.out.print(pipeline.report());
@@ -574,7 +574,7 @@ final class TrainCommand implements Callable<Integer> {
                     + extraAugmentationsDescription(settings));
             ResNeXtSpec spec = Models.spec(model, pipeline.numClasses(), imageSize);
             ISchedule lrSchedule = RecipeMixin.withWarmup(
-                    schedule(schedule.name(), rate, epochCount - RecipeMixin.warmupEpochs(settings), step, lrGamma),
+                    schedule(schedule.name(), rate, epochCount - recipeSettings.warmupEpochs(), step, lrGamma),
                     rate,
                     settings);
             IUpdater updater = sgd
@@ -624,11 +624,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private Trainer.Builder trainerBuilder(
-            Path outDir,
-            int epochCount,
-            ImageFolderPipeline pipeline,
-            UiOptions uiOptions,
-            Map<String, Object> settings) {
+            Path outDir, int epochCount, ImageFolderPipeline pipeline, UiOptions uiOptions, RunSettings settings) {
         // with a progress bar, the periodic progress lines inside an epoch would only break it
         Trainer.Builder trainer = Trainer.builder()
                 .runDir(outDir)
@@ -640,7 +636,7 @@ final class TrainCommand implements Callable<Integer> {
                 .progressIntervalSeconds(progress.enabled() ? 0 : 10)
                 .listener(new ProgressListener(
                         progress.enabled(), pipeline.train().numBatches(), epochCount));
-        settings.forEach(trainer::metadata);
+        settings.toMap().forEach(trainer::metadata);
         return RecipeMixin.apply(trainer, settings);
     }
 
@@ -785,12 +781,18 @@ final class TrainCommand implements Callable<Integer> {
                     + Trainer.CHECKPOINT_DIR + "/" + Trainer.LAST_CHECKPOINT);
         }
         Map<String, Object> meta = Checkpoints.readMetadata(last);
-        Map<String, Object> settings =
-                new LinkedHashMap<>(ModelCard.fromMetadata(meta).training());
-        if (!settings.containsKey("data")) {
+        RunSettings settings;
+        try {
+            settings = ModelCard.fromMetadata(meta).settings();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "--resume: " + last + ": the run's settings are unreadable: " + e.getMessage(), e);
+        }
+        if (settings.data().folder() == null) {
             throw new IllegalArgumentException("--resume: " + last + " was not written by this CLI's train command "
                     + "(no training settings in its model card)");
         }
+        requireTrainSettings(settings, last);
         int planned = ((Number) meta.getOrDefault("epochs_planned", meta.get("epoch"))).intValue();
         int done = ((Number) meta.get("epoch")).intValue();
         int epochCount = atLeast("--epochs", epochs == null ? planned : epochs, 1);
@@ -799,14 +801,14 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--epochs: the run in " + out.toAbsolutePath() + " already finished "
                     + done + " epoch(s); give --epochs greater than " + done + " to continue it");
         }
-        if (Boolean.TRUE.equals(settings.get("data_generated"))) {
+        if (Boolean.TRUE.equals(settings.data().generated())) {
             ShapesDataset.write(
-                    Path.of((String) settings.get("data")),
+                    Path.of(settings.data().folder()),
                     generatedPerClass(settings),
                     ShapesDataset.DEFAULT_SIZE,
                     ShapesDataset.DEFAULT_SEED);
         }
-        if ("cosine".equals(settings.get("schedule")) && epochCount != planned) {
+        if ("cosine".equals(settings.optimisation().schedule()) && epochCount != planned) {
             System.out.println("Note: the cosine schedule was planned for " + planned + " epochs; later epochs keep "
                     + "its last learning rate");
         }
@@ -821,37 +823,45 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * The early-stopping and reduce-LR-on-plateau options as run settings (stored in checkpoints, so
-     * {@code --resume} continues with the same rules); Keras's defaults where an option is left out.
+     * Checks that a checkpoint's settings hold what {@code train} has always stored and a resumed run reads.
+     *
+     * @throws IllegalArgumentException naming the first missing key (a run of another command, e.g. spark-train)
      */
-    private Map<String, Object> callbackSettings() {
-        Map<String, Object> s = new LinkedHashMap<>();
-        if (earlyStopping != null) {
-            s.put("early_stopping_patience", atLeast("--early-stopping", earlyStopping, 1));
-            s.put(
-                    "early_stopping_monitor",
-                    monitor("--early-stopping-monitor", earlyStoppingMonitor).key());
-            s.put("early_stopping_min_delta", nonNegative("--early-stopping-min-delta", earlyStoppingMinDelta, 0));
-        } else {
-            requireAbsent("--early-stopping", "--early-stopping-monitor", "--early-stopping-min-delta");
-        }
-        if (reduceLr != null) {
-            s.put("reduce_lr_patience", atLeast("--reduce-lr", reduceLr, 1));
-            double factor = reduceLrFactor == null ? 0.1 : reduceLrFactor;
-            if (!(factor > 0 && factor < 1)) {
-                throw new IllegalArgumentException(
-                        "--reduce-lr-factor: expected a number between 0 and 1 " + "(exclusive), got " + factor);
+    private static void requireTrainSettings(RunSettings s, Path last) {
+        Object[][] needed = {
+            {RunSettings.Key.IMAGE_SIZE, s.imageSize()},
+            {RunSettings.Key.BATCH_SIZE, s.batchSize()},
+            {RunSettings.Key.VALIDATION_SPLIT, s.data().validationSplit()},
+            {RunSettings.Key.SEED, s.seed()},
+            {RunSettings.Key.AUGMENT, s.augmentation().policy()}
+        };
+        for (Object[] n : needed) {
+            if (n[1] == null) {
+                throw new IllegalArgumentException("--resume: " + last + " was not written by this CLI's train "
+                        + "command (its training settings have no " + ((RunSettings.Key) n[0]).json()
+                        + (n[0] == RunSettings.Key.AUGMENT ? " policy" : "") + ")");
             }
-            s.put("reduce_lr_factor", factor);
-            s.put(
-                    "reduce_lr_monitor",
-                    monitor("--reduce-lr-monitor", reduceLrMonitor).key());
-            s.put("reduce_lr_min_delta", nonNegative("--reduce-lr-min-delta", reduceLrMinDelta, 1e-4));
-            s.put(
-                    "reduce_lr_cooldown",
-                    atLeast("--reduce-lr-cooldown", reduceLrCooldown == null ? 0 : reduceLrCooldown, 0));
-            s.put("min_lr", nonNegative("--min-lr", minLr, 0));
-        } else {
+        }
+    }
+
+    /**
+     * The early-stopping options as run settings (stored in checkpoints, so {@code --resume} continues with the same
+     * rule), or null without {@code --early-stopping}; Keras's defaults where an option is left out.
+     */
+    private RunSettings.EarlyStop earlyStopSettings() {
+        if (earlyStopping == null) {
+            requireAbsent("--early-stopping", "--early-stopping-monitor", "--early-stopping-min-delta");
+            return null;
+        }
+        return new RunSettings.EarlyStop(
+                atLeast("--early-stopping", earlyStopping, 1),
+                monitor("--early-stopping-monitor", earlyStoppingMonitor).key(),
+                nonNegative("--early-stopping-min-delta", earlyStoppingMinDelta, 0));
+    }
+
+    /** The reduce-LR-on-plateau options as run settings, as {@link #earlyStopSettings()}. */
+    private RunSettings.ReduceLr reduceLrSettings() {
+        if (reduceLr == null) {
             requireAbsent(
                     "--reduce-lr",
                     "--reduce-lr-factor",
@@ -859,8 +869,21 @@ final class TrainCommand implements Callable<Integer> {
                     "--reduce-lr-min-delta",
                     "--reduce-lr-cooldown",
                     "--min-lr");
+            return null;
         }
-        return s;
+        int patience = atLeast("--reduce-lr", reduceLr, 1);
+        double factor = reduceLrFactor == null ? 0.1 : reduceLrFactor;
+        if (!(factor > 0 && factor < 1)) {
+            throw new IllegalArgumentException(
+                    "--reduce-lr-factor: expected a number between 0 and 1 " + "(exclusive), got " + factor);
+        }
+        return new RunSettings.ReduceLr(
+                patience,
+                factor,
+                monitor("--reduce-lr-monitor", reduceLrMonitor).key(),
+                nonNegative("--reduce-lr-min-delta", reduceLrMinDelta, 1e-4),
+                atLeast("--reduce-lr-cooldown", reduceLrCooldown == null ? 0 : reduceLrCooldown, 0),
+                nonNegative("--min-lr", minLr, 0));
     }
 
     private static Monitor monitor(String option, String value) {
@@ -895,44 +918,31 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The run's early stopping, from its settings, or {@code null}. */
-    static EarlyStopping earlyStopping(Map<String, Object> s) {
-        if (!s.containsKey("early_stopping_patience")) {
-            return null;
-        }
-        return new EarlyStopping(
-                Monitor.parse((String) s.get("early_stopping_monitor")),
-                ((Number) s.get("early_stopping_patience")).intValue(),
-                ((Number) s.get("early_stopping_min_delta")).doubleValue());
+    static EarlyStopping earlyStopping(RunSettings s) {
+        return s.earlyStopping() == null ? null : s.earlyStopping().toEarlyStopping();
     }
 
     /** The run's learning-rate reduction on plateau, from its settings, or {@code null}. */
-    static ReduceLrOnPlateau reduceLr(Map<String, Object> s) {
-        if (!s.containsKey("reduce_lr_patience")) {
-            return null;
-        }
-        return new ReduceLrOnPlateau(
-                Monitor.parse((String) s.get("reduce_lr_monitor")),
-                ((Number) s.get("reduce_lr_factor")).doubleValue(),
-                ((Number) s.get("reduce_lr_patience")).intValue(),
-                ((Number) s.get("reduce_lr_min_delta")).doubleValue(),
-                ((Number) s.get("reduce_lr_cooldown")).intValue(),
-                ((Number) s.get("min_lr")).doubleValue());
+    static ReduceLrOnPlateau reduceLr(RunSettings s) {
+        return s.reduceLr() == null ? null : s.reduceLr().toReduceLrOnPlateau();
     }
 
     /**
      * Images per class of a run's generated data set: the stored {@code data_per_class}, or 200 for runs made before
      * it was stored (the default then), so that their data set is recognised and reused on {@code --resume}.
      */
-    static int generatedPerClass(Map<String, Object> settings) {
-        return settings.get("data_per_class") instanceof Number n ? n.intValue() : ShapesDataset.LEGACY_PER_CLASS;
+    static int generatedPerClass(RunSettings settings) {
+        Integer n = settings.data().perClass();
+        return n != null ? n : ShapesDataset.LEGACY_PER_CLASS;
     }
 
     /**
-     * {@code --auto-augment}, {@code --color-jitter} and {@code --random-erase} as run settings, validated; only
-     * those given, so a run without them stores (and a checkpoint written before them reads) none.
+     * {@code --auto-augment}, {@code --color-jitter} and {@code --random-erase} as run settings, validated, with the
+     * policy {@code augmentation}; only those given, so a run without them stores (and a checkpoint written before
+     * them reads) none.
      */
-    Map<String, Object> extraAugmentations(String augmentation) {
-        Map<String, Object> s = new LinkedHashMap<>();
+    RunSettings.Augmentation extraAugmentations(String augmentation) {
+        String auto = null;
         if (!"none".equals(autoAugment)) {
             try {
                 AutoAugment.of(autoAugment);
@@ -940,8 +950,9 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(
                         "--auto-augment: expected none, trivialaugment or randaugment, got \"" + autoAugment + "\"");
             }
-            s.put("auto_augment", autoAugment);
+            auto = autoAugment;
         }
+        List<Double> jitter = null;
         if (colorJitter != null) {
             String[] parts = colorJitter.split(",", -1);
             double[] v = new double[parts.length];
@@ -957,47 +968,48 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--color-jitter: expected 4 comma-separated numbers B,C,S,H "
                         + "(brightness, contrast, saturation >= 0, hue in [0, 0.5]), got \"" + colorJitter + "\"");
             }
-            s.put("color_jitter", Arrays.stream(v).boxed().toList());
+            jitter = Arrays.stream(v).boxed().toList();
         }
+        Double erase = null;
         if (randomErase != null) {
             if (!(randomErase >= 0 && randomErase <= 1)) {
                 throw new IllegalArgumentException(
                         "--random-erase: expected a probability in [0, 1], got " + randomErase);
             }
             if (randomErase > 0) {
-                s.put("random_erase", randomErase);
+                erase = randomErase;
             }
         }
-        if (!s.isEmpty() && "none".equals(augmentation)) {
-            throw new IllegalArgumentException(
-                    "--" + s.keySet().iterator().next().replace('_', '-')
-                            + " needs a training augmentation, but this run has none (--augment none, or auto on the "
-                            + "generated shapes): add --augment light or --augment imagenet");
+        if ("none".equals(augmentation)) {
+            String first = auto != null ? "--auto-augment" : jitter != null ? "--color-jitter" : "--random-erase";
+            if (auto != null || jitter != null || erase != null) {
+                throw new IllegalArgumentException(first
+                        + " needs a training augmentation, but this run has none (--augment none, or auto on the "
+                        + "generated shapes): add --augment light or --augment imagenet");
+            }
         }
-        return s;
+        return new RunSettings.Augmentation(augmentation, auto, jitter, erase);
     }
 
     /** The run's training transform: the crop and flip of {@code base} with the stored extra augmentations. */
-    static TrainTransform withExtraAugmentations(TrainTransform base, Map<String, Object> s) {
+    static TrainTransform withExtraAugmentations(TrainTransform base, RunSettings s) {
+        RunSettings.Augmentation a = s.augmentation();
         TrainTransform t = base;
-        if (s.get("color_jitter") instanceof java.util.List<?> j) {
-            t = t.withColorJitter(new ColorJitter(
-                    ((Number) j.get(0)).doubleValue(),
-                    ((Number) j.get(1)).doubleValue(),
-                    ((Number) j.get(2)).doubleValue(),
-                    ((Number) j.get(3)).doubleValue()));
+        if (a.colorJitter() != null) {
+            List<Double> j = a.colorJitter();
+            t = t.withColorJitter(new ColorJitter(j.get(0), j.get(1), j.get(2), j.get(3)));
         }
-        if (s.get("auto_augment") instanceof String name) {
-            t = t.withAutoAugment(AutoAugment.of(name));
+        if (a.autoAugment() != null) {
+            t = t.withAutoAugment(AutoAugment.of(a.autoAugment()));
         }
-        if (s.get("random_erase") instanceof Number p) {
-            t = t.withRandomErasing(RandomErasing.of(p.doubleValue()));
+        if (a.randomErase() != null) {
+            t = t.withRandomErasing(RandomErasing.of(a.randomErase()));
         }
         return t;
     }
 
     /** The extra augmentations of a run for its console output ({@code ""} when none), torchvision's names. */
-    static String extraAugmentationsDescription(Map<String, Object> s) {
+    static String extraAugmentationsDescription(RunSettings s) {
         TrainTransform t = withExtraAugmentations(TrainTransform.imagenet(1), s);
         StringBuilder b = new StringBuilder();
         for (Object o : new Object[] {t.colorJitter(), t.autoAugment(), t.randomErasing()}) {
@@ -1009,16 +1021,16 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The data pipeline of a run, from its settings (the same for a new run and a resumed one). */
-    private static ImageFolderPipeline pipeline(Map<String, Object> s) {
-        int size = ((Number) s.get("image_size")).intValue();
+    private static ImageFolderPipeline pipeline(RunSettings s) {
+        int size = s.imageSize();
         ImageFolderPipeline.Builder b = ImageFolderPipeline.fromDirectory(
-                        requireDataFolder((String) s.get("data"), "--data"))
-                .validationSplit(((Number) s.get("validation_split")).doubleValue())
-                .seed(((Number) s.get("seed")).longValue())
+                        requireDataFolder(s.data().folder(), "--data"))
+                .validationSplit(s.data().validationSplit())
+                .seed(s.seed())
                 .imageSize(size)
-                .batchSize(((Number) s.get("batch_size")).intValue())
+                .batchSize(s.batchSize())
                 .normalization(Normalization.IMAGENET);
-        switch ((String) s.get("augment")) {
+        switch (s.augmentation().policy()) {
             case "none" -> b.augment(false);
             case "light" ->
                 b.trainTransform(withExtraAugmentations(

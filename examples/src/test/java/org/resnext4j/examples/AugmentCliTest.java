@@ -66,8 +66,8 @@ class AugmentCliTest {
     @Test
     void runsWithoutThemStoreNoneOfTheKeys() {
         RunSettings none = RunSettings.fromMap(Map.of("augment", "light"));
-        assertEquals("", TrainCommand.extraAugmentationsDescription(none));
-        assertFalse(TrainCommand.withExtraAugmentations(org.resnext4j.datavec.TrainTransform.imagenet(32), none)
+        assertEquals("", TrainData.extraAugmentationsDescription(none));
+        assertFalse(TrainData.withExtraAugmentations(org.resnext4j.datavec.TrainTransform.imagenet(32), none)
                 .toString()
                 .contains("Augment"));
     }

@@ -20,9 +20,9 @@ class GeneratedDataMigrationTest {
     void legacyRunsResumeOnTheir200PerClassDataSet(@TempDir Path tmp) throws IOException {
         assertEquals(
                 200,
-                TrainCommand.generatedPerClass(RunSettings.fromMap(Map.of("data_generated", true))),
+                TrainData.generatedPerClass(RunSettings.fromMap(Map.of("data_generated", true))),
                 "no key: a legacy run");
-        assertEquals(600, TrainCommand.generatedPerClass(RunSettings.fromMap(Map.of("data_per_class", 600))));
+        assertEquals(600, TrainData.generatedPerClass(RunSettings.fromMap(Map.of("data_per_class", 600))));
         // a legacy run folder's data set is reused as it is (same description file), not refused as foreign
         Path legacy = ShapesDataset.write(
                 tmp.resolve("shapes"),
@@ -32,7 +32,7 @@ class GeneratedDataMigrationTest {
         long before = Files.getLastModifiedTime(legacy.resolve("dataset.txt")).toMillis();
         ShapesDataset.write(
                 legacy,
-                TrainCommand.generatedPerClass(RunSettings.fromMap(Map.of())),
+                TrainData.generatedPerClass(RunSettings.fromMap(Map.of())),
                 ShapesDataset.DEFAULT_SIZE,
                 ShapesDataset.DEFAULT_SEED);
         assertEquals(

@@ -330,9 +330,10 @@ public final class SparkTrainCommand implements Callable<Integer> {
                     "--resume: run folder " + out.toAbsolutePath() + " has no checkpoint to continue");
         }
         Map<String, Object> meta = Checkpoints.readMetadata(last);
+        ModelCard card = ModelCard.fromMetadata(meta);
         RunSettings stored;
         try {
-            stored = ModelCard.fromMetadata(meta).settings();
+            stored = card.settings();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
                     "--resume: " + last + ": the run's settings are unreadable: " + e.getMessage(), e);

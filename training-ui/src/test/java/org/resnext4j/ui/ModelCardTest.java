@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.shade.jackson.core.type.TypeReference;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.resnext4j.datavec.ImagePreprocessor;
 import org.resnext4j.datavec.PreprocessingConfig;
@@ -112,7 +113,7 @@ class ModelCardTest {
             card.put("training", e.getValue());
             Map<String, Object> metadata = json.readValue(
                     json.writeValueAsString(Map.of("format", "resnext4j-checkpoint/1", ModelCard.KEY, card)),
-                    Map.class);
+                    new TypeReference<Map<String, Object>>() {});
             ModelCard read = ModelCard.fromMetadata(metadata);
             RunSettings settings = read.settings();
             assertEquals(e.getValue().get("data"), settings.data().folder(), e.getKey());

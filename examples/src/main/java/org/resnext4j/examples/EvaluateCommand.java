@@ -10,6 +10,7 @@ import org.resnext4j.datavec.ImageFolderIterator;
 import org.resnext4j.datavec.PreprocessingConfig;
 import org.resnext4j.ui.Checkpoints;
 import org.resnext4j.ui.EvaluationReport;
+import org.resnext4j.ui.RunSettings;
 import org.resnext4j.ui.SavedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -95,16 +96,17 @@ final class EvaluateCommand implements Callable<Integer> {
                     data + ": the class folders " + images.classNames() + " are not the model's classes " + classNames);
         }
         if (subset != Subset.all) {
-            double fraction = ((Number) model.card()
-                            .setting("validation_split")
-                            .orElseThrow(() -> new IllegalArgumentException(
-                                    checkpoint + ": no validation split stored with the model; use " + "--subset all")))
-                    .doubleValue();
-            long seed = ((Number) model.card()
-                            .setting("seed")
-                            .orElseThrow(() -> new IllegalArgumentException(
-                                    checkpoint + ": no split seed stored with the model; use --subset all")))
-                    .longValue();
+            RunSettings settings = model.card().settings();
+            Double fraction = settings.data().validationSplit();
+            if (fraction == null) {
+                throw new IllegalArgumentException(
+                        checkpoint + ": no validation split stored with the model; use --subset all");
+            }
+            Long seed = settings.seed();
+            if (seed == null) {
+                throw new IllegalArgumentException(
+                        checkpoint + ": no split seed stored with the model; use --subset all");
+            }
             DatasetSplit split = images.split(fraction, seed);
             images = subset == Subset.validation ? split.validation() : split.train();
         }

@@ -12,7 +12,9 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code export-weights <model.zip> <weights.safetensors>}: a DL4J model zip (a training checkpoint or an imported
  * model) written as a torchvision-named F32 safetensors file, loadable with
- * {@code model.load_state_dict(safetensors.torch.load_file(...))} into the matching torchvision model.
+ * {@code model.load_state_dict(safetensors.torch.load_file(...))} into the matching torchvision model. Its metadata:
+ * {@code format} {@code pt}, the {@code model} name, {@code num_classes} and, when the model stores them, the
+ * {@code class_names} as a JSON array of strings ({@link ClassNamesMetadata}).
  */
 @Command(
         name = "export-weights",
@@ -38,7 +40,9 @@ final class ExportWeightsCommand implements Callable<Integer> {
         }
         meta.put("num_classes", Integer.toString(model.numClasses()));
         if (model.card().classNames() != null) {
-            meta.put("class_names", String.join(",", model.card().classNames()));
+            meta.put(
+                    ClassNamesMetadata.KEY,
+                    ClassNamesMetadata.write(model.card().classNames()));
         }
         TorchvisionWeights.save(model.graph(), out, meta);
         System.out.println(

@@ -48,7 +48,7 @@ final class ImportWeightsCommand implements Callable<Integer> {
             names = "--model",
             paramLabel = "PRESET",
             defaultValue = "resnext50_32x4d",
-            completionCandidates = TrainCommand.ModelNames.class,
+            completionCandidates = TrainDataMixin.ModelNames.class,
             description = "(default ${DEFAULT-VALUE})")
     String model;
 

@@ -1,13 +1,12 @@
 package org.resnext4j.examples;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.schedule.FixedSchedule;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.resnext4j.datavec.ImageFolderPipeline;
 import org.resnext4j.ui.BatchMixing;
 import org.resnext4j.ui.ModelEma;
+import org.resnext4j.ui.RunSettings;
 import org.resnext4j.ui.Trainer;
 import org.resnext4j.ui.WarmupSchedule;
 import picocli.CommandLine.Option;
@@ -90,84 +89,83 @@ final class RecipeMixin {
      *
      * @param epochs planned epochs
      * @param batch  batch size
-     * @return the settings of the options that are on
+     * @return the settings of the options that are on (absent: off)
      * @throws IllegalArgumentException naming the option when a value is out of range or an option lacks another
      */
-    Map<String, Object> settings(int epochs, int batch) {
-        Map<String, Object> s = new LinkedHashMap<>();
+    RunSettings.RecipeOptions settings(int epochs, int batch) {
+        Double smoothing = null;
         if (labelSmoothing != null && labelSmoothing != 0) {
             if (!(labelSmoothing > 0 && labelSmoothing < 1)) {
                 throw new IllegalArgumentException(
                         "--label-smoothing: expected a number in [0, 1), got " + labelSmoothing);
             }
-            s.put("label_smoothing", labelSmoothing);
+            smoothing = labelSmoothing;
         }
-        putAlpha(s, "--mixup", "mixup_alpha", mixup);
-        putAlpha(s, "--cutmix", "cutmix_alpha", cutmix);
-        int warmup = warmupEpochs == null ? 0 : TrainCommand.atLeast("--warmup-epochs", warmupEpochs, 0);
-        if (warmup > 0) {
-            if (warmup >= epochs) {
+        Double mixupAlpha = alpha("--mixup", mixup);
+        Double cutmixAlpha = alpha("--cutmix", cutmix);
+        RunSettings.Warmup warmup = null;
+        int warmupCount = warmupEpochs == null ? 0 : TrainCommand.atLeast("--warmup-epochs", warmupEpochs, 0);
+        if (warmupCount > 0) {
+            if (warmupCount >= epochs) {
                 throw new IllegalArgumentException(
-                        "--warmup-epochs: expected fewer than the " + epochs + " planned epochs, got " + warmup);
+                        "--warmup-epochs: expected fewer than the " + epochs + " planned epochs, got " + warmupCount);
             }
             double d = warmupDecay == null ? 0.01 : warmupDecay;
             if (!(d > 0 && d <= 1)) {
                 throw new IllegalArgumentException("--warmup-decay: expected a number in (0, 1], got " + d);
             }
-            s.put("lr_warmup_epochs", warmup);
-            s.put("lr_warmup_decay", d);
+            warmup = new RunSettings.Warmup(warmupCount, d);
         } else if (warmupDecay != null) {
             throw new IllegalArgumentException("--warmup-decay needs --warmup-epochs N");
         }
-        if (clipGradNorm != null) {
-            if (!(clipGradNorm > 0) || Double.isInfinite(clipGradNorm)) {
-                throw new IllegalArgumentException("--clip-grad-norm: expected a number > 0, got " + clipGradNorm);
-            }
-            s.put("clip_grad_norm", clipGradNorm);
+        if (clipGradNorm != null && (!(clipGradNorm > 0) || Double.isInfinite(clipGradNorm))) {
+            throw new IllegalArgumentException("--clip-grad-norm: expected a number > 0, got " + clipGradNorm);
         }
+        RunSettings.Ema average = null;
         if (ema) {
             double d = emaDecay == null ? ModelEma.DEFAULT_DECAY : emaDecay;
             if (!(d > 0 && d < 1)) {
                 throw new IllegalArgumentException("--ema-decay: expected a number in (0, 1), got " + d);
             }
             int steps = TrainCommand.atLeast("--ema-steps", emaSteps == null ? ModelEma.DEFAULT_STEPS : emaSteps, 1);
-            s.put("ema_decay", d);
-            s.put("ema_steps", steps);
-            // fixed when the run starts, so that a resume with another --epochs keeps the average's horizon
-            s.put("ema_decay_per_update", ModelEma.adjustedDecay(d, batch, steps, epochs, 1));
+            // the decay per update is fixed when the run starts, so that a resume with another --epochs keeps the
+            // average's horizon
+            average = new RunSettings.Ema(
+                    d, steps, ModelEma.adjustedDecay(d, batch, steps, epochs, 1), bestCheckpointFrom());
         } else if (emaDecay != null || emaSteps != null) {
             throw new IllegalArgumentException("--ema-decay and --ema-steps need --ema");
+        } else {
+            bestCheckpointFrom();
         }
-        if (selectBest != null) {
-            switch (selectBest) {
-                case "raw" -> {}
-                case "ema" -> {
-                    if (!ema) {
-                        throw new IllegalArgumentException("--select-best ema needs --ema");
-                    }
-                    s.put("best_checkpoint_from", "ema");
-                }
-                default ->
-                    throw new IllegalArgumentException(
-                            "--select-best: expected raw or ema, got \"" + selectBest + "\"");
-            }
-        }
-        return s;
+        return new RunSettings.RecipeOptions(smoothing, mixupAlpha, cutmixAlpha, warmup, clipGradNorm, average);
     }
 
-    private static void putAlpha(Map<String, Object> s, String option, String key, Double alpha) {
+    /** {@code --select-best}: {@code "ema"}, or null for the raw weights. */
+    private String bestCheckpointFrom() {
+        if (selectBest == null) {
+            return null;
+        }
+        return switch (selectBest) {
+            case "raw" -> null;
+            case "ema" -> {
+                if (!ema) {
+                    throw new IllegalArgumentException("--select-best ema needs --ema");
+                }
+                yield "ema";
+            }
+            default ->
+                throw new IllegalArgumentException("--select-best: expected raw or ema, got \"" + selectBest + "\"");
+        };
+    }
+
+    private static Double alpha(String option, Double alpha) {
         if (alpha == null || alpha == 0) {
-            return;
+            return null;
         }
         if (!(alpha > 0) || Double.isInfinite(alpha)) {
             throw new IllegalArgumentException(option + ": expected a number >= 0 (0: off), got " + alpha);
         }
-        s.put(key, alpha);
-    }
-
-    /** @return the run's warm-up epochs (0 without warm-up) */
-    static int warmupEpochs(Map<String, Object> settings) {
-        return settings.get("lr_warmup_epochs") instanceof Number n ? n.intValue() : 0;
+        return alpha;
     }
 
     /**
@@ -175,42 +173,33 @@ final class RecipeMixin {
      * @param rate the initial learning rate
      * @return the schedule with the run's warm-up before it, or {@code main} without warm-up
      */
-    static ISchedule withWarmup(ISchedule main, double rate, Map<String, Object> settings) {
-        int warmup = warmupEpochs(settings);
-        if (warmup == 0) {
+    static ISchedule withWarmup(ISchedule main, double rate, RunSettings settings) {
+        RunSettings.Warmup warmup = settings.recipe().warmup();
+        if (warmup == null || warmup.epochs() == 0) {
             return main;
         }
-        return new WarmupSchedule(
-                main == null ? new FixedSchedule(rate) : main,
-                warmup,
-                ((Number) settings.get("lr_warmup_decay")).doubleValue());
+        return new WarmupSchedule(main == null ? new FixedSchedule(rate) : main, warmup.epochs(), warmup.decay());
     }
 
     /** The training data with the run's mixing and label smoothing, or as it is without them. */
-    static DataSetIterator train(ImageFolderPipeline pipeline, Map<String, Object> settings) {
-        double mix = number(settings, "mixup_alpha");
-        double cut = number(settings, "cutmix_alpha");
-        double smoothing = number(settings, "label_smoothing");
-        if (mix == 0 && cut == 0 && smoothing == 0) {
+    static DataSetIterator train(ImageFolderPipeline pipeline, RunSettings settings) {
+        RunSettings.RecipeOptions r = settings.recipe();
+        if (r.mixup() == 0 && r.cutmix() == 0 && r.smoothing() == 0) {
             return pipeline.train();
         }
-        return new BatchMixing(pipeline.train(), mix, cut, smoothing, ((Number) settings.get("seed")).longValue());
+        return new BatchMixing(pipeline.train(), r.mixup(), r.cutmix(), r.smoothing(), settings.seed());
     }
 
     /** Adds the run's gradient clipping and moving average to a trainer. */
-    static Trainer.Builder apply(Trainer.Builder trainer, Map<String, Object> settings) {
-        if (settings.get("clip_grad_norm") instanceof Number max) {
-            trainer.clipGradientNorm(max.doubleValue());
+    static Trainer.Builder apply(Trainer.Builder trainer, RunSettings settings) {
+        RunSettings.RecipeOptions r = settings.recipe();
+        if (r.clipGradNorm() != null) {
+            trainer.clipGradientNorm(r.clipGradNorm());
         }
-        if (settings.get("ema_decay_per_update") instanceof Number d) {
-            trainer.ema(new ModelEma(
-                    d.doubleValue(), ((Number) settings.get("ema_steps")).intValue(), warmupEpochs(settings)));
-            trainer.bestCheckpointFromEma("ema".equals(settings.get("best_checkpoint_from")));
+        if (r.ema() != null) {
+            trainer.ema(new ModelEma(r.ema().decayPerUpdate(), r.ema().steps(), r.warmupEpochs()));
+            trainer.bestCheckpointFromEma(r.ema().bestFromEma());
         }
         return trainer;
-    }
-
-    private static double number(Map<String, Object> settings, String key) {
-        return settings.get(key) instanceof Number n ? n.doubleValue() : 0;
     }
 }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.resnext4j.ui.EpochMetrics;
 import org.resnext4j.ui.MetricsHistory;
+import org.resnext4j.ui.RunSettings;
 import org.resnext4j.ui.SavedModel;
 import org.resnext4j.ui.Trainer;
 
@@ -64,9 +65,9 @@ class AugmentCliTest {
 
     @Test
     void runsWithoutThemStoreNoneOfTheKeys() {
-        Map<String, Object> none = Map.of("augment", "light");
-        assertEquals("", TrainCommand.extraAugmentationsDescription(none));
-        assertFalse(TrainCommand.withExtraAugmentations(org.resnext4j.datavec.TrainTransform.imagenet(32), none)
+        RunSettings none = RunSettings.fromMap(Map.of("augment", "light"));
+        assertEquals("", TrainData.extraAugmentationsDescription(none));
+        assertFalse(TrainData.withExtraAugmentations(org.resnext4j.datavec.TrainTransform.imagenet(32), none)
                 .toString()
                 .contains("Augment"));
     }

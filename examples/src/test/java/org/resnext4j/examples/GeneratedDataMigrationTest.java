@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnext4j.ui.RunSettings;
 
 /**
  * Runs on the generated data set made before its size was stored in the checkpoint ({@code data_per_class}) used
@@ -17,8 +18,11 @@ class GeneratedDataMigrationTest {
 
     @Test
     void legacyRunsResumeOnTheir200PerClassDataSet(@TempDir Path tmp) throws IOException {
-        assertEquals(200, TrainCommand.generatedPerClass(Map.of("data_generated", true)), "no key: a legacy run");
-        assertEquals(600, TrainCommand.generatedPerClass(Map.of("data_per_class", 600)));
+        assertEquals(
+                200,
+                TrainData.generatedPerClass(RunSettings.fromMap(Map.of("data_generated", true))),
+                "no key: a legacy run");
+        assertEquals(600, TrainData.generatedPerClass(RunSettings.fromMap(Map.of("data_per_class", 600))));
         // a legacy run folder's data set is reused as it is (same description file), not refused as foreign
         Path legacy = ShapesDataset.write(
                 tmp.resolve("shapes"),
@@ -28,7 +32,7 @@ class GeneratedDataMigrationTest {
         long before = Files.getLastModifiedTime(legacy.resolve("dataset.txt")).toMillis();
         ShapesDataset.write(
                 legacy,
-                TrainCommand.generatedPerClass(Map.of()),
+                TrainData.generatedPerClass(RunSettings.fromMap(Map.of())),
                 ShapesDataset.DEFAULT_SIZE,
                 ShapesDataset.DEFAULT_SEED);
         assertEquals(

@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -23,6 +25,7 @@ import org.resnext4j.datavec.TrainTransform;
 import org.resnext4j.ui.CheckpointException;
 import org.resnext4j.ui.Checkpoints;
 import org.resnext4j.ui.ModelCard;
+import org.resnext4j.ui.RunSettings;
 import org.resnext4j.ui.TrainingResult;
 import org.resnext4j.ui.TrainingRun;
 import org.resnext4j.ui.UiOptions;
@@ -168,22 +171,6 @@ public final class SparkTrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** The settings stored in a run's checkpoints, as option names and values. */
-    private static final String[][] STORED = {
-        {"--data", "data"},
-        {"--model", "model"},
-        {"--size", "image_size"},
-        {"--batch", "batch_size"},
-        {"--val-split", "validation_split"},
-        {"--seed", "seed"},
-        {"--lr", "learning_rate"},
-        {"--augment", "augment"},
-        {"--shuffle", "shuffle"},
-        {"--training-master", "training_master"},
-        {"--averaging-frequency", "averaging_frequency"},
-        {"--epochs", "epochs_planned"}
-    };
-
     /** The model names for the help text. */
     static final class Presets extends ArrayList<String> {
         private static final long serialVersionUID = 1L;
@@ -256,33 +243,7 @@ public final class SparkTrainCommand implements Callable<Integer> {
         ImageTransform trainTransform =
                 augment ? new TrainTransform(size, 0.35, 1.0, 3.0 / 4.0, 4.0 / 3.0, 0.5, Normalization.IMAGENET) : eval;
         JavaSparkContext sc = new JavaSparkContext(sparkConf());
-        try (TrainingRun run = TrainingRun.builder(out)
-                .epochs(epochs)
-                .classNames(classes)
-                .validation(ImageFolderIterator.builder(split.validation())
-                        .transform(eval)
-                        .batchSize(batch)
-                        .build())
-                // as train: the UI's default statistics with --ui, none recorded without it
-                .ui(
-                        ui
-                                ? UiOptions.defaults().withPort(port).withFallbackToFreePort(true)
-                                : UiOptions.disabled().withStats(UiStats.OFF))
-                .logSink(System.out::println)
-                .modelCard(ModelCard.of(spec, PreprocessingConfig.of(eval)).withModel(model))
-                .metadata("data", data.toAbsolutePath().toString())
-                .metadata("model", model)
-                .metadata("image_size", size)
-                .metadata("batch_size", batch)
-                .metadata("validation_split", valSplit)
-                .metadata("seed", seed)
-                .metadata("learning_rate", lr)
-                .metadata("augment", augment)
-                .metadata("shuffle", shuffle)
-                .metadata("training_master", trainingMaster.name())
-                .metadata("averaging_frequency", averagingFrequency)
-                .metadata("spark_master", master)
-                .build()) {
+        try (TrainingRun run = runBuilder(classes, split, eval, spec).build()) {
             if (!resume && run.hasCheckpoint()) {
                 throw new IllegalArgumentException("--out: run folder " + out.toAbsolutePath()
                         + " already holds a trained run; continue it with --resume, or choose another --out");
@@ -318,51 +279,90 @@ public final class SparkTrainCommand implements Callable<Integer> {
         }
     }
 
+    /** The run folder's builder, with the run's settings as its metadata (stored in every checkpoint's card). */
+    private TrainingRun.Builder runBuilder(
+            List<String> classes, DatasetSplit split, EvalTransform eval, ResNeXtSpec spec) {
+        TrainingRun.Builder builder = TrainingRun.builder(out)
+                .epochs(epochs)
+                .classNames(classes)
+                .validation(ImageFolderIterator.builder(split.validation())
+                        .transform(eval)
+                        .batchSize(batch)
+                        .build())
+                // as train: the UI's default statistics with --ui, none recorded without it
+                .ui(
+                        ui
+                                ? UiOptions.defaults().withPort(port).withFallbackToFreePort(true)
+                                : UiOptions.disabled().withStats(UiStats.OFF))
+                .logSink(System.out::println)
+                .modelCard(ModelCard.of(spec, PreprocessingConfig.of(eval)).withModel(model));
+        settings().toMap().forEach(builder::metadata);
+        return builder;
+    }
+
+    /** The run's settings, stored in every checkpoint's model card. */
+    private RunSettings settings() {
+        return new RunSettings(
+                new RunSettings.Data(data.toAbsolutePath().toString(), null, null, valSplit),
+                model,
+                size,
+                batch,
+                seed,
+                null,
+                new RunSettings.Optimisation(null, lr, null, null, null, null),
+                null,
+                null,
+                null,
+                null,
+                null,
+                new RunSettings.Spark(augment, shuffle, trainingMaster.name(), averagingFrequency, master),
+                null);
+    }
+
     /**
      * {@code --resume}: the settings stored in {@code checkpoints/last.zip} for every option not given again on the
      * command line (the Spark master and cluster options are this invocation's).
      */
     private void restoreSettings() {
-        Path last = out.resolve("checkpoints").resolve("last.zip");
+        Path last = out.resolve(TrainingRun.CHECKPOINT_DIR).resolve(TrainingRun.LAST_CHECKPOINT);
         if (!Files.isRegularFile(last)) {
             throw new IllegalArgumentException(
                     "--resume: run folder " + out.toAbsolutePath() + " has no checkpoint to continue");
         }
-        java.util.Map<String, Object> meta = Checkpoints.readMetadata(last);
-        java.util.Map<String, Object> stored =
-                org.resnext4j.ui.ModelCard.fromMetadata(meta).training();
-        if (!stored.containsKey("data")) {
+        Map<String, Object> meta = Checkpoints.readMetadata(last);
+        ModelCard card = ModelCard.fromMetadata(meta);
+        RunSettings stored;
+        try {
+            stored = card.settings();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "--resume: " + last + ": the run's settings are unreadable: " + e.getMessage(), e);
+        }
+        if (stored.data().folder() == null) {
             throw new IllegalArgumentException("--resume: " + last + " was not written by spark-train (no settings)");
         }
-        java.util.Map<String, Object> values = new java.util.HashMap<>();
-        stored.forEach((k, v) -> values.put(String.valueOf(k), v));
-        values.put("epochs_planned", meta.get("epochs_planned"));
-        for (String[] o : STORED) {
-            Object v = values.get(o[1]);
-            if (v != null && !spec.commandLine().getParseResult().hasMatchedOption(o[0])) {
-                spec.findOption(o[0])
-                        .setValue(
-                                o[0].equals("--data")
-                                        ? Path.of(String.valueOf(v))
-                                        : o[0].equals("--training-master")
-                                                ? TrainingMasterOption.valueOf(String.valueOf(v))
-                                                : convert(
-                                                        v, spec.findOption(o[0]).type()));
-            }
-        }
+        restore("--data", stored.data().folder(), v -> data = Path.of(v));
+        restore("--model", stored.model(), v -> model = v);
+        restore("--size", stored.imageSize(), v -> size = v);
+        restore("--batch", stored.batchSize(), v -> batch = v);
+        restore("--val-split", stored.data().validationSplit(), v -> valSplit = v);
+        restore("--seed", stored.seed(), v -> seed = v);
+        restore("--lr", stored.optimisation().learningRate(), v -> lr = v);
+        restore("--augment", stored.spark().augment(), v -> augment = v);
+        restore("--shuffle", stored.spark().shuffle(), v -> shuffle = v);
+        restore(
+                "--training-master",
+                stored.spark().trainingMaster(),
+                v -> trainingMaster = TrainingMasterOption.valueOf(v));
+        restore("--averaging-frequency", stored.spark().averagingFrequency(), v -> averagingFrequency = v);
+        restore("--epochs", meta.get("epochs_planned") instanceof Number n ? n.intValue() : null, v -> epochs = v);
     }
 
-    private static Object convert(Object v, Class<?> type) {
-        if (type == int.class) {
-            return ((Number) v).intValue();
+    /** Sets an option to its stored value, unless the option was given again or nothing was stored. */
+    private <T> void restore(String option, T stored, Consumer<T> set) {
+        if (stored != null && !spec.commandLine().getParseResult().hasMatchedOption(option)) {
+            set.accept(stored);
         }
-        if (type == long.class) {
-            return ((Number) v).longValue();
-        }
-        if (type == double.class) {
-            return ((Number) v).doubleValue();
-        }
-        return v;
     }
 
     private void validate() {

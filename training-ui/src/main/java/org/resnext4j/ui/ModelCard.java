@@ -16,7 +16,8 @@ import org.resnext4j.zoo.ResNeXtSpec;
  * written and read by the module that owns it: the model's name and its {@link ResNeXtSpec} (zoo-resnext,
  * {@link ResNeXtSpec#toMap()}), the class names and the {@link PreprocessingConfig} its inputs need
  * (datavec-pipelines, {@link PreprocessingConfig#toJson()}), and the training settings (this module: whatever the
- * training loop recorded, e.g. the CLI's options). {@link SavedModel} reads it back with the model.
+ * training loop recorded, e.g. the CLI's options, typed by {@link #settings()}). {@link SavedModel} reads it back
+ * with the model.
  *
  * <p>Files written before the card existed keep loading: {@link #fromMetadata} reads their layout (class names at the
  * top level; model name, spec and preprocessing under {@code extra} for training checkpoints or at the top level for
@@ -26,7 +27,8 @@ import org.resnext4j.zoo.ResNeXtSpec;
  * @param spec          the spec, or null (a network that is not a ResNeXt)
  * @param classNames    class names in output order, or null (indices)
  * @param preprocessing what an input image goes through, or null (unknown)
- * @param training      training settings, possibly empty
+ * @param training      training settings, possibly empty, as stored (the form of {@link RunSettings#toMap()} for runs
+ *                      of the command line; any JSON-ready values for a user's own loop)
  * @param int8          for a quantized model, the activation ranges of its int8 inference form (zoo-resnext,
  *                      {@link Int8Calibration#toMap()}, key {@code int8_calibration}), or null; cards written before
  *                      quantization existed have none
@@ -93,6 +95,20 @@ public record ModelCard(
     /** This card with training settings (replacing the previous ones). */
     public ModelCard withTraining(Map<String, Object> settings) {
         return new ModelCard(model, spec, classNames, preprocessing, settings, int8);
+    }
+
+    /** This card with the settings of a run (replacing the previous training settings). */
+    public ModelCard withSettings(RunSettings settings) {
+        return withTraining(settings.toMap());
+    }
+
+    /**
+     * The training settings, typed.
+     *
+     * @throws IllegalArgumentException naming the key when a stored value has the wrong type
+     */
+    public RunSettings settings() {
+        return RunSettings.fromMap(training);
     }
 
     /** A training setting, if recorded. */

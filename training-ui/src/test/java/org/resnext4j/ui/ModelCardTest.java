@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.shade.jackson.core.type.TypeReference;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.resnext4j.datavec.ImagePreprocessor;
 import org.resnext4j.datavec.PreprocessingConfig;
@@ -95,6 +96,61 @@ class ModelCardTest {
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> ModelCard.fromMetadata(checkpoint));
         assertEquals("spec: missing \"blocks\"", e.getMessage());
+    }
+
+    /**
+     * The training settings of checkpoints written before {@link RunSettings} (a model card's {@code training} part
+     * as {@code train} and {@code spark-train} wrote it at f300108, and the {@code extra} entries of the layout before
+     * model cards) read into the record and write back identical.
+     */
+    @Test
+    void settingsOfThePreviousReleasesReadIntoTheRecordAndWriteBackIdentical() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        for (Map.Entry<String, Map<String, Object>> e :
+                RunSettingsTest.fixture().entrySet()) {
+            Map<String, Object> card = new LinkedHashMap<>(
+                    ModelCard.of(SPEC, PRE).withModel("tiny").toMap());
+            card.put("training", e.getValue());
+            Map<String, Object> metadata = json.readValue(
+                    json.writeValueAsString(Map.of("format", "resnext4j-checkpoint/1", ModelCard.KEY, card)),
+                    new TypeReference<Map<String, Object>>() {});
+            ModelCard read = ModelCard.fromMetadata(metadata);
+            RunSettings settings = read.settings();
+            assertEquals(e.getValue().get("data"), settings.data().folder(), e.getKey());
+            ModelCard written = read.withSettings(settings);
+            assertEquals(
+                    json.writeValueAsString(e.getValue()),
+                    json.writeValueAsString(written.toMap().get("training")),
+                    e.getKey());
+            assertEquals(
+                    json.writeValueAsString(((Map<?, ?>) metadata.get(ModelCard.KEY))),
+                    json.writeValueAsString(written.toMap()),
+                    e.getKey() + ": the whole card");
+        }
+        // the first releases' layout: settings among "extra" (no model key yet), spec and preprocessing beside them
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("data", "/data/shapes");
+        extra.put("data_generated", false);
+        extra.put("image_size", 64);
+        extra.put("batch_size", 16);
+        extra.put("validation_split", 0.2);
+        extra.put("seed", 42);
+        extra.put("augment", "imagenet");
+        extra.put("optimizer", "adam");
+        extra.put("learning_rate", 0.001);
+        extra.put("schedule", "cosine");
+        extra.put("weight_decay", 0.0);
+        extra.put("pretrained", "/w/resnet50.safetensors");
+        extra.put("freeze_backbone", true);
+        Map<String, Object> withLayout = new LinkedHashMap<>(extra);
+        withLayout.put("spec", SPEC.toMap());
+        withLayout.put("preprocessing", new ObjectMapperHolder().map(PRE.toJson()));
+        ModelCard old = ModelCard.fromMetadata(
+                Map.of("format", "resnext4j-checkpoint/1", "class_names", List.of("a", "b", "c"), "extra", withLayout));
+        RunSettings settings = old.settings();
+        assertNull(settings.model());
+        assertEquals(new RunSettings.FineTune("/w/resnet50.safetensors", true, null, null), settings.fineTune());
+        assertEquals(json.writeValueAsString(extra), json.writeValueAsString(settings.toMap()));
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.resnext4j.ui.EpochMetrics;
 import org.resnext4j.ui.MetricsHistory;
+import org.resnext4j.ui.RunFolder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -108,7 +109,7 @@ final class RecipeBenchCommand implements Callable<Integer> {
                     throw new IllegalStateException("train exited with " + code + ": " + String.join(" ", args));
                 }
                 Run r = summarise(
-                        MetricsHistory.readJson(out.resolve("metrics.json")).epochs());
+                        MetricsHistory.readJson(RunFolder.metricsJson(out)).epochs());
                 results.computeIfAbsent(row.getKey(), k -> new ArrayList<>()).add(r);
                 System.out.printf(
                         Locale.ROOT,

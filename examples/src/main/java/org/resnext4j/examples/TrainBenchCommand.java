@@ -1,9 +1,7 @@
 package org.resnext4j.examples;
 
-import java.io.BufferedReader;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,8 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -55,9 +51,7 @@ import picocli.CommandLine.Option;
                 + "(see docs/performance.md).")
 final class TrainBenchCommand implements Callable<Integer> {
 
-    private static final int CLASSES = 4;
-    private static final Pattern EPOCH = Pattern.compile(".*\\bEpoch +(\\d+)/(\\d+)  train_loss .*");
-    private static final Pattern SPLIT = Pattern.compile(".*split: (\\d+) train.*");
+    static final int CLASSES = 4;
 
     @Option(
             names = "--parts",
@@ -172,7 +166,7 @@ final class TrainBenchCommand implements Callable<Integer> {
             list.add(p);
         }
         for (String variant : variants.split(",")) {
-            variantFlags(variant.trim()); // an unknown variant fails before anything runs
+            TrainBenchEpochs.variantFlags(variant.trim()); // an unknown variant fails before anything runs
         }
         boolean paired = list.contains("step") && list.contains("epochs");
         for (int[] cfg : Bench.configs(configs)) {
@@ -189,7 +183,7 @@ final class TrainBenchCommand implements Callable<Integer> {
                         if (paired) {
                             paired(cfg[0], cfg[1]);
                         } else {
-                            epochs(cfg[0], cfg[1], 0);
+                            new TrainBenchEpochs(this).epochs(cfg[0], cfg[1], 0);
                         }
                     }
                 }
@@ -207,7 +201,8 @@ final class TrainBenchCommand implements Callable<Integer> {
         Map<String, List<Double>> ratios = new LinkedHashMap<>();
         for (int round = 1; round <= rounds; round++) {
             double step = step(batch, size, round);
-            for (Map.Entry<String, Double> e : epochs(batch, size, round).entrySet()) {
+            for (Map.Entry<String, Double> e :
+                    new TrainBenchEpochs(this).epochs(batch, size, round).entrySet()) {
                 double ratio = e.getValue() / step;
                 ratios.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(ratio);
                 System.out.printf(
@@ -425,7 +420,7 @@ final class TrainBenchCommand implements Callable<Integer> {
         writers.put("deflated (ModelSerializer, before)", Checkpoints.MODEL_SERIALIZER);
         writers.put("deflate level 1", LEVEL_1);
         writers.put("STORED (now)", Checkpoints.STORED);
-        Map<String, Object> meta = Map.of("epoch", 1);
+        Map<String, Object> meta = Map.of(org.resnext4j.ui.CheckpointEnvelope.EPOCH_KEY, 1);
         for (int round = 0; round < 2; round++) {
             for (Map.Entry<String, Checkpoints.ModelWriter> w : writers.entrySet()) {
                 Path file = work.resolve("ckpt-" + w.getValue().hashCode() + ".zip");
@@ -464,133 +459,5 @@ final class TrainBenchCommand implements Callable<Integer> {
                             * (state.params().length() + state.updaterState().length())
                             / 1e6);
         }
-    }
-
-    /** Each variant's images/s over whole epochs (printed; {@code round} 0 when not paired with the step). */
-    private Map<String, Double> epochs(int batch, int size, int round) throws IOException, InterruptedException {
-        Map<String, Double> ips = new LinkedHashMap<>();
-        int trainImages = batches * batch;
-        int perClass = (int) Math.ceil(trainImages / 0.8 / CLASSES);
-        Path data = work.resolve("data-" + size + "-" + perClass);
-        if (!Files.isDirectory(data)) {
-            ShapesDataset.write(data, perClass, size, 7);
-        }
-        String cp = classpath != null ? classpath : System.getProperty("java.class.path");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        for (String variant : variants.split(",")) {
-            Path out = work.resolve("run-" + model + "-" + batch + "x" + size + "-" + variant.trim() + "-"
-                    + System.currentTimeMillis());
-            List<String> cmd = new ArrayList<>(List.of(
-                    java,
-                    "-Xmx" + xmx,
-                    "-Dorg.bytedeco.javacpp.maxbytes=12G",
-                    "-Dorg.bytedeco.javacpp.maxphysicalbytes=12G",
-                    "-Djava.awt.headless=true"));
-            cmd.addAll(jvmArgs);
-            cmd.addAll(List.of(
-                    "-cp",
-                    cp,
-                    Cli.class.getName(),
-                    "train",
-                    "--data",
-                    data.toString(),
-                    "--model",
-                    model,
-                    "--size",
-                    Integer.toString(size),
-                    "--batch",
-                    Integer.toString(batch),
-                    "--epochs",
-                    Integer.toString(epochs),
-                    "--lr",
-                    "0.0001",
-                    "--schedule",
-                    "none",
-                    "--out",
-                    out.toString()));
-            cmd.addAll(variantFlags(variant.trim()));
-            double v = runEpochs(cmd, variant.trim(), batch, size, round, out);
-            if (rounds > 1) {
-                // rounds would fill the disk with ResNeXt-50 checkpoints (276 MB each); the epoch lines are read
-                org.apache.commons.io.FileUtils.deleteDirectory(
-                        out.resolve(org.resnext4j.ui.TrainingRun.CHECKPOINT_DIR).toFile());
-            }
-            if (!Double.isNaN(v)) {
-                ips.put(variant.trim(), v);
-            }
-        }
-        return ips;
-    }
-
-    private static List<String> variantFlags(String variant) {
-        return switch (variant) {
-            case "ui" -> List.of("--port", "0", "--ui-stats", "default");
-            case "no-ui", "old-no-ui" -> List.of("--no-ui");
-            case "ui-full" -> List.of("--port", "0", "--ui-stats", "full");
-            case "no-ui-full" -> List.of("--no-ui", "--ui-stats", "full");
-            case "old-ui" -> List.of("--port", "0");
-            default ->
-                throw new IllegalArgumentException("--variants: unknown \"" + variant
-                        + "\", expected ui, no-ui, ui-full, no-ui-full, old-ui, old-no-ui");
-        };
-    }
-
-    private double runEpochs(List<String> cmd, String variant, int batch, int size, int round, Path out)
-            throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        List<Double> ends = new ArrayList<>();
-        int train = -1;
-        long start = System.nanoTime();
-        StringBuilder tail = new StringBuilder();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null; ) {
-                double t = (System.nanoTime() - start) / 1e9;
-                Matcher s = SPLIT.matcher(line);
-                if (train < 0 && s.matches()) {
-                    train = Integer.parseInt(s.group(1));
-                }
-                if (EPOCH.matcher(line).matches()) {
-                    ends.add(t);
-                }
-                tail.append(line).append('\n');
-                if (tail.length() > 4000) {
-                    tail.delete(0, tail.length() - 4000);
-                }
-            }
-        }
-        int rc = p.waitFor();
-        if (rc != 0 || ends.size() < 2) {
-            System.out.println(
-                    "{\"part\":\"epochs\",\"variant\":\"" + variant + "\",\"error\":\"exit " + rc + "\"}\n" + tail);
-            return Double.NaN;
-        }
-        double[] ips = new double[ends.size() - 1];
-        StringBuilder each = new StringBuilder();
-        for (int i = 1; i < ends.size(); i++) {
-            ips[i - 1] = train / (ends.get(i) - ends.get(i - 1));
-            each.append(i == 1 ? "" : ",").append(String.format(Locale.ROOT, "%.2f", ips[i - 1]));
-        }
-        double total = 0;
-        for (int i = 1; i < ends.size(); i++) {
-            total += ends.get(i) - ends.get(i - 1);
-        }
-        System.out.printf(
-                Locale.ROOT,
-                "{\"part\":\"epochs\",\"label\":\"%s\",\"model\":\"%s\",\"batch\":%d,"
-                        + "\"size\":%d,\"variant\":\"%s\",\"round\":%d,\"train_images\":%d,\"images_per_s\":[%s],"
-                        + "\"images_per_s_over_epochs\":%.2f,\"first_epoch_s\":%.1f,\"run\":\"%s\"}%n",
-                label,
-                model,
-                batch,
-                size,
-                variant,
-                round,
-                train,
-                each,
-                train * (ends.size() - 1) / total,
-                ends.get(0),
-                out);
-        System.out.flush();
-        return train * (ends.size() - 1) / total;
     }
 }

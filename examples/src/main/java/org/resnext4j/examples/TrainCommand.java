@@ -15,6 +15,7 @@ import org.resnext4j.datavec.ImageFolderPipeline;
 import org.resnext4j.ui.FineTuning;
 import org.resnext4j.ui.ModelCard;
 import org.resnext4j.ui.Recipe;
+import org.resnext4j.ui.RunFolder;
 import org.resnext4j.ui.RunSettings;
 import org.resnext4j.ui.Trainer;
 import org.resnext4j.ui.UiOptions;
@@ -112,7 +113,7 @@ final class TrainCommand implements Callable<Integer> {
             names = "--ui-stats",
             paramLabel = "LEVEL",
             description = "what the DL4J UI statistics record into ui-stats.dl4j: default (the overview, model and "
-                    + "system pages' charts, no histograms, every N iterations sized to the model), full (DL4J's "
+                    + "system pages' charts, no histograms, as often as 2%% of the training time allows), full (DL4J's "
                     + "own: histograms and activation statistics too, several times slower for a large model), "
                     + "off (none). Default: default, off with --no-ui")
     String uiStats;
@@ -164,7 +165,7 @@ final class TrainCommand implements Callable<Integer> {
         double backboneScale = FineTuneMixin.backboneScale(f.backboneLrScale, frozenStage, f.fineTunes());
         WeightsEntry pretrainedEntry =
                 f.fineTunes() ? FineTuneMixin.pretrainedEntry(f.pretrained, d.model, f.catalogOption.catalog()) : null;
-        if (Files.exists(outDir.resolve(Trainer.CHECKPOINT_DIR).resolve(Trainer.LAST_CHECKPOINT))) {
+        if (Files.exists(RunFolder.last(outDir))) {
             throw new IllegalArgumentException("--out: run folder " + outDir.toAbsolutePath() + " already holds a "
                     + "trained run; continue it with --resume, or choose another --out");
         }

@@ -9,7 +9,7 @@ import org.jline.utils.Signals;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.resnext4j.datavec.ImageFolderPipeline;
 import org.resnext4j.ui.Charts;
-import org.resnext4j.ui.HtmlReport;
+import org.resnext4j.ui.RunFolder;
 import org.resnext4j.ui.RunSettings;
 import org.resnext4j.ui.Trainer;
 import org.resnext4j.ui.TrainingResult;
@@ -96,11 +96,11 @@ record TrainLoop(boolean progress) {
                         100 * r.history().epochs().get(r.history().size() - 1).valAccuracy(),
                         r.history().size()));
         System.out.println("Model:   " + r.bestCheckpoint() + " (best), " + r.lastCheckpoint() + " (last)");
-        System.out.println("Curves:  " + run.resolve(Trainer.CHARTS_DIR) + "/{accuracy,loss,learning_rate}.png, "
-                + "metrics " + run.resolve("metrics.csv"));
-        System.out.println("Report:  " + run.resolve(HtmlReport.FILE_NAME) + ", confusion matrix "
-                + run.resolve(Trainer.CHARTS_DIR).resolve(Charts.CONFUSION_PNG));
-        if (Files.isRegularFile(run.resolve(Trainer.STATS_FILE))) {
+        System.out.println("Curves:  " + RunFolder.charts(run) + "/{accuracy,loss,learning_rate}.png, " + "metrics "
+                + RunFolder.metricsCsv(run));
+        System.out.println("Report:  " + RunFolder.report(run) + ", confusion matrix "
+                + RunFolder.charts(run).resolve(Charts.CONFUSION_PNG));
+        if (Files.isRegularFile(RunFolder.stats(run))) {
             System.out.println("UI:      the training UI stopped with the run; reopen it with: resnext4j ui " + run);
         } else {
             System.out.println("UI:      no UI statistics recorded (--no-ui without --ui-stats); the report and "

@@ -7,8 +7,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.resnext4j.datavec.ImageFolderPipeline;
+import org.resnext4j.ui.CheckpointEnvelope;
 import org.resnext4j.ui.Checkpoints;
 import org.resnext4j.ui.ModelCard;
+import org.resnext4j.ui.RunFolder;
 import org.resnext4j.ui.RunSettings;
 import org.resnext4j.ui.Trainer;
 import org.resnext4j.ui.UiOptions;
@@ -52,15 +54,17 @@ final class TrainResume {
         if (out == null) {
             throw new IllegalArgumentException("--resume needs --out DIR, the run folder to continue");
         }
-        Path last = out.resolve(Trainer.CHECKPOINT_DIR).resolve(Trainer.LAST_CHECKPOINT);
+        Path last = RunFolder.last(out);
         if (!Files.isRegularFile(last)) {
             throw new IllegalArgumentException("--resume: run folder " + out.toAbsolutePath() + " has no checkpoint "
-                    + Trainer.CHECKPOINT_DIR + "/" + Trainer.LAST_CHECKPOINT);
+                    + RunFolder.CHECKPOINT_DIR + "/" + RunFolder.LAST_CHECKPOINT);
         }
         Map<String, Object> meta = Checkpoints.readMetadata(last);
         RunSettings settings = settings(meta, last);
-        int planned = ((Number) meta.getOrDefault("epochs_planned", meta.get("epoch"))).intValue();
-        int done = ((Number) meta.get("epoch")).intValue();
+        int planned = ((Number) meta.getOrDefault(
+                        CheckpointEnvelope.EPOCHS_PLANNED_KEY, meta.get(CheckpointEnvelope.EPOCH_KEY)))
+                .intValue();
+        int done = ((Number) meta.get(CheckpointEnvelope.EPOCH_KEY)).intValue();
         int epochCount = TrainCommand.atLeast("--epochs", epochs == null ? planned : epochs, 1);
         UiOptions uiOptions = ui.get();
         if (epochCount <= done) {

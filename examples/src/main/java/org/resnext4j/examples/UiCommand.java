@@ -4,7 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.resnext4j.ui.Trainer;
+import org.resnext4j.ui.RunFolder;
 import org.resnext4j.ui.TrainingUi;
 import org.resnext4j.ui.UiOptions;
 import picocli.CommandLine.Command;
@@ -36,10 +36,10 @@ final class UiCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         UiOptions options = ui.options(spec.commandLine().getParseResult().hasMatchedOption("--port"), System.err);
-        Path stats = Files.isDirectory(target) ? target.resolve(Trainer.STATS_FILE) : target;
+        Path stats = Files.isDirectory(target) ? target.resolve(RunFolder.STATS_FILE) : target;
         if (!Files.isRegularFile(stats)) {
             throw new IllegalArgumentException("RUN|STATS: no DL4J UI stats file " + stats.toAbsolutePath()
-                    + " (a training run writes <run>/" + Trainer.STATS_FILE + ")");
+                    + " (a training run writes <run>/" + RunFolder.STATS_FILE + ")");
         }
         TrainingUi ui = TrainingUi.reopen(stats, options);
         CountDownLatch stop = new CountDownLatch(1);

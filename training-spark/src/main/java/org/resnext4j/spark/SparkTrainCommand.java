@@ -22,9 +22,11 @@ import org.resnext4j.datavec.ImageTransform;
 import org.resnext4j.datavec.Normalization;
 import org.resnext4j.datavec.PreprocessingConfig;
 import org.resnext4j.datavec.TrainTransform;
+import org.resnext4j.ui.CheckpointEnvelope;
 import org.resnext4j.ui.CheckpointException;
 import org.resnext4j.ui.Checkpoints;
 import org.resnext4j.ui.ModelCard;
+import org.resnext4j.ui.RunFolder;
 import org.resnext4j.ui.RunSettings;
 import org.resnext4j.ui.TrainingResult;
 import org.resnext4j.ui.TrainingRun;
@@ -271,8 +273,7 @@ public final class SparkTrainCommand implements Callable<Integer> {
                     master,
                     (System.nanoTime() - t0) / 1e9,
                     100 * r.history().best().map(m -> m.valAccuracy()).orElse(Double.NaN));
-            System.out.println(
-                    "Run folder: " + r.runDir() + " (report " + r.runDir().resolve("report.html") + ")");
+            System.out.println("Run folder: " + r.runDir() + " (report " + RunFolder.report(r.runDir()) + ")");
             return 0;
         } finally {
             sc.stop();
@@ -324,7 +325,7 @@ public final class SparkTrainCommand implements Callable<Integer> {
      * command line (the Spark master and cluster options are this invocation's).
      */
     private void restoreSettings() {
-        Path last = out.resolve(TrainingRun.CHECKPOINT_DIR).resolve(TrainingRun.LAST_CHECKPOINT);
+        Path last = RunFolder.last(out);
         if (!Files.isRegularFile(last)) {
             throw new IllegalArgumentException(
                     "--resume: run folder " + out.toAbsolutePath() + " has no checkpoint to continue");
@@ -355,7 +356,10 @@ public final class SparkTrainCommand implements Callable<Integer> {
                 stored.spark().trainingMaster(),
                 v -> trainingMaster = TrainingMasterOption.valueOf(v));
         restore("--averaging-frequency", stored.spark().averagingFrequency(), v -> averagingFrequency = v);
-        restore("--epochs", meta.get("epochs_planned") instanceof Number n ? n.intValue() : null, v -> epochs = v);
+        restore(
+                "--epochs",
+                meta.get(CheckpointEnvelope.EPOCHS_PLANNED_KEY) instanceof Number n ? n.intValue() : null,
+                v -> epochs = v);
     }
 
     /** Sets an option to its stored value, unless the option was given again or nothing was stored. */

@@ -1,0 +1,160 @@
+package org.resnext4j.examples;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.commons.io.FileUtils;
+import org.resnext4j.ui.RunFolder;
+
+/**
+ * {@code bench-train}'s {@code epochs} part: whole epochs of {@code train} in child JVMs on generated images, timed
+ * from the epoch lines they print (the first epoch left out), one run per variant (UI on or off, statistics level).
+ */
+final class TrainBenchEpochs {
+
+    private static final Pattern EPOCH = Pattern.compile(".*\\bEpoch +(\\d+)/(\\d+)  train_loss .*");
+    private static final Pattern SPLIT = Pattern.compile(".*split: (\\d+) train.*");
+
+    private final TrainBenchCommand c;
+
+    TrainBenchEpochs(TrainBenchCommand command) {
+        this.c = command;
+    }
+
+    /** Each variant's images/s over whole epochs (printed; {@code round} 0 when not paired with the step). */
+    Map<String, Double> epochs(int batch, int size, int round) throws IOException, InterruptedException {
+        Map<String, Double> ips = new LinkedHashMap<>();
+        int trainImages = c.batches * batch;
+        int perClass = (int) Math.ceil(trainImages / 0.8 / TrainBenchCommand.CLASSES);
+        Path data = c.work.resolve("data-" + size + "-" + perClass);
+        if (!Files.isDirectory(data)) {
+            ShapesDataset.write(data, perClass, size, 7);
+        }
+        String cp = c.classpath != null ? c.classpath : System.getProperty("java.class.path");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        for (String variant : c.variants.split(",")) {
+            Path out = c.work.resolve("run-" + c.model + "-" + batch + "x" + size + "-" + variant.trim() + "-"
+                    + System.currentTimeMillis());
+            List<String> cmd = new ArrayList<>(List.of(
+                    java,
+                    "-Xmx" + c.xmx,
+                    "-Dorg.bytedeco.javacpp.maxbytes=12G",
+                    "-Dorg.bytedeco.javacpp.maxphysicalbytes=12G",
+                    "-Djava.awt.headless=true"));
+            cmd.addAll(c.jvmArgs);
+            cmd.addAll(List.of(
+                    "-cp",
+                    cp,
+                    Cli.class.getName(),
+                    "train",
+                    "--data",
+                    data.toString(),
+                    "--model",
+                    c.model,
+                    "--size",
+                    Integer.toString(size),
+                    "--batch",
+                    Integer.toString(batch),
+                    "--epochs",
+                    Integer.toString(c.epochs),
+                    "--lr",
+                    "0.0001",
+                    "--schedule",
+                    "none",
+                    "--out",
+                    out.toString()));
+            cmd.addAll(variantFlags(variant.trim()));
+            double v = runEpochs(cmd, variant.trim(), batch, size, round, out);
+            if (c.rounds > 1) {
+                // rounds would fill the disk with ResNeXt-50 checkpoints (276 MB each); the epoch lines are read
+                FileUtils.deleteDirectory(RunFolder.checkpoints(out).toFile());
+            }
+            if (!Double.isNaN(v)) {
+                ips.put(variant.trim(), v);
+            }
+        }
+        return ips;
+    }
+
+    static List<String> variantFlags(String variant) {
+        return switch (variant) {
+            case "ui" -> List.of("--port", "0", "--ui-stats", "default");
+            case "no-ui", "old-no-ui" -> List.of("--no-ui");
+            case "ui-full" -> List.of("--port", "0", "--ui-stats", "full");
+            case "no-ui-full" -> List.of("--no-ui", "--ui-stats", "full");
+            case "old-ui" -> List.of("--port", "0");
+            default ->
+                throw new IllegalArgumentException("--variants: unknown \"" + variant
+                        + "\", expected ui, no-ui, ui-full, no-ui-full, old-ui, old-no-ui");
+        };
+    }
+
+    private double runEpochs(List<String> cmd, String variant, int batch, int size, int round, Path out)
+            throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        List<Double> ends = new ArrayList<>();
+        int train = -1;
+        long start = System.nanoTime();
+        StringBuilder tail = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                double t = (System.nanoTime() - start) / 1e9;
+                Matcher s = SPLIT.matcher(line);
+                if (train < 0 && s.matches()) {
+                    train = Integer.parseInt(s.group(1));
+                }
+                if (EPOCH.matcher(line).matches()) {
+                    ends.add(t);
+                }
+                tail.append(line).append('\n');
+                if (tail.length() > 4000) {
+                    tail.delete(0, tail.length() - 4000);
+                }
+            }
+        }
+        int rc = p.waitFor();
+        if (rc != 0 || ends.size() < 2) {
+            System.out.println(
+                    "{\"part\":\"epochs\",\"variant\":\"" + variant + "\",\"error\":\"exit " + rc + "\"}\n" + tail);
+            return Double.NaN;
+        }
+        double[] ips = new double[ends.size() - 1];
+        StringBuilder each = new StringBuilder();
+        for (int i = 1; i < ends.size(); i++) {
+            ips[i - 1] = train / (ends.get(i) - ends.get(i - 1));
+            each.append(i == 1 ? "" : ",").append(String.format(Locale.ROOT, "%.2f", ips[i - 1]));
+        }
+        double total = 0;
+        for (int i = 1; i < ends.size(); i++) {
+            total += ends.get(i) - ends.get(i - 1);
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "{\"part\":\"epochs\",\"label\":\"%s\",\"model\":\"%s\",\"batch\":%d,"
+                        + "\"size\":%d,\"variant\":\"%s\",\"round\":%d,\"train_images\":%d,\"images_per_s\":[%s],"
+                        + "\"images_per_s_over_epochs\":%.2f,\"first_epoch_s\":%.1f,\"run\":\"%s\"}%n",
+                c.label,
+                c.model,
+                batch,
+                size,
+                variant,
+                round,
+                train,
+                each,
+                train * (ends.size() - 1) / total,
+                ends.get(0),
+                out);
+        System.out.flush();
+        return train * (ends.size() - 1) / total;
+    }
+}

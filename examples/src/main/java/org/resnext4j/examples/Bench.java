@@ -25,18 +25,11 @@ final class Bench {
     record Result(
             String contender, String mode, int batch, int size, double[] imagesPerSecond, long peakRssMb, String note) {
         double median() {
-            double[] s = imagesPerSecond.clone();
-            Arrays.sort(s);
-            return s.length == 0
-                    ? Double.NaN
-                    : s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+            return Bench.median(imagesPerSecond);
         }
 
         String json() {
-            StringBuilder ips = new StringBuilder();
-            for (int i = 0; i < imagesPerSecond.length; i++) {
-                ips.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.4f", imagesPerSecond[i]));
-            }
+            String ips = joined(imagesPerSecond, "%.4f");
             return String.format(
                     Locale.ROOT,
                     "{\"side\":\"dl4j\",\"contender\":\"%s\",\"mode\":\"%s\",\"batch\":%d,"
@@ -149,6 +142,24 @@ final class Bench {
     }
 
     /** Parses {@code 8x224,32x64} into {@code {{8, 224}, {32, 64}}}. */
+    /** @return the median of {@code v}, NaN when it is empty */
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length == 0
+                ? Double.NaN
+                : s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /** @return the values formatted with {@code format} (root locale), comma-separated, for a JSON array */
+    static String joined(double[] v, String format) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < v.length; i++) {
+            b.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, format, v[i]));
+        }
+        return b.toString();
+    }
+
     static List<int[]> configs(String spec) {
         List<int[]> out = new ArrayList<>();
         for (String s : spec.split(",")) {

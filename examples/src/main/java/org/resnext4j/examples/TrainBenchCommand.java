@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -219,10 +218,6 @@ final class TrainBenchCommand implements Callable<Integer> {
         }
         for (Map.Entry<String, List<Double>> e : ratios.entrySet()) {
             double[] v = e.getValue().stream().mapToDouble(Double::doubleValue).toArray();
-            StringBuilder each = new StringBuilder();
-            for (double r : v) {
-                each.append(each.length() == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.3f", r));
-            }
             System.out.printf(
                     Locale.ROOT,
                     "{\"part\":\"ratio\",\"model\":\"%s\",\"batch\":%d,\"size\":%d,\"variant\":\"%s\","
@@ -231,8 +226,8 @@ final class TrainBenchCommand implements Callable<Integer> {
                     batch,
                     size,
                     e.getKey(),
-                    each,
-                    median(v));
+                    Bench.joined(v, "%.3f"),
+                    Bench.median(v));
         }
     }
 
@@ -254,12 +249,6 @@ final class TrainBenchCommand implements Callable<Integer> {
         return new DataSet(x, y);
     }
 
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
     private double[] timeSteps(ComputationGraph net, DataSet ds, int n) {
         double[] ms = new double[n];
         for (int i = 0; i < n; i++) {
@@ -275,7 +264,7 @@ final class TrainBenchCommand implements Callable<Integer> {
         ComputationGraph net = build(size);
         DataSet ds = batch(batch, size);
         timeSteps(net, ds, warmup);
-        double ms = median(timeSteps(net, ds, iters));
+        double ms = Bench.median(timeSteps(net, ds, iters));
         System.out.printf(
                 Locale.ROOT,
                 "{\"part\":\"step\",\"model\":\"%s\",\"batch\":%d,\"size\":%d,\"round\":%d,\"ms_per_step\":%.1f,"
@@ -328,7 +317,7 @@ final class TrainBenchCommand implements Callable<Integer> {
         ComputationGraph net = build(size);
         DataSet ds = batch(batch, size);
         timeSteps(net, ds, warmup);
-        double base = median(timeSteps(net, ds, iters));
+        double base = Bench.median(timeSteps(net, ds, iters));
         System.out.printf(
                 Locale.ROOT,
                 "{\"part\":\"stats\",\"model\":\"%s\",\"batch\":%d,\"size\":%d,"
@@ -341,7 +330,7 @@ final class TrainBenchCommand implements Callable<Integer> {
             Path file = Files.createTempFile(work, "stats", ".dl4j");
             Files.delete(file);
             FileStatsStorage storage = new FileStatsStorage(file.toFile());
-            base = median(timeSteps(net, ds, iters)); // the baseline just before, against drift
+            base = Bench.median(timeSteps(net, ds, iters)); // the baseline just before, against drift
             try {
                 StatsListener l = new StatsListener(
                         storage,
@@ -351,7 +340,7 @@ final class TrainBenchCommand implements Callable<Integer> {
                         "w");
                 net.setListeners(l);
                 net.fit(ds); // the initialisation report (model, hardware) is written on the first iteration
-                double ms = median(timeSteps(net, ds, iters));
+                double ms = Bench.median(timeSteps(net, ds, iters));
                 System.out.printf(
                         Locale.ROOT,
                         "{\"part\":\"stats\",\"model\":\"%s\",\"batch\":%d,\"size\":%d,"
@@ -371,7 +360,7 @@ final class TrainBenchCommand implements Callable<Integer> {
                 Files.deleteIfExists(file);
             }
         }
-        double again = median(timeSteps(net, ds, iters));
+        double again = Bench.median(timeSteps(net, ds, iters));
         System.out.printf(
                 Locale.ROOT,
                 "{\"part\":\"stats\",\"model\":\"%s\",\"batch\":%d,\"size\":%d,"

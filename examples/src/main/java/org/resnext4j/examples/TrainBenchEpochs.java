@@ -129,15 +129,10 @@ final class TrainBenchEpochs {
             return Double.NaN;
         }
         double[] ips = new double[ends.size() - 1];
-        StringBuilder each = new StringBuilder();
         for (int i = 1; i < ends.size(); i++) {
             ips[i - 1] = train / (ends.get(i) - ends.get(i - 1));
-            each.append(i == 1 ? "" : ",").append(String.format(Locale.ROOT, "%.2f", ips[i - 1]));
         }
-        double total = 0;
-        for (int i = 1; i < ends.size(); i++) {
-            total += ends.get(i) - ends.get(i - 1);
-        }
+        double total = ends.get(ends.size() - 1) - ends.get(0);
         System.out.printf(
                 Locale.ROOT,
                 "{\"part\":\"epochs\",\"label\":\"%s\",\"model\":\"%s\",\"batch\":%d,"
@@ -150,7 +145,7 @@ final class TrainBenchEpochs {
                 variant,
                 round,
                 train,
-                each,
+                Bench.joined(ips, "%.2f"),
                 train * (ends.size() - 1) / total,
                 ends.get(0),
                 out);

@@ -30,7 +30,6 @@ class CostBoundStatsListener extends StatsListener {
 
     private final UiStats level;
     private final double budget;
-    private int frequency;
     private double reportSeconds = Double.NaN;
     private double stepSeconds = Double.NaN;
     private transient long insideNanos;
@@ -62,7 +61,6 @@ class CostBoundStatsListener extends StatsListener {
         }
         this.level = level;
         this.budget = budget;
-        this.frequency = initialFrequency;
     }
 
     /**
@@ -82,7 +80,7 @@ class CostBoundStatsListener extends StatsListener {
 
     /** @return the current reporting frequency, in iterations */
     int frequency() {
-        return frequency;
+        return getUpdateConfig().reportingFrequency();
     }
 
     @Override
@@ -116,6 +114,7 @@ class CostBoundStatsListener extends StatsListener {
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
         // BaseStatsListener reports when the frequency is 1 or the iteration is a non-zero multiple of it
+        int frequency = frequency();
         boolean reports = frequency == 1 || (iteration != 0 && iteration % frequency == 0);
         long t0 = System.nanoTime();
         super.iterationDone(model, iteration, epoch);
@@ -128,7 +127,6 @@ class CostBoundStatsListener extends StatsListener {
                 reportSeconds = smooth(reportSeconds, inside / 1e9);
                 int f = frequencyFor(reportSeconds, stepSeconds, budget);
                 if (f != frequency) {
-                    frequency = f;
                     setUpdateConfig(level.configuration(f));
                 }
             }
@@ -142,6 +140,6 @@ class CostBoundStatsListener extends StatsListener {
 
     @Override
     public CostBoundStatsListener clone() {
-        return new CostBoundStatsListener(getStorageRouter(), level, frequency, budget, null, null);
+        return new CostBoundStatsListener(getStorageRouter(), level, frequency(), budget, null, null);
     }
 }

@@ -38,7 +38,7 @@ final class Nd4jBinary {
         out.writeUTF(data.allocationMode().name());
         out.writeLong(data.length());
         out.writeUTF(type.name());
-        int bytes = (int) (data.length() * type.width());
+        int bytes = src.remaining();
         ByteBuffer chunk = ByteBuffer.allocate(CHUNK).order(ByteOrder.BIG_ENDIAN);
         for (int done = 0; done < bytes; ) {
             int n = Math.min(CHUNK, bytes - done);
@@ -56,18 +56,25 @@ final class Nd4jBinary {
         }
     }
 
-    /** The host bytes of a float or double buffer that starts at its pointer, else {@code null} (ND4J's loop). */
+    /**
+     * The host bytes of a float or double buffer that starts at its pointer, exactly its length, else {@code null}
+     * (ND4J's loop).
+     */
     private static ByteBuffer bulkSource(INDArray a) {
         DataBuffer data = a.data();
         if (data == null
                 || (data.dataType() != DataType.FLOAT && data.dataType() != DataType.DOUBLE)
-                || data.offset() != 0
-                || data.length() * data.dataType().width() > Integer.MAX_VALUE) {
+                || data.offset() != 0) {
+            return null;
+        }
+        long bytes = data.length() * data.dataType().width();
+        if (bytes > Integer.MAX_VALUE) {
             return null;
         }
         Nd4j.getAffinityManager().ensureLocation(a, AffinityManager.Location.HOST);
         ByteBuffer src = data.asNio();
-        long bytes = data.length() * data.dataType().width();
-        return src == null || src.capacity() < bytes ? null : src.order(ByteOrder.nativeOrder());
+        return src == null || src.capacity() < bytes
+                ? null
+                : src.duplicate().position(0).limit((int) bytes).slice().order(ByteOrder.nativeOrder());
     }
 }

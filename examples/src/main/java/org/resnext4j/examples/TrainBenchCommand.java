@@ -198,36 +198,46 @@ final class TrainBenchCommand implements Callable<Integer> {
      */
     private void paired(int batch, int size) throws IOException, InterruptedException {
         Map<String, List<Double>> ratios = new LinkedHashMap<>();
+        Map<String, List<Double>> training = new LinkedHashMap<>();
         for (int round = 1; round <= rounds; round++) {
             double step = step(batch, size, round);
-            for (Map.Entry<String, Double> e :
+            for (Map.Entry<String, TrainBenchEpochs.Throughput> e :
                     new TrainBenchEpochs(this).epochs(batch, size, round).entrySet()) {
-                double ratio = e.getValue() / step;
+                double ratio = e.getValue().imagesPerSecond() / step;
+                double withoutValidation = e.getValue().withoutValidation() / step;
                 ratios.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(ratio);
+                training.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(withoutValidation);
                 System.out.printf(
                         Locale.ROOT,
                         "{\"part\":\"ratio\",\"model\":\"%s\",\"batch\":%d,\"size\":%d,\"variant\":\"%s\","
-                                + "\"round\":%d,\"epochs_over_step\":%.3f}%n",
+                                + "\"round\":%d,\"epochs_over_step\":%.3f,\"without_validation_over_step\":%.3f}%n",
                         model,
                         batch,
                         size,
                         e.getKey(),
                         round,
-                        ratio);
+                        ratio,
+                        withoutValidation);
             }
         }
         for (Map.Entry<String, List<Double>> e : ratios.entrySet()) {
             double[] v = e.getValue().stream().mapToDouble(Double::doubleValue).toArray();
+            double[] w = training.get(e.getKey()).stream()
+                    .mapToDouble(Double::doubleValue)
+                    .toArray();
             System.out.printf(
                     Locale.ROOT,
                     "{\"part\":\"ratio\",\"model\":\"%s\",\"batch\":%d,\"size\":%d,\"variant\":\"%s\","
-                            + "\"rounds\":[%s],\"median_epochs_over_step\":%.3f}%n",
+                            + "\"rounds\":[%s],\"median_epochs_over_step\":%.3f,"
+                            + "\"rounds_without_validation\":[%s],\"median_without_validation_over_step\":%.3f}%n",
                     model,
                     batch,
                     size,
                     e.getKey(),
                     Bench.joined(v, "%.3f"),
-                    Bench.median(v));
+                    Bench.median(v),
+                    Bench.joined(w, "%.3f"),
+                    Bench.median(w));
         }
     }
 

@@ -24,6 +24,14 @@ final class TrainBenchEpochs {
 
     private static final Pattern EPOCH = Pattern.compile(".*\\bEpoch +(\\d+)/(\\d+)  train_loss .*");
     private static final Pattern SPLIT = Pattern.compile(".*split: (\\d+) train.*");
+    /** The line after each epoch's, {@code EpochListener.timeLine}: where the epoch's time went. */
+    static final Pattern TIME = Pattern.compile(".*\\bepoch (\\d+) time: training [0-9.]+s  validation ([0-9.]+)s .*");
+
+    /**
+     * A variant's throughput over the counted epochs: whole epochs, and the same epochs less their validation (the
+     * time of the training and of everything else the run does around it: loading, listeners, checkpoints).
+     */
+    record Throughput(double imagesPerSecond, double withoutValidation) {}
 
     private final TrainBenchCommand c;
 
@@ -32,8 +40,8 @@ final class TrainBenchEpochs {
     }
 
     /** Each variant's images/s over whole epochs (printed; {@code round} 0 when not paired with the step). */
-    Map<String, Double> epochs(int batch, int size, int round) throws IOException, InterruptedException {
-        Map<String, Double> ips = new LinkedHashMap<>();
+    Map<String, Throughput> epochs(int batch, int size, int round) throws IOException, InterruptedException {
+        Map<String, Throughput> ips = new LinkedHashMap<>();
         int trainImages = c.batches * batch;
         int perClass = (int) Math.ceil(trainImages / 0.8 / TrainBenchCommand.CLASSES);
         Path data = c.work.resolve("data-" + size + "-" + perClass);
@@ -74,12 +82,12 @@ final class TrainBenchEpochs {
                     "--out",
                     out.toString()));
             cmd.addAll(variantFlags(variant.trim()));
-            double v = runEpochs(cmd, variant.trim(), batch, size, round, out);
+            Throughput v = runEpochs(cmd, variant.trim(), batch, size, round, out);
             if (c.rounds > 1) {
                 // rounds would fill the disk with ResNeXt-50 checkpoints (276 MB each); the epoch lines are read
                 FileUtils.deleteDirectory(RunFolder.checkpoints(out).toFile());
             }
-            if (!Double.isNaN(v)) {
+            if (v != null) {
                 ips.put(variant.trim(), v);
             }
         }
@@ -99,10 +107,11 @@ final class TrainBenchEpochs {
         };
     }
 
-    private double runEpochs(List<String> cmd, String variant, int batch, int size, int round, Path out)
+    private Throughput runEpochs(List<String> cmd, String variant, int batch, int size, int round, Path out)
             throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<Double> ends = new ArrayList<>();
+        Map<Integer, Double> validation = new LinkedHashMap<>();
         int train = -1;
         long start = System.nanoTime();
         StringBuilder tail = new StringBuilder();
@@ -116,6 +125,10 @@ final class TrainBenchEpochs {
                 if (EPOCH.matcher(line).matches()) {
                     ends.add(t);
                 }
+                Matcher v = TIME.matcher(line);
+                if (v.matches()) {
+                    validation.put(Integer.parseInt(v.group(1)), Double.parseDouble(v.group(2)));
+                }
                 tail.append(line).append('\n');
                 if (tail.length() > 4000) {
                     tail.delete(0, tail.length() - 4000);
@@ -126,18 +139,25 @@ final class TrainBenchEpochs {
         if (rc != 0 || ends.size() < 2) {
             System.out.println(
                     "{\"part\":\"epochs\",\"variant\":\"" + variant + "\",\"error\":\"exit " + rc + "\"}\n" + tail);
-            return Double.NaN;
+            return null;
         }
         double[] ips = new double[ends.size() - 1];
         for (int i = 1; i < ends.size(); i++) {
             ips[i - 1] = train / (ends.get(i) - ends.get(i - 1));
         }
         double total = ends.get(ends.size() - 1) - ends.get(0);
+        double validating = 0;
+        for (int epoch = 2; epoch <= ends.size(); epoch++) {
+            validating += validation.getOrDefault(epoch, Double.NaN); // NaN: a build without the time line
+        }
+        Throughput result =
+                new Throughput(train * (ends.size() - 1) / total, train * (ends.size() - 1) / (total - validating));
         System.out.printf(
                 Locale.ROOT,
                 "{\"part\":\"epochs\",\"label\":\"%s\",\"model\":\"%s\",\"batch\":%d,"
                         + "\"size\":%d,\"variant\":\"%s\",\"round\":%d,\"train_images\":%d,\"images_per_s\":[%s],"
-                        + "\"images_per_s_over_epochs\":%.2f,\"first_epoch_s\":%.1f,\"run\":\"%s\"}%n",
+                        + "\"images_per_s_over_epochs\":%.2f,\"validation_s\":%.1f,"
+                        + "\"images_per_s_without_validation\":%.2f,\"first_epoch_s\":%.1f,\"run\":\"%s\"}%n",
                 c.label,
                 c.model,
                 batch,
@@ -146,10 +166,12 @@ final class TrainBenchEpochs {
                 round,
                 train,
                 Bench.joined(ips, "%.2f"),
-                train * (ends.size() - 1) / total,
+                result.imagesPerSecond(),
+                validating,
+                result.withoutValidation(),
                 ends.get(0),
                 out);
         System.out.flush();
-        return train * (ends.size() - 1) / total;
+        return result;
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -25,6 +26,17 @@ class TrainerEndToEndTest {
     static final Pattern EPOCH_LINE =
             Pattern.compile("Epoch +\\d+/\\d+  train_loss \\d+\\.\\d{3} train_acc \\d+\\.\\d%  val_loss \\d+\\.\\d{3} "
                     + "val_acc \\d+\\.\\d%  lr \\d\\.\\d+(E-\\d+)?  \\d+s");
+
+    /** The line after each epoch's ({@code EpochListener.timeLine}); {@code bench-train} parses it. */
+    static final Pattern TIME_LINE = Pattern.compile(
+            "  epoch (\\d+) time: training (\\d+\\.\\d)s  validation (\\d+\\.\\d)s  checkpoint \\d+\\.\\ds");
+
+    @Test
+    void timeLineMatchesTheFormat() {
+        assertEquals(
+                "  epoch 3 time: training 16.1s  validation 1.4s  checkpoint 0.2s",
+                EpochListener.timeLine(3, 16.14, 1.36, 0.21));
+    }
 
     @Test
     void exampleLineMatchesTheFormat() {
@@ -78,6 +90,20 @@ class TrainerEndToEndTest {
             assertTrue(EPOCH_LINE.matcher(l).matches(), l);
         }
         assertTrue(epochLines.get(5).startsWith("Epoch 6/6  "), epochLines.get(5));
+        // after each epoch's line, where its time went; training and validation make up the epoch's seconds
+        List<String> timeLines = lines.stream()
+                .filter(l -> l.startsWith("  epoch ") && l.contains(" time: "))
+                .toList();
+        assertEquals(6, timeLines.size(), lines.toString());
+        for (int i = 0; i < 6; i++) {
+            Matcher t = TIME_LINE.matcher(timeLines.get(i));
+            assertTrue(t.matches(), timeLines.get(i));
+            assertEquals(i + 1, Integer.parseInt(t.group(1)));
+            double training = Double.parseDouble(t.group(2));
+            double validation = Double.parseDouble(t.group(3));
+            double seconds = h.epochs().get(i).seconds();
+            assertEquals(seconds, training + validation, 0.1 + 1e-9, timeLines.get(i) + " for " + seconds + " s");
+        }
 
         for (Path f : List.of(
                 RunFolder.last(run),

@@ -141,7 +141,6 @@ final class Bench {
         return -1;
     }
 
-    /** Parses {@code 8x224,32x64} into {@code {{8, 224}, {32, 64}}}. */
     /** @return the median of {@code v}, NaN when it is empty */
     static double median(double[] v) {
         double[] s = v.clone();
@@ -160,6 +159,7 @@ final class Bench {
         return b.toString();
     }
 
+    /** Parses {@code 8x224,32x64} into {@code {{8, 224}, {32, 64}}}. */
     static List<int[]> configs(String spec) {
         List<int[]> out = new ArrayList<>();
         for (String s : spec.split(",")) {

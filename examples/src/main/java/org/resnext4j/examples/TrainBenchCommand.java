@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +15,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -114,15 +117,15 @@ final class TrainBenchCommand implements Callable<Integer> {
             names = "--rounds",
             paramLabel = "N",
             defaultValue = "1",
-            description = "with both step and epochs in --parts: rounds of (step, then each variant's epochs), each "
-                    + "variant's ratio to the step of its own round, and the median ratio over rounds (default "
-                    + "${DEFAULT-VALUE})")
+            description = "with both step and epochs in --parts: rounds of (step, then each variant's epochs), each in "
+                    + "a JVM of its own, each variant's ratio to the step of its own round, with and without its "
+                    + "validation time, and the medians over rounds (default ${DEFAULT-VALUE})")
     int rounds;
 
     @Option(
             names = "--classpath",
             paramLabel = "CP",
-            description = "class path of the train runs (default: this JVM's)")
+            description = "class path of the train runs and of the paired step's JVM (default: this JVM's)")
     String classpath;
 
     @Option(
@@ -147,6 +150,10 @@ final class TrainBenchCommand implements Callable<Integer> {
             defaultValue = "target/bench-train",
             description = "data and run folders (default ${DEFAULT-VALUE})")
     Path work;
+
+    /** The step part's line, and its images/s. */
+    private static final Pattern STEP_LINE =
+            Pattern.compile("\\{\"part\":\"step\".*\"images_per_s_over_steps\":([0-9.]+).*}");
 
     @Override
     public Integer call() throws Exception {
@@ -200,7 +207,7 @@ final class TrainBenchCommand implements Callable<Integer> {
         Map<String, List<Double>> ratios = new LinkedHashMap<>();
         Map<String, List<Double>> training = new LinkedHashMap<>();
         for (int round = 1; round <= rounds; round++) {
-            double step = step(batch, size, round);
+            double step = stepInChild(batch, size, round);
             for (Map.Entry<String, TrainBenchEpochs.Throughput> e :
                     new TrainBenchEpochs(this).epochs(batch, size, round).entrySet()) {
                 double ratio = e.getValue().imagesPerSecond() / step;
@@ -269,22 +276,63 @@ final class TrainBenchCommand implements Callable<Integer> {
         return ms;
     }
 
-    /** The step's images/s (printed; {@code round} 0 when not paired with epochs). */
+    /**
+     * The step measured in a child JVM started as the train runs are (heap, JavaCPP limits, {@code --jvm-arg}s, class
+     * path): the two sides of a ratio then run in the same kind of process, and this JVM holds no model while the
+     * epochs run (with the step's ResNeXt-50 kept here, the epochs measured 10-20% slower than in a fresh process).
+     * It times as many steps as the counted epochs hold and is counted as they are (total images over total time):
+     * the median of three steps left out the disturbances that the epochs' total time keeps.
+     *
+     * @return the child's images/s
+     */
+    private double stepInChild(int batch, int size, int round) throws IOException, InterruptedException {
+        List<String> cmd = TrainBenchEpochs.childJvm(this);
+        cmd.addAll(List.of(
+                "bench-train",
+                "--parts",
+                "step",
+                "--configs",
+                batch + "x" + size,
+                "--model",
+                model,
+                "--iters",
+                Integer.toString(Math.max(iters, batches * (epochs - 1))), // as many steps as the counted epochs
+                "--warmup",
+                Integer.toString(warmup)));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int rc = p.waitFor();
+        Matcher m = STEP_LINE.matcher(output);
+        if (rc != 0 || !m.find()) {
+            throw new IllegalStateException("the step's JVM exited with " + rc + " without its result:\n" + output);
+        }
+        System.out.println(m.group().replace("\"round\":0,", "\"round\":" + round + ","));
+        return Double.parseDouble(m.group(1));
+    }
+
+    /**
+     * The step's images/s (printed; {@code round} 0 when not paired with epochs): from the median step, and over all
+     * the timed steps (total images over total time, as the epochs are counted).
+     */
     private double step(int batch, int size, int round) {
         ComputationGraph net = build(size);
         DataSet ds = batch(batch, size);
         timeSteps(net, ds, warmup);
-        double ms = Bench.median(timeSteps(net, ds, iters));
+        double[] steps = timeSteps(net, ds, iters);
+        double ms = Bench.median(steps);
+        double total = Arrays.stream(steps).sum();
         System.out.printf(
                 Locale.ROOT,
-                "{\"part\":\"step\",\"model\":\"%s\",\"batch\":%d,\"size\":%d,\"round\":%d,\"ms_per_step\":%.1f,"
-                        + "\"images_per_s\":%.2f,\"params\":%d}%n",
+                "{\"part\":\"step\",\"model\":\"%s\",\"batch\":%d,\"size\":%d,\"round\":%d,\"steps\":%d,"
+                        + "\"ms_per_step\":%.1f,\"images_per_s\":%.2f,\"images_per_s_over_steps\":%.2f,\"params\":%d}%n",
                 model,
                 batch,
                 size,
                 round,
+                iters,
                 ms,
                 batch * 1000 / ms,
+                batch * iters * 1000 / total,
                 net.numParams());
         return batch * 1000 / ms;
     }

@@ -48,22 +48,11 @@ final class TrainBenchEpochs {
         if (!Files.isDirectory(data)) {
             ShapesDataset.write(data, perClass, size, 7);
         }
-        String cp = c.classpath != null ? c.classpath : System.getProperty("java.class.path");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (String variant : c.variants.split(",")) {
             Path out = c.work.resolve("run-" + c.model + "-" + batch + "x" + size + "-" + variant.trim() + "-"
                     + System.currentTimeMillis());
-            List<String> cmd = new ArrayList<>(List.of(
-                    java,
-                    "-Xmx" + c.xmx,
-                    "-Dorg.bytedeco.javacpp.maxbytes=12G",
-                    "-Dorg.bytedeco.javacpp.maxphysicalbytes=12G",
-                    "-Djava.awt.headless=true"));
-            cmd.addAll(c.jvmArgs);
+            List<String> cmd = childJvm(c);
             cmd.addAll(List.of(
-                    "-cp",
-                    cp,
-                    Cli.class.getName(),
                     "train",
                     "--data",
                     data.toString(),
@@ -92,6 +81,24 @@ final class TrainBenchEpochs {
             }
         }
         return ips;
+    }
+
+    /**
+     * The command line of a child JVM of the benchmark, up to its arguments: this JVM's {@code java}, the heap and
+     * JavaCPP limits of the users' launcher, the {@code --jvm-arg}s, the class path and {@link Cli}.
+     */
+    static List<String> childJvm(TrainBenchCommand c) {
+        String cp = c.classpath != null ? c.classpath : System.getProperty("java.class.path");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(
+                java,
+                "-Xmx" + c.xmx,
+                "-Dorg.bytedeco.javacpp.maxbytes=12G",
+                "-Dorg.bytedeco.javacpp.maxphysicalbytes=12G",
+                "-Djava.awt.headless=true"));
+        cmd.addAll(c.jvmArgs);
+        cmd.addAll(List.of("-cp", cp, Cli.class.getName()));
+        return cmd;
     }
 
     static List<String> variantFlags(String variant) {

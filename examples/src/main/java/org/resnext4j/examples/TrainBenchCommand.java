@@ -204,16 +204,13 @@ final class TrainBenchCommand implements Callable<Integer> {
      * of one hour).
      */
     private void paired(int batch, int size) throws IOException, InterruptedException {
-        Map<String, List<Double>> ratios = new LinkedHashMap<>();
-        Map<String, List<Double>> training = new LinkedHashMap<>();
+        Map<String, List<TrainBenchEpochs.Throughput>> ratios = new LinkedHashMap<>();
         for (int round = 1; round <= rounds; round++) {
             double step = stepInChild(batch, size, round);
             for (Map.Entry<String, TrainBenchEpochs.Throughput> e :
                     new TrainBenchEpochs(this).epochs(batch, size, round).entrySet()) {
-                double ratio = e.getValue().imagesPerSecond() / step;
-                double withoutValidation = e.getValue().withoutValidation() / step;
+                TrainBenchEpochs.Throughput ratio = e.getValue().over(step);
                 ratios.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(ratio);
-                training.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(withoutValidation);
                 System.out.printf(
                         Locale.ROOT,
                         "{\"part\":\"ratio\",\"model\":\"%s\",\"batch\":%d,\"size\":%d,\"variant\":\"%s\","
@@ -223,14 +220,16 @@ final class TrainBenchCommand implements Callable<Integer> {
                         size,
                         e.getKey(),
                         round,
-                        ratio,
-                        withoutValidation);
+                        ratio.imagesPerSecond(),
+                        ratio.withoutValidation());
             }
         }
-        for (Map.Entry<String, List<Double>> e : ratios.entrySet()) {
-            double[] v = e.getValue().stream().mapToDouble(Double::doubleValue).toArray();
-            double[] w = training.get(e.getKey()).stream()
-                    .mapToDouble(Double::doubleValue)
+        for (Map.Entry<String, List<TrainBenchEpochs.Throughput>> e : ratios.entrySet()) {
+            double[] v = e.getValue().stream()
+                    .mapToDouble(TrainBenchEpochs.Throughput::imagesPerSecond)
+                    .toArray();
+            double[] w = e.getValue().stream()
+                    .mapToDouble(TrainBenchEpochs.Throughput::withoutValidation)
                     .toArray();
             System.out.printf(
                     Locale.ROOT,

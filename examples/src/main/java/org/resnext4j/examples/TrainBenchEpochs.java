@@ -31,7 +31,13 @@ final class TrainBenchEpochs {
      * A variant's throughput over the counted epochs: whole epochs, and the same epochs less their validation (the
      * time of the training and of everything else the run does around it: loading, listeners, checkpoints).
      */
-    record Throughput(double imagesPerSecond, double withoutValidation) {}
+    record Throughput(double imagesPerSecond, double withoutValidation) {
+
+        /** @return both figures divided by the step's images/s (the ratios {@code --rounds} reports) */
+        Throughput over(double step) {
+            return new Throughput(imagesPerSecond / step, withoutValidation / step);
+        }
+    }
 
     private final TrainBenchCommand c;
 

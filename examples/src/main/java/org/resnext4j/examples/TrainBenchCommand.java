@@ -94,8 +94,16 @@ final class TrainBenchCommand implements Callable<Integer> {
             names = "--epochs",
             paramLabel = "N",
             defaultValue = "3",
-            description = "epochs per train run; the first is not counted (default ${DEFAULT-VALUE})")
+            description = "epochs per train run, --warmup-epochs of them not counted (default ${DEFAULT-VALUE})")
     int epochs;
+
+    @Option(
+            names = "--warmup-epochs",
+            paramLabel = "N",
+            defaultValue = "1",
+            description = "first epochs of each train run left out of its figures: the JIT compiler's and the UI "
+                    + "statistics' first work falls there (default ${DEFAULT-VALUE})")
+    int warmupEpochs;
 
     @Option(
             names = "--batches",
@@ -159,6 +167,12 @@ final class TrainBenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TrainCommand.atLeast("--iters", iters, 1);
         TrainCommand.atLeast("--epochs", epochs, 2);
+        TrainCommand.atLeast("--warmup-epochs", warmupEpochs, 1);
+        if (warmupEpochs >= epochs) {
+            throw new IllegalArgumentException("--warmup-epochs " + warmupEpochs + " leaves none of --epochs " + epochs
+                    + " to count; expected fewer warm-up epochs than epochs, e.g. --epochs " + (warmupEpochs + 2)
+                    + " --warmup-epochs " + warmupEpochs);
+        }
         TrainCommand.atLeast("--batches", batches, 1);
         TrainCommand.atLeast("--rounds", rounds, 1);
         Files.createDirectories(work);
@@ -295,7 +309,7 @@ final class TrainBenchCommand implements Callable<Integer> {
                 "--model",
                 model,
                 "--iters",
-                Integer.toString(Math.max(iters, batches * (epochs - 1))), // as many steps as the counted epochs
+                Integer.toString(Math.max(iters, batches * (epochs - warmupEpochs))), // as many as the counted epochs
                 "--warmup",
                 Integer.toString(warmup)));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

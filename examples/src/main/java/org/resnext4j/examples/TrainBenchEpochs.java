@@ -18,7 +18,9 @@ import org.resnext4j.ui.RunFolder;
 
 /**
  * {@code bench-train}'s {@code epochs} part: whole epochs of {@code train} in child JVMs on generated images, timed
- * from the epoch lines they print (the first epoch left out), one run per variant (UI on or off, statistics level).
+ * from the epoch lines they print (the first {@code --warmup-epochs} left out), one run per variant (UI on or off,
+ * statistics level), with the CPU seconds of the run's threads over the counted epochs by what they do
+ * ({@link ThreadCpu}: training, JIT compiler, garbage collector, image loaders, checkpoint writer, UI server).
  */
 final class TrainBenchEpochs {
 
@@ -124,11 +126,14 @@ final class TrainBenchEpochs {
             throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<Double> ends = new ArrayList<>();
+        List<Map<String, Double>> cpuAtEnds = new ArrayList<>();
         Map<Integer, Double> validation = new LinkedHashMap<>();
         int train = -1;
         long start = System.nanoTime();
         StringBuilder tail = new StringBuilder();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        try (ThreadCpu cpu = new ThreadCpu(p.pid());
+                BufferedReader r =
+                        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
                 double t = (System.nanoTime() - start) / 1e9;
                 Matcher s = SPLIT.matcher(line);
@@ -137,6 +142,7 @@ final class TrainBenchEpochs {
                 }
                 if (EPOCH.matcher(line).matches()) {
                     ends.add(t);
+                    cpuAtEnds.add(cpu.snapshot());
                 }
                 Matcher v = TIME.matcher(line);
                 if (v.matches()) {
@@ -149,28 +155,30 @@ final class TrainBenchEpochs {
             }
         }
         int rc = p.waitFor();
-        if (rc != 0 || ends.size() < 2) {
+        int warm = c.warmupEpochs;
+        if (rc != 0 || ends.size() <= warm) {
             System.out.println(
                     "{\"part\":\"epochs\",\"variant\":\"" + variant + "\",\"error\":\"exit " + rc + "\"}\n" + tail);
             return null;
         }
-        double[] ips = new double[ends.size() - 1];
-        for (int i = 1; i < ends.size(); i++) {
-            ips[i - 1] = train / (ends.get(i) - ends.get(i - 1));
+        int counted = ends.size() - warm;
+        double[] ips = new double[counted];
+        for (int i = warm; i < ends.size(); i++) {
+            ips[i - warm] = train / (ends.get(i) - ends.get(i - 1));
         }
-        double total = ends.get(ends.size() - 1) - ends.get(0);
+        double total = ends.get(ends.size() - 1) - ends.get(warm - 1);
         double validating = 0;
-        for (int epoch = 2; epoch <= ends.size(); epoch++) {
+        for (int epoch = warm + 1; epoch <= ends.size(); epoch++) {
             validating += validation.getOrDefault(epoch, Double.NaN); // NaN: a build without the time line
         }
-        Throughput result =
-                new Throughput(train * (ends.size() - 1) / total, train * (ends.size() - 1) / (total - validating));
+        Throughput result = new Throughput(train * counted / total, train * counted / (total - validating));
         System.out.printf(
                 Locale.ROOT,
                 "{\"part\":\"epochs\",\"label\":\"%s\",\"model\":\"%s\",\"batch\":%d,"
-                        + "\"size\":%d,\"variant\":\"%s\",\"round\":%d,\"train_images\":%d,\"images_per_s\":[%s],"
-                        + "\"images_per_s_over_epochs\":%.2f,\"validation_s\":%.1f,"
-                        + "\"images_per_s_without_validation\":%.2f,\"first_epoch_s\":%.1f,\"run\":\"%s\"}%n",
+                        + "\"size\":%d,\"variant\":\"%s\",\"round\":%d,\"train_images\":%d,\"warmup_epochs\":%d,"
+                        + "\"images_per_s\":[%s],\"images_per_s_over_epochs\":%.2f,\"validation_s\":%.1f,"
+                        + "\"images_per_s_without_validation\":%.2f,\"first_epoch_s\":%.1f,\"counted_s\":%.1f,"
+                        + "\"cpu_s\":%s,\"run\":\"%s\"}%n",
                 c.label,
                 c.model,
                 batch,
@@ -178,11 +186,14 @@ final class TrainBenchEpochs {
                 variant,
                 round,
                 train,
+                warm,
                 Bench.joined(ips, "%.2f"),
                 result.imagesPerSecond(),
                 validating,
                 result.withoutValidation(),
                 ends.get(0),
+                total,
+                ThreadCpu.json(cpuAtEnds.get(warm - 1), cpuAtEnds.get(cpuAtEnds.size() - 1)),
                 out);
         System.out.flush();
         return result;

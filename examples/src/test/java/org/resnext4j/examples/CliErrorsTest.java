@@ -256,6 +256,11 @@ class CliErrorsTest {
                 "--reduce-lr-factor needs " + "--reduce-lr");
         fails(args("train", "--data", d, "--host", "no-such-host.invalid"), "--host", "no-such-host.invalid");
         fails(args("summary", "resnet50", "--size", "0"), "--size", ">= 1", "0");
+        fails(
+                args("bench-train", "--parts", "epochs", "--epochs", "3", "--warmup-epochs", "3"),
+                "--warmup-epochs 3 leaves none of --epochs 3 to count",
+                "--epochs 5 --warmup-epochs 3");
+        fails(args("bench-train", "--parts", "epochs", "--warmup-epochs", "0"), "--warmup-epochs", ">= 1", "0");
     }
 
     @Test

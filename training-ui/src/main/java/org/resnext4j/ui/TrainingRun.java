@@ -39,7 +39,8 @@ import org.resnext4j.datavec.EpochIterator;
  * {@link ReduceLrOnPlateau} and {@link EarlyStopping} if configured, writes {@code checkpoints/last.zip} (model,
  * updater state, metadata; entries stored without compression, see {@link Checkpoints#STORED}) and, when the
  * monitored value improved, {@code checkpoints/best.zip} (a hard link to the same bytes, not a second write), then
- * {@code metrics.csv/json}, the charts and {@code report.html}; it logs one line. These files are written from a
+ * {@code metrics.csv/json}, the charts (after the first epoch, then at most once a minute, and the last epoch's
+ * when the run waits for its writes) and {@code report.html}; it logs one line. These files are written from a
  * snapshot of the model on a thread of their own while the next epoch trains (one write at a time; see
  * {@link Builder#backgroundCheckpoints}): {@link #result()}, {@link #close()} and {@link #awaitWrites()} wait for the
  * last one, so a loop of one's own (DL4J's {@code fit}, its early-stopping trainer) calls one of them before reading
@@ -462,12 +463,14 @@ public final class TrainingRun implements AutoCloseable {
 
     /**
      * Waits until the checkpoint and outputs of the last finished epoch are on disk (they are written while the next
-     * epoch trains); {@link #result()} and {@link #close()} call it.
+     * epoch trains), and draws its charts if they were left for later (charts are redrawn at most once a minute while
+     * the run trains); {@link #result()} and {@link #close()} call it.
      *
      * @throws CheckpointException when that write failed (the previous checkpoint is then unchanged)
      */
     public void awaitWrites() {
         checkpoints.awaitWrites();
+        outputs.drawPendingCharts();
     }
 
     /**

@@ -12,6 +12,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -140,6 +141,45 @@ public final class Checkpoints {
          */
         public static ModelState snapshot(Model model) {
             return of(model, true);
+        }
+
+        /**
+         * Takes a copy of a model's state into the arrays of an earlier snapshot of it, where their shapes and types
+         * match (else into new arrays, as {@link #snapshot(Model)}). A run snapshots after every epoch: new arrays
+         * for ResNeXt-50's parameters and Adam state (276 MB) came as fresh pages from the operating system each time
+         * and took 0.8 s on the training thread (page faults; measured on 2 cores), a copy into the same arrays
+         * 0.03 s. The earlier snapshot must no longer be read (its write has finished): it is overwritten.
+         *
+         * @param model a {@link ComputationGraph} or {@link MultiLayerNetwork}
+         * @param reuse an earlier snapshot whose arrays may be overwritten, or {@code null}
+         * @return the copy
+         */
+        public static ModelState snapshot(Model model, ModelState reuse) {
+            if (reuse == null) {
+                return snapshot(model);
+            }
+            ModelState live = of(model, false);
+            MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
+            try {
+                return new ModelState(
+                        live.configurationJson(),
+                        copyInto(live.params(), reuse.params()),
+                        copyInto(live.updaterState(), reuse.updaterState()));
+            } finally {
+                outside.close();
+            }
+        }
+
+        private static INDArray copyInto(INDArray source, INDArray target) {
+            if (source == null) {
+                return null;
+            }
+            boolean same = target != null
+                    && !target.isView()
+                    && target.dataType() == source.dataType()
+                    && target.ordering() == source.ordering()
+                    && Arrays.equals(target.shape(), source.shape());
+            return same ? target.assign(source) : source.dup();
         }
 
         private static ModelState of(Model model, boolean copy) {

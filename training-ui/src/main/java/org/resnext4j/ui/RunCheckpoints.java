@@ -49,6 +49,14 @@ final class RunCheckpoints {
     private ModelCard card;
 
     private String sessionId;
+    /**
+     * The last snapshots of the trained network and of the moving average, whose arrays the next epoch's snapshots
+     * are copied into ({@link Checkpoints.ModelState#snapshot(org.deeplearning4j.nn.api.Model, Checkpoints.ModelState)}); the writes that read
+     * them have finished by then ({@link #saveEpoch} waits for the previous write first).
+     */
+    private Checkpoints.ModelState trainedSnapshot;
+
+    private Checkpoints.ModelState averageSnapshot;
 
     RunCheckpoints(RunConfiguration settings, RunEma ema, EpochAccounting accounting) {
         this.settings = settings;
@@ -105,6 +113,8 @@ final class RunCheckpoints {
      */
     void saveEpoch(Network n, boolean improved, String interruptReason, IoAction outputs) {
         int epoch = accounting.epochsDone();
+        // the previous epoch's write has finished (long ago, as a rule) before its snapshot's arrays are overwritten
+        awaitWrites();
         Map<String, byte[]> average = ema.entries(); // serialised once for last.zip and best.zip
         CheckpointWrite checkpoint = save(n, n, last(), epoch, null, interruptReason, average);
         // best.zip from the moving average holds it as its model, so evaluate and predict use it
@@ -194,7 +204,14 @@ final class RunCheckpoints {
                     model, epoch, () -> Checkpoints.save(model.model(), file, meta, settings.modelWriter(), entries));
         }
         Checkpoints.ModelState[] state = new Checkpoints.ModelState[1];
-        withEpochCount(model, epoch, () -> state[0] = Checkpoints.ModelState.snapshot(model.model()));
+        boolean average = model != trained;
+        Checkpoints.ModelState reuse = average ? averageSnapshot : trainedSnapshot;
+        withEpochCount(model, epoch, () -> state[0] = Checkpoints.ModelState.snapshot(model.model(), reuse));
+        if (average) {
+            averageSnapshot = state[0];
+        } else {
+            trainedSnapshot = state[0];
+        }
         return () -> Checkpoints.save(state[0], file, meta, entries);
     }
 

@@ -1,6 +1,9 @@
 package org.resnext4j.ui;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +23,7 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.Adam;
 
 /** Checkpoints are written STORED (no compression); DL4J's deflated ones still load; best.zip shares last.zip. */
 class StoredCheckpointsTest {
@@ -90,6 +94,53 @@ class StoredCheckpointsTest {
                 }
             }
         }
+    }
+
+    @Test
+    void aSnapshotIntoAnEarlierOnesArraysCopiesWithoutAllocatingAndWritesTheSameFile(@TempDir Path dir)
+            throws Exception {
+        ComputationGraph net = TestModels.graph(3);
+        net.fit(TestModels.blobs(64, 1));
+        Checkpoints.ModelState first = Checkpoints.ModelState.snapshot(net);
+        net.fit(TestModels.blobs(64, 2)); // the next epoch
+        assertNotEquals(first.params(), net.params(), "the model changed");
+
+        Checkpoints.ModelState reused = Checkpoints.ModelState.snapshot(net, first);
+        assertSame(first.params(), reused.params(), "the parameters copied into the earlier arrays");
+        assertSame(first.updaterState(), reused.updaterState(), "the updater state copied into the earlier arrays");
+        assertEquals(net.params(), reused.params());
+        assertEquals(net.getUpdater().getStateViewArray(), reused.updaterState());
+        INDArray atSnapshot = net.params().dup();
+        net.fit(TestModels.blobs(64, 3));
+        assertEquals(atSnapshot, reused.params(), "detached from the model that trains on");
+
+        Path fromReused = dir.resolve("reused.zip");
+        Path fromFresh = dir.resolve("fresh.zip");
+        Checkpoints.save(reused, fromReused, Map.of(CheckpointEnvelope.EPOCH_KEY, 2));
+        Checkpoints.save(
+                new Checkpoints.ModelState(
+                        reused.configurationJson(),
+                        atSnapshot,
+                        reused.updaterState().dup()),
+                fromFresh,
+                Map.of(CheckpointEnvelope.EPOCH_KEY, 2));
+        try (ZipFile a = new ZipFile(fromReused.toFile());
+                ZipFile b = new ZipFile(fromFresh.toFile())) {
+            for (String name : List.of("coefficients.bin", "updaterState.bin")) {
+                try (InputStream x = a.getInputStream(a.getEntry(name));
+                        InputStream y = b.getInputStream(b.getEntry(name))) {
+                    assertTrue(java.util.Arrays.equals(x.readAllBytes(), y.readAllBytes()), name);
+                }
+            }
+        }
+        assertEquals(atSnapshot, Checkpoints.load(fromReused).model().params());
+
+        ComputationGraph wider = TestModels.graph(5, new Adam(1e-3), 24); // other shapes: new arrays
+        wider.fit(TestModels.blobs(64, 1));
+        Checkpoints.ModelState widerState = Checkpoints.ModelState.snapshot(wider, reused);
+        assertNotSame(reused.params(), widerState.params());
+        assertEquals(wider.params(), widerState.params());
+        assertEquals(wider.getUpdater().getStateViewArray(), widerState.updaterState());
     }
 
     @Test

@@ -87,7 +87,8 @@ final class TrainBenchCommand implements Callable<Integer> {
             names = "--warmup",
             paramLabel = "N",
             defaultValue = "3",
-            description = "untimed steps after building the model (default ${DEFAULT-VALUE})")
+            description = "untimed steps after building the model; the step paired with epochs leaves out at least "
+                    + "as many as the warm-up epochs hold (default ${DEFAULT-VALUE})")
     int warmup;
 
     @Option(
@@ -293,8 +294,9 @@ final class TrainBenchCommand implements Callable<Integer> {
      * The step measured in a child JVM started as the train runs are (heap, JavaCPP limits, {@code --jvm-arg}s, class
      * path): the two sides of a ratio then run in the same kind of process, and this JVM holds no model while the
      * epochs run (with the step's ResNeXt-50 kept here, the epochs measured 10-20% slower than in a fresh process).
-     * It times as many steps as the counted epochs hold and is counted as they are (total images over total time):
-     * the median of three steps left out the disturbances that the epochs' total time keeps.
+     * It leaves out as many steps as the warm-up epochs hold, times as many as the counted epochs hold and is counted
+     * as they are (total images over total time): the median of three steps left out the disturbances that the
+     * epochs' total time keeps.
      *
      * @return the child's images/s
      */
@@ -311,7 +313,9 @@ final class TrainBenchCommand implements Callable<Integer> {
                 "--iters",
                 Integer.toString(Math.max(iters, batches * (epochs - warmupEpochs))), // as many as the counted epochs
                 "--warmup",
-                Integer.toString(warmup)));
+                // untimed as many steps as the train runs' warm-up epochs hold: the JIT compiler reaches DL4J's
+                // largest methods (calcBackpropGradients) only after some hundred iterations, on both sides alike
+                Integer.toString(Math.max(warmup, batches * warmupEpochs))));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int rc = p.waitFor();

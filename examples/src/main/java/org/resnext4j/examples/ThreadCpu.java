@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Where a child JVM's CPU time goes, by what its threads do: read from Linux's {@code /proc/<pid>/task/<tid>/stat}
- * (user + system time of each thread, grouped by the thread's name), sampled twice a second and at each {@link
+ * (user + system time of each thread, grouped by the last name seen of it), sampled twice a second and at each {@link
  * #snapshot}. A JFR profile says which methods; this says which threads, over a whole run, at no cost to the child
  * (nothing runs inside it). Written by hand: OSHI reads per-thread times only from its 5.x releases, whose {@code oshi}
  * package would clash with the OSHI 3.4 that DL4J M2.1 puts on the class path, and the file is one line per thread.
@@ -106,7 +106,8 @@ final class ThreadCpu implements AutoCloseable {
                     Map.Entry<String, Double> e = parse(Files.readString(t.resolve("stat"), StandardCharsets.UTF_8));
                     if (e != null) {
                         long tid = Long.parseLong(t.getFileName().toString());
-                        groupByThread.putIfAbsent(tid, group(e.getKey()));
+                        // the last name seen: a thread sampled before the JVM named it has its creator's name
+                        groupByThread.put(tid, group(e.getKey()));
                         cpuByThread.computeIfAbsent(tid, k -> new double[1])[0] = e.getValue();
                     }
                 } catch (IOException | NumberFormatException ended) {

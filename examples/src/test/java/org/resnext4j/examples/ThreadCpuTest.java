@@ -44,23 +44,29 @@ class ThreadCpuTest {
     }
 
     @Test
-    void countsTheCpuOfAThreadByItsGroupEvenAfterItEnded() throws InterruptedException {
+    void countsTheCpuOfAThreadByItsLastNameEvenAfterItEnded() throws InterruptedException {
         long pid = ProcessHandle.current().pid();
         assumeTrue(Files.isDirectory(Path.of("/proc", Long.toString(pid), "task")), "Linux /proc");
         try (ThreadCpu cpu = new ThreadCpu(pid)) {
             Map<String, Double> before = cpu.snapshot();
+            CountDownLatch seen = new CountDownLatch(1);
             CountDownLatch spun = new CountDownLatch(1);
             CountDownLatch end = new CountDownLatch(1);
             Thread loader = new Thread(
                     () -> {
+                        awaitQuietly(seen);
+                        // as a thread sampled before the JVM gave it its name: the last name seen counts
+                        Thread.currentThread().setName("image-folder-loader-test");
                         spin();
                         spun.countDown();
                         awaitQuietly(end);
                     },
-                    "image-folder-loader-test");
+                    "starting");
             loader.start();
+            cpu.snapshot(); // sees it as "starting"
+            seen.countDown();
             assertTrue(spun.await(30, TimeUnit.SECONDS));
-            cpu.snapshot(); // sees it alive with its CPU time
+            cpu.snapshot(); // sees it renamed, with its CPU time
             end.countDown();
             loader.join();
             Map<String, Double> after = cpu.snapshot(); // it has ended: its last sample stands

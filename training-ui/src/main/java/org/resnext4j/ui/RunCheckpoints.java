@@ -51,8 +51,9 @@ final class RunCheckpoints {
     private String sessionId;
     /**
      * The last snapshots of the trained network and of the moving average, whose arrays the next epoch's snapshots
-     * are copied into ({@link Checkpoints.ModelState#snapshot(org.deeplearning4j.nn.api.Model, Checkpoints.ModelState)}); the writes that read
-     * them have finished by then ({@link #saveEpoch} waits for the previous write first).
+     * are copied into ({@link Checkpoints.ModelState#snapshot(org.deeplearning4j.nn.api.Model,
+     * Checkpoints.ModelState)}); the writes that read them have finished by then ({@link #saveEpoch} waits for the
+     * previous write first).
      */
     private Checkpoints.ModelState trainedSnapshot;
 

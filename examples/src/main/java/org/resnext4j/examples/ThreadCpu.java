@@ -33,9 +33,11 @@ final class ThreadCpu implements AutoCloseable {
     /** Linux's USER_HZ: the unit of the times in {@code stat}, 100 on every Linux the JVM runs on. */
     private static final double TICKS_PER_SECOND = 100;
 
+    /** A thread's last sample: its group (by the last name seen) and CPU seconds. */
+    private record Sample(String group, double seconds) {}
+
     private final Path tasks;
-    private final Map<Long, double[]> cpuByThread = new ConcurrentHashMap<>();
-    private final Map<Long, String> groupByThread = new ConcurrentHashMap<>();
+    private final Map<Long, Sample> lastByThread = new ConcurrentHashMap<>();
     private final ScheduledExecutorService sampler;
 
     /** Starts sampling the threads of process {@code pid}. */
@@ -105,10 +107,10 @@ final class ThreadCpu implements AutoCloseable {
                 try {
                     Map.Entry<String, Double> e = parse(Files.readString(t.resolve("stat"), StandardCharsets.UTF_8));
                     if (e != null) {
-                        long tid = Long.parseLong(t.getFileName().toString());
                         // the last name seen: a thread sampled before the JVM named it has its creator's name
-                        groupByThread.put(tid, group(e.getKey()));
-                        cpuByThread.computeIfAbsent(tid, k -> new double[1])[0] = e.getValue();
+                        lastByThread.put(
+                                Long.parseLong(t.getFileName().toString()),
+                                new Sample(group(e.getKey()), e.getValue()));
                     }
                 } catch (IOException | NumberFormatException ended) {
                     // the thread ended between the listing and the read: its last sample stands
@@ -124,7 +126,7 @@ final class ThreadCpu implements AutoCloseable {
         sample();
         Map<String, Double> byGroup = new LinkedHashMap<>();
         GROUPS.forEach(g -> byGroup.put(g, 0.0));
-        cpuByThread.forEach((tid, cpu) -> byGroup.merge(groupByThread.get(tid), cpu[0], Double::sum));
+        lastByThread.values().forEach(t -> byGroup.merge(t.group(), t.seconds(), Double::sum));
         return byGroup;
     }
 
